@@ -1,0 +1,220 @@
+//! The official DTO schemas, read from the vendored OpenAPI document (`spec/`), turned
+//! into draft-07 JSON Schema definitions, and corrected where the spec is known to be wrong
+//! (see `spec_fixes`). Validation, the editor schema and "did you mean" all read fields here.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+use super::spec_fixes;
+
+/// The vendored OpenAPI document, stripped of prose (see `spec/NOTICE`).
+pub const OPENAPI_JSON: &str = include_str!("../../spec/wxcc-openapi.json");
+
+/// Every DTO schema of the official document, as draft-07 definitions.
+pub struct DtoSchemas {
+    definitions: Map<String, Value>,
+    validators: OnceLock<HashMap<String, jsonschema::Validator>>,
+}
+
+/// One DTO schema.
+#[derive(Clone, Copy)]
+pub struct Dto<'a> {
+    pub name: &'a str,
+    schema: &'a Value,
+}
+
+/// What the schema says about one field.
+pub type FieldSchema = Value;
+
+impl DtoSchemas {
+    /// The corrected schemas, parsed once per process.
+    pub fn get() -> &'static DtoSchemas {
+        static SCHEMAS: OnceLock<DtoSchemas> = OnceLock::new();
+        SCHEMAS.get_or_init(|| {
+            // The document is compiled into the binary and checked by tests; failing to
+            // parse it is a build defect, not a user error.
+            let doc: Value = serde_json::from_str(OPENAPI_JSON).unwrap_or_default();
+            let mut definitions = doc
+                .pointer("/components/schemas")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            for schema in definitions.values_mut() {
+                to_draft07(schema);
+            }
+            spec_fixes::apply(&mut definitions);
+            DtoSchemas { definitions, validators: OnceLock::new() }
+        })
+    }
+
+    pub fn dto(&self, name: &str) -> Option<Dto<'_>> {
+        self.definitions
+            .get_key_value(name)
+            .map(|(name, schema)| Dto { name, schema })
+    }
+
+    /// Every definition, for building the editor schema.
+    pub fn definitions(&self) -> &Map<String, Value> {
+        &self.definitions
+    }
+
+    /// The compiled validator for a DTO, or `None` if the spec has no such schema.
+    pub fn validator(&self, name: &str) -> Option<&jsonschema::Validator> {
+        let validators = self.validators.get_or_init(|| {
+            let mut map = HashMap::new();
+            for kind in super::KINDS {
+                if let Some(v) = self.compile(kind.dto) {
+                    map.insert(kind.dto.to_string(), v);
+                }
+            }
+            map
+        });
+        validators.get(name)
+    }
+
+    fn compile(&self, name: &str) -> Option<jsonschema::Validator> {
+        self.definitions.get(name)?;
+        let root = serde_json::json!({
+            "$ref": format!("#/definitions/{name}"),
+            "definitions": self.definitions,
+        });
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft7)
+            .should_validate_formats(false)
+            .build(&root)
+            .inspect_err(|e| eprintln!("DTO {name}: {e}"))
+            .ok()
+    }
+}
+
+impl<'a> Dto<'a> {
+    pub fn properties(&self) -> impl Iterator<Item = (&'a str, &'a FieldSchema)> {
+        self.schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|m| m.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+
+    pub fn property(&self, field: &str) -> Option<&'a FieldSchema> {
+        self.schema.get("properties")?.get(field)
+    }
+
+    pub fn required(&self) -> impl Iterator<Item = &'a str> {
+        self.schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flat_map(|a| a.iter().filter_map(Value::as_str))
+    }
+
+    pub fn schema(&self) -> &'a Value {
+        self.schema
+    }
+}
+
+/// Rewrites one OpenAPI 3.0 schema in place into draft-07 JSON Schema: `$ref`s point at
+/// `#/definitions/`, `nullable` becomes a `null` type, OpenAPI-only keywords go.
+fn to_draft07(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get_mut("$ref")
+                && let Some(name) = r.strip_prefix("#/components/schemas/")
+            {
+                *r = format!("#/definitions/{name}");
+            }
+            if map.remove("nullable") == Some(Value::Bool(true))
+                && let Some(Value::String(t)) = map.get("type").cloned()
+            {
+                map.insert("type".into(), serde_json::json!([t, "null"]));
+            }
+            for keyword in ["discriminator", "readOnly", "writeOnly", "xml", "deprecated"] {
+                map.remove(keyword);
+            }
+            // `properties` is a map of names, not a schema: recurse into each value only.
+            for (key, value) in map.iter_mut() {
+                if key == "properties" {
+                    if let Value::Object(props) = value {
+                        props.values_mut().for_each(to_draft07);
+                    }
+                } else {
+                    to_draft07(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(to_draft07),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalogue_dto_exists_and_compiles() {
+        let schemas = DtoSchemas::get();
+        for kind in super::super::KINDS {
+            assert!(schemas.dto(kind.dto).is_some(), "{} has no DTO {}", kind.name, kind.dto);
+            assert!(
+                schemas.validator(kind.dto).is_some(),
+                "{} DTO {} does not compile",
+                kind.name,
+                kind.dto
+            );
+        }
+    }
+
+    #[test]
+    fn site_name_pattern_refuses_slash() {
+        let v = DtoSchemas::get().validator("SiteDTO").expect("SiteDTO");
+        let ok = serde_json::json!({"name": "Chicago HQ-1_a", "active": true, "multimediaProfileId": "x"});
+        let bad = serde_json::json!({"name": "Chicago/HQ", "active": true, "multimediaProfileId": "x"});
+        assert!(v.is_valid(&ok));
+        assert!(!v.is_valid(&bad));
+    }
+
+    #[test]
+    fn catalogue_fields_exist_in_their_dto() {
+        let schemas = DtoSchemas::get();
+        for kind in super::super::KINDS {
+            let dto = schemas.dto(kind.dto).expect("dto");
+            let top = |path: &str| path.split(['.', '[']).next().unwrap_or(path).to_string();
+            let fields = kind
+                .references
+                .iter()
+                .map(|r| r.field)
+                .chain(kind.read_only.iter().copied().filter(|f| *f != "siteName"))
+                .chain(kind.unordered.iter().copied())
+                .chain(kind.keyed_lists.iter().map(|k| k.field))
+                .chain(kind.immutable.iter().copied())
+                .chain(std::iter::once(kind.key));
+            for f in fields {
+                assert!(
+                    dto.property(&top(f)).is_some(),
+                    "{}: field {f} is not a property of {}",
+                    kind.name,
+                    kind.dto
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn catalogue_paths_exist_in_the_spec() {
+        let doc: Value = serde_json::from_str(OPENAPI_JSON).expect("spec parses");
+        let paths = doc["paths"].as_object().expect("paths");
+        for kind in super::super::KINDS {
+            let list = format!("/organization/{{orgid}}/{}", kind.list_path);
+            assert!(paths[&list].get("get").is_some(), "no GET {list}");
+            let item = format!("/organization/{{orgid}}/{}/{{id}}", kind.item_path);
+            assert!(paths[&item].get("put").is_some(), "no PUT {item}");
+            if kind.creatable {
+                let create = format!("/organization/{{orgid}}/{}", kind.item_path);
+                assert!(paths[&create].get("post").is_some(), "no POST {create}");
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The table of kinds: for each configuration kind, its API paths, key field, reference
+//! fields and their target kinds, read-only fields, unordered lists, keyed sub-lists and DTO
+//! schema name. Everything else in the tool (loading, validation, listing, diffing, ordering,
+//! applying) is driven by this table, so adding an ordinary kind is one row here.
+//!
+//! This module depends on nothing else in the crate.
+
+mod dto;
+mod spec_fixes;
+mod kinds;
+mod order;
+
+pub use dto::{Dto, DtoSchemas, FieldSchema};
+pub use kinds::KINDS;
+pub use order::{apply_order, kind_rank};
+
+/// Fields the server owns on every object. They are never written in desired config, never
+/// diffed, and are carried over from the live object when an update is sent.
+pub const SERVER_OWNED: &[&str] = &[
+    "id",
+    "organizationId",
+    "version",
+    "createdTime",
+    "lastUpdatedTime",
+    "links",
+    "systemDefault",
+];
+
+/// The key under which an object carries the tool's own settings (`formerNames`, `protect`).
+pub const TOOL_SETTINGS_KEY: &str = "x-wxcc";
+
+/// One configuration kind, named by its API path segment.
+#[derive(Debug)]
+pub struct Kind {
+    /// The API path segment, also the top-level key in YAML: `site`, `team` …
+    pub name: &'static str,
+    /// One line saying what the kind is, for `wxcc kinds` and the docs.
+    pub summary: &'static str,
+    /// The field holding the object's natural key.
+    pub key: &'static str,
+    /// List path under `/organization/{orgid}/`, with its version prefix (`v2/site`).
+    pub list_path: &'static str,
+    /// Create path under `/organization/{orgid}/` (`site`); item paths are `{item_path}/{id}`.
+    pub item_path: &'static str,
+    /// Name of the official DTO schema the create and update bodies follow.
+    pub dto: &'static str,
+    /// Fields that hold the id of another object; desired config writes that object's key.
+    pub references: &'static [Reference],
+    /// Fields the API returns but never accepts (beyond [`SERVER_OWNED`]).
+    pub read_only: &'static [&'static str],
+    /// Array fields the server may reorder; compared as sets.
+    pub unordered: &'static [&'static str],
+    /// Arrays of sub-objects that carry their own server ids, matched by a key field so an
+    /// unchanged entry keeps its id.
+    pub keyed_lists: &'static [KeyedList],
+    /// Fields the API refuses to change after create; a diff on them is a plan conflict.
+    pub immutable: &'static [&'static str],
+    /// Whether objects of this kind can be created through the API (users cannot).
+    pub creatable: bool,
+    /// Whether objects of this kind can be deleted through the API.
+    pub deletable: bool,
+}
+
+/// A field that holds another object's id.
+#[derive(Debug)]
+pub struct Reference {
+    /// Field path: dotted names, `[]` for "each element" (`callDistributionGroups[].agentGroups[].teamId`).
+    pub field: &'static str,
+    /// The kind whose object the field points at.
+    pub target: &'static str,
+    /// A back-link that closes a cycle: set in a second pass after its targets exist, and
+    /// ignored when ordering kinds.
+    pub deferred: bool,
+}
+
+/// An array of sub-objects matched by a key field rather than by position.
+#[derive(Debug)]
+pub struct KeyedList {
+    pub field: &'static str,
+    pub key: &'static str,
+}
+
+impl Kind {
+    /// Looks a kind up by its name.
+    pub fn named(name: &str) -> Option<&'static Kind> {
+        KINDS.iter().find(|k| k.name == name)
+    }
+
+    /// Whether `field` (a top-level field name) is one the server owns or only returns.
+    pub fn is_read_only(&self, field: &str) -> bool {
+        SERVER_OWNED.contains(&field) || self.read_only.contains(&field)
+    }
+
+    /// The reference declared at exactly this field path, if any.
+    pub fn reference(&self, field: &str) -> Option<&'static Reference> {
+        self.references.iter().find(|r| r.field == field)
+    }
+
+    pub fn is_unordered(&self, field: &str) -> bool {
+        self.unordered.contains(&field)
+    }
+
+    pub fn keyed_list(&self, field: &str) -> Option<&'static KeyedList> {
+        self.keyed_lists.iter().find(|k| k.field == field)
+    }
+}
+
+/// All kind names, for "did you mean" suggestions and messages.
+pub fn kind_names() -> impl Iterator<Item = &'static str> {
+    KINDS.iter().map(|k| k.name)
+}

@@ -1,0 +1,262 @@
+//! Reads a config file or folder into desired objects. Structural problems (YAML syntax,
+//! unknown kinds, objects without a key, duplicate keys, bad `x-wxcc` settings) become
+//! diagnostics; loading goes on past them so that every problem is reported at once.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Map;
+
+use super::suggest::did_you_mean;
+use super::yaml;
+use crate::catalogue::{Kind, TOOL_SETTINGS_KEY, kind_names};
+use crate::model::{Desired, DesiredObject, Diagnostic, Node, NodeValue, Span, ToolSettings};
+
+/// One loaded file.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// The files a config was read from; spans index into this list.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    pub files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// `file:line:col` of a span, 1-based, columns in characters.
+    pub fn location(&self, span: Span) -> String {
+        let Some(file) = self.files.get(span.file) else {
+            return "?".into();
+        };
+        let before = &file.text[..span.offset.min(file.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        format!("{}:{line}:{col}", file.path.display())
+    }
+}
+
+/// The result of loading: the objects found and the problems met.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sources: Sources,
+    pub desired: Desired,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Errors that stop loading before any file is read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path} holds no .yaml or .yml files")]
+    Empty { path: PathBuf },
+}
+
+/// Loads a YAML file, or every `*.yaml`/`*.yml` under a folder (sorted, hidden entries
+/// skipped), into desired objects.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let files = collect_files(path)?;
+    if files.is_empty() {
+        return Err(LoadError::Empty { path: path.to_path_buf() });
+    }
+    let mut loaded = Loaded::default();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Read { path: file.clone(), source })?;
+        let index = loaded.sources.files.len();
+        loaded.sources.files.push(SourceFile { path: file, text });
+        let text = &loaded.sources.files[index].text;
+        match yaml::parse(text) {
+            Ok(mut node) => {
+                node.set_file(index);
+                read_document(&node, &mut loaded.desired, &mut loaded.diagnostics);
+            }
+            Err(e) => {
+                let offset = e.offset.unwrap_or(0).min(text.len());
+                let len = text[offset..].chars().next().map(char::len_utf8).unwrap_or(0);
+                loaded.diagnostics.push(
+                    Diagnostic::error(
+                        format!("YAML syntax error: {}", e.message),
+                        Span { file: index, offset, len },
+                        "here",
+                    )
+                    .with_help("fix the YAML syntax; nothing in this file was read"),
+                );
+            }
+        }
+    }
+    check_duplicate_keys(&loaded.desired, &mut loaded.diagnostics);
+    Ok(loaded)
+}
+
+fn collect_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    walk(path, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Read { path: dir.to_path_buf(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| LoadError::Read { path: dir.to_path_buf(), source })?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn read_document(node: &Node, desired: &mut Desired, diags: &mut Vec<Diagnostic>) {
+    let entries = match &node.value {
+        NodeValue::Null => return,
+        NodeValue::Map(entries) => entries,
+        _ => {
+            diags.push(
+                Diagnostic::error("a config file must be a mapping of kind names to lists", node.span, "not a mapping")
+                    .with_help("start the file with a kind name, e.g. `site:`, followed by a list of objects"),
+            );
+            return;
+        }
+    };
+    for (key, value) in entries {
+        let Some(kind) = Kind::named(&key.name) else {
+            let mut d = Diagnostic::error(format!("unknown kind `{}`", key.name), key.span, "not a kind");
+            d = match did_you_mean(&key.name, kind_names()) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("known kinds: {}", kind_names().collect::<Vec<_>>().join(", "))),
+            };
+            diags.push(d);
+            continue;
+        };
+        let items = match &value.value {
+            NodeValue::Null => continue,
+            NodeValue::List(items) => items,
+            _ => {
+                diags.push(
+                    Diagnostic::error(format!("`{}` must hold a list of objects", kind.name), value.span, format!("found {}", value.type_name()))
+                        .with_help(format!("write each {} as a list item starting with `- {}: …`", kind.name, kind.key)),
+                );
+                continue;
+            }
+        };
+        for item in items {
+            if let Some(object) = read_object(kind, item, diags) {
+                desired.objects.push(object);
+            }
+        }
+    }
+}
+
+fn read_object(kind: &'static Kind, item: &Node, diags: &mut Vec<Diagnostic>) -> Option<DesiredObject> {
+    let NodeValue::Map(entries) = &item.value else {
+        diags.push(
+            Diagnostic::error(format!("each {} must be a mapping of fields", kind.name), item.span, format!("found {}", item.type_name()))
+                .with_help(format!("write `- {}: …` followed by the object's fields", kind.key)),
+        );
+        return None;
+    };
+    let key_node = item.get(kind.key);
+    let key = match key_node.map(|n| &n.value) {
+        Some(NodeValue::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(_) => {
+            let n = key_node?;
+            diags.push(
+                Diagnostic::error(format!("`{}` of a {} must be a non-empty string", kind.key, kind.name), n.span, format!("found {}", n.type_name()))
+                    .with_help(format!("`{}` is the {}'s key; write it as text (quote numbers)", kind.key, kind.name)),
+            );
+            return None;
+        }
+        None => {
+            let span = entries.first().map(|(k, _)| k.span).unwrap_or(item.span);
+            diags.push(
+                Diagnostic::error(format!("this {} has no `{}`", kind.name, kind.key), span, "object starts here")
+                    .with_help(format!("every {} needs `{}`: it is how wxcc matches it to the live object", kind.name, kind.key)),
+            );
+            return None;
+        }
+    };
+    let mut body = Map::new();
+    let mut settings = ToolSettings::default();
+    for (k, v) in entries {
+        if k.name == TOOL_SETTINGS_KEY {
+            settings = read_settings(v, diags);
+        } else {
+            body.insert(k.name.clone(), v.to_json());
+        }
+    }
+    Some(DesiredObject {
+        kind,
+        key,
+        key_span: key_node.map(|n| n.span).unwrap_or(item.span),
+        body,
+        node: item.clone(),
+        settings,
+    })
+}
+
+fn read_settings(node: &Node, diags: &mut Vec<Diagnostic>) -> ToolSettings {
+    let mut settings = ToolSettings::default();
+    let NodeValue::Map(entries) = &node.value else {
+        diags.push(
+            Diagnostic::error("`x-wxcc` must be a mapping", node.span, format!("found {}", node.type_name()))
+                .with_help("known settings: formerNames (a list of keys), protect (true/false)"),
+        );
+        return settings;
+    };
+    for (k, v) in entries {
+        match (k.name.as_str(), &v.value) {
+            ("formerNames", NodeValue::List(items)) => {
+                for item in items {
+                    match item.as_str() {
+                        Some(s) => settings.former_names.push(s.to_string()),
+                        None => diags.push(Diagnostic::error(
+                            "`formerNames` entries must be strings",
+                            item.span,
+                            format!("found {}", item.type_name()),
+                        )),
+                    }
+                }
+            }
+            ("formerNames", NodeValue::String(s)) => settings.former_names.push(s.clone()),
+            ("protect", NodeValue::Bool(b)) => settings.protect = *b,
+            ("formerNames" | "protect", _) => diags.push(
+                Diagnostic::error(format!("`{}` has the wrong type", k.name), v.span, format!("found {}", v.type_name()))
+                    .with_help("formerNames is a list of strings; protect is true or false"),
+            ),
+            (other, _) => {
+                let mut d = Diagnostic::error(format!("unknown x-wxcc setting `{other}`"), k.span, "not a setting");
+                d = match did_you_mean(other, ["formerNames", "protect"]) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help("known settings: formerNames, protect"),
+                };
+                diags.push(d);
+            }
+        }
+    }
+    settings
+}
+
+fn check_duplicate_keys(desired: &Desired, diags: &mut Vec<Diagnostic>) {
+    for (i, o) in desired.objects.iter().enumerate() {
+        if let Some(first) = desired.objects[..i].iter().find(|p| p.kind.name == o.kind.name && p.key == o.key) {
+            diags.push(
+                Diagnostic::error(format!("{} `{}` is defined twice", o.kind.name, o.key), o.key_span, "defined again here")
+                    .with_related(first.key_span, "first defined here")
+                    .with_help(format!("each {} `{}` must be unique; rename or remove one of them", o.kind.name, o.kind.key)),
+            );
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Loading desired config (YAML files or a folder of them) into desired objects whose every
+//! value carries its span, validating them against the catalogue and the official DTO
+//! schemas, and rendering the problems found. No network.
+
+mod load;
+mod pattern;
+mod report;
+mod suggest;
+mod validate;
+mod yaml;
+
+pub use load::{Loaded, SourceFile, Sources, load};
+pub use report::{render, summary_line};
+pub use suggest::did_you_mean;
+pub use validate::{validate, validate_body};

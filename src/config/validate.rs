@@ -1,0 +1,306 @@
+//! Offline validation of desired objects: unknown and server-owned fields (with "did you
+//! mean"), the official DTO schema of the kind (required fields, types, enums, lengths,
+//! patterns), and references to keys the config does not define (a warning: they may exist
+//! live, which `plan` checks). Every problem is reported with its span.
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use serde_json::Value;
+
+use super::pattern;
+use super::suggest::did_you_mean;
+use crate::catalogue::{DtoSchemas, Kind, SERVER_OWNED, TOOL_SETTINGS_KEY};
+use crate::model::{Desired, DesiredObject, Diagnostic, Node, NodeValue, reference_values};
+
+/// Every problem in the desired objects, errors and warnings, in file order.
+pub fn validate(desired: &Desired) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for object in &desired.objects {
+        diags.extend(validate_object(object));
+        diags.extend(dangling_references(object, desired));
+    }
+    diags
+}
+
+fn validate_object(object: &DesiredObject) -> Vec<Diagnostic> {
+    let kind = object.kind;
+    let schemas = DtoSchemas::get();
+    let mut diags = Vec::new();
+    let Some(dto) = schemas.dto(kind.dto) else {
+        return diags;
+    };
+    // Field names first: unknown and server-owned fields, at every depth.
+    check_fields(kind, &object.node, dto.schema(), "", &mut diags);
+    // Then the schema, on the declared fields that are the kind's own.
+    let mut body = serde_json::Map::new();
+    for (k, v) in &object.body {
+        if !kind.is_read_only(k) && dto.property(k).is_some() {
+            body.insert(k.clone(), v.clone());
+        }
+    }
+    diags.extend(validate_body(object, &Value::Object(body), kind.creatable));
+    diags
+}
+
+/// Checks a body against the kind's DTO schema and turns each violation into a diagnostic
+/// at the matching place of `object`. `require` switches the required-field check (off for
+/// kinds that are only ever updated).
+pub fn validate_body(object: &DesiredObject, body: &Value, require: bool) -> Vec<Diagnostic> {
+    let kind = object.kind;
+    let Some(validator) = DtoSchemas::get().validator(kind.dto) else {
+        return Vec::new();
+    };
+    let mut diags = Vec::new();
+    for error in validator.iter_errors(body) {
+        let pointer = error.instance_path().as_str().to_string();
+        let field = field_label(&pointer);
+        let value_span = object.value_span(&pointer);
+        let node = object.node.nearest(&pointer);
+        let d = match error.kind() {
+            ValidationErrorKind::Required { property } => {
+                if !require {
+                    continue;
+                }
+                let property = property.as_str().unwrap_or_default();
+                let within = if pointer.is_empty() { format!("this {}", kind.name) } else { format!("`{field}`") };
+                let span = if pointer.is_empty() { object.key_span } else { object.field_span(&pointer) };
+                Diagnostic::error(
+                    format!("{} `{}` is missing the required field `{property}`", kind.name, object.key),
+                    span,
+                    format!("{within} needs `{property}`"),
+                )
+                .with_help(format!("add `{property}:` ({}); {} says it is required", describe_schema(kind, &pointer, property), kind.dto))
+            }
+            ValidationErrorKind::Type { kind: expected } => Diagnostic::error(
+                format!("`{field}` must be {}, not {}", type_words(expected), node.type_name()),
+                value_span,
+                format!("{} here", node.type_name()),
+            )
+            .with_help(type_help(expected, node)),
+            ValidationErrorKind::Enum { options } => {
+                let options: Vec<String> = options
+                    .as_array()
+                    .map(|a| a.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect())
+                    .unwrap_or_default();
+                let written = error.instance().as_str().unwrap_or_default().to_string();
+                let help = match did_you_mean(&written, options.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`? allowed: {}", options.join(", ")),
+                    None => format!("allowed: {}", options.join(", ")),
+                };
+                Diagnostic::error(format!("`{field}` has a value the API does not accept"), value_span, "not an allowed value").with_help(help)
+            }
+            ValidationErrorKind::Pattern { pattern: p } => {
+                let help = pattern::describe(p).map(|d| format!("{d} in `{field}` ({} pattern `{p}`)", kind.dto)).unwrap_or_else(|| format!("`{field}` must match the pattern `{p}`"));
+                Diagnostic::error(format!("`{field}` contains characters the API refuses"), value_span, "refused by the pattern").with_help(help)
+            }
+            ValidationErrorKind::MaxLength { limit } => {
+                let n = error.instance().as_str().map(|s| s.chars().count()).unwrap_or_default();
+                Diagnostic::error(format!("`{field}` is too long ({n} characters)"), value_span, "too long").with_help(format!("use at most {limit} characters"))
+            }
+            ValidationErrorKind::MinLength { limit } => {
+                Diagnostic::error(format!("`{field}` is too short"), value_span, "too short").with_help(format!("use at least {limit} character{}", if *limit == 1 { "" } else { "s" }))
+            }
+            ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
+                Diagnostic::error(format!("`{field}` is too large"), value_span, "too large").with_help(format!("the API accepts at most {limit}"))
+            }
+            ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
+                Diagnostic::error(format!("`{field}` is too small"), value_span, "too small").with_help(format!("the API accepts at least {limit}"))
+            }
+            ValidationErrorKind::UniqueItems => {
+                Diagnostic::error(format!("`{field}` lists the same item twice"), value_span, "has duplicates").with_help("list each item once")
+            }
+            ValidationErrorKind::MinItems { limit } => {
+                Diagnostic::error(format!("`{field}` needs at least {limit} item(s)"), value_span, "too few items")
+            }
+            ValidationErrorKind::MaxItems { limit } => {
+                Diagnostic::error(format!("`{field}` takes at most {limit} item(s)"), value_span, "too many items")
+            }
+            _ => Diagnostic::error(format!("`{field}` is not valid: {error}"), value_span, "invalid"),
+        };
+        diags.push(d);
+    }
+    diags
+}
+
+fn dangling_references(object: &DesiredObject, desired: &Desired) -> Vec<Diagnostic> {
+    let body = Value::Object(object.body.clone());
+    reference_values(object.kind, &body)
+        .into_iter()
+        .filter(|(_, r, key)| desired.find(r.target, key).is_none())
+        .map(|(pointer, r, key)| {
+            Diagnostic::warning(
+                format!("`{}` names {} `{key}`, which this config does not define", field_label(&pointer), r.target),
+                object.value_span(&pointer),
+                format!("not defined here: {} `{key}`", r.target),
+            )
+            .with_help(format!("fine if `{key}` already exists in the tenant (plan checks); otherwise add it under `{}:`", r.target))
+        })
+        .collect()
+}
+
+/// Walks declared fields alongside the schema: unknown fields and fields the server owns.
+fn check_fields(kind: &'static Kind, node: &Node, schema: &Value, pointer: &str, diags: &mut Vec<Diagnostic>) {
+    let schema = resolve_ref(schema);
+    match &node.value {
+        NodeValue::Map(entries) => {
+            let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+                return;
+            };
+            for (key, value) in entries {
+                let child = format!("{pointer}/{}", key.name);
+                if pointer.is_empty() && key.name == TOOL_SETTINGS_KEY {
+                    continue;
+                }
+                let is_reference = kind.reference(&catalogue_path(&child)).is_some();
+                let read_only = if pointer.is_empty() { kind.is_read_only(&key.name) } else { SERVER_OWNED.contains(&key.name.as_str()) && !is_reference };
+                if read_only {
+                    diags.push(
+                        Diagnostic::error(format!("`{}` is set by the server and cannot be written", field_label(&child)), key.span, "server-owned field")
+                            .with_help(format!("remove `{}`; wxcc reads it from the live {} when it updates", key.name, kind.name)),
+                    );
+                    continue;
+                }
+                match props.get(&key.name) {
+                    Some(sub) => check_fields(kind, value, sub, &child, diags),
+                    None => {
+                        let names = props.keys().map(String::as_str).filter(|k| !SERVER_OWNED.contains(k) && !(pointer.is_empty() && kind.read_only.contains(k)));
+                        let where_ = if pointer.is_empty() { format!("a {}", kind.name) } else { format!("`{}`", field_label(pointer)) };
+                        let mut d = Diagnostic::error(format!("unknown field `{}` in {where_}", key.name), key.span, "unknown field");
+                        let names: Vec<&str> = names.collect();
+                        d = match did_you_mean(&key.name, names.iter().copied()) {
+                            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                            None => d.with_help(format!("fields of {}: {}", kind.dto, names.join(", "))),
+                        };
+                        diags.push(d);
+                    }
+                }
+            }
+        }
+        NodeValue::List(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    check_fields(kind, item, item_schema, &format!("{pointer}/{i}"), diags);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `/callDistributionGroups/0/agentGroups/1/teamId` → `callDistributionGroups[].agentGroups[].teamId`,
+/// the form the catalogue writes reference fields in.
+fn catalogue_path(pointer: &str) -> String {
+    let mut out = String::new();
+    for segment in pointer.split('/').skip(1) {
+        if segment.parse::<usize>().is_ok() {
+            out.push_str("[]");
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+    }
+    out
+}
+
+fn resolve_ref(schema: &Value) -> &Value {
+    let mut schema = schema;
+    for _ in 0..8 {
+        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/definitions/")) {
+            Some(name) => match DtoSchemas::get().dto(name) {
+                Some(dto) => schema = dto.schema(),
+                None => break,
+            },
+            None => break,
+        }
+    }
+    schema
+}
+
+/// `/callDistributionGroups/0/order` → `callDistributionGroups[0].order`.
+fn field_label(pointer: &str) -> String {
+    let mut out = String::new();
+    for segment in pointer.split('/').skip(1) {
+        if segment.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+    }
+    out
+}
+
+fn describe_schema(kind: &Kind, pointer: &str, property: &str) -> String {
+    let dto = DtoSchemas::get().dto(kind.dto);
+    let mut schema = dto.map(|d| d.schema());
+    for segment in pointer.split('/').skip(1) {
+        schema = schema.map(resolve_ref).and_then(|s| {
+            if segment.parse::<usize>().is_ok() { s.get("items") } else { s.get("properties").and_then(|p| p.get(segment)) }
+        });
+    }
+    let field = schema.map(resolve_ref).and_then(|s| s.get("properties")).and_then(|p| p.get(property)).map(resolve_ref);
+    match field {
+        Some(f) if f.get("enum").is_some() => {
+            let options: Vec<String> = f["enum"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
+            format!("one of {}", options.join(", "))
+        }
+        Some(f) => match f.get("type").and_then(Value::as_str) {
+            Some("boolean") => "true or false".into(),
+            Some("integer") => "a whole number".into(),
+            Some("number") => "a number".into(),
+            Some("string") if kind.reference(property).is_some() => {
+                format!("the key of a {}", kind.reference(property).map(|r| r.target).unwrap_or_default())
+            }
+            Some("string") => "text".into(),
+            Some("array") => "a list".into(),
+            Some("object") | None if f.get("properties").is_some() => "a mapping".into(),
+            _ => "a value".into(),
+        },
+        None => "a value".into(),
+    }
+}
+
+fn type_words(kind: &TypeKind) -> String {
+    let one = |t: &jsonschema::JsonType| match t.to_string().as_str() {
+        "boolean" => "true or false".to_string(),
+        "integer" => "a whole number".to_string(),
+        "number" => "a number".to_string(),
+        "string" => "text".to_string(),
+        "array" => "a list".to_string(),
+        "object" => "a mapping".to_string(),
+        "null" => "null".to_string(),
+        other => other.to_string(),
+    };
+    match kind {
+        TypeKind::Single(t) => one(t),
+        TypeKind::Multiple(ts) => ts.iter().map(|t| one(&t)).collect::<Vec<_>>().join(" or "),
+    }
+}
+
+fn type_help(expected: &TypeKind, node: &Node) -> String {
+    let wants_string = matches!(expected, TypeKind::Single(t) if t.to_string() == "string");
+    match (&node.value, wants_string) {
+        (NodeValue::Number(_) | NodeValue::Bool(_), true) => "quote the value to make it text, e.g. \"123\"".into(),
+        (NodeValue::String(s), false) if s == "yes" || s == "no" || s == "on" || s == "off" => {
+            "YAML 1.2 reads yes/no/on/off as text; write true or false".into()
+        }
+        (NodeValue::String(_), false) => format!("write {} without quotes", type_words(expected)),
+        _ => format!("write {}", type_words(expected)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_pointers_as_field_paths() {
+        assert_eq!(field_label("/callDistributionGroups/0/order"), "callDistributionGroups[0].order");
+        assert_eq!(field_label("/name"), "name");
+        assert_eq!(field_label(""), "");
+        assert_eq!(catalogue_path("/agents/3/id"), "agents[].id");
+    }
+}

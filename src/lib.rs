@@ -1,0 +1,9 @@
+//! `wxcc`: configuration as code for Webex Contact Center. Reads desired config from YAML,
+//! live state from the WxCC REST API, and plans and applies the difference.
+//!
+//! Data flows `cli` → `config` (desired) + `api` (live) → `plan` (pure) → `apply`. The
+//! `emulator` is a separate, local stand-in for the API that shares no code with the rest.
+
+pub mod catalogue;
+pub mod config;
+pub mod model;

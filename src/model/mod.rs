@@ -1,0 +1,16 @@
+//! Objects shared by desired and live state, spans, field paths, value normalisation and
+//! reference resolution. Pure data and functions: no I/O.
+
+mod diagnostic;
+mod node;
+mod object;
+mod path;
+mod resolve;
+mod value;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use node::{Key, Node, NodeValue, Span};
+pub use object::{Desired, DesiredObject, Live, LiveObject, ToolSettings};
+pub use path::{FieldPath, Segment};
+pub use resolve::{KeyIndex, Unresolved, ids_to_keys, keys_to_ids, reference_values};
+pub use value::{render_value, values_equal};

@@ -1,0 +1,133 @@
+//! Desired objects (from config, with spans) and live objects (from the API, with ids).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::node::{Node, Span};
+use crate::catalogue::Kind;
+
+/// The tool's own per-object settings, read from the object's `x-wxcc` key.
+#[derive(Clone, Debug, Default)]
+pub struct ToolSettings {
+    /// Keys the object had before; a live object under one of them is renamed, not recreated.
+    pub former_names: Vec<String>,
+    /// When set, any change to the object is refused at plan time.
+    pub protect: bool,
+}
+
+/// One object as the config describes it. Reference fields hold keys, not ids.
+#[derive(Clone, Debug)]
+pub struct DesiredObject {
+    pub kind: &'static Kind,
+    pub key: String,
+    /// Where the key's value is written.
+    pub key_span: Span,
+    /// The declared fields (without `x-wxcc`), in the order written.
+    pub body: Map<String, Value>,
+    /// The object as parsed, for spans.
+    pub node: Node,
+    pub settings: ToolSettings,
+}
+
+impl DesiredObject {
+    /// The span of a field's key, or of the object's key when the field is not declared.
+    pub fn field_span(&self, pointer: &str) -> Span {
+        if pointer.is_empty() || pointer == "/" {
+            return self.key_span;
+        }
+        let first = pointer.trim_start_matches('/').split('/').next().unwrap_or("");
+        if self.node.get(first).is_some() {
+            self.node.key_span_at(pointer)
+        } else {
+            self.key_span
+        }
+    }
+
+    /// The span of the value at a pointer (or the nearest enclosing value).
+    pub fn value_span(&self, pointer: &str) -> Span {
+        let first = pointer.trim_start_matches('/').split('/').next().unwrap_or("");
+        if first.is_empty() || self.node.get(first).is_none() {
+            return self.key_span;
+        }
+        self.node.nearest(pointer).span
+    }
+}
+
+/// Everything the config declares, in file order.
+#[derive(Clone, Debug, Default)]
+pub struct Desired {
+    pub objects: Vec<DesiredObject>,
+}
+
+impl Desired {
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a DesiredObject> + 'a {
+        self.objects.iter().filter(move |o| o.kind.name == kind)
+    }
+
+    pub fn find(&self, kind: &str, key: &str) -> Option<&DesiredObject> {
+        self.objects.iter().find(|o| o.kind.name == kind && o.key == key)
+    }
+
+    /// The kinds the config mentions, by name.
+    pub fn kinds(&self) -> Vec<&'static Kind> {
+        let mut kinds: Vec<&'static Kind> = Vec::new();
+        for o in &self.objects {
+            if !kinds.iter().any(|k| k.name == o.kind.name) {
+                kinds.push(o.kind);
+            }
+        }
+        kinds
+    }
+}
+
+/// One object as the API returns it. Reference fields hold ids.
+#[derive(Clone, Debug)]
+pub struct LiveObject {
+    pub id: String,
+    /// The value of the kind's key field, when the object has one.
+    pub key: Option<String>,
+    pub body: Map<String, Value>,
+}
+
+impl LiveObject {
+    pub fn from_body(kind: &Kind, body: Map<String, Value>) -> Option<LiveObject> {
+        let id = body.get("id")?.as_str()?.to_string();
+        let key = body.get(kind.key).and_then(Value::as_str).map(str::to_string);
+        Some(LiveObject { id, key, body })
+    }
+
+    pub fn version(&self) -> Option<i64> {
+        self.body.get("version").and_then(Value::as_i64)
+    }
+
+    pub fn last_updated(&self) -> Option<i64> {
+        self.body.get("lastUpdatedTime").and_then(Value::as_i64)
+    }
+
+    pub fn is_system_default(&self) -> bool {
+        self.body.get("systemDefault").and_then(Value::as_bool) == Some(true)
+    }
+}
+
+/// Live state of the kinds in play, keyed by kind name.
+#[derive(Clone, Debug, Default)]
+pub struct Live {
+    pub kinds: BTreeMap<&'static str, Vec<LiveObject>>,
+}
+
+impl Live {
+    pub fn of_kind(&self, kind: &str) -> &[LiveObject] {
+        self.kinds.get(kind).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Live objects of a kind whose key is `key` (more than one means the tenant has
+    /// duplicate names, which the planner reports).
+    pub fn by_key<'a>(&'a self, kind: &str, key: &'a str) -> impl Iterator<Item = &'a LiveObject> + 'a {
+        self.of_kind(kind).iter().filter(move |o| o.key.as_deref() == Some(key))
+    }
+
+    pub fn by_id(&self, kind: &str, id: &str) -> Option<&LiveObject> {
+        self.of_kind(kind).iter().find(|o| o.id == id)
+    }
+}

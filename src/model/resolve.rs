@@ -1,0 +1,159 @@
+//! Reference resolution: desired config names other objects by key, the API by id. These
+//! functions translate one way or the other at the fields the catalogue marks as references.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::object::Live;
+use super::path::FieldPath;
+use crate::catalogue::{Kind, Reference};
+
+/// Key ↔ id maps for every kind, built from live state and grown as an apply creates objects.
+#[derive(Clone, Debug, Default)]
+pub struct KeyIndex {
+    kinds: HashMap<&'static str, KindIndex>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct KindIndex {
+    /// `None` when several live objects share the key.
+    key_to_id: HashMap<String, Option<String>>,
+    id_to_key: HashMap<String, String>,
+}
+
+impl KeyIndex {
+    pub fn from_live(live: &Live) -> KeyIndex {
+        let mut index = KeyIndex::default();
+        for (kind, objects) in &live.kinds {
+            for o in objects {
+                if let Some(key) = &o.key {
+                    index.insert(kind, key, &o.id);
+                }
+            }
+        }
+        index
+    }
+
+    /// Records that `key` of `kind` has `id`. A second id for the same key makes the key
+    /// ambiguous.
+    pub fn insert(&mut self, kind: &'static str, key: &str, id: &str) {
+        let k = self.kinds.entry(kind).or_default();
+        k.id_to_key.insert(id.to_string(), key.to_string());
+        match k.key_to_id.get(key) {
+            Some(Some(existing)) if existing != id => {
+                k.key_to_id.insert(key.to_string(), None);
+            }
+            Some(None) => {}
+            _ => {
+                k.key_to_id.insert(key.to_string(), Some(id.to_string()));
+            }
+        }
+    }
+
+    /// Replaces the id recorded for a key (after a rename or a create that was re-read).
+    pub fn set(&mut self, kind: &'static str, key: &str, id: &str) {
+        let k = self.kinds.entry(kind).or_default();
+        k.id_to_key.insert(id.to_string(), key.to_string());
+        k.key_to_id.insert(key.to_string(), Some(id.to_string()));
+    }
+
+    pub fn id_of(&self, kind: &str, key: &str) -> Option<&str> {
+        self.kinds.get(kind)?.key_to_id.get(key)?.as_deref()
+    }
+
+    pub fn key_of(&self, kind: &str, id: &str) -> Option<&str> {
+        self.kinds.get(kind)?.id_to_key.get(id).map(String::as_str)
+    }
+
+    pub fn is_ambiguous(&self, kind: &str, key: &str) -> bool {
+        matches!(self.kinds.get(kind).and_then(|k| k.key_to_id.get(key)), Some(None))
+    }
+}
+
+/// A key that no object of the target kind has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unresolved {
+    /// JSON pointer of the reference inside the object.
+    pub pointer: String,
+    pub target: &'static str,
+    pub key: String,
+}
+
+/// Every reference value in a body: (pointer, reference, the string written there).
+pub fn reference_values<'a>(kind: &'static Kind, body: &'a Value) -> Vec<(String, &'static Reference, &'a str)> {
+    let mut out = Vec::new();
+    for reference in kind.references {
+        FieldPath::parse(reference.field).visit(body, &mut |pointer, v| {
+            if let Some(s) = v.as_str() {
+                out.push((pointer.to_string(), reference, s));
+            }
+        });
+    }
+    out
+}
+
+/// Replaces keys with ids at every reference field; returns the keys it could not resolve
+/// (left as written).
+pub fn keys_to_ids(kind: &'static Kind, body: &mut Value, index: &KeyIndex) -> Vec<Unresolved> {
+    let mut missing = Vec::new();
+    for reference in kind.references {
+        FieldPath::parse(reference.field).visit_mut(body, &mut |pointer, v| {
+            if let Value::String(key) = v {
+                match index.id_of(reference.target, key) {
+                    Some(id) => *v = Value::String(id.to_string()),
+                    None => missing.push(Unresolved {
+                        pointer: pointer.to_string(),
+                        target: reference.target,
+                        key: key.clone(),
+                    }),
+                }
+            }
+        });
+    }
+    missing
+}
+
+/// Replaces ids with keys at every reference field; ids of unknown objects stay as they are.
+pub fn ids_to_keys(kind: &'static Kind, body: &mut Value, index: &KeyIndex) {
+    for reference in kind.references {
+        FieldPath::parse(reference.field).visit_mut(body, &mut |_, v| {
+            if let Value::String(id) = v
+                && let Some(key) = index.key_of(reference.target, id)
+            {
+                *v = Value::String(key.to_string());
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trips_keys_and_ids() {
+        let team = Kind::named("team").expect("team kind");
+        let mut index = KeyIndex::default();
+        index.insert("site", "Chicago", "site-1");
+        index.insert("multimedia-profile", "Voice", "mmp-1");
+        let mut body = json!({"name": "T1", "siteId": "Chicago", "multiMediaProfileId": "Voice"});
+        assert!(keys_to_ids(team, &mut body, &index).is_empty());
+        assert_eq!(body["siteId"], "site-1");
+        ids_to_keys(team, &mut body, &index);
+        assert_eq!(body["siteId"], "Chicago");
+    }
+
+    #[test]
+    fn reports_unknown_keys_and_ambiguous_ones() {
+        let site = Kind::named("site").expect("site kind");
+        let mut index = KeyIndex::default();
+        index.insert("multimedia-profile", "Dup", "a");
+        index.insert("multimedia-profile", "Dup", "b");
+        let mut body = json!({"multimediaProfileId": "Dup"});
+        let missing = keys_to_ids(site, &mut body, &index);
+        assert_eq!(missing.len(), 1);
+        assert!(index.is_ambiguous("multimedia-profile", "Dup"));
+    }
+}
