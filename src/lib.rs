@@ -4,6 +4,11 @@
 //! Data flows `cli` → `config` (desired) + `api` (live) → `plan` (pure) → `apply`. The
 //! `emulator` is a separate, local stand-in for the API that shares no code with the rest.
 
+pub mod api;
+pub mod apply;
 pub mod catalogue;
 pub mod config;
+pub mod emulator;
 pub mod model;
+pub mod plan;
+pub mod spec;

@@ -9,8 +9,7 @@ use serde_json::{Map, Value};
 
 use super::spec_fixes;
 
-/// The vendored OpenAPI document, stripped of prose (see `spec/NOTICE`).
-pub const OPENAPI_JSON: &str = include_str!("../../spec/wxcc-openapi.json");
+use crate::spec;
 
 /// Every DTO schema of the official document, as draft-07 definitions.
 pub struct DtoSchemas {
@@ -33,17 +32,7 @@ impl DtoSchemas {
     pub fn get() -> &'static DtoSchemas {
         static SCHEMAS: OnceLock<DtoSchemas> = OnceLock::new();
         SCHEMAS.get_or_init(|| {
-            // The document is compiled into the binary and checked by tests; failing to
-            // parse it is a build defect, not a user error.
-            let doc: Value = serde_json::from_str(OPENAPI_JSON).unwrap_or_default();
-            let mut definitions = doc
-                .pointer("/components/schemas")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default();
-            for schema in definitions.values_mut() {
-                to_draft07(schema);
-            }
+            let mut definitions = spec::draft07_definitions();
             spec_fixes::apply(&mut definitions);
             DtoSchemas { definitions, validators: OnceLock::new() }
         })
@@ -75,17 +64,7 @@ impl DtoSchemas {
     }
 
     fn compile(&self, name: &str) -> Option<jsonschema::Validator> {
-        self.definitions.get(name)?;
-        let root = serde_json::json!({
-            "$ref": format!("#/definitions/{name}"),
-            "definitions": self.definitions,
-        });
-        jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft7)
-            .should_validate_formats(false)
-            .build(&root)
-            .inspect_err(|e| eprintln!("DTO {name}: {e}"))
-            .ok()
+        spec::compile(&self.definitions, name).ok()
     }
 }
 
@@ -112,40 +91,6 @@ impl<'a> Dto<'a> {
 
     pub fn schema(&self) -> &'a Value {
         self.schema
-    }
-}
-
-/// Rewrites one OpenAPI 3.0 schema in place into draft-07 JSON Schema: `$ref`s point at
-/// `#/definitions/`, `nullable` becomes a `null` type, OpenAPI-only keywords go.
-fn to_draft07(schema: &mut Value) {
-    match schema {
-        Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get_mut("$ref")
-                && let Some(name) = r.strip_prefix("#/components/schemas/")
-            {
-                *r = format!("#/definitions/{name}");
-            }
-            if map.remove("nullable") == Some(Value::Bool(true))
-                && let Some(Value::String(t)) = map.get("type").cloned()
-            {
-                map.insert("type".into(), serde_json::json!([t, "null"]));
-            }
-            for keyword in ["discriminator", "readOnly", "writeOnly", "xml", "deprecated"] {
-                map.remove(keyword);
-            }
-            // `properties` is a map of names, not a schema: recurse into each value only.
-            for (key, value) in map.iter_mut() {
-                if key == "properties" {
-                    if let Value::Object(props) = value {
-                        props.values_mut().for_each(to_draft07);
-                    }
-                } else {
-                    to_draft07(value);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(to_draft07),
-        _ => {}
     }
 }
 
@@ -204,7 +149,7 @@ mod tests {
 
     #[test]
     fn catalogue_paths_exist_in_the_spec() {
-        let doc: Value = serde_json::from_str(OPENAPI_JSON).expect("spec parses");
+        let doc: Value = spec::document();
         let paths = doc["paths"].as_object().expect("paths");
         for kind in super::super::KINDS {
             let list = format!("/organization/{{orgid}}/{}", kind.list_path);

@@ -3,7 +3,7 @@
 //! schema name. Everything else in the tool (loading, validation, listing, diffing, ordering,
 //! applying) is driven by this table, so adding an ordinary kind is one row here.
 //!
-//! This module depends on nothing else in the crate.
+//! This module depends on nothing else in the crate but the vendored spec text.
 
 mod dto;
 mod spec_fixes;

@@ -2,6 +2,7 @@
 //! reference resolution. Pure data and functions: no I/O.
 
 mod diagnostic;
+mod merge;
 mod node;
 mod object;
 mod path;
@@ -9,6 +10,7 @@ mod resolve;
 mod value;
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use merge::overlay;
 pub use node::{Key, Node, NodeValue, Span};
 pub use object::{Desired, DesiredObject, Live, LiveObject, ToolSettings};
 pub use path::{FieldPath, Segment};

@@ -123,8 +123,8 @@ impl Live {
 
     /// Live objects of a kind whose key is `key` (more than one means the tenant has
     /// duplicate names, which the planner reports).
-    pub fn by_key<'a>(&'a self, kind: &str, key: &'a str) -> impl Iterator<Item = &'a LiveObject> + 'a {
-        self.of_kind(kind).iter().filter(move |o| o.key.as_deref() == Some(key))
+    pub fn by_key(&self, kind: &str, key: &str) -> Vec<&LiveObject> {
+        self.of_kind(kind).iter().filter(|o| o.key.as_deref() == Some(key)).collect()
     }
 
     pub fn by_id(&self, kind: &str, id: &str) -> Option<&LiveObject> {

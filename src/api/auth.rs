@@ -1,0 +1,62 @@
+//! Credentials for API calls. A token is held as a [`Secret`], whose `Debug` and `Display`
+//! never show it, so it cannot leak into logs or error messages by accident.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::error::ApiError;
+
+/// A token or client secret. Printing it prints `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Where the bearer token for each request comes from.
+#[derive(Clone, Debug)]
+pub enum Credentials {
+    /// A token given as it is (`WXCC_ACCESS_TOKEN`); it cannot be renewed.
+    Static(Arc<Secret>),
+}
+
+impl Credentials {
+    pub fn token(token: Secret) -> Credentials {
+        Credentials::Static(Arc::new(token))
+    }
+
+    /// The token to send now.
+    pub async fn bearer(&self) -> Result<Secret, ApiError> {
+        match self {
+            Credentials::Static(t) => Ok((**t).clone()),
+        }
+    }
+
+    /// Called once after a 401: renews the token if that is possible. `Ok(true)` means the
+    /// request is worth sending again.
+    pub async fn renew_after_unauthorized(&self, _rejected: &Secret) -> Result<bool, ApiError> {
+        match self {
+            Credentials::Static(_) => Ok(false),
+        }
+    }
+}

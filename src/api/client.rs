@@ -1,0 +1,374 @@
+//! The HTTP client every command uses. One `send` holds the rules: the shared rate limiter,
+//! a `TrackingId` on every request, `Retry-After` on 429, retries with capped jittered
+//! backoff for idempotent requests only, one token renewal after a 401, and errors that
+//! carry the API's reason.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde_json::{Map, Value};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::auth::Credentials;
+use super::error::ApiError;
+use super::ratelimit::RateLimiter;
+use crate::catalogue::Kind;
+
+/// Tunables of the client.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Requests in flight at once.
+    pub parallelism: usize,
+    /// Attempts per request, including the first, for retryable failures.
+    pub max_attempts: u32,
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    /// Page size asked of list endpoints; the API clamps it silently to its maximum.
+    pub page_size: u32,
+    pub timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            parallelism: 4,
+            max_attempts: 5,
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(30),
+            page_size: 1000,
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A WxCC API client for one org. Cheap to clone; clones share the limiter and permits.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: String,
+    org: String,
+    credentials: Credentials,
+    limiter: Arc<RateLimiter>,
+    permits: Semaphore,
+    session: String,
+    sequence: AtomicU64,
+    options: ClientOptions,
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Client {
+    pub fn new(base: Url, org: String, credentials: Credentials, limiter: Arc<RateLimiter>, options: ClientOptions) -> Result<Client, ApiError> {
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .user_agent(concat!("wxcc/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Auth { message: format!("cannot build the HTTP client: {e}") })?;
+        let session = uuid::Uuid::new_v4().simple().to_string();
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base: base.as_str().trim_end_matches('/').to_string(),
+                org,
+                credentials,
+                limiter,
+                permits: Semaphore::new(options.parallelism.max(1)),
+                session: format!("wxcc_{}", &session[..12]),
+                sequence: AtomicU64::new(0),
+                options,
+            }),
+        })
+    }
+
+    pub fn org(&self) -> &str {
+        &self.inner.org
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// `/organization/{orgid}/{rest}`.
+    pub fn org_path(&self, rest: &str) -> String {
+        format!("/organization/{}/{}", self.inner.org, rest)
+    }
+
+    /// Every object of a kind, through its list endpoint: the first page tells how many
+    /// pages there are; the rest are fetched concurrently.
+    pub async fn list(&self, kind: &'static Kind) -> Result<Vec<Map<String, Value>>, ApiError> {
+        self.list_with(kind, &[]).await
+    }
+
+    /// Objects of a kind whose key equals `key` (an RSQL filter on the list endpoint).
+    pub async fn find_by_key(&self, kind: &'static Kind, key: &str) -> Result<Vec<Map<String, Value>>, ApiError> {
+        let filter = format!("{}==\"{}\"", kind.key, key.replace('\\', "\\\\").replace('"', "\\\""));
+        let found = self.list_with(kind, &[("filter", filter)]).await?;
+        Ok(found.into_iter().filter(|o| o.get(kind.key).and_then(Value::as_str) == Some(key)).collect())
+    }
+
+    async fn list_with(&self, kind: &'static Kind, extra: &[(&str, String)]) -> Result<Vec<Map<String, Value>>, ApiError> {
+        let path = self.org_path(kind.list_path);
+        let page_size = self.inner.options.page_size.to_string();
+        let query = |page: u32| {
+            let mut q: Vec<(String, String)> = vec![("page".into(), page.to_string()), ("pageSize".into(), page_size.clone())];
+            q.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+            q
+        };
+        let first = self.send(Method::GET, &path, &query(0), None).await?;
+        let (mut objects, total_pages) = read_page(&path, &first.body)?;
+        if total_pages > 1 {
+            let mut tasks = JoinSet::new();
+            for page in 1..total_pages {
+                let client = self.clone();
+                let path = path.clone();
+                let q = query(page);
+                tasks.spawn(async move {
+                    let answer = client.send(Method::GET, &path, &q, None).await?;
+                    read_page(&path, &answer.body).map(|(objects, _)| (page, objects))
+                });
+            }
+            let mut pages = Vec::new();
+            while let Some(joined) = tasks.join_next().await {
+                let result = joined.map_err(|e| ApiError::Transport {
+                    method: "GET".into(),
+                    path: path.clone(),
+                    tracking_id: String::new(),
+                    message: format!("worker failed: {e}"),
+                })?;
+                pages.push(result?);
+            }
+            pages.sort_by_key(|(page, _)| *page);
+            for (_, page) in pages {
+                objects.extend(page);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        objects.retain(|o| o.get("id").and_then(Value::as_str).is_none_or(|id| seen.insert(id.to_string())));
+        Ok(objects)
+    }
+
+    pub async fn get(&self, kind: &'static Kind, id: &str) -> Result<Map<String, Value>, ApiError> {
+        let path = self.org_path(&format!("{}/{}", kind.item_path, id));
+        let answer = self.send(Method::GET, &path, &[], None).await?;
+        object(&path, "GET", answer.body)
+    }
+
+    pub async fn create(&self, kind: &'static Kind, body: &Value) -> Result<Map<String, Value>, ApiError> {
+        let path = self.org_path(kind.item_path);
+        let answer = self.send(Method::POST, &path, &[], Some(body)).await?;
+        object(&path, "POST", answer.body)
+    }
+
+    pub async fn update(&self, kind: &'static Kind, id: &str, body: &Value) -> Result<Map<String, Value>, ApiError> {
+        let path = self.org_path(&format!("{}/{}", kind.item_path, id));
+        let answer = self.send(Method::PUT, &path, &[], Some(body)).await?;
+        object(&path, "PUT", answer.body)
+    }
+
+    pub async fn delete(&self, kind: &'static Kind, id: &str) -> Result<(), ApiError> {
+        let path = self.org_path(&format!("{}/{}", kind.item_path, id));
+        self.send(Method::DELETE, &path, &[], None).await.map(|_| ())
+    }
+
+    fn next_tracking_id(&self) -> String {
+        let n = self.inner.sequence.fetch_add(1, Ordering::Relaxed);
+        format!("{}_{n}", self.inner.session)
+    }
+
+    /// Sends one request under all the client's rules. POST is retried only when the
+    /// server refused it before doing anything (429); any other failure is returned so the
+    /// caller can find out whether the create landed.
+    pub async fn send(&self, method: Method, path: &str, query: &[(String, String)], body: Option<&Value>) -> Result<Answer, ApiError> {
+        let idempotent = method != Method::POST;
+        let tracking_id = self.next_tracking_id();
+        let url = format!("{}{}", self.inner.base, path);
+        let mut attempt = 0u32;
+        let mut renewed = false;
+        loop {
+            attempt += 1;
+            self.inner.limiter.acquire().await;
+            let token = self.inner.credentials.bearer().await?;
+            let result = {
+                let _permit = self.inner.permits.acquire().await.map_err(|_| ApiError::Auth { message: "client is shutting down".into() })?;
+                let mut request = self
+                    .inner
+                    .http
+                    .request(method.clone(), &url)
+                    .bearer_auth(token.expose())
+                    .header("TrackingId", &tracking_id)
+                    .header("Accept", "application/json");
+                if !query.is_empty() {
+                    request = request.query(query);
+                }
+                if let Some(b) = body {
+                    request = request.json(b);
+                }
+                let started = std::time::Instant::now();
+                let sent = request.send().await;
+                match sent {
+                    Ok(response) => {
+                        let status = response.status();
+                        let headers = response.headers().clone();
+                        let bytes = response.bytes().await;
+                        tracing::debug!(%method, path, status = status.as_u16(), tracking_id, ms = started.elapsed().as_millis() as u64, "api call");
+                        bytes.map(|b| (status, headers, b)).map_err(|e| e.to_string())
+                    }
+                    Err(e) => {
+                        tracing::debug!(%method, path, tracking_id, error = %e, "api call failed");
+                        Err(describe_transport(&e))
+                    }
+                }
+            };
+            let (status, headers, bytes) = match result {
+                Ok(r) => r,
+                Err(message) => {
+                    if idempotent && attempt < self.inner.options.max_attempts {
+                        tokio::time::sleep(self.backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(ApiError::Transport { method: method.to_string(), path: path.to_string(), tracking_id, message });
+                }
+            };
+            if status.is_success() {
+                let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+                return Ok(Answer { status: status.as_u16(), body });
+            }
+            if status == StatusCode::TOO_MANY_REQUESTS && attempt < self.inner.options.max_attempts * 4 {
+                let wait = retry_after(&headers).unwrap_or_else(|| self.backoff(attempt));
+                tracing::info!(path, seconds = wait.as_secs_f32(), "rate limited by the API; waiting as Retry-After asks");
+                self.inner.limiter.pause(wait).await;
+                continue;
+            }
+            if status == StatusCode::UNAUTHORIZED && !renewed {
+                renewed = true;
+                if self.inner.credentials.renew_after_unauthorized(&token).await? {
+                    continue;
+                }
+            }
+            if status.is_server_error() && idempotent && attempt < self.inner.options.max_attempts {
+                let wait = retry_after(&headers).unwrap_or_else(|| self.backoff(attempt));
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            return Err(error_from(&method, path, status, &headers, &bytes, tracking_id));
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.inner.options.backoff_base.as_millis() as u64;
+        let exp = base.saturating_mul(1u64 << attempt.min(16).saturating_sub(1));
+        let capped = exp.min(self.inner.options.backoff_cap.as_millis() as u64);
+        let jitter = rand::random::<u64>() % (capped / 2 + 1);
+        Duration::from_millis(capped / 2 + jitter)
+    }
+}
+
+fn describe_transport(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "the request timed out".into()
+    } else if e.is_connect() {
+        "could not connect to the API".into()
+    } else {
+        // reqwest's message can include the URL, which holds no secret (tokens travel in
+        // headers only).
+        e.to_string()
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(s) = v.parse::<u64>() {
+        return Some(Duration::from_secs(s));
+    }
+    httpdate::parse_http_date(v).ok()?.duration_since(SystemTime::now()).ok().or(Some(Duration::ZERO))
+}
+
+fn read_page(path: &str, body: &Value) -> Result<(Vec<Map<String, Value>>, u32), ApiError> {
+    let decode = |message: &str| ApiError::Decode { method: "GET".into(), path: path.to_string(), tracking_id: String::new(), message: message.to_string() };
+    let data = body.get("data").and_then(Value::as_array).ok_or_else(|| decode("list response has no `data` array"))?;
+    let total_pages = body.pointer("/meta/totalPages").and_then(Value::as_u64).unwrap_or(1) as u32;
+    let objects = data.iter().filter_map(|v| v.as_object().cloned()).collect();
+    Ok((objects, total_pages))
+}
+
+fn object(path: &str, method: &str, body: Value) -> Result<Map<String, Value>, ApiError> {
+    match body {
+        Value::Object(m) => Ok(m),
+        other => Err(ApiError::Decode {
+            method: method.to_string(),
+            path: path.to_string(),
+            tracking_id: String::new(),
+            message: format!("expected a JSON object, got {}", if other.is_null() { "an empty body".to_string() } else { other.to_string() }),
+        }),
+    }
+}
+
+/// Builds the error from the API's body: the config service's `{trackingId, error:{key,
+/// reason, message[]}}`, Spring's `{status, error, path}`, or nothing at all (429).
+fn error_from(method: &Method, path: &str, status: StatusCode, headers: &HeaderMap, bytes: &[u8], ours: String) -> ApiError {
+    let body: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+    let tracking_id = body
+        .get("trackingId")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| headers.get("TrackingId").and_then(|v| v.to_str().ok()).map(str::to_string))
+        .unwrap_or(ours);
+    let error = body.get("error");
+    let reason = match error {
+        Some(Value::Object(e)) => e
+            .get("reason")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .filter(|s| !s.is_empty())
+            .or_else(|| {
+                let parts: Vec<&str> = e.get("message").and_then(Value::as_array).into_iter().flatten().filter_map(|m| m.get("description").and_then(Value::as_str)).collect();
+                (!parts.is_empty()).then(|| parts.join("; "))
+            })
+            .unwrap_or_default(),
+        Some(Value::String(s)) => s.clone(),
+        _ => body.get("message").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).trim().to_string()),
+    };
+    let referenced_by = error
+        .and_then(|e| e.get("referencedEntities"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default();
+    ApiError::Status { method: method.to_string(), path: path.to_string(), status: status.as_u16(), tracking_id, reason, referenced_by }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_both_error_shapes() {
+        let body = br#"{"trackingId":"ccconfig_1","error":{"key":"412","reason":"Resource referred","referencedEntities":["team"]}}"#;
+        let e = error_from(&Method::DELETE, "/x", StatusCode::PRECONDITION_FAILED, &HeaderMap::new(), body, "ours".into());
+        assert_eq!(e.to_string(), "DELETE /x → 412 Precondition Failed (tracking id ccconfig_1): Resource referred [referenced by: team]");
+        let spring = br#"{"timestamp":1,"status":405,"error":"Method Not Allowed","path":"/x"}"#;
+        let e = error_from(&Method::POST, "/x", StatusCode::METHOD_NOT_ALLOWED, &HeaderMap::new(), spring, "ours".into());
+        assert_eq!(e.to_string(), "POST /x → 405 Method Not Allowed (tracking id ours): Method Not Allowed");
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, "3".parse().expect("header"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+    }
+}

@@ -1,0 +1,218 @@
+//! Test and benchmark controls under `/_emulator/`, a path the real API does not use: the
+//! request log and counters, orgs, OAuth clients, tokens minted directly, revocation,
+//! settings (rate limit, page-size clamp, token lifetimes) and fault injection.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State as AxState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::Shared;
+use super::http::now_ms;
+use super::oauth::issue;
+use super::seed::{new_org, random_secret};
+use super::store::{OAuthClient, RateLimit};
+
+/// A failure to inject into matching requests.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    /// Only requests with this method (any when absent).
+    pub method: Option<String>,
+    /// Only requests whose path contains this text.
+    #[serde(default)]
+    pub path_contains: String,
+    /// The status to answer with.
+    pub status: u16,
+    /// How many matching requests to fail.
+    #[serde(default = "one")]
+    pub times: u32,
+    /// Carry the request out first, then answer with the failure (a lost response).
+    #[serde(default)]
+    pub after_applying: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+pub fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/requests", get(requests))
+        .route("/counters", get(counters))
+        .route("/reset", post(reset))
+        .route("/orgs", get(orgs).post(create_org))
+        .route("/orgs/{org}", get(org_objects))
+        .route("/clients", post(create_client))
+        .route("/tokens", post(mint_token))
+        .route("/revoke", post(revoke))
+        .route("/settings", get(settings).put(put_settings))
+        .route("/faults", post(add_fault))
+}
+
+async fn requests(AxState(shared): AxState<Arc<Shared>>) -> Response {
+    let log = shared.log();
+    axum::Json(json!(log.entries)).into_response()
+}
+
+async fn counters(AxState(shared): AxState<Arc<Shared>>) -> Response {
+    let log = shared.log();
+    axum::Json(json!(log.counters)).into_response()
+}
+
+async fn reset(AxState(shared): AxState<Arc<Shared>>) -> Response {
+    let mut log = shared.log();
+    log.entries.clear();
+    log.counters = Default::default();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn orgs(AxState(shared): AxState<Arc<Shared>>) -> Response {
+    let state = shared.state();
+    let list: Vec<Value> = state.orgs.iter().map(|(id, o)| json!({"orgId": id, "name": o.name, "default": *id == state.default_org})).collect();
+    axum::Json(json!(list)).into_response()
+}
+
+#[derive(Deserialize)]
+struct NewOrg {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+async fn create_org(AxState(shared): AxState<Arc<Shared>>, body: Option<axum::Json<NewOrg>>) -> Response {
+    let mut state = shared.state();
+    let name = body.and_then(|b| b.0.name).unwrap_or_else(|| "Emulated Contact Center".into());
+    let org = new_org(&mut state, &name);
+    shared.persist(&state);
+    (StatusCode::CREATED, axum::Json(json!({"orgId": org, "name": name}))).into_response()
+}
+
+async fn org_objects(AxState(shared): AxState<Arc<Shared>>, Path(org): Path<String>) -> Response {
+    let state = shared.state();
+    match state.orgs.get(&org) {
+        Some(o) => axum::Json(json!(o.objects)).into_response(),
+        None => (StatusCode::NOT_FOUND, axum::Json(json!({"message": "no such org"}))).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewClient {
+    #[serde(default)]
+    client_id: Option<String>,
+    redirect_uris: Vec<String>,
+    #[serde(default)]
+    org: Option<String>,
+}
+
+async fn create_client(AxState(shared): AxState<Arc<Shared>>, axum::Json(body): axum::Json<NewClient>) -> Response {
+    let mut state = shared.state();
+    let org = body.org.unwrap_or_else(|| state.default_org.clone());
+    if !state.orgs.contains_key(&org) {
+        return (StatusCode::BAD_REQUEST, axum::Json(json!({"message": "no such org"}))).into_response();
+    }
+    let id = body.client_id.unwrap_or_else(|| format!("C{}", random_secret()));
+    let secret = random_secret();
+    state.clients.insert(id.clone(), OAuthClient { secret: secret.clone(), redirect_uris: body.redirect_uris, org: org.clone() });
+    shared.persist(&state);
+    (StatusCode::CREATED, axum::Json(json!({"clientId": id, "clientSecret": secret, "org": org}))).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MintToken {
+    #[serde(default)]
+    org: Option<String>,
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+async fn mint_token(AxState(shared): AxState<Arc<Shared>>, body: Option<axum::Json<MintToken>>) -> Response {
+    let mut state = shared.state();
+    let body = body.map(|b| b.0).unwrap_or(MintToken { org: None, scopes: None, client_id: None });
+    let org = body.org.unwrap_or_else(|| state.default_org.clone());
+    if !state.orgs.contains_key(&org) {
+        return (StatusCode::BAD_REQUEST, axum::Json(json!({"message": "no such org"}))).into_response();
+    }
+    let scopes = body.scopes.unwrap_or_else(|| vec!["cjp:config_read".into(), "cjp:config_write".into()]);
+    let client = body.client_id.unwrap_or_else(|| "emulator-test-client".into());
+    let refresh_expires_at = now_ms() + state.settings.refresh_token_seconds as i64 * 1000;
+    let token = issue(&mut state, &client, &org, &scopes, refresh_expires_at);
+    shared.persist(&state);
+    axum::Json(token).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Revoke {
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+}
+
+async fn revoke(AxState(shared): AxState<Arc<Shared>>, axum::Json(body): axum::Json<Revoke>) -> Response {
+    let mut state = shared.state();
+    let mut found = false;
+    if let Some(g) = body.access_token.as_ref().and_then(|t| state.access_tokens.get_mut(t)) {
+        g.revoked = true;
+        found = true;
+    }
+    if let Some(g) = body.refresh_token.as_ref().and_then(|t| state.refresh_tokens.get_mut(t)) {
+        g.revoked = true;
+        found = true;
+    }
+    shared.persist(&state);
+    if found { StatusCode::NO_CONTENT.into_response() } else { StatusCode::NOT_FOUND.into_response() }
+}
+
+async fn settings(AxState(shared): AxState<Arc<Shared>>) -> Response {
+    let state = shared.state();
+    axum::Json(json!(state.settings)).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SettingsPatch {
+    #[serde(default, deserialize_with = "double_option")]
+    rate_limit: Option<Option<RateLimit>>,
+    max_page_size: Option<u64>,
+    access_token_seconds: Option<u64>,
+    refresh_token_seconds: Option<u64>,
+}
+
+/// Tells "field absent" (leave as is) from "field null" (switch off).
+fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<RateLimit>>, D::Error> {
+    Option::<RateLimit>::deserialize(d).map(Some)
+}
+
+async fn put_settings(AxState(shared): AxState<Arc<Shared>>, axum::Json(patch): axum::Json<SettingsPatch>) -> Response {
+    let mut state = shared.state();
+    if let Some(limit) = patch.rate_limit {
+        state.settings.rate_limit = limit;
+        shared.windows.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+    if let Some(n) = patch.max_page_size {
+        state.settings.max_page_size = n.max(1);
+    }
+    if let Some(n) = patch.access_token_seconds {
+        state.settings.access_token_seconds = n;
+    }
+    if let Some(n) = patch.refresh_token_seconds {
+        state.settings.refresh_token_seconds = n;
+    }
+    shared.persist(&state);
+    axum::Json(json!(state.settings)).into_response()
+}
+
+async fn add_fault(AxState(shared): AxState<Arc<Shared>>, axum::Json(fault): axum::Json<Fault>) -> Response {
+    shared.faults.lock().unwrap_or_else(|p| p.into_inner()).push(fault);
+    StatusCode::NO_CONTENT.into_response()
+}

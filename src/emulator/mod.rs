@@ -1,0 +1,208 @@
+//! The local stand-in for the WxCC API, used by the tests and by `--emulator`. It serves
+//! the real paths with the real envelopes, errors and quirks (see `rules`), the OAuth2
+//! authorize and token endpoints, and, under `/_emulator/` (a path the real API does not
+//! use), a request log, counters, settings and fault injection for tests.
+//!
+//! It shares no code with the client side: it reads only the vendored spec and its own
+//! rules, so a misunderstanding in the client cannot be mirrored here and hidden.
+
+mod admin;
+mod config_api;
+mod http;
+mod oauth;
+mod rsql;
+mod rules;
+mod schema;
+mod seed;
+mod store;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::routing::{get, post};
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use store::{RateLimit, Settings, State, write_atomically};
+
+/// The built-in OAuth client that `--emulator` signs in with.
+pub const QUICKSTART_CLIENT_ID: &str = "wxcc-emulator-quickstart";
+/// The redirect URI registered for the quick-start client.
+pub const QUICKSTART_REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
+
+/// A running emulator.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// State shared by every request handler.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    path: Option<PathBuf>,
+    schemas: schema::Schemas,
+    log: Mutex<RequestLog>,
+    windows: Mutex<HashMap<String, VecDeque<std::time::Instant>>>,
+    faults: Mutex<Vec<admin::Fault>>,
+}
+
+/// What the emulator saw, for tests and benchmarks.
+#[derive(Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RequestLog {
+    pub entries: VecDeque<LogEntry>,
+    pub counters: Counters,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LogEntry {
+    pub seq: u64,
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub status: u16,
+    pub tracking_id: Option<String>,
+    pub body: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Counters {
+    /// Every request to the configuration API (`/organization/…`).
+    pub total: u64,
+    pub reads: u64,
+    /// POST, PUT, PATCH and DELETE requests, whatever their outcome.
+    pub writes: u64,
+    /// Writes that changed state.
+    pub applied_writes: u64,
+    pub rate_limited: u64,
+    pub unauthorized: u64,
+    /// Requests to `/v1/access_token`.
+    pub token_requests: u64,
+    pub by_status: std::collections::BTreeMap<u16, u64>,
+}
+
+const LOG_CAPACITY: usize = 20_000;
+
+impl Shared {
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn log(&self) -> MutexGuard<'_, RequestLog> {
+        self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Writes the state file (when there is one). Called with the state lock held, after
+    /// every change.
+    pub(crate) fn persist(&self, state: &State) {
+        if let Some(path) = &self.path
+            && let Err(e) = state.save(path)
+        {
+            tracing::error!("emulator cannot write {}: {e}", path.display());
+        }
+    }
+
+    pub(crate) fn record(&self, entry: LogEntry, config_api: bool, write: bool, applied: bool) {
+        let mut log = self.log();
+        if config_api {
+            let c = &mut log.counters;
+            c.total += 1;
+            if write {
+                c.writes += 1;
+            } else {
+                c.reads += 1;
+            }
+            if applied {
+                c.applied_writes += 1;
+            }
+            match entry.status {
+                429 => c.rate_limited += 1,
+                401 => c.unauthorized += 1,
+                _ => {}
+            }
+            *c.by_status.entry(entry.status).or_default() += 1;
+        }
+        if log.entries.len() >= LOG_CAPACITY {
+            log.entries.pop_front();
+        }
+        log.entries.push_back(entry);
+    }
+}
+
+impl Emulator {
+    /// Starts the emulator on `listener`, with state in `state_path` (in memory when
+    /// `None`). A new state gets a default org with a new tenant's defaults.
+    pub async fn start(listener: TcpListener, state_path: Option<PathBuf>) -> std::io::Result<Emulator> {
+        let mut state = match &state_path {
+            Some(p) => State::load(p)?,
+            None => State::default(),
+        };
+        seed::ensure_ready(&mut state);
+        if let Some(p) = &state_path {
+            state.save(p)?;
+        }
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            path: state_path,
+            schemas: schema::Schemas::new(),
+            log: Mutex::new(RequestLog::default()),
+            windows: Mutex::new(HashMap::new()),
+            faults: Mutex::new(Vec::new()),
+        });
+        let app = Router::new()
+            .route("/v1/authorize", get(oauth::authorize))
+            .route("/v1/access_token", post(oauth::access_token))
+            .nest("/_emulator", admin::router())
+            .fallback(config_api::handle)
+            .with_state(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!("emulator stopped: {e}");
+            }
+        });
+        Ok(Emulator { addr, shared, shutdown: Some(tx), task })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn default_org(&self) -> String {
+        self.shared.state().default_org.clone()
+    }
+
+    /// The quick-start client's id and secret.
+    pub fn quickstart_client(&self) -> (String, String) {
+        let state = self.shared.state();
+        let secret = state.clients.get(QUICKSTART_CLIENT_ID).map(|c| c.secret.clone()).unwrap_or_default();
+        (QUICKSTART_CLIENT_ID.to_string(), secret)
+    }
+
+    /// Stops serving and waits for in-flight requests.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}

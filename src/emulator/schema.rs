@@ -1,0 +1,123 @@
+//! Body validation the way the service does it: Jackson first (wrong JSON types are a "Bad
+//! payload"), then bean validation of the DTO (required, patterns, sizes, enums), with every
+//! violation named in one 400 reason.
+
+use std::collections::HashMap;
+
+use jsonschema::error::ValidationErrorKind;
+use serde_json::{Map, Value};
+
+use super::rules::{KINDS, fix_schemas};
+use crate::spec;
+
+pub struct Schemas {
+    definitions: Map<String, Value>,
+    validators: HashMap<&'static str, jsonschema::Validator>,
+}
+
+impl Schemas {
+    pub fn new() -> Schemas {
+        let mut definitions = spec::draft07_definitions();
+        fix_schemas(&mut definitions);
+        let mut validators = HashMap::new();
+        for rule in KINDS {
+            match spec::compile(&definitions, rule.dto) {
+                Ok(v) => {
+                    validators.insert(rule.dto, v);
+                }
+                Err(e) => tracing::error!("emulator cannot compile {}: {e}", rule.dto),
+            }
+        }
+        Schemas { definitions, validators }
+    }
+
+    /// The DTO's property names: the fields the service keeps. Jackson drops the rest.
+    pub fn properties(&self, dto: &str) -> Vec<String> {
+        self.definitions
+            .get(dto)
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// `Err(reason)` when the body would be refused with 400.
+    pub fn check(&self, dto: &str, body: &Value) -> Result<(), String> {
+        let Some(validator) = self.validators.get(dto) else {
+            return Ok(());
+        };
+        let mut bad_payload = None;
+        let mut violations = Vec::new();
+        for error in validator.iter_errors(body) {
+            let field = error.instance_path().as_str().trim_start_matches('/').replace('/', ".");
+            match error.kind() {
+                ValidationErrorKind::Type { kind } => {
+                    bad_payload.get_or_insert_with(|| {
+                        format!(
+                            "Bad payload: Cannot deserialize value of type `{}` from {} (through reference chain: {dto}[\"{field}\"])",
+                            java_type(&format!("{kind:?}")),
+                            json_kind(error.instance())
+                        )
+                    });
+                }
+                ValidationErrorKind::Enum { options } => {
+                    bad_payload.get_or_insert_with(|| {
+                        format!(
+                            "Bad payload: Cannot deserialize value of type `Enum` from String {}: not one of the values accepted for Enum class: {} (through reference chain: {dto}[\"{field}\"])",
+                            error.instance(),
+                            options
+                        )
+                    });
+                }
+                ValidationErrorKind::Required { property } => {
+                    let p = property.as_str().unwrap_or_default();
+                    let full = if field.is_empty() { p.to_string() } else { format!("{field}.{p}") };
+                    violations.push(format!("{full}: must not be null"));
+                }
+                ValidationErrorKind::Pattern { pattern } => violations.push(format!("{field}: must match \"{pattern}\"")),
+                ValidationErrorKind::MaxLength { limit } => violations.push(format!("{field}: size must be between 0 and {limit}")),
+                ValidationErrorKind::MinLength { limit } => violations.push(format!("{field}: size must be at least {limit}")),
+                ValidationErrorKind::Maximum { limit } => violations.push(format!("{field}: must be less than or equal to {limit}")),
+                ValidationErrorKind::Minimum { limit } => violations.push(format!("{field}: must be greater than or equal to {limit}")),
+                ValidationErrorKind::UniqueItems => violations.push(format!("{field}: must not contain duplicates")),
+                _ => violations.push(format!("{field}: {error}")),
+            }
+        }
+        if let Some(reason) = bad_payload {
+            return Err(reason);
+        }
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("Validation failed for {} field(s): [{}]", violations.len(), violations.join("; ")))
+        }
+    }
+}
+
+fn java_type(kind: &str) -> &'static str {
+    let k = kind.to_ascii_lowercase();
+    if k.contains("boolean") {
+        "java.lang.Boolean"
+    } else if k.contains("integer") {
+        "java.lang.Integer"
+    } else if k.contains("number") {
+        "java.lang.Double"
+    } else if k.contains("array") {
+        "java.util.List"
+    } else if k.contains("object") {
+        "java.lang.Object"
+    } else {
+        "java.lang.String"
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "Boolean value",
+        Value::Number(_) => "Number value",
+        Value::String(_) => "String value",
+        Value::Array(_) => "Array value",
+        Value::Object(_) => "Object value",
+    }
+}

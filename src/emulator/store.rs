@@ -1,0 +1,140 @@
+//! The emulator's state: orgs and their objects, OAuth clients, codes and tokens, and the
+//! settings that shape behaviour (rate limit, page-size clamp, token lifetimes). Kept in one
+//! JSON file, written atomically (temporary file, then rename) with mode 0600.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct State {
+    /// The org that `wxcc --emulator` and the built-in consent use.
+    pub default_org: String,
+    pub orgs: BTreeMap<String, Org>,
+    pub settings: Settings,
+    pub clients: BTreeMap<String, OAuthClient>,
+    pub codes: BTreeMap<String, AuthCode>,
+    pub access_tokens: BTreeMap<String, TokenGrant>,
+    pub refresh_tokens: BTreeMap<String, TokenGrant>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Org {
+    pub name: String,
+    /// kind → id → object, in creation order.
+    pub objects: BTreeMap<String, IndexMap<String, Value>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Requests allowed per client in each window; `None` means unlimited.
+    pub rate_limit: Option<RateLimit>,
+    /// The silent clamp on `pageSize` of list endpoints.
+    pub max_page_size: u64,
+    pub access_token_seconds: u64,
+    pub refresh_token_seconds: u64,
+    /// The administrator who consents on `/v1/authorize`.
+    pub admin_email: String,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimit {
+    pub requests: u32,
+    pub window_seconds: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            rate_limit: None,
+            max_page_size: 1000,
+            // data-desktop-api.md §6: observed WxCC integration lifetimes (12 h / 60 d).
+            access_token_seconds: 43_199,
+            refresh_token_seconds: 5_183_999,
+            admin_email: "admin@example.com".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthClient {
+    pub secret: String,
+    pub redirect_uris: Vec<String>,
+    /// The org whose admin consents for this client.
+    pub org: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthCode {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub org: String,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenGrant {
+    pub client_id: String,
+    pub org: String,
+    pub scopes: Vec<String>,
+    pub expires_at: i64,
+    /// For refresh tokens: replaced by a newer one (rotation) or revoked.
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+impl State {
+    /// Reads the state file, or starts empty when it does not exist.
+    pub fn load(path: &Path) -> std::io::Result<State> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the state atomically: a temporary file in the same folder, then a rename.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let text = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        write_atomically(path, &text)
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename; the file is created with
+/// mode 0600 on Unix so it is never readable by others, even for a moment.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&dir)?;
+    let tmp = dir.join(format!(".{}.{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("state"), uuid::Uuid::new_v4().simple()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let result = (|| {
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

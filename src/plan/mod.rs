@@ -1,0 +1,105 @@
+//! The plan: the ordered list of changes that turns live into desired. Building it is pure
+//! (no network): match desired to live by key, resolve references, diff the declared
+//! fields, order the changes by the reference graph, and check the safety rules. Renderers
+//! turn it into text, JSON and Markdown.
+
+mod build;
+mod diff;
+mod order;
+pub mod render;
+mod safety;
+
+use serde_json::{Map, Value};
+
+use crate::catalogue::Kind;
+
+pub use build::{PlanOptions, build};
+pub use diff::diff_fields;
+pub use safety::DeleteThreshold;
+
+/// What a change does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    pub fn word(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+
+    pub fn sign(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Delete => "-",
+        }
+    }
+}
+
+/// One field's difference. Values are in key space: references show the key they name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDiff {
+    /// Dotted field path (`manuallyAssignable.chat`).
+    pub path: String,
+    /// `None` when live does not have the field (or the object does not exist yet).
+    pub before: Option<Value>,
+    /// `None` for a delete.
+    pub after: Option<Value>,
+}
+
+/// One create, update or delete of one object.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub kind: &'static Kind,
+    pub key: String,
+    pub action: Action,
+    /// Second-pass updates set back-links that close a reference cycle, after every
+    /// object they point at exists.
+    pub second_pass: bool,
+    pub live_id: Option<String>,
+    pub live_version: Option<i64>,
+    pub live_last_updated: Option<i64>,
+    /// For a rename through `x-wxcc.formerNames`: the key the live object has now.
+    pub renamed_from: Option<String>,
+    pub diffs: Vec<FieldDiff>,
+    /// The declared fields this change writes, in key space (creates and updates).
+    pub fields: Map<String, Value>,
+    /// The live object as read (id space), for updates to overlay on.
+    pub live: Option<Map<String, Value>>,
+}
+
+/// The whole plan, in apply order.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    pub fn count(&self, action: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
+    }
+
+    /// `Plan: 2 to create, 1 to update, 0 to delete.` or `No changes.`
+    pub fn summary(&self) -> String {
+        if self.is_empty() {
+            return "No changes.".into();
+        }
+        format!(
+            "Plan: {} to create, {} to update, {} to delete.",
+            self.count(Action::Create),
+            self.count(Action::Update),
+            self.count(Action::Delete)
+        )
+    }
+}
