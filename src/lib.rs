@@ -7,8 +7,10 @@
 pub mod api;
 pub mod apply;
 pub mod catalogue;
+pub mod cli;
 pub mod config;
 pub mod emulator;
+pub mod error;
 pub mod model;
 pub mod plan;
 pub mod spec;

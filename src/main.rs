@@ -1,1 +1,5 @@
-fn main() {}
+//! The `wxcc` binary: everything happens in [`wxcc::cli::main`].
+
+fn main() -> std::process::ExitCode {
+    wxcc::cli::main()
+}

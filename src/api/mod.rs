@@ -5,6 +5,7 @@
 mod auth;
 mod client;
 mod error;
+pub mod oauth;
 mod ratelimit;
 mod region;
 

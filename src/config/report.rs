@@ -12,13 +12,16 @@ use crate::model::{Diagnostic, Severity, Span};
 /// Renders every diagnostic, errors and warnings in the order given.
 pub fn render(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(110).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(120).with_wrap_lines(false).with_links(false);
+    let mut ordered: Vec<&Diagnostic> = diagnostics.iter().collect();
+    ordered.sort_by_key(|d| d.span.map(|s| (s.file, s.offset)).unwrap_or((usize::MAX, 0)));
     let mut out = String::new();
-    for d in diagnostics {
+    for d in ordered {
         let report = Report::new(d, sources);
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&format!("{}\n", d.message));
         }
+        out.push('\n');
     }
     out
 }

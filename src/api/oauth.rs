@@ -1,0 +1,214 @@
+//! The OAuth2 authorization-code flow with PKCE and the refresh grant, as Webex serves them
+//! (config-api.md §5, data-desktop-api.md §6): the authorize URL, the code exchange and the
+//! refresh at `/v1/access_token` (form-encoded, client credentials in the body), and the org
+//! id carried in a token's `_<cluster>_<orgId>` suffix.
+//!
+//! Written by hand rather than with the `oauth2` crate: its reqwest integration pins an older
+//! reqwest, and Webex's error bodies are not RFC 6749 shaped, so we would unwrap most of it.
+
+use base64::Engine;
+use rand::RngCore;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use super::auth::Secret;
+use super::error::ApiError;
+
+/// Webex's global OAuth host.
+pub const WEBEX_AUTH_BASE: &str = "https://webexapis.com";
+
+/// The scopes a config-as-code tool needs by default.
+pub const DEFAULT_SCOPES: &[&str] = &["cjp:config_read", "cjp:config_write"];
+
+/// A token response from `/v1/access_token`.
+#[derive(Clone, Debug)]
+pub struct TokenResponse {
+    pub access_token: Secret,
+    pub expires_in: u64,
+    pub refresh_token: Option<Secret>,
+    pub refresh_token_expires_in: Option<u64>,
+    pub scope: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawToken {
+    access_token: String,
+    expires_in: u64,
+    refresh_token: Option<String>,
+    refresh_token_expires_in: Option<u64>,
+    scope: Option<String>,
+}
+
+/// A PKCE verifier and its S256 challenge.
+pub struct Pkce {
+    pub verifier: Secret,
+    pub challenge: String,
+}
+
+impl Pkce {
+    pub fn new() -> Pkce {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let verifier = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        Pkce { verifier: Secret::new(verifier), challenge }
+    }
+}
+
+impl Default for Pkce {
+    fn default() -> Self {
+        Pkce::new()
+    }
+}
+
+/// A random value for the `state` parameter.
+pub fn random_state() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// `…/v1/authorize?response_type=code&client_id=…&redirect_uri=…&scope=…&state=…` with PKCE.
+pub fn authorize_url(auth_base: &str, client_id: &str, redirect_uri: &str, scopes: &[String], state: &str, pkce: &Pkce) -> Result<Url, ApiError> {
+    let mut url = Url::parse(&format!("{}/v1/authorize", auth_base.trim_end_matches('/'))).map_err(|e| ApiError::Auth { message: format!("bad authorization URL: {e}") })?;
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("scope", &scopes.join(" "))
+        .append_pair("state", state)
+        .append_pair("code_challenge", &pkce.challenge)
+        .append_pair("code_challenge_method", "S256");
+    Ok(url)
+}
+
+/// Reads `code` from the URL the browser was sent back to, after checking `state`.
+pub fn code_from_redirect(redirected: &Url, expected_state: &str) -> Result<String, ApiError> {
+    let pairs: std::collections::HashMap<String, String> = redirected.query_pairs().into_owned().collect();
+    if let Some(error) = pairs.get("error") {
+        let detail = pairs.get("error_description").map(|d| format!(": {d}")).unwrap_or_default();
+        return Err(ApiError::Auth { message: format!("sign-in was refused ({error}{detail})") });
+    }
+    match pairs.get("state") {
+        Some(s) if s == expected_state => {}
+        Some(_) => {
+            return Err(ApiError::Auth {
+                message: "sign-in answer has the wrong `state`: it does not belong to this login (possible cross-site request); run `wxcc login` again".into(),
+            });
+        }
+        None => return Err(ApiError::Auth { message: "sign-in answer has no `state`; run `wxcc login` again".into() }),
+    }
+    pairs.get("code").cloned().ok_or_else(|| ApiError::Auth { message: "sign-in answer has no `code`".into() })
+}
+
+/// Exchanges an authorization code (with its PKCE verifier) for tokens.
+pub async fn exchange_code(
+    http: &reqwest::Client,
+    auth_base: &str,
+    client_id: &str,
+    client_secret: &Secret,
+    code: &str,
+    redirect_uri: &str,
+    pkce: &Pkce,
+) -> Result<TokenResponse, ApiError> {
+    token_request(
+        http,
+        auth_base,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", client_id),
+            ("client_secret", client_secret.expose()),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", pkce.verifier.expose()),
+        ],
+    )
+    .await
+}
+
+/// Exchanges a refresh token for new tokens (Webex returns a new refresh token each time).
+pub async fn refresh(http: &reqwest::Client, auth_base: &str, client_id: &str, client_secret: &Secret, refresh_token: &Secret) -> Result<TokenResponse, ApiError> {
+    token_request(
+        http,
+        auth_base,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", client_id),
+            ("client_secret", client_secret.expose()),
+            ("refresh_token", refresh_token.expose()),
+        ],
+    )
+    .await
+}
+
+async fn token_request(http: &reqwest::Client, auth_base: &str, form: &[(&str, &str)]) -> Result<TokenResponse, ApiError> {
+    let url = format!("{}/v1/access_token", auth_base.trim_end_matches('/'));
+    let path = "/v1/access_token".to_string();
+    let response = http.post(&url).form(form).send().await.map_err(|e| ApiError::Transport {
+        method: "POST".into(),
+        path: path.clone(),
+        tracking_id: String::new(),
+        message: if e.is_connect() { format!("could not connect to {auth_base}") } else { "the token request failed".into() },
+    })?;
+    let status = response.status();
+    let bytes = response.bytes().await.unwrap_or_default();
+    if !status.is_success() {
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        let message = body
+            .get("message")
+            .or_else(|| body.get("error_description"))
+            .or_else(|| body.get("error"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("no reason given")
+            .to_string();
+        let tracking_id = body.get("trackingId").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        return Err(ApiError::Status { method: "POST".into(), path, status: status.as_u16(), tracking_id, reason: message, referenced_by: Vec::new() });
+    }
+    let raw: RawToken = serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode {
+        method: "POST".into(),
+        path,
+        tracking_id: String::new(),
+        message: format!("token response is not what Webex documents: {e}"),
+    })?;
+    Ok(TokenResponse {
+        access_token: Secret::new(raw.access_token),
+        expires_in: raw.expires_in,
+        refresh_token: raw.refresh_token.map(Secret::new),
+        refresh_token_expires_in: raw.refresh_token_expires_in,
+        scope: raw.scope,
+    })
+}
+
+/// The org id at the end of a Webex token (`<opaque>_<cluster>_<orgId>`), when it is there.
+pub fn org_from_token(token: &Secret) -> Option<String> {
+    let last = token.expose().rsplit('_').next()?;
+    let looks_like_uuid = last.len() == 36 && last.chars().all(|c| c.is_ascii_hexdigit() || c == '-') && last.matches('-').count() == 4;
+    looks_like_uuid.then(|| last.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_comes_from_the_token_suffix() {
+        let t = Secret::new("ZmFrZQ_PF84_1eb65fdf-9643-417f-9974-ad72cae0e10f");
+        assert_eq!(org_from_token(&t).as_deref(), Some("1eb65fdf-9643-417f-9974-ad72cae0e10f"));
+        assert_eq!(org_from_token(&Secret::new("opaque")), None);
+    }
+
+    #[test]
+    fn state_is_checked() {
+        let u = Url::parse("http://127.0.0.1/cb?code=abc&state=s1").expect("url");
+        assert_eq!(code_from_redirect(&u, "s1").expect("ok"), "abc");
+        assert!(code_from_redirect(&u, "s2").is_err());
+    }
+
+    #[test]
+    fn pkce_challenge_is_s256_of_verifier() {
+        let p = Pkce::new();
+        let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(p.verifier.expose().as_bytes()));
+        assert_eq!(p.challenge, expected);
+    }
+}

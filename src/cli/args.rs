@@ -1,0 +1,150 @@
+//! Command-line arguments as clap parses them. Nothing here is seen by the core: `settings`
+//! resolves these, the environment and defaults into the values commands use.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "wxcc", version, about = "Configuration as code for Webex Contact Center: validate, plan and apply tenant configuration kept in git.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Run against the built-in emulator (state under .wxcc/ in the current folder) instead
+    /// of a real tenant. No Webex account needed.
+    #[arg(long, global = true)]
+    pub emulator: bool,
+
+    /// Organization id (UUID). Default: the org in the access token.
+    #[arg(long, global = true, env = "WXCC_ORG_ID", value_name = "ORG_ID")]
+    pub org: Option<String>,
+
+    /// Region of the tenant: us1, eu1, eu2, anz1, ca1, jp1, sg1, in1.
+    #[arg(long, global = true, env = "WXCC_REGION", value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// API base URL instead of the region's (https; plain http only on loopback).
+    #[arg(long, global = true, env = "WXCC_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Requests per minute for the whole run, shared by every worker.
+    #[arg(long, global = true, env = "WXCC_RATE_LIMIT", value_name = "N", default_value_t = 300)]
+    pub rate_limit: u32,
+
+    /// Requests in flight at once.
+    #[arg(long, global = true, env = "WXCC_PARALLELISM", value_name = "N", default_value_t = 4)]
+    pub parallelism: usize,
+
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// More logging on stderr (-v info, -vv debug, -vvv trace). Tokens are never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check config offline: YAML, kinds, fields, the official DTO schemas, duplicate keys
+    /// and references. No network.
+    Validate(ValidateArgs),
+    /// Show the changes that would make the tenant match the config.
+    Plan(PlanArgs),
+    /// Plan, confirm, and make the changes.
+    Apply(ApplyArgs),
+    /// Run the local WxCC API emulator.
+    #[command(subcommand)]
+    Emulator(EmulatorCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// A config file, or a folder of *.yaml / *.yml files.
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
+    /// A config file, or a folder of *.yaml / *.yml files.
+    pub path: PathBuf,
+
+    /// Delete live objects of this kind that the config does not declare (repeatable;
+    /// `all` for every kind in the config). Without it nothing is ever deleted.
+    #[arg(long = "delete", value_name = "KIND")]
+    pub delete: Vec<String>,
+
+    /// Refuse to delete more than this percentage of a kind's live objects (kinds with
+    /// fewer than 10 objects are exempt).
+    #[arg(long, value_name = "PERCENT", default_value_t = 30)]
+    pub max_delete_percent: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub change: ChangeArgs,
+
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub change: ChangeArgs,
+
+    /// Apply without asking for confirmation (for CI).
+    #[arg(long)]
+    pub auto_approve: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmulatorCommand {
+    /// Serve the emulated API on a loopback port until interrupted.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one; the first line printed says which).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+
+    /// State file (created if missing, written atomically after every change).
+    #[arg(long, value_name = "FILE", default_value = ".wxcc/emulator.json")]
+    pub state: PathBuf,
+
+    /// Answer 429 after this many requests per client in each window (`N` or `N/SECONDS`).
+    #[arg(long, value_name = "N[/SECONDS]")]
+    pub rate_limit: Option<String>,
+
+    /// Largest page size list endpoints return (larger requests are silently clamped).
+    #[arg(long, value_name = "N")]
+    pub max_page_size: Option<u64>,
+}

@@ -1,0 +1,51 @@
+//! Every way a run can fail, as the user meets it, with the exit status each one gives.
+
+use std::fmt;
+
+use crate::api::ApiError;
+
+#[derive(Debug)]
+pub enum Error {
+    /// The config has problems; the rendered diagnostics were already printed.
+    Invalid { summary: String },
+    /// The config could not be read at all.
+    Load(String),
+    /// Settings are missing or contradict each other.
+    Usage(String),
+    /// The API refused or could not be reached.
+    Api(ApiError),
+    /// The plan has problems that only live state reveals; already printed.
+    Plan { summary: String },
+    /// An apply stopped part-way; the report was already printed.
+    ApplyFailed,
+    /// Apply was not confirmed.
+    NotConfirmed(String),
+    /// The emulator could not start or serve.
+    Emulator(String),
+}
+
+impl Error {
+    /// The process exit status for this error.
+    pub fn exit_code(&self) -> u8 {
+        1
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid { summary } => write!(f, "the config is not valid ({summary}); nothing was sent to the tenant"),
+            Error::Load(m) | Error::Usage(m) | Error::NotConfirmed(m) => f.write_str(m),
+            Error::Api(e) => e.fmt(f),
+            Error::Plan { summary } => write!(f, "cannot plan ({summary}); nothing was sent to the tenant"),
+            Error::ApplyFailed => f.write_str("apply stopped before finishing; see the report above"),
+            Error::Emulator(m) => write!(f, "emulator: {m}"),
+        }
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(e)
+    }
+}
