@@ -13,7 +13,7 @@ pub enum Error {
     /// Settings are missing or contradict each other.
     Usage(String),
     /// The API refused or could not be reached.
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The plan has problems that only live state reveals; already printed.
     Plan { summary: String },
     /// An apply stopped part-way; the report was already printed.
@@ -34,11 +34,18 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Invalid { summary } => write!(f, "the config is not valid ({summary}); nothing was sent to the tenant"),
+            Error::Invalid { summary } => write!(
+                f,
+                "the config is not valid ({summary}); nothing was sent to the tenant"
+            ),
             Error::Load(m) | Error::Usage(m) | Error::NotConfirmed(m) => f.write_str(m),
             Error::Api(e) => e.fmt(f),
-            Error::Plan { summary } => write!(f, "cannot plan ({summary}); nothing was sent to the tenant"),
-            Error::ApplyFailed => f.write_str("apply stopped before finishing; see the report above"),
+            Error::Plan { summary } => {
+                write!(f, "cannot plan ({summary}); nothing was sent to the tenant")
+            }
+            Error::ApplyFailed => {
+                f.write_str("apply stopped before finishing; see the report above")
+            }
             Error::Emulator(m) => write!(f, "emulator: {m}"),
         }
     }
@@ -46,6 +53,6 @@ impl fmt::Display for Error {
 
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
-        Error::Api(e)
+        Error::Api(Box::new(e))
     }
 }

@@ -18,7 +18,11 @@ pub fn document() -> Value {
 /// `$ref`s point at `#/definitions/`, `nullable` becomes a `null` type, and OpenAPI-only
 /// keywords are dropped.
 pub fn draft07_definitions() -> Map<String, Value> {
-    let mut definitions = document().pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut definitions = document()
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     for schema in definitions.values_mut() {
         to_draft07(schema);
     }
@@ -27,11 +31,15 @@ pub fn draft07_definitions() -> Map<String, Value> {
 
 /// Compiles a validator for one definition, with formats not checked (the service does
 /// not check `format: uuid` on reference fields either).
-pub fn compile(definitions: &Map<String, Value>, name: &str) -> Result<jsonschema::Validator, String> {
+pub fn compile(
+    definitions: &Map<String, Value>,
+    name: &str,
+) -> Result<jsonschema::Validator, String> {
     if !definitions.contains_key(name) {
         return Err(format!("no schema named {name}"));
     }
-    let root = serde_json::json!({ "$ref": format!("#/definitions/{name}"), "definitions": definitions });
+    let root =
+        serde_json::json!({ "$ref": format!("#/definitions/{name}"), "definitions": definitions });
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
         .should_validate_formats(false)
@@ -52,7 +60,13 @@ fn to_draft07(schema: &mut Value) {
             {
                 map.insert("type".into(), serde_json::json!([t, "null"]));
             }
-            for keyword in ["discriminator", "readOnly", "writeOnly", "xml", "deprecated"] {
+            for keyword in [
+                "discriminator",
+                "readOnly",
+                "writeOnly",
+                "xml",
+                "deprecated",
+            ] {
                 map.remove(keyword);
             }
             // `properties` maps names to schemas: recurse into each value, not the map.

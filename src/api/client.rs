@@ -72,12 +72,20 @@ pub struct Answer {
 }
 
 impl Client {
-    pub fn new(base: Url, org: String, credentials: Credentials, limiter: Arc<RateLimiter>, options: ClientOptions) -> Result<Client, ApiError> {
+    pub fn new(
+        base: Url,
+        org: String,
+        credentials: Credentials,
+        limiter: Arc<RateLimiter>,
+        options: ClientOptions,
+    ) -> Result<Client, ApiError> {
         let http = reqwest::Client::builder()
             .timeout(options.timeout)
             .user_agent(concat!("wxcc/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ApiError::Auth { message: format!("cannot build the HTTP client: {e}") })?;
+            .map_err(|e| ApiError::Auth {
+                message: format!("cannot build the HTTP client: {e}"),
+            })?;
         let session = uuid::Uuid::new_v4().simple().to_string();
         Ok(Client {
             inner: Arc::new(Inner {
@@ -114,17 +122,35 @@ impl Client {
     }
 
     /// Objects of a kind whose key equals `key` (an RSQL filter on the list endpoint).
-    pub async fn find_by_key(&self, kind: &'static Kind, key: &str) -> Result<Vec<Map<String, Value>>, ApiError> {
-        let filter = format!("{}==\"{}\"", kind.key, key.replace('\\', "\\\\").replace('"', "\\\""));
+    pub async fn find_by_key(
+        &self,
+        kind: &'static Kind,
+        key: &str,
+    ) -> Result<Vec<Map<String, Value>>, ApiError> {
+        let filter = format!(
+            "{}==\"{}\"",
+            kind.key,
+            key.replace('\\', "\\\\").replace('"', "\\\"")
+        );
         let found = self.list_with(kind, &[("filter", filter)]).await?;
-        Ok(found.into_iter().filter(|o| o.get(kind.key).and_then(Value::as_str) == Some(key)).collect())
+        Ok(found
+            .into_iter()
+            .filter(|o| o.get(kind.key).and_then(Value::as_str) == Some(key))
+            .collect())
     }
 
-    async fn list_with(&self, kind: &'static Kind, extra: &[(&str, String)]) -> Result<Vec<Map<String, Value>>, ApiError> {
+    async fn list_with(
+        &self,
+        kind: &'static Kind,
+        extra: &[(&str, String)],
+    ) -> Result<Vec<Map<String, Value>>, ApiError> {
         let path = self.org_path(kind.list_path);
         let page_size = self.inner.options.page_size.to_string();
         let query = |page: u32| {
-            let mut q: Vec<(String, String)> = vec![("page".into(), page.to_string()), ("pageSize".into(), page_size.clone())];
+            let mut q: Vec<(String, String)> = vec![
+                ("page".into(), page.to_string()),
+                ("pageSize".into(), page_size.clone()),
+            ];
             q.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
             q
         };
@@ -157,7 +183,11 @@ impl Client {
             }
         }
         let mut seen = std::collections::HashSet::new();
-        objects.retain(|o| o.get("id").and_then(Value::as_str).is_none_or(|id| seen.insert(id.to_string())));
+        objects.retain(|o| {
+            o.get("id")
+                .and_then(Value::as_str)
+                .is_none_or(|id| seen.insert(id.to_string()))
+        });
         Ok(objects)
     }
 
@@ -167,13 +197,22 @@ impl Client {
         object(&path, "GET", answer.body)
     }
 
-    pub async fn create(&self, kind: &'static Kind, body: &Value) -> Result<Map<String, Value>, ApiError> {
+    pub async fn create(
+        &self,
+        kind: &'static Kind,
+        body: &Value,
+    ) -> Result<Map<String, Value>, ApiError> {
         let path = self.org_path(kind.item_path);
         let answer = self.send(Method::POST, &path, &[], Some(body)).await?;
         object(&path, "POST", answer.body)
     }
 
-    pub async fn update(&self, kind: &'static Kind, id: &str, body: &Value) -> Result<Map<String, Value>, ApiError> {
+    pub async fn update(
+        &self,
+        kind: &'static Kind,
+        id: &str,
+        body: &Value,
+    ) -> Result<Map<String, Value>, ApiError> {
         let path = self.org_path(&format!("{}/{}", kind.item_path, id));
         let answer = self.send(Method::PUT, &path, &[], Some(body)).await?;
         object(&path, "PUT", answer.body)
@@ -181,7 +220,9 @@ impl Client {
 
     pub async fn delete(&self, kind: &'static Kind, id: &str) -> Result<(), ApiError> {
         let path = self.org_path(&format!("{}/{}", kind.item_path, id));
-        self.send(Method::DELETE, &path, &[], None).await.map(|_| ())
+        self.send(Method::DELETE, &path, &[], None)
+            .await
+            .map(|_| ())
     }
 
     fn next_tracking_id(&self) -> String {
@@ -192,7 +233,13 @@ impl Client {
     /// Sends one request under all the client's rules. POST is retried only when the
     /// server refused it before doing anything (429); any other failure is returned so the
     /// caller can find out whether the create landed.
-    pub async fn send(&self, method: Method, path: &str, query: &[(String, String)], body: Option<&Value>) -> Result<Answer, ApiError> {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, ApiError> {
         let idempotent = method != Method::POST;
         let tracking_id = self.next_tracking_id();
         let url = format!("{}{}", self.inner.base, path);
@@ -203,7 +250,14 @@ impl Client {
             self.inner.limiter.acquire().await;
             let token = self.inner.credentials.bearer().await?;
             let result = {
-                let _permit = self.inner.permits.acquire().await.map_err(|_| ApiError::Auth { message: "client is shutting down".into() })?;
+                let _permit = self
+                    .inner
+                    .permits
+                    .acquire()
+                    .await
+                    .map_err(|_| ApiError::Auth {
+                        message: "client is shutting down".into(),
+                    })?;
                 let mut request = self
                     .inner
                     .http
@@ -225,7 +279,9 @@ impl Client {
                         let headers = response.headers().clone();
                         let bytes = response.bytes().await;
                         tracing::debug!(%method, path, status = status.as_u16(), tracking_id, ms = started.elapsed().as_millis() as u64, "api call");
-                        bytes.map(|b| (status, headers, b)).map_err(|e| e.to_string())
+                        bytes
+                            .map(|b| (status, headers, b))
+                            .map_err(|e| e.to_string())
                     }
                     Err(e) => {
                         tracing::debug!(%method, path, tracking_id, error = %e, "api call failed");
@@ -240,22 +296,45 @@ impl Client {
                         tokio::time::sleep(self.backoff(attempt)).await;
                         continue;
                     }
-                    return Err(ApiError::Transport { method: method.to_string(), path: path.to_string(), tracking_id, message });
+                    return Err(ApiError::Transport {
+                        method: method.to_string(),
+                        path: path.to_string(),
+                        tracking_id,
+                        message,
+                    });
                 }
             };
             if status.is_success() {
-                let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
-                return Ok(Answer { status: status.as_u16(), body });
+                let body = if bytes.is_empty() {
+                    Value::Null
+                } else {
+                    serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+                };
+                return Ok(Answer {
+                    status: status.as_u16(),
+                    body,
+                });
             }
-            if status == StatusCode::TOO_MANY_REQUESTS && attempt < self.inner.options.max_attempts * 4 {
+            if status == StatusCode::TOO_MANY_REQUESTS
+                && attempt < self.inner.options.max_attempts * 4
+            {
                 let wait = retry_after(&headers).unwrap_or_else(|| self.backoff(attempt));
-                tracing::info!(path, seconds = wait.as_secs_f32(), "rate limited by the API; waiting as Retry-After asks");
+                tracing::info!(
+                    path,
+                    seconds = wait.as_secs_f32(),
+                    "rate limited by the API; waiting as Retry-After asks"
+                );
                 self.inner.limiter.pause(wait).await;
                 continue;
             }
             if status == StatusCode::UNAUTHORIZED && !renewed {
                 renewed = true;
-                if self.inner.credentials.renew_after_unauthorized(&token).await? {
+                if self
+                    .inner
+                    .credentials
+                    .renew_after_unauthorized(&token)
+                    .await?
+                {
                     continue;
                 }
             }
@@ -264,7 +343,14 @@ impl Client {
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            return Err(error_from(&method, path, status, &headers, &bytes, tracking_id));
+            return Err(error_from(
+                &method,
+                path,
+                status,
+                &headers,
+                &bytes,
+                tracking_id,
+            ));
         }
     }
 
@@ -295,13 +381,28 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     if let Ok(s) = v.parse::<u64>() {
         return Some(Duration::from_secs(s));
     }
-    httpdate::parse_http_date(v).ok()?.duration_since(SystemTime::now()).ok().or(Some(Duration::ZERO))
+    httpdate::parse_http_date(v)
+        .ok()?
+        .duration_since(SystemTime::now())
+        .ok()
+        .or(Some(Duration::ZERO))
 }
 
 fn read_page(path: &str, body: &Value) -> Result<(Vec<Map<String, Value>>, u32), ApiError> {
-    let decode = |message: &str| ApiError::Decode { method: "GET".into(), path: path.to_string(), tracking_id: String::new(), message: message.to_string() };
-    let data = body.get("data").and_then(Value::as_array).ok_or_else(|| decode("list response has no `data` array"))?;
-    let total_pages = body.pointer("/meta/totalPages").and_then(Value::as_u64).unwrap_or(1) as u32;
+    let decode = |message: &str| ApiError::Decode {
+        method: "GET".into(),
+        path: path.to_string(),
+        tracking_id: String::new(),
+        message: message.to_string(),
+    };
+    let data = body
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or_else(|| decode("list response has no `data` array"))?;
+    let total_pages = body
+        .pointer("/meta/totalPages")
+        .and_then(Value::as_u64)
+        .unwrap_or(1) as u32;
     let objects = data.iter().filter_map(|v| v.as_object().cloned()).collect();
     Ok((objects, total_pages))
 }
@@ -313,20 +414,39 @@ fn object(path: &str, method: &str, body: Value) -> Result<Map<String, Value>, A
             method: method.to_string(),
             path: path.to_string(),
             tracking_id: String::new(),
-            message: format!("expected a JSON object, got {}", if other.is_null() { "an empty body".to_string() } else { other.to_string() }),
+            message: format!(
+                "expected a JSON object, got {}",
+                if other.is_null() {
+                    "an empty body".to_string()
+                } else {
+                    other.to_string()
+                }
+            ),
         }),
     }
 }
 
 /// Builds the error from the API's body: the config service's `{trackingId, error:{key,
 /// reason, message[]}}`, Spring's `{status, error, path}`, or nothing at all (429).
-fn error_from(method: &Method, path: &str, status: StatusCode, headers: &HeaderMap, bytes: &[u8], ours: String) -> ApiError {
+fn error_from(
+    method: &Method,
+    path: &str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    ours: String,
+) -> ApiError {
     let body: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
     let tracking_id = body
         .get("trackingId")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .or_else(|| headers.get("TrackingId").and_then(|v| v.to_str().ok()).map(str::to_string))
+        .or_else(|| {
+            headers
+                .get("TrackingId")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        })
         .unwrap_or(ours);
     let error = body.get("error");
     let reason = match error {
@@ -336,19 +456,45 @@ fn error_from(method: &Method, path: &str, status: StatusCode, headers: &HeaderM
             .map(str::to_string)
             .filter(|s| !s.is_empty())
             .or_else(|| {
-                let parts: Vec<&str> = e.get("message").and_then(Value::as_array).into_iter().flatten().filter_map(|m| m.get("description").and_then(Value::as_str)).collect();
+                let parts: Vec<&str> = e
+                    .get("message")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m.get("description").and_then(Value::as_str))
+                    .collect();
                 (!parts.is_empty()).then(|| parts.join("; "))
             })
             .unwrap_or_default(),
         Some(Value::String(s)) => s.clone(),
-        _ => body.get("message").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).trim().to_string()),
+        _ => body
+            .get("message")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                String::from_utf8_lossy(&bytes[..bytes.len().min(300)])
+                    .trim()
+                    .to_string()
+            }),
     };
     let referenced_by = error
         .and_then(|e| e.get("referencedEntities"))
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
-    ApiError::Status { method: method.to_string(), path: path.to_string(), status: status.as_u16(), tracking_id, reason, referenced_by }
+    ApiError::Status {
+        method: method.to_string(),
+        path: path.to_string(),
+        status: status.as_u16(),
+        tracking_id,
+        reason,
+        referenced_by,
+    }
 }
 
 #[cfg(test)]
@@ -358,11 +504,31 @@ mod tests {
     #[test]
     fn reads_both_error_shapes() {
         let body = br#"{"trackingId":"ccconfig_1","error":{"key":"412","reason":"Resource referred","referencedEntities":["team"]}}"#;
-        let e = error_from(&Method::DELETE, "/x", StatusCode::PRECONDITION_FAILED, &HeaderMap::new(), body, "ours".into());
-        assert_eq!(e.to_string(), "DELETE /x → 412 Precondition Failed (tracking id ccconfig_1): Resource referred [referenced by: team]");
+        let e = error_from(
+            &Method::DELETE,
+            "/x",
+            StatusCode::PRECONDITION_FAILED,
+            &HeaderMap::new(),
+            body,
+            "ours".into(),
+        );
+        assert_eq!(
+            e.to_string(),
+            "DELETE /x → 412 Precondition Failed (tracking id ccconfig_1): Resource referred [referenced by: team]"
+        );
         let spring = br#"{"timestamp":1,"status":405,"error":"Method Not Allowed","path":"/x"}"#;
-        let e = error_from(&Method::POST, "/x", StatusCode::METHOD_NOT_ALLOWED, &HeaderMap::new(), spring, "ours".into());
-        assert_eq!(e.to_string(), "POST /x → 405 Method Not Allowed (tracking id ours): Method Not Allowed");
+        let e = error_from(
+            &Method::POST,
+            "/x",
+            StatusCode::METHOD_NOT_ALLOWED,
+            &HeaderMap::new(),
+            spring,
+            "ours".into(),
+        );
+        assert_eq!(
+            e.to_string(),
+            "POST /x → 405 Method Not Allowed (tracking id ours): Method Not Allowed"
+        );
     }
 
     #[test]

@@ -16,11 +16,21 @@ pub enum ApiError {
         referenced_by: Vec<String>,
     },
     /// No answer: connection refused, timeout, broken body.
-    Transport { method: String, path: String, tracking_id: String, message: String },
+    Transport {
+        method: String,
+        path: String,
+        tracking_id: String,
+        message: String,
+    },
     /// The credentials cannot be used or renewed; the message says what to do.
     Auth { message: String },
     /// The answer was not what the API documents.
-    Decode { method: String, path: String, tracking_id: String, message: String },
+    Decode {
+        method: String,
+        path: String,
+        tracking_id: String,
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -44,12 +54,22 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::Status { method, path, status, tracking_id, reason, referenced_by } => {
+            ApiError::Status {
+                method,
+                path,
+                status,
+                tracking_id,
+                reason,
+                referenced_by,
+            } => {
                 let name = reqwest::StatusCode::from_u16(*status)
                     .ok()
                     .and_then(|s| s.canonical_reason())
                     .unwrap_or("");
-                write!(f, "{method} {path} → {status} {name} (tracking id {tracking_id})")?;
+                write!(
+                    f,
+                    "{method} {path} → {status} {name} (tracking id {tracking_id})"
+                )?;
                 if !reason.is_empty() {
                     write!(f, ": {reason}")?;
                 }
@@ -58,12 +78,28 @@ impl fmt::Display for ApiError {
                 }
                 Ok(())
             }
-            ApiError::Transport { method, path, tracking_id, message } => {
-                write!(f, "{method} {path} failed (tracking id {tracking_id}): {message}")
+            ApiError::Transport {
+                method,
+                path,
+                tracking_id,
+                message,
+            } => {
+                write!(
+                    f,
+                    "{method} {path} failed (tracking id {tracking_id}): {message}"
+                )
             }
             ApiError::Auth { message } => f.write_str(message),
-            ApiError::Decode { method, path, tracking_id, message } => {
-                write!(f, "{method} {path} (tracking id {tracking_id}): unexpected response: {message}")
+            ApiError::Decode {
+                method,
+                path,
+                tracking_id,
+                message,
+            } => {
+                write!(
+                    f,
+                    "{method} {path} (tracking id {tracking_id}): unexpected response: {message}"
+                )
             }
         }
     }

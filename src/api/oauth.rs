@@ -51,8 +51,12 @@ impl Pkce {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let verifier = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        Pkce { verifier: Secret::new(verifier), challenge }
+        let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(Sha256::digest(verifier.as_bytes()));
+        Pkce {
+            verifier: Secret::new(verifier),
+            challenge,
+        }
     }
 }
 
@@ -70,8 +74,18 @@ pub fn random_state() -> String {
 }
 
 /// `…/v1/authorize?response_type=code&client_id=…&redirect_uri=…&scope=…&state=…` with PKCE.
-pub fn authorize_url(auth_base: &str, client_id: &str, redirect_uri: &str, scopes: &[String], state: &str, pkce: &Pkce) -> Result<Url, ApiError> {
-    let mut url = Url::parse(&format!("{}/v1/authorize", auth_base.trim_end_matches('/'))).map_err(|e| ApiError::Auth { message: format!("bad authorization URL: {e}") })?;
+pub fn authorize_url(
+    auth_base: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    scopes: &[String],
+    state: &str,
+    pkce: &Pkce,
+) -> Result<Url, ApiError> {
+    let mut url = Url::parse(&format!("{}/v1/authorize", auth_base.trim_end_matches('/')))
+        .map_err(|e| ApiError::Auth {
+            message: format!("bad authorization URL: {e}"),
+        })?;
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", client_id)
@@ -85,10 +99,16 @@ pub fn authorize_url(auth_base: &str, client_id: &str, redirect_uri: &str, scope
 
 /// Reads `code` from the URL the browser was sent back to, after checking `state`.
 pub fn code_from_redirect(redirected: &Url, expected_state: &str) -> Result<String, ApiError> {
-    let pairs: std::collections::HashMap<String, String> = redirected.query_pairs().into_owned().collect();
+    let pairs: std::collections::HashMap<String, String> =
+        redirected.query_pairs().into_owned().collect();
     if let Some(error) = pairs.get("error") {
-        let detail = pairs.get("error_description").map(|d| format!(": {d}")).unwrap_or_default();
-        return Err(ApiError::Auth { message: format!("sign-in was refused ({error}{detail})") });
+        let detail = pairs
+            .get("error_description")
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default();
+        return Err(ApiError::Auth {
+            message: format!("sign-in was refused ({error}{detail})"),
+        });
     }
     match pairs.get("state") {
         Some(s) if s == expected_state => {}
@@ -97,9 +117,15 @@ pub fn code_from_redirect(redirected: &Url, expected_state: &str) -> Result<Stri
                 message: "sign-in answer has the wrong `state`: it does not belong to this login (possible cross-site request); run `wxcc login` again".into(),
             });
         }
-        None => return Err(ApiError::Auth { message: "sign-in answer has no `state`; run `wxcc login` again".into() }),
+        None => {
+            return Err(ApiError::Auth {
+                message: "sign-in answer has no `state`; run `wxcc login` again".into(),
+            });
+        }
     }
-    pairs.get("code").cloned().ok_or_else(|| ApiError::Auth { message: "sign-in answer has no `code`".into() })
+    pairs.get("code").cloned().ok_or_else(|| ApiError::Auth {
+        message: "sign-in answer has no `code`".into(),
+    })
 }
 
 /// Exchanges an authorization code (with its PKCE verifier) for tokens.
@@ -128,7 +154,13 @@ pub async fn exchange_code(
 }
 
 /// Exchanges a refresh token for new tokens (Webex returns a new refresh token each time).
-pub async fn refresh(http: &reqwest::Client, auth_base: &str, client_id: &str, client_secret: &Secret, refresh_token: &Secret) -> Result<TokenResponse, ApiError> {
+pub async fn refresh(
+    http: &reqwest::Client,
+    auth_base: &str,
+    client_id: &str,
+    client_secret: &Secret,
+    refresh_token: &Secret,
+) -> Result<TokenResponse, ApiError> {
     token_request(
         http,
         auth_base,
@@ -142,15 +174,28 @@ pub async fn refresh(http: &reqwest::Client, auth_base: &str, client_id: &str, c
     .await
 }
 
-async fn token_request(http: &reqwest::Client, auth_base: &str, form: &[(&str, &str)]) -> Result<TokenResponse, ApiError> {
+async fn token_request(
+    http: &reqwest::Client,
+    auth_base: &str,
+    form: &[(&str, &str)],
+) -> Result<TokenResponse, ApiError> {
     let url = format!("{}/v1/access_token", auth_base.trim_end_matches('/'));
     let path = "/v1/access_token".to_string();
-    let response = http.post(&url).form(form).send().await.map_err(|e| ApiError::Transport {
-        method: "POST".into(),
-        path: path.clone(),
-        tracking_id: String::new(),
-        message: if e.is_connect() { format!("could not connect to {auth_base}") } else { "the token request failed".into() },
-    })?;
+    let response = http
+        .post(&url)
+        .form(form)
+        .send()
+        .await
+        .map_err(|e| ApiError::Transport {
+            method: "POST".into(),
+            path: path.clone(),
+            tracking_id: String::new(),
+            message: if e.is_connect() {
+                format!("could not connect to {auth_base}")
+            } else {
+                "the token request failed".into()
+            },
+        })?;
     let status = response.status();
     let bytes = response.bytes().await.unwrap_or_default();
     if !status.is_success() {
@@ -162,8 +207,19 @@ async fn token_request(http: &reqwest::Client, auth_base: &str, form: &[(&str, &
             .and_then(|v| v.as_str())
             .unwrap_or("no reason given")
             .to_string();
-        let tracking_id = body.get("trackingId").and_then(|v| v.as_str()).unwrap_or_default().to_string();
-        return Err(ApiError::Status { method: "POST".into(), path, status: status.as_u16(), tracking_id, reason: message, referenced_by: Vec::new() });
+        let tracking_id = body
+            .get("trackingId")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        return Err(ApiError::Status {
+            method: "POST".into(),
+            path,
+            status: status.as_u16(),
+            tracking_id,
+            reason: message,
+            referenced_by: Vec::new(),
+        });
     }
     let raw: RawToken = serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode {
         method: "POST".into(),
@@ -183,7 +239,9 @@ async fn token_request(http: &reqwest::Client, auth_base: &str, form: &[(&str, &
 /// The org id at the end of a Webex token (`<opaque>_<cluster>_<orgId>`), when it is there.
 pub fn org_from_token(token: &Secret) -> Option<String> {
     let last = token.expose().rsplit('_').next()?;
-    let looks_like_uuid = last.len() == 36 && last.chars().all(|c| c.is_ascii_hexdigit() || c == '-') && last.matches('-').count() == 4;
+    let looks_like_uuid = last.len() == 36
+        && last.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+        && last.matches('-').count() == 4;
     looks_like_uuid.then(|| last.to_string())
 }
 
@@ -194,7 +252,10 @@ mod tests {
     #[test]
     fn org_comes_from_the_token_suffix() {
         let t = Secret::new("ZmFrZQ_PF84_1eb65fdf-9643-417f-9974-ad72cae0e10f");
-        assert_eq!(org_from_token(&t).as_deref(), Some("1eb65fdf-9643-417f-9974-ad72cae0e10f"));
+        assert_eq!(
+            org_from_token(&t).as_deref(),
+            Some("1eb65fdf-9643-417f-9974-ad72cae0e10f")
+        );
         assert_eq!(org_from_token(&Secret::new("opaque")), None);
     }
 
@@ -208,7 +269,8 @@ mod tests {
     #[test]
     fn pkce_challenge_is_s256_of_verifier() {
         let p = Pkce::new();
-        let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(p.verifier.expose().as_bytes()));
+        let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(Sha256::digest(p.verifier.expose().as_bytes()));
         assert_eq!(p.challenge, expected);
     }
 }

@@ -26,7 +26,14 @@ impl RateLimiter {
     }
 
     pub fn new(per_window: usize, window: Duration) -> RateLimiter {
-        RateLimiter { per_window: per_window.max(1), window, state: Mutex::new(State { sent: VecDeque::new(), paused_until: None }) }
+        RateLimiter {
+            per_window: per_window.max(1),
+            window,
+            state: Mutex::new(State {
+                sent: VecDeque::new(),
+                paused_until: None,
+            }),
+        }
     }
 
     /// Waits until one more request may go out, and counts it.
@@ -35,7 +42,11 @@ impl RateLimiter {
             let wait = {
                 let mut s = self.state.lock().await;
                 let now = Instant::now();
-                while s.sent.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+                while s
+                    .sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= self.window)
+                {
                     s.sent.pop_front();
                 }
                 match s.paused_until {
@@ -44,7 +55,11 @@ impl RateLimiter {
                         s.sent.push_back(now);
                         return;
                     }
-                    _ => s.sent.front().map(|t| self.window.saturating_sub(now.duration_since(*t))).unwrap_or_default(),
+                    _ => s
+                        .sent
+                        .front()
+                        .map(|t| self.window.saturating_sub(now.duration_since(*t)))
+                        .unwrap_or_default(),
                 }
             };
             tokio::time::sleep(wait.max(Duration::from_millis(1))).await;

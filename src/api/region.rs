@@ -34,7 +34,9 @@ pub fn check_base_url(raw: &str) -> Result<Url, String> {
     match url.scheme() {
         "https" => Ok(url),
         "http" if loopback => Ok(url),
-        "http" => Err(format!("`{raw}` uses plain http; use https (plain http is allowed only on loopback)")),
+        "http" => Err(format!(
+            "`{raw}` uses plain http; use https (plain http is allowed only on loopback)"
+        )),
         other => Err(format!("`{raw}` has scheme `{other}`; use https")),
     }
 }
@@ -45,7 +47,10 @@ mod tests {
 
     #[test]
     fn regions_and_base_urls() {
-        assert_eq!(base_url_for_region("eu2").map(|u| u.to_string()), Some("https://api.wxcc-eu2.cisco.com/".into()));
+        assert_eq!(
+            base_url_for_region("eu2").map(|u| u.to_string()),
+            Some("https://api.wxcc-eu2.cisco.com/".into())
+        );
         assert!(base_url_for_region("us2").is_none());
         assert!(check_base_url("http://127.0.0.1:8080").is_ok());
         assert!(check_base_url("http://localhost:1").is_ok());

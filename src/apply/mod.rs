@@ -50,12 +50,19 @@ impl ApplyReport {
     }
 
     pub fn succeeded(&self) -> bool {
-        self.outcomes.iter().all(|(_, o)| matches!(o, Outcome::Done { .. }))
+        self.outcomes
+            .iter()
+            .all(|(_, o)| matches!(o, Outcome::Done { .. }))
     }
 }
 
 /// Applies `plan`, calling `on_outcome` as each change finishes.
-pub async fn apply(plan: &Plan, live: &Live, client: &Client, on_outcome: &mut dyn FnMut(&Change, &Outcome)) -> ApplyReport {
+pub async fn apply(
+    plan: &Plan,
+    live: &Live,
+    client: &Client,
+    on_outcome: &mut dyn FnMut(&Change, &Outcome),
+) -> ApplyReport {
     let mut index = KeyIndex::from_live(live);
     let mut objects: HashMap<(&'static str, String), Map<String, Value>> = HashMap::new();
     let mut outcomes: Vec<(Change, Outcome)> = Vec::new();
@@ -65,7 +72,11 @@ pub async fn apply(plan: &Plan, live: &Live, client: &Client, on_outcome: &mut d
         let first = &plan.changes[i];
         let step_end = plan.changes[i..]
             .iter()
-            .position(|c| c.kind.name != first.kind.name || c.action != first.action || c.second_pass != first.second_pass)
+            .position(|c| {
+                c.kind.name != first.kind.name
+                    || c.action != first.action
+                    || c.second_pass != first.second_pass
+            })
             .map(|n| i + n)
             .unwrap_or(plan.changes.len());
         let step = &plan.changes[i..step_end];
@@ -81,7 +92,8 @@ pub async fn apply(plan: &Plan, live: &Live, client: &Client, on_outcome: &mut d
             let change = change.clone();
             tasks.spawn(async move { (n, execute(&client, &change, request).await) });
         }
-        let mut results: Vec<Option<Result<Executed, Failure>>> = (0..step.len()).map(|_| None).collect();
+        let mut results: Vec<Option<Result<Executed, Failure>>> =
+            (0..step.len()).map(|_| None).collect();
         while let Some(joined) = tasks.join_next().await {
             match joined {
                 Ok((n, result)) => results[n] = Some(result),
@@ -102,7 +114,10 @@ pub async fn apply(plan: &Plan, live: &Live, client: &Client, on_outcome: &mut d
                             objects.insert((change.kind.name, change.key.clone()), body);
                         }
                     }
-                    Outcome::Done { id: done.id, note: done.note }
+                    Outcome::Done {
+                        id: done.id,
+                        note: done.note,
+                    }
                 }
                 Some(Err(e)) => {
                     stopped = true;
@@ -134,28 +149,47 @@ struct Executed {
     note: Option<String>,
 }
 
-fn prepare(change: &Change, index: &KeyIndex, objects: &HashMap<(&'static str, String), Map<String, Value>>) -> Request {
+fn prepare(
+    change: &Change,
+    index: &KeyIndex,
+    objects: &HashMap<(&'static str, String), Map<String, Value>>,
+) -> Request {
     let kind = change.kind;
     let mut fields = Value::Object(change.fields.clone());
     let missing = keys_to_ids(kind, &mut fields, index);
     if let Some(m) = missing.first() {
-        return Request::Impossible(format!("{} `{}` does not exist (it was to be created earlier in this run)", m.target, m.key));
+        return Request::Impossible(format!(
+            "{} `{}` does not exist (it was to be created earlier in this run)",
+            m.target, m.key
+        ));
     }
     let fields = fields.as_object().cloned().unwrap_or_default();
     match change.action {
         Action::Create => Request::Create(Value::Object(fields)),
         Action::Update => {
-            let current = objects.get(&(kind.name, change.key.clone())).or(change.live.as_ref());
+            let current = objects
+                .get(&(kind.name, change.key.clone()))
+                .or(change.live.as_ref());
             let Some(current) = current else {
-                return Request::Impossible(format!("{} `{}` was not created, so it cannot be updated", kind.name, change.key));
+                return Request::Impossible(format!(
+                    "{} `{}` was not created, so it cannot be updated",
+                    kind.name, change.key
+                ));
             };
-            let id = current.get("id").and_then(Value::as_str).map(str::to_string).or_else(|| change.live_id.clone());
+            let id = current
+                .get("id")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| change.live_id.clone());
             let Some(id) = id else {
                 return Request::Impossible(format!("{} `{}` has no id", kind.name, change.key));
             };
             let mut body = current.clone();
             overlay(kind, &mut body, &fields);
-            Request::Update { id, body: Value::Object(body) }
+            Request::Update {
+                id,
+                body: Value::Object(body),
+            }
         }
         Action::Delete => match &change.live_id {
             Some(id) => Request::Delete { id: id.clone() },
@@ -170,8 +204,16 @@ async fn execute(client: &Client, change: &Change, request: Request) -> Result<E
         Request::Impossible(message) => Err(Failure::Blocked(message)),
         Request::Create(body) => match client.create(kind, &body).await {
             Ok(created) => {
-                let id = created.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-                Ok(Executed { id, body: Some(created), note: None })
+                let id = created
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                Ok(Executed {
+                    id,
+                    body: Some(created),
+                    note: None,
+                })
             }
             Err(e) if e.is_ambiguous() => {
                 // The create may have landed before the connection broke: look before
@@ -179,8 +221,18 @@ async fn execute(client: &Client, change: &Change, request: Request) -> Result<E
                 match client.find_by_key(kind, &change.key).await {
                     Ok(found) if found.len() == 1 => {
                         let created = found.into_iter().next().unwrap_or_default();
-                        let id = created.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-                        Ok(Executed { id, body: Some(created), note: Some(format!("the API answered with an error ({e}), but the object exists")) })
+                        let id = created
+                            .get("id")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string();
+                        Ok(Executed {
+                            id,
+                            body: Some(created),
+                            note: Some(format!(
+                                "the API answered with an error ({e}), but the object exists"
+                            )),
+                        })
                     }
                     _ => Err(Failure::Api(e)),
                 }
@@ -188,12 +240,23 @@ async fn execute(client: &Client, change: &Change, request: Request) -> Result<E
             Err(e) => Err(Failure::Api(e)),
         },
         Request::Update { id, body } => {
-            let updated = client.update(kind, &id, &body).await.map_err(Failure::Api)?;
-            Ok(Executed { id, body: Some(updated), note: None })
+            let updated = client
+                .update(kind, &id, &body)
+                .await
+                .map_err(Failure::Api)?;
+            Ok(Executed {
+                id,
+                body: Some(updated),
+                note: None,
+            })
         }
         Request::Delete { id } => {
             client.delete(kind, &id).await.map_err(Failure::Api)?;
-            Ok(Executed { id, body: Some(Map::new()), note: None })
+            Ok(Executed {
+                id,
+                body: Some(Map::new()),
+                note: None,
+            })
         }
     }
 }

@@ -34,7 +34,10 @@ impl DtoSchemas {
         SCHEMAS.get_or_init(|| {
             let mut definitions = spec::draft07_definitions();
             spec_fixes::apply(&mut definitions);
-            DtoSchemas { definitions, validators: OnceLock::new() }
+            DtoSchemas {
+                definitions,
+                validators: OnceLock::new(),
+            }
         })
     }
 
@@ -102,7 +105,12 @@ mod tests {
     fn every_catalogue_dto_exists_and_compiles() {
         let schemas = DtoSchemas::get();
         for kind in super::super::KINDS {
-            assert!(schemas.dto(kind.dto).is_some(), "{} has no DTO {}", kind.name, kind.dto);
+            assert!(
+                schemas.dto(kind.dto).is_some(),
+                "{} has no DTO {}",
+                kind.name,
+                kind.dto
+            );
             assert!(
                 schemas.validator(kind.dto).is_some(),
                 "{} DTO {} does not compile",
@@ -116,7 +124,8 @@ mod tests {
     fn site_name_pattern_refuses_slash() {
         let v = DtoSchemas::get().validator("SiteDTO").expect("SiteDTO");
         let ok = serde_json::json!({"name": "Chicago HQ-1_a", "active": true, "multimediaProfileId": "x"});
-        let bad = serde_json::json!({"name": "Chicago/HQ", "active": true, "multimediaProfileId": "x"});
+        let bad =
+            serde_json::json!({"name": "Chicago/HQ", "active": true, "multimediaProfileId": "x"});
         assert!(v.is_valid(&ok));
         assert!(!v.is_valid(&bad));
     }

@@ -4,7 +4,11 @@
 use super::{Kind, Reference};
 
 const fn to(field: &'static str, target: &'static str) -> Reference {
-    Reference { field, target, deferred: false }
+    Reference {
+        field,
+        target,
+        deferred: false,
+    }
 }
 
 pub static KINDS: &[Kind] = &[

@@ -6,9 +6,9 @@
 //! This module depends on nothing else in the crate but the vendored spec text.
 
 mod dto;
-mod spec_fixes;
 mod kinds;
 mod order;
+mod spec_fixes;
 
 pub use dto::{Dto, DtoSchemas, FieldSchema};
 pub use kinds::KINDS;

@@ -10,9 +10,7 @@ pub fn apply_order() -> Vec<&'static Kind> {
         let next = KINDS.iter().find(|kind| {
             !placed.iter().any(|p| p.name == kind.name)
                 && kind.references.iter().all(|r| {
-                    r.deferred
-                        || r.target == kind.name
-                        || placed.iter().any(|p| p.name == r.target)
+                    r.deferred || r.target == kind.name || placed.iter().any(|p| p.name == r.target)
                 })
         });
         match next {

@@ -1,6 +1,8 @@
 //! The one place where the client corrects the official DTO schemas. Each fix names the
 //! defect and the evidence in `../shared/wxcc-api/config-api.md` ("live probes beat the
-//! spec"). The emulator keeps its own list (`emulator::rules`), derived independently from
+//! spec"). Fixes only ever make validation stricter or make the schema usable (a regex
+//! that does not compile); where live is laxer than the spec, the client stays with the
+//! spec, so every body it sends is valid for both. The emulator keeps its own list (`emulator::rules`), derived independently from
 //! the same notes, so a mistake here cannot hide behind a mirrored mistake there.
 
 use serde_json::{Map, Value, json};
@@ -24,14 +26,12 @@ static FIXES: &[SpecFix] = &[
         why: "`blendingMode` is a plain string in the schema; the field text and live 400s \
               limit it to BLENDED, BLENDED_REALTIME, EXCLUSIVE (§3.2)",
         apply: |s| {
-            set(s, "/properties/blendingMode/enum", json!(["BLENDED", "BLENDED_REALTIME", "EXCLUSIVE"]))
+            set(
+                s,
+                "/properties/blendingMode/enum",
+                json!(["BLENDED", "BLENDED_REALTIME", "EXCLUSIVE"]),
+            )
         },
-    },
-    SpecFix {
-        schema: "TeamDTO",
-        why: "`rankQueuesForTeam` is listed as required but live creates succeed without it \
-              (§3.21, LIVE-3P)",
-        apply: |s| remove_required(s, "rankQueuesForTeam"),
     },
 ];
 
@@ -87,23 +87,17 @@ fn add_required(schema: &mut Value, field: &str) {
     }
 }
 
-fn remove_required(schema: &mut Value, field: &str) {
-    if let Some(Value::Array(list)) = schema.get_mut("required") {
-        list.retain(|v| v != field);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_fix_targets_a_real_schema() {
-        let doc: Value =
-            serde_json::from_str(crate::spec::OPENAPI_JSON).expect("spec parses");
+        let doc: Value = serde_json::from_str(crate::spec::OPENAPI_JSON).expect("spec parses");
         for fix in FIXES {
             assert!(
-                doc.pointer(&format!("/components/schemas/{}", fix.schema)).is_some(),
+                doc.pointer(&format!("/components/schemas/{}", fix.schema))
+                    .is_some(),
                 "fix for missing schema {}",
                 fix.schema
             );

@@ -19,7 +19,10 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
         prepared.session.close().await;
         return Ok(());
     }
-    anstream::print!("{}", render(&prepared.plan, Format::Text, settings.color_out));
+    anstream::print!(
+        "{}",
+        render(&prepared.plan, Format::Text, settings.color_out)
+    );
     if !args.auto_approve {
         if !std::io::stdin().is_terminal() {
             prepared.session.close().await;
@@ -27,25 +30,57 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
                 "refusing to apply without confirmation: stdin is not a terminal. Review the plan above and pass --auto-approve to apply it unattended (as in CI). Nothing was changed.".into(),
             ));
         }
-        let prompt = format!("Apply these {} changes to {}?", prepared.plan.changes.len(), prepared.session.describe());
-        let confirmed = dialoguer::Confirm::new().with_prompt(prompt).default(false).interact().unwrap_or(false);
+        let prompt = format!(
+            "Apply these {} changes to {}?",
+            prepared.plan.changes.len(),
+            prepared.session.describe()
+        );
+        let confirmed = dialoguer::Confirm::new()
+            .with_prompt(prompt)
+            .default(false)
+            .interact()
+            .unwrap_or(false);
         if !confirmed {
             prepared.session.close().await;
-            return Err(Error::NotConfirmed("apply cancelled; nothing was changed".into()));
+            return Err(Error::NotConfirmed(
+                "apply cancelled; nothing was changed".into(),
+            ));
         }
     }
     anstream::println!();
     let color = settings.color_out;
     let mut print = |change: &Change, outcome: &Outcome| print_outcome(change, outcome, color);
-    let report = apply(&prepared.plan, &prepared.live, &prepared.session.client, &mut print).await;
+    let report = apply(
+        &prepared.plan,
+        &prepared.live,
+        &prepared.session.client,
+        &mut print,
+    )
+    .await;
     prepared.session.close().await;
-    let done = |a: Action| report.outcomes.iter().filter(|(c, o)| c.action == a && matches!(o, Outcome::Done { .. })).count();
+    let done = |a: Action| {
+        report
+            .outcomes
+            .iter()
+            .filter(|(c, o)| c.action == a && matches!(o, Outcome::Done { .. }))
+            .count()
+    };
     if report.succeeded() {
-        anstream::println!("\nApply complete: {} created, {} updated, {} deleted.", done(Action::Create), done(Action::Update), done(Action::Delete));
+        anstream::println!(
+            "\nApply complete: {} created, {} updated, {} deleted.",
+            done(Action::Create),
+            done(Action::Update),
+            done(Action::Delete)
+        );
         return Ok(());
     }
     let failed = report.count(|o| matches!(o, Outcome::Failed(_)));
-    let skipped: Vec<&Change> = report.outcomes.iter().filter(|(_, o)| matches!(o, Outcome::NotAttempted)).map(|(c, _)| c).collect();
+    let skipped: Vec<&Change> = report
+        .outcomes
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::NotAttempted))
+        .map(|(c, _)| c)
+        .collect();
     anstream::println!(
         "\nApply stopped: {} done ({} created, {} updated, {} deleted), {failed} failed, {} not attempted.",
         report.count(|o| matches!(o, Outcome::Done { .. })),
@@ -60,7 +95,9 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
             anstream::println!("  {}", change_title(c));
         }
     }
-    anstream::println!("Nothing else was changed. Fix the cause and run `wxcc apply` again: it reads the tenant afresh and carries on from where this run stopped.");
+    anstream::println!(
+        "Nothing else was changed. Fix the cause and run `wxcc apply` again: it reads the tenant afresh and carries on from where this run stopped."
+    );
     Err(Error::ApplyFailed)
 }
 
@@ -73,22 +110,37 @@ fn print_outcome(change: &Change, outcome: &Outcome, color: bool) {
     let what = format!("{} \"{}\"", change.kind.name, change.key);
     let paint = |c: AnsiColor, s: &str| {
         let style = Style::new().fg_color(Some(c.into()));
-        if color { format!("{style}{s}{style:#}") } else { s.to_string() }
+        if color {
+            format!("{style}{s}{style:#}")
+        } else {
+            s.to_string()
+        }
     };
     match outcome {
         Outcome::Done { id, note } => {
-            let pass = if change.second_pass { " (second pass)" } else { "" };
+            let pass = if change.second_pass {
+                " (second pass)"
+            } else {
+                ""
+            };
             let color = match change.action {
                 Action::Create => AnsiColor::Green,
                 Action::Update => AnsiColor::Yellow,
                 Action::Delete => AnsiColor::Red,
             };
-            anstream::println!("{} {past} {what}{pass} (id {id})", paint(color, change.action.sign()));
+            anstream::println!(
+                "{} {past} {what}{pass} (id {id})",
+                paint(color, change.action.sign())
+            );
             if let Some(n) = note {
                 anstream::println!("    note: {n}");
             }
         }
-        Outcome::Failed(e) => anstream::println!("{} failed to {} {what}: {e}", paint(AnsiColor::Red, "✗"), change.action.word()),
+        Outcome::Failed(e) => anstream::println!(
+            "{} failed to {} {what}: {e}",
+            paint(AnsiColor::Red, "✗"),
+            change.action.word()
+        ),
         Outcome::NotAttempted => {}
     }
 }

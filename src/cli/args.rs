@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "wxcc", version, about = "Configuration as code for Webex Contact Center: validate, plan and apply tenant configuration kept in git.")]
+#[command(
+    name = "wxcc",
+    version,
+    about = "Configuration as code for Webex Contact Center: validate, plan and apply tenant configuration kept in git."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -34,11 +38,23 @@ pub struct GlobalArgs {
     pub base_url: Option<String>,
 
     /// Requests per minute for the whole run, shared by every worker.
-    #[arg(long, global = true, env = "WXCC_RATE_LIMIT", value_name = "N", default_value_t = 300)]
+    #[arg(
+        long,
+        global = true,
+        env = "WXCC_RATE_LIMIT",
+        value_name = "N",
+        default_value_t = 300
+    )]
     pub rate_limit: u32,
 
     /// Requests in flight at once.
-    #[arg(long, global = true, env = "WXCC_PARALLELISM", value_name = "N", default_value_t = 4)]
+    #[arg(
+        long,
+        global = true,
+        env = "WXCC_PARALLELISM",
+        value_name = "N",
+        default_value_t = 4
+    )]
     pub parallelism: usize,
 
     /// When to colour output.
@@ -140,9 +156,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE", default_value = ".wxcc/emulator.json")]
     pub state: PathBuf,
 
-    /// Answer 429 after this many requests per client in each window (`N` or `N/SECONDS`).
+    /// Answer 429 with Retry-After once a client sends more than this many requests in a
+    /// window (`N` per minute, or `N/SECONDS`).
     #[arg(long, value_name = "N[/SECONDS]")]
-    pub rate_limit: Option<String>,
+    pub throttle: Option<String>,
 
     /// Largest page size list endpoints return (larger requests are silently clamped).
     #[arg(long, value_name = "N")]

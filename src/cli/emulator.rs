@@ -5,26 +5,36 @@ use crate::emulator::{Emulator, RateLimit, State};
 use crate::error::Error;
 
 pub async fn serve(args: &ServeArgs) -> Result<(), Error> {
-    let rate_limit = args.rate_limit.as_deref().map(parse_rate_limit).transpose()?;
+    let rate_limit = args.throttle.as_deref().map(parse_rate_limit).transpose()?;
     // Settings from flags are written into the state before the server reads it.
     if rate_limit.is_some() || args.max_page_size.is_some() {
-        let mut state = State::load(&args.state).map_err(|e| Error::Emulator(format!("cannot read {}: {e}", args.state.display())))?;
+        let mut state = State::load(&args.state)
+            .map_err(|e| Error::Emulator(format!("cannot read {}: {e}", args.state.display())))?;
         if let Some(r) = rate_limit {
             state.settings.rate_limit = Some(r);
         }
         if let Some(n) = args.max_page_size {
             state.settings.max_page_size = n.max(1);
         }
-        state.save(&args.state).map_err(|e| Error::Emulator(format!("cannot write {}: {e}", args.state.display())))?;
+        state
+            .save(&args.state)
+            .map_err(|e| Error::Emulator(format!("cannot write {}: {e}", args.state.display())))?;
     }
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await.map_err(|e| Error::Emulator(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
-    let emulator = Emulator::start(listener, Some(args.state.clone())).await.map_err(|e| Error::Emulator(e.to_string()))?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .map_err(|e| Error::Emulator(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
+    let emulator = Emulator::start(listener, Some(args.state.clone()))
+        .await
+        .map_err(|e| Error::Emulator(e.to_string()))?;
     let (client_id, _) = emulator.quickstart_client();
     println!("wxcc emulator listening on {}", emulator.url());
     println!("state: {}", args.state.display());
     println!("default org: {}", emulator.default_org());
     println!("quick-start OAuth client: {client_id} (secret in the state file)");
-    println!("test controls: {}/_emulator/ (requests, counters, tokens, settings, faults)", emulator.url());
+    println!(
+        "test controls: {}/_emulator/ (requests, counters, tokens, settings, faults)",
+        emulator.url()
+    );
     let _ = tokio::signal::ctrl_c().await;
     emulator.stop().await;
     Ok(())
@@ -33,11 +43,22 @@ pub async fn serve(args: &ServeArgs) -> Result<(), Error> {
 /// `N` (per minute) or `N/SECONDS`.
 fn parse_rate_limit(text: &str) -> Result<RateLimit, Error> {
     let (n, window) = text.split_once('/').unwrap_or((text, "60"));
-    let bad = || Error::Usage(format!("--rate-limit `{text}`: write N or N/SECONDS, e.g. 300 or 5/1"));
+    let bad = || {
+        Error::Usage(format!(
+            "--throttle `{text}`: write N or N/SECONDS, e.g. 300 or 5/1"
+        ))
+    };
     let requests: u32 = n.trim().parse().map_err(|_| bad())?;
-    let window_seconds: u64 = window.trim().trim_end_matches('s').parse().map_err(|_| bad())?;
+    let window_seconds: u64 = window
+        .trim()
+        .trim_end_matches('s')
+        .parse()
+        .map_err(|_| bad())?;
     if requests == 0 || window_seconds == 0 {
         return Err(bad());
     }
-    Ok(RateLimit { requests, window_seconds })
+    Ok(RateLimit {
+        requests,
+        window_seconds,
+    })
 }

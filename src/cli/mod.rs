@@ -13,8 +13,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, EmulatorCommand};
 use crate::error::Error;
+use args::{Cli, Command, EmulatorCommand};
 
 /// Runs `wxcc` with the process's arguments.
 pub fn main() -> ExitCode {
@@ -23,8 +23,13 @@ pub fn main() -> ExitCode {
     let code = match run(&cli) {
         Ok(code) => code,
         Err(e) => {
-            let prefix = if settings::resolve(&cli.global).map(|s| s.color_err).unwrap_or(false) {
-                let s = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Red.into())).bold();
+            let prefix = if settings::resolve(&cli.global)
+                .map(|s| s.color_err)
+                .unwrap_or(false)
+            {
+                let s = anstyle::Style::new()
+                    .fg_color(Some(anstyle::AnsiColor::Red.into()))
+                    .bold();
                 format!("{s}error:{s:#}")
             } else {
                 "error:".to_string()
@@ -66,5 +71,9 @@ fn init_logging(verbose: u8) {
     // carry request headers.
     let filter = tracing_subscriber::EnvFilter::try_from_env("WXCC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("wxcc={level},warn")));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }

@@ -28,7 +28,11 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
     anstream::print!("{}", render(&prepared.plan, format, settings.color_out));
     let changes = !prepared.plan.is_empty();
     prepared.session.close().await;
-    Ok(if args.detailed_exitcode && changes { 2 } else { 0 })
+    Ok(if args.detailed_exitcode && changes {
+        2
+    } else {
+        0
+    })
 }
 
 /// Loads and validates the config (offline: nothing is sent when it has errors), then
@@ -42,27 +46,44 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
         Ok(live) => live,
         Err(e) => {
             session.close().await;
-            return Err(Error::Api(e));
+            return Err(e.into());
         }
     };
     let options = PlanOptions {
         delete_kinds,
-        delete_threshold: DeleteThreshold { max_percent: args.max_delete_percent, ..DeleteThreshold::default() },
+        delete_threshold: DeleteThreshold {
+            max_percent: args.max_delete_percent,
+            ..DeleteThreshold::default()
+        },
     };
     let (plan, diagnostics) = build(&loaded.desired, &live, &options);
     if !diagnostics.is_empty() {
-        anstream::eprint!("{}", config::render(&diagnostics, &loaded.sources, settings.color_err));
+        anstream::eprint!(
+            "{}",
+            config::render(&diagnostics, &loaded.sources, settings.color_err)
+        );
     }
     if diagnostics.iter().any(|d| d.is_error()) {
         session.close().await;
-        return Err(Error::Plan { summary: config::summary_line(&diagnostics) });
+        return Err(Error::Plan {
+            summary: config::summary_line(&diagnostics),
+        });
     }
-    Ok(Prepared { session, live, plan })
+    Ok(Prepared {
+        session,
+        live,
+        plan,
+    })
 }
 
 fn delete_kinds(requested: &[String], loaded: &Loaded) -> Result<Vec<&'static str>, Error> {
     let mut kinds = Vec::new();
-    for name in requested.iter().flat_map(|r| r.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
+    for name in requested
+        .iter()
+        .flat_map(|r| r.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         if name == "all" {
             kinds.extend(loaded.desired.kinds().iter().map(|k| k.name));
             continue;
@@ -70,8 +91,12 @@ fn delete_kinds(requested: &[String], loaded: &Loaded) -> Result<Vec<&'static st
         match Kind::named(name) {
             Some(k) => kinds.push(k.name),
             None => {
-                let hint = did_you_mean(name, kind_names()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-                return Err(Error::Usage(format!("--delete: unknown kind `{name}`{hint}")));
+                let hint = did_you_mean(name, kind_names())
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                return Err(Error::Usage(format!(
+                    "--delete: unknown kind `{name}`{hint}"
+                )));
             }
         }
     }

@@ -23,24 +23,41 @@ pub struct Session {
 impl Session {
     pub async fn connect(settings: &Settings) -> Result<Session, Error> {
         let limiter = Arc::new(RateLimiter::per_minute(settings.rate_limit));
-        let options = ClientOptions { parallelism: settings.parallelism, ..ClientOptions::default() };
+        let options = ClientOptions {
+            parallelism: settings.parallelism,
+            ..ClientOptions::default()
+        };
         match &settings.target {
             Target::Emulator { state_dir } => {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| Error::Emulator(format!("cannot listen on loopback: {e}")))?;
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .map_err(|e| Error::Emulator(format!("cannot listen on loopback: {e}")))?;
                 let emulator = Emulator::start(listener, Some(state_dir.join("emulator.json")))
                     .await
-                    .map_err(|e| Error::Emulator(format!("cannot start with state in {}: {e}", state_dir.display())))?;
+                    .map_err(|e| {
+                        Error::Emulator(format!(
+                            "cannot start with state in {}: {e}",
+                            state_dir.display()
+                        ))
+                    })?;
                 let token = emulator_sign_in(&emulator).await?;
                 let org = match &settings.org {
                     Some(o) => o.clone(),
                     None => oauth::org_from_token(&token).unwrap_or_else(|| emulator.default_org()),
                 };
-                let base = url::Url::parse(&emulator.url()).map_err(|e| Error::Emulator(e.to_string()))?;
+                let base =
+                    url::Url::parse(&emulator.url()).map_err(|e| Error::Emulator(e.to_string()))?;
                 let client = Client::new(base, org, Credentials::token(token), limiter, options)?;
-                Ok(Session { client, emulator: Some(emulator) })
+                Ok(Session {
+                    client,
+                    emulator: Some(emulator),
+                })
             }
             Target::Api { base_url } => {
-                let token = std::env::var("WXCC_ACCESS_TOKEN").ok().filter(|t| !t.trim().is_empty()).map(|t| Secret::new(t.trim()));
+                let token = std::env::var("WXCC_ACCESS_TOKEN")
+                    .ok()
+                    .filter(|t| !t.trim().is_empty())
+                    .map(|t| Secret::new(t.trim()));
                 let Some(token) = token else {
                     return Err(Error::Usage("no credentials: set WXCC_ACCESS_TOKEN to an access token with the cjp:config_read and cjp:config_write scopes (or use --emulator to try wxcc without a tenant)".into()));
                 };
@@ -49,8 +66,17 @@ impl Session {
                     (None, Some(o)) => o,
                     (None, None) => return Err(Error::Usage("no org id: pass --org or set WXCC_ORG_ID (the access token does not end in one)".into())),
                 };
-                let client = Client::new(base_url.clone(), org, Credentials::token(token), limiter, options)?;
-                Ok(Session { client, emulator: None })
+                let client = Client::new(
+                    base_url.clone(),
+                    org,
+                    Credentials::token(token),
+                    limiter,
+                    options,
+                )?;
+                Ok(Session {
+                    client,
+                    emulator: None,
+                })
             }
         }
     }
@@ -79,14 +105,45 @@ async fn emulator_sign_in(emulator: &Emulator) -> Result<Secret, Error> {
     let base = emulator.url();
     let pkce = Pkce::new();
     let state = oauth::random_state();
-    let scopes: Vec<String> = oauth::DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect();
-    let url = oauth::authorize_url(&base, &client_id, QUICKSTART_REDIRECT_URI, &scopes, &state, &pkce)?;
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| Error::Emulator(e.to_string()))?;
-    let answer = http.get(url).send().await.map_err(|e| Error::Emulator(format!("sign-in failed: {e}")))?;
-    let location = answer.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let redirected = url::Url::parse(location).map_err(|_| Error::Emulator("sign-in did not redirect back".into()))?;
+    let scopes: Vec<String> = oauth::DEFAULT_SCOPES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let url = oauth::authorize_url(
+        &base,
+        &client_id,
+        QUICKSTART_REDIRECT_URI,
+        &scopes,
+        &state,
+        &pkce,
+    )?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::Emulator(e.to_string()))?;
+    let answer = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| Error::Emulator(format!("sign-in failed: {e}")))?;
+    let location = answer
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let redirected = url::Url::parse(location)
+        .map_err(|_| Error::Emulator("sign-in did not redirect back".into()))?;
     let code = oauth::code_from_redirect(&redirected, &state)?;
-    let tokens = oauth::exchange_code(&http, &base, &client_id, &Secret::new(secret), &code, QUICKSTART_REDIRECT_URI, &pkce).await?;
+    let tokens = oauth::exchange_code(
+        &http,
+        &base,
+        &client_id,
+        &Secret::new(secret),
+        &code,
+        QUICKSTART_REDIRECT_URI,
+        &pkce,
+    )
+    .await?;
     Ok(tokens.access_token)
 }
 
@@ -100,8 +157,16 @@ pub async fn fetch_live(client: &Client, kinds: &[&'static Kind]) -> Result<Live
     }
     let mut live = Live::default();
     while let Some(joined) = tasks.join_next().await {
-        let (kind, objects) = joined.map_err(|e| ApiError::Transport { method: "GET".into(), path: String::new(), tracking_id: String::new(), message: e.to_string() })??;
-        let objects = objects.into_iter().filter_map(|body| LiveObject::from_body(kind, body)).collect();
+        let (kind, objects) = joined.map_err(|e| ApiError::Transport {
+            method: "GET".into(),
+            path: String::new(),
+            tracking_id: String::new(),
+            message: e.to_string(),
+        })??;
+        let objects = objects
+            .into_iter()
+            .filter_map(|body| LiveObject::from_body(kind, body))
+            .collect();
         live.kinds.insert(kind.name, objects);
     }
     Ok(live)

@@ -33,17 +33,27 @@ pub struct Settings {
 pub fn resolve(global: &GlobalArgs) -> Result<Settings, Error> {
     let target = if global.emulator {
         if global.base_url.is_some() {
-            return Err(Error::Usage("--emulator and --base-url both say where the API is; use one".into()));
+            return Err(Error::Usage(
+                "--emulator and --base-url both say where the API is; use one".into(),
+            ));
         }
-        Target::Emulator { state_dir: PathBuf::from(".wxcc") }
+        Target::Emulator {
+            state_dir: PathBuf::from(".wxcc"),
+        }
     } else if let Some(raw) = &global.base_url {
-        Target::Api { base_url: check_base_url(raw).map_err(Error::Usage)? }
+        Target::Api {
+            base_url: check_base_url(raw).map_err(Error::Usage)?,
+        }
     } else {
         let region = global.region.clone().unwrap_or_else(|| "us1".into());
         let base_url = base_url_for_region(&region).ok_or_else(|| {
             Error::Usage(format!(
                 "unknown region `{region}`; use one of {}",
-                crate::api::REGIONS.iter().map(|(r, _)| *r).collect::<Vec<_>>().join(", ")
+                crate::api::REGIONS
+                    .iter()
+                    .map(|(r, _)| *r)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })?;
         Target::Api { base_url }
@@ -52,7 +62,9 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, Error> {
         return Err(Error::Usage("--parallelism must be at least 1".into()));
     }
     if global.rate_limit == 0 {
-        return Err(Error::Usage("--rate-limit must be at least 1 request per minute".into()));
+        return Err(Error::Usage(
+            "--rate-limit must be at least 1 request per minute".into(),
+        ));
     }
     Ok(Settings {
         target,
@@ -69,7 +81,9 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true)
+            terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true)
         }
     }
 }

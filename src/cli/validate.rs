@@ -20,16 +20,30 @@ pub fn run(path: &std::path::Path, settings: &Settings) -> Result<(), Error> {
 /// Loads and validates a config, printing its diagnostics to stderr. Fails when any is an
 /// error. `show_warnings` prints warnings too (plan re-checks references against the
 /// tenant, so it leaves them out).
-pub fn load_checked(path: &std::path::Path, settings: &Settings, show_warnings: bool) -> Result<Loaded, Error> {
+pub fn load_checked(
+    path: &std::path::Path,
+    settings: &Settings,
+    show_warnings: bool,
+) -> Result<Loaded, Error> {
     let mut loaded = config::load(path).map_err(|e| Error::Load(e.to_string()))?;
     let found = config::validate(&loaded.desired);
     loaded.diagnostics.extend(found);
-    let shown: Vec<_> = loaded.diagnostics.iter().filter(|d| show_warnings || d.is_error()).cloned().collect();
+    let shown: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| show_warnings || d.is_error())
+        .cloned()
+        .collect();
     if !shown.is_empty() {
-        anstream::eprint!("{}", config::render(&shown, &loaded.sources, settings.color_err));
+        anstream::eprint!(
+            "{}",
+            config::render(&shown, &loaded.sources, settings.color_err)
+        );
     }
     if loaded.diagnostics.iter().any(|d| d.is_error()) {
-        return Err(Error::Invalid { summary: config::summary_line(&loaded.diagnostics) });
+        return Err(Error::Invalid {
+            summary: config::summary_line(&loaded.diagnostics),
+        });
     }
     Ok(loaded)
 }

@@ -32,7 +32,12 @@ impl Sources {
         };
         let before = &file.text[..span.offset.min(file.text.len())];
         let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let col = before
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
         format!("{}:{line}:{col}", file.path.display())
     }
 }
@@ -49,7 +54,10 @@ pub struct Loaded {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} holds no .yaml or .yml files")]
     Empty { path: PathBuf },
 }
@@ -59,11 +67,16 @@ pub enum LoadError {
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let files = collect_files(path)?;
     if files.is_empty() {
-        return Err(LoadError::Empty { path: path.to_path_buf() });
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+        });
     }
     let mut loaded = Loaded::default();
     for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Read { path: file.clone(), source })?;
+        let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Read {
+            path: file.clone(),
+            source,
+        })?;
         let index = loaded.sources.files.len();
         loaded.sources.files.push(SourceFile { path: file, text });
         let text = &loaded.sources.files[index].text;
@@ -74,11 +87,19 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
             }
             Err(e) => {
                 let offset = e.offset.unwrap_or(0).min(text.len());
-                let len = text[offset..].chars().next().map(char::len_utf8).unwrap_or(0);
+                let len = text[offset..]
+                    .chars()
+                    .next()
+                    .map(char::len_utf8)
+                    .unwrap_or(0);
                 loaded.diagnostics.push(
                     Diagnostic::error(
                         format!("YAML syntax error: {}", e.message),
-                        Span { file: index, offset, len },
+                        Span {
+                            file: index,
+                            offset,
+                            len,
+                        },
                         "here",
                     )
                     .with_help("fix the YAML syntax; nothing in this file was read"),
@@ -91,7 +112,10 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
 }
 
 fn collect_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let meta = std::fs::metadata(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
+    let meta = std::fs::metadata(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     if meta.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -102,9 +126,15 @@ fn collect_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Read { path: dir.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|source| LoadError::Read { path: dir.to_path_buf(), source })?;
+        let entry = entry.map_err(|source| LoadError::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let path = entry.path();
         let name = entry.file_name();
         if name.to_string_lossy().starts_with('.') {
@@ -112,7 +142,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
         }
         if path.is_dir() {
             walk(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
             out.push(path);
         }
     }
@@ -125,18 +158,31 @@ fn read_document(node: &Node, desired: &mut Desired, diags: &mut Vec<Diagnostic>
         NodeValue::Map(entries) => entries,
         _ => {
             diags.push(
-                Diagnostic::error("a config file must be a mapping of kind names to lists", node.span, "not a mapping")
-                    .with_help("start the file with a kind name, e.g. `site:`, followed by a list of objects"),
+                Diagnostic::error(
+                    "a config file must be a mapping of kind names to lists",
+                    node.span,
+                    "not a mapping",
+                )
+                .with_help(
+                    "start the file with a kind name, e.g. `site:`, followed by a list of objects",
+                ),
             );
             return;
         }
     };
     for (key, value) in entries {
         let Some(kind) = Kind::named(&key.name) else {
-            let mut d = Diagnostic::error(format!("unknown kind `{}`", key.name), key.span, "not a kind");
+            let mut d = Diagnostic::error(
+                format!("unknown kind `{}`", key.name),
+                key.span,
+                "not a kind",
+            );
             d = match did_you_mean(&key.name, kind_names()) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                None => d.with_help(format!("known kinds: {}", kind_names().collect::<Vec<_>>().join(", "))),
+                None => d.with_help(format!(
+                    "known kinds: {}",
+                    kind_names().collect::<Vec<_>>().join(", ")
+                )),
             };
             diags.push(d);
             continue;
@@ -146,8 +192,15 @@ fn read_document(node: &Node, desired: &mut Desired, diags: &mut Vec<Diagnostic>
             NodeValue::List(items) => items,
             _ => {
                 diags.push(
-                    Diagnostic::error(format!("`{}` must hold a list of objects", kind.name), value.span, format!("found {}", value.type_name()))
-                        .with_help(format!("write each {} as a list item starting with `- {}: …`", kind.name, kind.key)),
+                    Diagnostic::error(
+                        format!("`{}` must hold a list of objects", kind.name),
+                        value.span,
+                        format!("found {}", value.type_name()),
+                    )
+                    .with_help(format!(
+                        "write each {} as a list item starting with `- {}: …`",
+                        kind.name, kind.key
+                    )),
                 );
                 continue;
             }
@@ -160,11 +213,22 @@ fn read_document(node: &Node, desired: &mut Desired, diags: &mut Vec<Diagnostic>
     }
 }
 
-fn read_object(kind: &'static Kind, item: &Node, diags: &mut Vec<Diagnostic>) -> Option<DesiredObject> {
+fn read_object(
+    kind: &'static Kind,
+    item: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<DesiredObject> {
     let NodeValue::Map(entries) = &item.value else {
         diags.push(
-            Diagnostic::error(format!("each {} must be a mapping of fields", kind.name), item.span, format!("found {}", item.type_name()))
-                .with_help(format!("write `- {}: …` followed by the object's fields", kind.key)),
+            Diagnostic::error(
+                format!("each {} must be a mapping of fields", kind.name),
+                item.span,
+                format!("found {}", item.type_name()),
+            )
+            .with_help(format!(
+                "write `- {}: …` followed by the object's fields",
+                kind.key
+            )),
         );
         return None;
     };
@@ -174,16 +238,33 @@ fn read_object(kind: &'static Kind, item: &Node, diags: &mut Vec<Diagnostic>) ->
         Some(_) => {
             let n = key_node?;
             diags.push(
-                Diagnostic::error(format!("`{}` of a {} must be a non-empty string", kind.key, kind.name), n.span, format!("found {}", n.type_name()))
-                    .with_help(format!("`{}` is the {}'s key; write it as text (quote numbers)", kind.key, kind.name)),
+                Diagnostic::error(
+                    format!(
+                        "`{}` of a {} must be a non-empty string",
+                        kind.key, kind.name
+                    ),
+                    n.span,
+                    format!("found {}", n.type_name()),
+                )
+                .with_help(format!(
+                    "`{}` is the {}'s key; write it as text (quote numbers)",
+                    kind.key, kind.name
+                )),
             );
             return None;
         }
         None => {
             let span = entries.first().map(|(k, _)| k.span).unwrap_or(item.span);
             diags.push(
-                Diagnostic::error(format!("this {} has no `{}`", kind.name, kind.key), span, "object starts here")
-                    .with_help(format!("every {} needs `{}`: it is how wxcc matches it to the live object", kind.name, kind.key)),
+                Diagnostic::error(
+                    format!("this {} has no `{}`", kind.name, kind.key),
+                    span,
+                    "object starts here",
+                )
+                .with_help(format!(
+                    "every {} needs `{}`: it is how wxcc matches it to the live object",
+                    kind.name, kind.key
+                )),
             );
             return None;
         }
@@ -211,8 +292,12 @@ fn read_settings(node: &Node, diags: &mut Vec<Diagnostic>) -> ToolSettings {
     let mut settings = ToolSettings::default();
     let NodeValue::Map(entries) = &node.value else {
         diags.push(
-            Diagnostic::error("`x-wxcc` must be a mapping", node.span, format!("found {}", node.type_name()))
-                .with_help("known settings: formerNames (a list of keys), protect (true/false)"),
+            Diagnostic::error(
+                "`x-wxcc` must be a mapping",
+                node.span,
+                format!("found {}", node.type_name()),
+            )
+            .with_help("known settings: formerNames (a list of keys), protect (true/false)"),
         );
         return settings;
     };
@@ -233,11 +318,19 @@ fn read_settings(node: &Node, diags: &mut Vec<Diagnostic>) -> ToolSettings {
             ("formerNames", NodeValue::String(s)) => settings.former_names.push(s.clone()),
             ("protect", NodeValue::Bool(b)) => settings.protect = *b,
             ("formerNames" | "protect", _) => diags.push(
-                Diagnostic::error(format!("`{}` has the wrong type", k.name), v.span, format!("found {}", v.type_name()))
-                    .with_help("formerNames is a list of strings; protect is true or false"),
+                Diagnostic::error(
+                    format!("`{}` has the wrong type", k.name),
+                    v.span,
+                    format!("found {}", v.type_name()),
+                )
+                .with_help("formerNames is a list of strings; protect is true or false"),
             ),
             (other, _) => {
-                let mut d = Diagnostic::error(format!("unknown x-wxcc setting `{other}`"), k.span, "not a setting");
+                let mut d = Diagnostic::error(
+                    format!("unknown x-wxcc setting `{other}`"),
+                    k.span,
+                    "not a setting",
+                );
                 d = match did_you_mean(other, ["formerNames", "protect"]) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d.with_help("known settings: formerNames, protect"),
@@ -251,11 +344,21 @@ fn read_settings(node: &Node, diags: &mut Vec<Diagnostic>) -> ToolSettings {
 
 fn check_duplicate_keys(desired: &Desired, diags: &mut Vec<Diagnostic>) {
     for (i, o) in desired.objects.iter().enumerate() {
-        if let Some(first) = desired.objects[..i].iter().find(|p| p.kind.name == o.kind.name && p.key == o.key) {
+        if let Some(first) = desired.objects[..i]
+            .iter()
+            .find(|p| p.kind.name == o.kind.name && p.key == o.key)
+        {
             diags.push(
-                Diagnostic::error(format!("{} `{}` is defined twice", o.kind.name, o.key), o.key_span, "defined again here")
-                    .with_related(first.key_span, "first defined here")
-                    .with_help(format!("each {} `{}` must be unique; rename or remove one of them", o.kind.name, o.kind.key)),
+                Diagnostic::error(
+                    format!("{} `{}` is defined twice", o.kind.name, o.key),
+                    o.key_span,
+                    "defined again here",
+                )
+                .with_related(first.key_span, "first defined here")
+                .with_help(format!(
+                    "each {} `{}` must be unique; rename or remove one of them",
+                    o.kind.name, o.kind.key
+                )),
             );
         }
     }

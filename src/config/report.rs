@@ -4,17 +4,31 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity as MietteSeverity, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity as MietteSeverity,
+    SourceCode,
+};
 
 use super::load::Sources;
 use crate::model::{Diagnostic, Severity, Span};
 
 /// Renders every diagnostic, errors and warnings in the order given.
 pub fn render(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(120).with_wrap_lines(false).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(120)
+        .with_wrap_lines(false)
+        .with_links(false);
     let mut ordered: Vec<&Diagnostic> = diagnostics.iter().collect();
-    ordered.sort_by_key(|d| d.span.map(|s| (s.file, s.offset)).unwrap_or((usize::MAX, 0)));
+    ordered.sort_by_key(|d| {
+        d.span
+            .map(|s| (s.file, s.offset))
+            .unwrap_or((usize::MAX, 0))
+    });
     let mut out = String::new();
     for d in ordered {
         let report = Report::new(d, sources);
@@ -31,7 +45,11 @@ pub fn summary_line(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 /// A diagnostic bound to its source text, in the shape miette renders.
@@ -46,28 +64,62 @@ struct Report {
 
 impl Report {
     fn new(d: &Diagnostic, sources: &Sources) -> Report {
-        let mut report = Report::at(d.severity, &d.message, d.help.clone(), d.span, &d.label, sources);
+        let mut report = Report::at(
+            d.severity,
+            &d.message,
+            d.help.clone(),
+            d.span,
+            &d.label,
+            sources,
+        );
         for (span, label) in &d.related {
             if Some(span.file) == d.span.map(|s| s.file) {
-                report.labels.push(LabeledSpan::new(Some(label.clone()), span.offset, span.len));
+                report
+                    .labels
+                    .push(LabeledSpan::new(Some(label.clone()), span.offset, span.len));
             } else {
-                report.related.push(Report::at(Severity::Warning, label, None, Some(*span), label, sources));
+                report.related.push(Report::at(
+                    Severity::Warning,
+                    label,
+                    None,
+                    Some(*span),
+                    label,
+                    sources,
+                ));
             }
         }
         report
     }
 
-    fn at(severity: Severity, message: &str, help: Option<String>, span: Option<Span>, label: &str, sources: &Sources) -> Report {
+    fn at(
+        severity: Severity,
+        message: &str,
+        help: Option<String>,
+        span: Option<Span>,
+        label: &str,
+        sources: &Sources,
+    ) -> Report {
         let file = span.and_then(|s| sources.files.get(s.file));
         let source = file.map(|f| NamedSource::new(f.path.display().to_string(), f.text.clone()));
         let labels = match (span, file) {
             (Some(s), Some(_)) => vec![LabeledSpan::new_primary_with_span(
-                if label.is_empty() { None } else { Some(label.to_string()) },
+                if label.is_empty() {
+                    None
+                } else {
+                    Some(label.to_string())
+                },
                 (s.offset, s.len),
             )],
             _ => Vec::new(),
         };
-        Report { severity, message: message.to_string(), help, source, labels, related: Vec::new() }
+        Report {
+            severity,
+            message: message.to_string(),
+            help,
+            source,
+            labels,
+            related: Vec::new(),
+        }
     }
 }
 
@@ -94,7 +146,9 @@ impl miette::Diagnostic for Report {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -113,7 +167,9 @@ impl miette::Diagnostic for Report {
         if self.related.is_empty() {
             None
         } else {
-            Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
         }
     }
 }

@@ -1,7 +1,10 @@
 //! "Did you mean" suggestions for misspelt kinds, fields and enum values.
 
 /// The closest candidate to `word`, if one is close enough to be a plausible typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let mut best: Option<(&str, f64)> = None;
     for candidate in candidates {
@@ -25,7 +28,10 @@ mod tests {
     #[test]
     fn suggests_close_words_only() {
         let fields = ["multimediaProfileId", "name", "active", "description"];
-        assert_eq!(did_you_mean("multimediaProfile", fields), Some("multimediaProfileId"));
+        assert_eq!(
+            did_you_mean("multimediaProfile", fields),
+            Some("multimediaProfileId")
+        );
         assert_eq!(did_you_mean("actve", fields), Some("active"));
         assert_eq!(did_you_mean("NAME", fields), Some("name"));
         assert_eq!(did_you_mean("zzzzzz", fields), None);

@@ -61,17 +61,36 @@ pub fn validate_body(object: &DesiredObject, body: &Value, require: bool) -> Vec
                     continue;
                 }
                 let property = property.as_str().unwrap_or_default();
-                let within = if pointer.is_empty() { format!("this {}", kind.name) } else { format!("`{field}`") };
-                let span = if pointer.is_empty() { object.key_span } else { object.field_span(&pointer) };
+                let within = if pointer.is_empty() {
+                    format!("this {}", kind.name)
+                } else {
+                    format!("`{field}`")
+                };
+                let span = if pointer.is_empty() {
+                    object.key_span
+                } else {
+                    object.field_span(&pointer)
+                };
                 Diagnostic::error(
-                    format!("{} `{}` is missing the required field `{property}`", kind.name, object.key),
+                    format!(
+                        "{} `{}` is missing the required field `{property}`",
+                        kind.name, object.key
+                    ),
                     span,
                     format!("{within} needs `{property}`"),
                 )
-                .with_help(format!("add `{property}:` ({}); {} says it is required", describe_schema(kind, &pointer, property), kind.dto))
+                .with_help(format!(
+                    "add `{property}:` ({}); {} says it is required",
+                    describe_schema(kind, &pointer, property),
+                    kind.dto
+                ))
             }
             ValidationErrorKind::Type { kind: expected } => Diagnostic::error(
-                format!("`{field}` must be {}, not {}", type_words(expected), node.type_name()),
+                format!(
+                    "`{field}` must be {}, not {}",
+                    type_words(expected),
+                    node.type_name()
+                ),
                 value_span,
                 format!("{} here", node.type_name()),
             )
@@ -79,42 +98,90 @@ pub fn validate_body(object: &DesiredObject, body: &Value, require: bool) -> Vec
             ValidationErrorKind::Enum { options } => {
                 let options: Vec<String> = options
                     .as_array()
-                    .map(|a| a.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect())
+                    .map(|a| {
+                        a.iter()
+                            .map(|v| {
+                                v.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| v.to_string())
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let written = error.instance().as_str().unwrap_or_default().to_string();
                 let help = match did_you_mean(&written, options.iter().map(String::as_str)) {
                     Some(s) => format!("did you mean `{s}`? allowed: {}", options.join(", ")),
                     None => format!("allowed: {}", options.join(", ")),
                 };
-                Diagnostic::error(format!("`{field}` has a value the API does not accept"), value_span, "not an allowed value").with_help(help)
+                Diagnostic::error(
+                    format!("`{field}` has a value the API does not accept"),
+                    value_span,
+                    "not an allowed value",
+                )
+                .with_help(help)
             }
             ValidationErrorKind::Pattern { pattern: p } => {
-                let help = pattern::describe(p).map(|d| format!("{d} in `{field}` ({} pattern `{p}`)", kind.dto)).unwrap_or_else(|| format!("`{field}` must match the pattern `{p}`"));
-                Diagnostic::error(format!("`{field}` contains characters the API refuses"), value_span, "refused by the pattern").with_help(help)
+                let help = pattern::describe(p)
+                    .map(|d| format!("{d} in `{field}` ({} pattern `{p}`)", kind.dto))
+                    .unwrap_or_else(|| format!("`{field}` must match the pattern `{p}`"));
+                Diagnostic::error(
+                    format!("`{field}` contains characters the API refuses"),
+                    value_span,
+                    "refused by the pattern",
+                )
+                .with_help(help)
             }
             ValidationErrorKind::MaxLength { limit } => {
-                let n = error.instance().as_str().map(|s| s.chars().count()).unwrap_or_default();
-                Diagnostic::error(format!("`{field}` is too long ({n} characters)"), value_span, "too long").with_help(format!("use at most {limit} characters"))
+                let n = error
+                    .instance()
+                    .as_str()
+                    .map(|s| s.chars().count())
+                    .unwrap_or_default();
+                Diagnostic::error(
+                    format!("`{field}` is too long ({n} characters)"),
+                    value_span,
+                    "too long",
+                )
+                .with_help(format!("use at most {limit} characters"))
             }
             ValidationErrorKind::MinLength { limit } => {
-                Diagnostic::error(format!("`{field}` is too short"), value_span, "too short").with_help(format!("use at least {limit} character{}", if *limit == 1 { "" } else { "s" }))
+                Diagnostic::error(format!("`{field}` is too short"), value_span, "too short")
+                    .with_help(format!(
+                        "use at least {limit} character{}",
+                        if *limit == 1 { "" } else { "s" }
+                    ))
             }
-            ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
-                Diagnostic::error(format!("`{field}` is too large"), value_span, "too large").with_help(format!("the API accepts at most {limit}"))
+            ValidationErrorKind::Maximum { limit }
+            | ValidationErrorKind::ExclusiveMaximum { limit } => {
+                Diagnostic::error(format!("`{field}` is too large"), value_span, "too large")
+                    .with_help(format!("the API accepts at most {limit}"))
             }
-            ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
-                Diagnostic::error(format!("`{field}` is too small"), value_span, "too small").with_help(format!("the API accepts at least {limit}"))
+            ValidationErrorKind::Minimum { limit }
+            | ValidationErrorKind::ExclusiveMinimum { limit } => {
+                Diagnostic::error(format!("`{field}` is too small"), value_span, "too small")
+                    .with_help(format!("the API accepts at least {limit}"))
             }
-            ValidationErrorKind::UniqueItems => {
-                Diagnostic::error(format!("`{field}` lists the same item twice"), value_span, "has duplicates").with_help("list each item once")
-            }
-            ValidationErrorKind::MinItems { limit } => {
-                Diagnostic::error(format!("`{field}` needs at least {limit} item(s)"), value_span, "too few items")
-            }
-            ValidationErrorKind::MaxItems { limit } => {
-                Diagnostic::error(format!("`{field}` takes at most {limit} item(s)"), value_span, "too many items")
-            }
-            _ => Diagnostic::error(format!("`{field}` is not valid: {error}"), value_span, "invalid"),
+            ValidationErrorKind::UniqueItems => Diagnostic::error(
+                format!("`{field}` lists the same item twice"),
+                value_span,
+                "has duplicates",
+            )
+            .with_help("list each item once"),
+            ValidationErrorKind::MinItems { limit } => Diagnostic::error(
+                format!("`{field}` needs at least {limit} item(s)"),
+                value_span,
+                "too few items",
+            ),
+            ValidationErrorKind::MaxItems { limit } => Diagnostic::error(
+                format!("`{field}` takes at most {limit} item(s)"),
+                value_span,
+                "too many items",
+            ),
+            _ => Diagnostic::error(
+                format!("`{field}` is not valid: {error}"),
+                value_span,
+                "invalid",
+            ),
         };
         diags.push(d);
     }
@@ -138,7 +205,13 @@ fn dangling_references(object: &DesiredObject, desired: &Desired) -> Vec<Diagnos
 }
 
 /// Walks declared fields alongside the schema: unknown fields and fields the server owns.
-fn check_fields(kind: &'static Kind, node: &Node, schema: &Value, pointer: &str, diags: &mut Vec<Diagnostic>) {
+fn check_fields(
+    kind: &'static Kind,
+    node: &Node,
+    schema: &Value,
+    pointer: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
     let schema = resolve_ref(schema);
     match &node.value {
         NodeValue::Map(entries) => {
@@ -151,24 +224,50 @@ fn check_fields(kind: &'static Kind, node: &Node, schema: &Value, pointer: &str,
                     continue;
                 }
                 let is_reference = kind.reference(&catalogue_path(&child)).is_some();
-                let read_only = if pointer.is_empty() { kind.is_read_only(&key.name) } else { SERVER_OWNED.contains(&key.name.as_str()) && !is_reference };
+                let read_only = if pointer.is_empty() {
+                    kind.is_read_only(&key.name)
+                } else {
+                    SERVER_OWNED.contains(&key.name.as_str()) && !is_reference
+                };
                 if read_only {
                     diags.push(
-                        Diagnostic::error(format!("`{}` is set by the server and cannot be written", field_label(&child)), key.span, "server-owned field")
-                            .with_help(format!("remove `{}`; wxcc reads it from the live {} when it updates", key.name, kind.name)),
+                        Diagnostic::error(
+                            format!(
+                                "`{}` is set by the server and cannot be written",
+                                field_label(&child)
+                            ),
+                            key.span,
+                            "server-owned field",
+                        )
+                        .with_help(format!(
+                            "remove `{}`; wxcc reads it from the live {} when it updates",
+                            key.name, kind.name
+                        )),
                     );
                     continue;
                 }
                 match props.get(&key.name) {
                     Some(sub) => check_fields(kind, value, sub, &child, diags),
                     None => {
-                        let names = props.keys().map(String::as_str).filter(|k| !SERVER_OWNED.contains(k) && !(pointer.is_empty() && kind.read_only.contains(k)));
-                        let where_ = if pointer.is_empty() { format!("a {}", kind.name) } else { format!("`{}`", field_label(pointer)) };
-                        let mut d = Diagnostic::error(format!("unknown field `{}` in {where_}", key.name), key.span, "unknown field");
+                        let names = props.keys().map(String::as_str).filter(|k| {
+                            !(SERVER_OWNED.contains(k) || pointer.is_empty() && kind.read_only.contains(k))
+                        });
+                        let where_ = if pointer.is_empty() {
+                            format!("a {}", kind.name)
+                        } else {
+                            format!("`{}`", field_label(pointer))
+                        };
+                        let mut d = Diagnostic::error(
+                            format!("unknown field `{}` in {where_}", key.name),
+                            key.span,
+                            "unknown field",
+                        );
                         let names: Vec<&str> = names.collect();
                         d = match did_you_mean(&key.name, names.iter().copied()) {
                             Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                            None => d.with_help(format!("fields of {}: {}", kind.dto, names.join(", "))),
+                            None => {
+                                d.with_help(format!("fields of {}: {}", kind.dto, names.join(", ")))
+                            }
                         };
                         diags.push(d);
                     }
@@ -206,7 +305,11 @@ fn catalogue_path(pointer: &str) -> String {
 fn resolve_ref(schema: &Value) -> &Value {
     let mut schema = schema;
     for _ in 0..8 {
-        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/definitions/")) {
+        match schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/definitions/"))
+        {
             Some(name) => match DtoSchemas::get().dto(name) {
                 Some(dto) => schema = dto.schema(),
                 None => break,
@@ -238,13 +341,26 @@ fn describe_schema(kind: &Kind, pointer: &str, property: &str) -> String {
     let mut schema = dto.map(|d| d.schema());
     for segment in pointer.split('/').skip(1) {
         schema = schema.map(resolve_ref).and_then(|s| {
-            if segment.parse::<usize>().is_ok() { s.get("items") } else { s.get("properties").and_then(|p| p.get(segment)) }
+            if segment.parse::<usize>().is_ok() {
+                s.get("items")
+            } else {
+                s.get("properties").and_then(|p| p.get(segment))
+            }
         });
     }
-    let field = schema.map(resolve_ref).and_then(|s| s.get("properties")).and_then(|p| p.get(property)).map(resolve_ref);
+    let field = schema
+        .map(resolve_ref)
+        .and_then(|s| s.get("properties"))
+        .and_then(|p| p.get(property))
+        .map(resolve_ref);
     match field {
         Some(f) if f.get("enum").is_some() => {
-            let options: Vec<String> = f["enum"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
+            let options: Vec<String> = f["enum"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
             format!("one of {}", options.join(", "))
         }
         Some(f) => match f.get("type").and_then(Value::as_str) {
@@ -252,7 +368,12 @@ fn describe_schema(kind: &Kind, pointer: &str, property: &str) -> String {
             Some("integer") => "a whole number".into(),
             Some("number") => "a number".into(),
             Some("string") if kind.reference(property).is_some() => {
-                format!("the key of a {}", kind.reference(property).map(|r| r.target).unwrap_or_default())
+                format!(
+                    "the key of a {}",
+                    kind.reference(property)
+                        .map(|r| r.target)
+                        .unwrap_or_default()
+                )
             }
             Some("string") => "text".into(),
             Some("array") => "a list".into(),
@@ -283,7 +404,9 @@ fn type_words(kind: &TypeKind) -> String {
 fn type_help(expected: &TypeKind, node: &Node) -> String {
     let wants_string = matches!(expected, TypeKind::Single(t) if t.to_string() == "string");
     match (&node.value, wants_string) {
-        (NodeValue::Number(_) | NodeValue::Bool(_), true) => "quote the value to make it text, e.g. \"123\"".into(),
+        (NodeValue::Number(_) | NodeValue::Bool(_), true) => {
+            "quote the value to make it text, e.g. \"123\"".into()
+        }
         (NodeValue::String(s), false) if s == "yes" || s == "no" || s == "on" || s == "off" => {
             "YAML 1.2 reads yes/no/on/off as text; write true or false".into()
         }
@@ -298,7 +421,10 @@ mod tests {
 
     #[test]
     fn labels_pointers_as_field_paths() {
-        assert_eq!(field_label("/callDistributionGroups/0/order"), "callDistributionGroups[0].order");
+        assert_eq!(
+            field_label("/callDistributionGroups/0/order"),
+            "callDistributionGroups[0].order"
+        );
         assert_eq!(field_label("/name"), "name");
         assert_eq!(field_label(""), "");
         assert_eq!(catalogue_path("/agents/3/id"), "agents[].id");

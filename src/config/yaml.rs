@@ -20,8 +20,15 @@ pub struct YamlError {
 /// Parses one YAML document into a spanned node tree (file index 0; the loader sets it).
 /// An empty document parses as `Null`.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
-        return Ok(Node { span: Span::default(), value: NodeValue::Null });
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Ok(Node {
+            span: Span::default(),
+            value: NodeValue::Null,
+        });
     }
     let options = serde_saphyr::options! {
         with_snippet: false,
@@ -37,9 +44,13 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
                 .and_then(|l| l.span().byte_offset())
                 .map(|o| o as usize)
                 .or_else(|| {
-                    err.location().and_then(|l| line_col_to_offset(text, l.line(), l.column()))
+                    err.location()
+                        .and_then(|l| line_col_to_offset(text, l.line(), l.column()))
                 });
-            Err(YamlError { message: clean_message(&err.without_snippet().to_string()), offset })
+            Err(YamlError {
+                message: clean_message(&err.without_snippet().to_string()),
+                offset,
+            })
         }
     }
 }
@@ -48,9 +59,17 @@ fn line_col_to_offset(text: &str, line: u64, column: u64) -> Option<usize> {
     if line == 0 {
         return None;
     }
-    let start: usize = text.split_inclusive('\n').take(line as usize - 1).map(str::len).sum();
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line as usize - 1)
+        .map(str::len)
+        .sum();
     let line_text = text[start..].lines().next().unwrap_or("");
-    let col: usize = line_text.chars().take(column.saturating_sub(1) as usize).map(char::len_utf8).sum();
+    let col: usize = line_text
+        .chars()
+        .take(column.saturating_sub(1) as usize)
+        .map(char::len_utf8)
+        .sum();
     Some(start + col)
 }
 
@@ -95,7 +114,13 @@ fn into_node(s: Spanned<Raw>) -> Node {
                 .into_iter()
                 .map(|(k, v)| {
                     let key_span = span_of(&k);
-                    (Key { name: k.value, span: key_span }, into_node(v))
+                    (
+                        Key {
+                            name: k.value,
+                            span: key_span,
+                        },
+                        into_node(v),
+                    )
                 })
                 .collect(),
         ),
@@ -190,19 +215,30 @@ mod tests {
         let text = "site:\n  - name: \"Zürich 🇨🇭\"\n    active: true\n    n: 3\n";
         let node = parse(text).expect("parses");
         let site = node.get("site").expect("site");
-        let NodeValue::List(items) = &site.value else { panic!("list") };
+        let NodeValue::List(items) = &site.value else {
+            panic!("list")
+        };
         let (key, value) = items[0].entry("name").expect("name");
         assert_eq!(slice(text, key.span), "name");
         assert_eq!(slice(text, value.span), "\"Zürich 🇨🇭\"");
         assert_eq!(value.as_str(), Some("Zürich 🇨🇭"));
-        assert_eq!(slice(text, items[0].get("active").expect("active").span), "true");
-        assert_eq!(items[0].get("n").expect("n").to_json(), serde_json::json!(3));
+        assert_eq!(
+            slice(text, items[0].get("active").expect("active").span),
+            "true"
+        );
+        assert_eq!(
+            items[0].get("n").expect("n").to_json(),
+            serde_json::json!(3)
+        );
     }
 
     #[test]
     fn yaml_1_2_keeps_norway_a_string() {
         let node = parse("a: NO\nb: on\nc: 01234\n").expect("parses");
-        assert_eq!(node.to_json(), serde_json::json!({"a": "NO", "b": "on", "c": "01234"}));
+        assert_eq!(
+            node.to_json(),
+            serde_json::json!({"a": "NO", "b": "on", "c": "01234"})
+        );
     }
 
     #[test]

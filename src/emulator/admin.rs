@@ -74,7 +74,11 @@ async fn reset(AxState(shared): AxState<Arc<Shared>>) -> Response {
 
 async fn orgs(AxState(shared): AxState<Arc<Shared>>) -> Response {
     let state = shared.state();
-    let list: Vec<Value> = state.orgs.iter().map(|(id, o)| json!({"orgId": id, "name": o.name, "default": *id == state.default_org})).collect();
+    let list: Vec<Value> = state
+        .orgs
+        .iter()
+        .map(|(id, o)| json!({"orgId": id, "name": o.name, "default": *id == state.default_org}))
+        .collect();
     axum::Json(json!(list)).into_response()
 }
 
@@ -84,19 +88,32 @@ struct NewOrg {
     name: Option<String>,
 }
 
-async fn create_org(AxState(shared): AxState<Arc<Shared>>, body: Option<axum::Json<NewOrg>>) -> Response {
+async fn create_org(
+    AxState(shared): AxState<Arc<Shared>>,
+    body: Option<axum::Json<NewOrg>>,
+) -> Response {
     let mut state = shared.state();
-    let name = body.and_then(|b| b.0.name).unwrap_or_else(|| "Emulated Contact Center".into());
+    let name = body
+        .and_then(|b| b.0.name)
+        .unwrap_or_else(|| "Emulated Contact Center".into());
     let org = new_org(&mut state, &name);
     shared.persist(&state);
-    (StatusCode::CREATED, axum::Json(json!({"orgId": org, "name": name}))).into_response()
+    (
+        StatusCode::CREATED,
+        axum::Json(json!({"orgId": org, "name": name})),
+    )
+        .into_response()
 }
 
 async fn org_objects(AxState(shared): AxState<Arc<Shared>>, Path(org): Path<String>) -> Response {
     let state = shared.state();
     match state.orgs.get(&org) {
         Some(o) => axum::Json(json!(o.objects)).into_response(),
-        None => (StatusCode::NOT_FOUND, axum::Json(json!({"message": "no such org"}))).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"message": "no such org"})),
+        )
+            .into_response(),
     }
 }
 
@@ -110,17 +127,37 @@ struct NewClient {
     org: Option<String>,
 }
 
-async fn create_client(AxState(shared): AxState<Arc<Shared>>, axum::Json(body): axum::Json<NewClient>) -> Response {
+async fn create_client(
+    AxState(shared): AxState<Arc<Shared>>,
+    axum::Json(body): axum::Json<NewClient>,
+) -> Response {
     let mut state = shared.state();
     let org = body.org.unwrap_or_else(|| state.default_org.clone());
     if !state.orgs.contains_key(&org) {
-        return (StatusCode::BAD_REQUEST, axum::Json(json!({"message": "no such org"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"message": "no such org"})),
+        )
+            .into_response();
     }
-    let id = body.client_id.unwrap_or_else(|| format!("C{}", random_secret()));
+    let id = body
+        .client_id
+        .unwrap_or_else(|| format!("C{}", random_secret()));
     let secret = random_secret();
-    state.clients.insert(id.clone(), OAuthClient { secret: secret.clone(), redirect_uris: body.redirect_uris, org: org.clone() });
+    state.clients.insert(
+        id.clone(),
+        OAuthClient {
+            secret: secret.clone(),
+            redirect_uris: body.redirect_uris,
+            org: org.clone(),
+        },
+    );
     shared.persist(&state);
-    (StatusCode::CREATED, axum::Json(json!({"clientId": id, "clientSecret": secret, "org": org}))).into_response()
+    (
+        StatusCode::CREATED,
+        axum::Json(json!({"clientId": id, "clientSecret": secret, "org": org})),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -134,15 +171,30 @@ struct MintToken {
     client_id: Option<String>,
 }
 
-async fn mint_token(AxState(shared): AxState<Arc<Shared>>, body: Option<axum::Json<MintToken>>) -> Response {
+async fn mint_token(
+    AxState(shared): AxState<Arc<Shared>>,
+    body: Option<axum::Json<MintToken>>,
+) -> Response {
     let mut state = shared.state();
-    let body = body.map(|b| b.0).unwrap_or(MintToken { org: None, scopes: None, client_id: None });
+    let body = body.map(|b| b.0).unwrap_or(MintToken {
+        org: None,
+        scopes: None,
+        client_id: None,
+    });
     let org = body.org.unwrap_or_else(|| state.default_org.clone());
     if !state.orgs.contains_key(&org) {
-        return (StatusCode::BAD_REQUEST, axum::Json(json!({"message": "no such org"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"message": "no such org"})),
+        )
+            .into_response();
     }
-    let scopes = body.scopes.unwrap_or_else(|| vec!["cjp:config_read".into(), "cjp:config_write".into()]);
-    let client = body.client_id.unwrap_or_else(|| "emulator-test-client".into());
+    let scopes = body
+        .scopes
+        .unwrap_or_else(|| vec!["cjp:config_read".into(), "cjp:config_write".into()]);
+    let client = body
+        .client_id
+        .unwrap_or_else(|| "emulator-test-client".into());
     let refresh_expires_at = now_ms() + state.settings.refresh_token_seconds as i64 * 1000;
     let token = issue(&mut state, &client, &org, &scopes, refresh_expires_at);
     shared.persist(&state);
@@ -158,19 +210,34 @@ struct Revoke {
     refresh_token: Option<String>,
 }
 
-async fn revoke(AxState(shared): AxState<Arc<Shared>>, axum::Json(body): axum::Json<Revoke>) -> Response {
+async fn revoke(
+    AxState(shared): AxState<Arc<Shared>>,
+    axum::Json(body): axum::Json<Revoke>,
+) -> Response {
     let mut state = shared.state();
     let mut found = false;
-    if let Some(g) = body.access_token.as_ref().and_then(|t| state.access_tokens.get_mut(t)) {
+    if let Some(g) = body
+        .access_token
+        .as_ref()
+        .and_then(|t| state.access_tokens.get_mut(t))
+    {
         g.revoked = true;
         found = true;
     }
-    if let Some(g) = body.refresh_token.as_ref().and_then(|t| state.refresh_tokens.get_mut(t)) {
+    if let Some(g) = body
+        .refresh_token
+        .as_ref()
+        .and_then(|t| state.refresh_tokens.get_mut(t))
+    {
         g.revoked = true;
         found = true;
     }
     shared.persist(&state);
-    if found { StatusCode::NO_CONTENT.into_response() } else { StatusCode::NOT_FOUND.into_response() }
+    if found {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
 }
 
 async fn settings(AxState(shared): AxState<Arc<Shared>>) -> Response {
@@ -189,15 +256,24 @@ struct SettingsPatch {
 }
 
 /// Tells "field absent" (leave as is) from "field null" (switch off).
-fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<RateLimit>>, D::Error> {
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<RateLimit>>, D::Error> {
     Option::<RateLimit>::deserialize(d).map(Some)
 }
 
-async fn put_settings(AxState(shared): AxState<Arc<Shared>>, axum::Json(patch): axum::Json<SettingsPatch>) -> Response {
+async fn put_settings(
+    AxState(shared): AxState<Arc<Shared>>,
+    axum::Json(patch): axum::Json<SettingsPatch>,
+) -> Response {
     let mut state = shared.state();
     if let Some(limit) = patch.rate_limit {
         state.settings.rate_limit = limit;
-        shared.windows.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        shared
+            .windows
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
     if let Some(n) = patch.max_page_size {
         state.settings.max_page_size = n.max(1);
@@ -212,7 +288,14 @@ async fn put_settings(AxState(shared): AxState<Arc<Shared>>, axum::Json(patch): 
     axum::Json(json!(state.settings)).into_response()
 }
 
-async fn add_fault(AxState(shared): AxState<Arc<Shared>>, axum::Json(fault): axum::Json<Fault>) -> Response {
-    shared.faults.lock().unwrap_or_else(|p| p.into_inner()).push(fault);
+async fn add_fault(
+    AxState(shared): AxState<Arc<Shared>>,
+    axum::Json(fault): axum::Json<Fault>,
+) -> Response {
+    shared
+        .faults
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(fault);
     StatusCode::NO_CONTENT.into_response()
 }

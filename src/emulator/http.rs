@@ -29,7 +29,12 @@ pub fn api_error(status: StatusCode, tracking: &str, reason: &str) -> Response {
 }
 
 /// The same, with `error.referencedEntities` (412 on a referenced object).
-pub fn api_error_with(status: StatusCode, tracking: &str, reason: &str, referenced: Option<Vec<String>>) -> Response {
+pub fn api_error_with(
+    status: StatusCode,
+    tracking: &str,
+    reason: &str,
+    referenced: Option<Vec<String>>,
+) -> Response {
     let mut error = json!({
         "key": status.as_u16().to_string(),
         "reason": reason,
@@ -38,7 +43,11 @@ pub fn api_error_with(status: StatusCode, tracking: &str, reason: &str, referenc
     if let Some(kinds) = referenced {
         error["referencedEntities"] = json!(kinds);
     }
-    json_response(status, tracking, json!({ "trackingId": tracking, "error": error }))
+    json_response(
+        status,
+        tracking,
+        json!({ "trackingId": tracking, "error": error }),
+    )
 }
 
 /// Spring's default body for an unknown route or wrong verb (`error` is a string).
@@ -61,7 +70,10 @@ fn with_tracking(mut response: Response, tracking: &str) -> Response {
 
 /// Milliseconds since the epoch.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 fn chrono_now_iso() -> String {

@@ -93,11 +93,15 @@ const LOG_CAPACITY: usize = 20_000;
 
 impl Shared {
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn log(&self) -> MutexGuard<'_, RequestLog> {
-        self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.log
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Writes the state file (when there is one). Called with the state lock held, after
@@ -140,7 +144,10 @@ impl Shared {
 impl Emulator {
     /// Starts the emulator on `listener`, with state in `state_path` (in memory when
     /// `None`). A new state gets a default org with a new tenant's defaults.
-    pub async fn start(listener: TcpListener, state_path: Option<PathBuf>) -> std::io::Result<Emulator> {
+    pub async fn start(
+        listener: TcpListener,
+        state_path: Option<PathBuf>,
+    ) -> std::io::Result<Emulator> {
         let mut state = match &state_path {
             Some(p) => State::load(p)?,
             None => State::default(),
@@ -175,7 +182,12 @@ impl Emulator {
                 tracing::error!("emulator stopped: {e}");
             }
         });
-        Ok(Emulator { addr, shared, shutdown: Some(tx), task })
+        Ok(Emulator {
+            addr,
+            shared,
+            shutdown: Some(tx),
+            task,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -194,7 +206,11 @@ impl Emulator {
     /// The quick-start client's id and secret.
     pub fn quickstart_client(&self) -> (String, String) {
         let state = self.shared.state();
-        let secret = state.clients.get(QUICKSTART_CLIENT_ID).map(|c| c.secret.clone()).unwrap_or_default();
+        let secret = state
+            .clients
+            .get(QUICKSTART_CLIENT_ID)
+            .map(|c| c.secret.clone())
+            .unwrap_or_default();
         (QUICKSTART_CLIENT_ID.to_string(), secret)
     }
 

@@ -31,11 +31,18 @@ pub struct Grant {
 
 impl Grant {
     pub fn can_read(&self) -> bool {
-        self.scopes.iter().any(|s| matches!(s.as_str(), "cjp:config" | "cjp:config_read" | "cjp:config_write"))
+        self.scopes.iter().any(|s| {
+            matches!(
+                s.as_str(),
+                "cjp:config" | "cjp:config_read" | "cjp:config_write"
+            )
+        })
     }
 
     pub fn can_write(&self) -> bool {
-        self.scopes.iter().any(|s| matches!(s.as_str(), "cjp:config" | "cjp:config_write"))
+        self.scopes
+            .iter()
+            .any(|s| matches!(s.as_str(), "cjp:config" | "cjp:config_write"))
     }
 }
 
@@ -50,7 +57,9 @@ pub enum Refusal {
 pub fn authenticate(headers: &HeaderMap, state: &State) -> Result<Grant, Refusal> {
     let value = headers
         .get(header::AUTHORIZATION)
-        .ok_or(Refusal::Malformed("The request requires a valid Authorization header"))?
+        .ok_or(Refusal::Malformed(
+            "The request requires a valid Authorization header",
+        ))?
         .to_str()
         .map_err(|_| Refusal::Malformed("The Authorization header is malformed"))?;
     let token = value
@@ -58,15 +67,23 @@ pub fn authenticate(headers: &HeaderMap, state: &State) -> Result<Grant, Refusal
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or(Refusal::Malformed("The Authorization header must be `Bearer <token>`"))?;
-    let grant = state.access_tokens.get(token).ok_or(Refusal::Unauthorized("The request requires a valid access token set in the Authorization request header."))?;
+        .ok_or(Refusal::Malformed(
+            "The Authorization header must be `Bearer <token>`",
+        ))?;
+    let grant = state.access_tokens.get(token).ok_or(Refusal::Unauthorized(
+        "The request requires a valid access token set in the Authorization request header.",
+    ))?;
     if grant.revoked {
         return Err(Refusal::Unauthorized("The access token has been revoked."));
     }
     if grant.expires_at <= now_ms() {
         return Err(Refusal::Unauthorized("The access token has expired."));
     }
-    Ok(Grant { client_id: grant.client_id.clone(), org: grant.org.clone(), scopes: grant.scopes.clone() })
+    Ok(Grant {
+        client_id: grant.client_id.clone(),
+        org: grant.org.clone(),
+        scopes: grant.scopes.clone(),
+    })
 }
 
 /// Webex's error body: `{message, errors:[{description}], trackingId}`.
@@ -79,30 +96,44 @@ fn webex_error(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-pub async fn authorize(AxState(shared): AxState<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn authorize(
+    AxState(shared): AxState<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let mut state = shared.state();
     let Some(client_id) = q.get("client_id") else {
         return webex_error(StatusCode::BAD_REQUEST, "client_id is required");
     };
     let Some(client) = state.clients.get(client_id).cloned() else {
-        return webex_error(StatusCode::BAD_REQUEST, "Invalid client_id: no such integration");
+        return webex_error(
+            StatusCode::BAD_REQUEST,
+            "Invalid client_id: no such integration",
+        );
     };
     let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
     if !client.redirect_uris.contains(&redirect_uri) {
-        return webex_error(StatusCode::BAD_REQUEST, "redirect_uri does not match the integration's registered redirect URIs");
+        return webex_error(
+            StatusCode::BAD_REQUEST,
+            "redirect_uri does not match the integration's registered redirect URIs",
+        );
     }
     let mut target = match url::Url::parse(&redirect_uri) {
         Ok(u) => u,
         Err(_) => return webex_error(StatusCode::BAD_REQUEST, "redirect_uri is not a URL"),
     };
     if q.get("response_type").map(String::as_str) != Some("code") {
-        target.query_pairs_mut().append_pair("error", "unsupported_response_type");
+        target
+            .query_pairs_mut()
+            .append_pair("error", "unsupported_response_type");
         if let Some(s) = q.get("state") {
             target.query_pairs_mut().append_pair("state", s);
         }
         return redirect(target.as_str());
     }
-    let scopes: Vec<String> = q.get("scope").map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
+    let scopes: Vec<String> = q
+        .get("scope")
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
     let code = random_secret();
     state.codes.insert(
         code.clone(),
@@ -125,16 +156,42 @@ pub async fn authorize(AxState(shared): AxState<Arc<Shared>>, Query(q): Query<Ha
 }
 
 fn redirect(location: &str) -> Response {
-    (StatusCode::FOUND, [(header::LOCATION, location.to_string())]).into_response()
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response()
 }
 
-pub async fn access_token(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn access_token(
+    AxState(shared): AxState<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     shared.log().counters.token_requests += 1;
-    let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
     let form: HashMap<String, String> = if is_json {
         match serde_json::from_slice::<HashMap<String, Value>>(&body) {
-            Ok(m) => m.into_iter().map(|(k, v)| (k, v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect(),
-            Err(_) => return webex_error(StatusCode::BAD_REQUEST, "The request body is not valid JSON"),
+            Ok(m) => m
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        k,
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string()),
+                    )
+                })
+                .collect(),
+            Err(_) => {
+                return webex_error(
+                    StatusCode::BAD_REQUEST,
+                    "The request body is not valid JSON",
+                );
+            }
         }
     } else {
         url::form_urlencoded::parse(&body).into_owned().collect()
@@ -143,31 +200,50 @@ pub async fn access_token(AxState(shared): AxState<Arc<Shared>>, headers: Header
     let mut state = shared.state();
     let client_id = field("client_id");
     let Some(client) = state.clients.get(&client_id).cloned() else {
-        return webex_error(StatusCode::UNAUTHORIZED, "Invalid client_id or client_secret");
+        return webex_error(
+            StatusCode::UNAUTHORIZED,
+            "Invalid client_id or client_secret",
+        );
     };
     if client.secret != field("client_secret") {
-        return webex_error(StatusCode::UNAUTHORIZED, "Invalid client_id or client_secret");
+        return webex_error(
+            StatusCode::UNAUTHORIZED,
+            "Invalid client_id or client_secret",
+        );
     }
     let (org, scopes, refresh_expires_at) = match field("grant_type").as_str() {
         "authorization_code" => {
             let Some(code) = state.codes.remove(&field("code")) else {
-                return webex_error(StatusCode::BAD_REQUEST, "The authorization code is invalid, expired or already used");
+                return webex_error(
+                    StatusCode::BAD_REQUEST,
+                    "The authorization code is invalid, expired or already used",
+                );
             };
             shared.persist(&state);
             if code.client_id != client_id || code.expires_at <= now_ms() {
-                return webex_error(StatusCode::BAD_REQUEST, "The authorization code is invalid, expired or already used");
+                return webex_error(
+                    StatusCode::BAD_REQUEST,
+                    "The authorization code is invalid, expired or already used",
+                );
             }
             if code.redirect_uri != field("redirect_uri") {
-                return webex_error(StatusCode::BAD_REQUEST, "redirect_uri does not match the one used to authorize");
+                return webex_error(
+                    StatusCode::BAD_REQUEST,
+                    "redirect_uri does not match the one used to authorize",
+                );
             }
             if let Some(challenge) = &code.code_challenge {
                 let verifier = field("code_verifier");
                 let computed = match code.code_challenge_method.as_deref() {
                     Some("plain") => verifier.clone(),
-                    _ => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())),
+                    _ => base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .encode(Sha256::digest(verifier.as_bytes())),
                 };
                 if verifier.is_empty() || &computed != challenge {
-                    return webex_error(StatusCode::BAD_REQUEST, "PKCE verification failed: code_verifier does not match code_challenge");
+                    return webex_error(
+                        StatusCode::BAD_REQUEST,
+                        "PKCE verification failed: code_verifier does not match code_challenge",
+                    );
                 }
             }
             let refresh_expires_at = now_ms() + state.settings.refresh_token_seconds as i64 * 1000;
@@ -176,13 +252,22 @@ pub async fn access_token(AxState(shared): AxState<Arc<Shared>>, headers: Header
         "refresh_token" => {
             let presented = field("refresh_token");
             let Some(grant) = state.refresh_tokens.get(&presented).cloned() else {
-                return webex_error(StatusCode::BAD_REQUEST, "The refresh token provided is invalid");
+                return webex_error(
+                    StatusCode::BAD_REQUEST,
+                    "The refresh token provided is invalid",
+                );
             };
             if grant.revoked || grant.client_id != client_id {
-                return webex_error(StatusCode::BAD_REQUEST, "The refresh token provided is revoked or invalid");
+                return webex_error(
+                    StatusCode::BAD_REQUEST,
+                    "The refresh token provided is revoked or invalid",
+                );
             }
             if grant.expires_at <= now_ms() {
-                return webex_error(StatusCode::BAD_REQUEST, "The refresh token provided is expired");
+                return webex_error(
+                    StatusCode::BAD_REQUEST,
+                    "The refresh token provided is expired",
+                );
             }
             // Rotation: the presented refresh token is spent; its absolute expiry carries over.
             if let Some(g) = state.refresh_tokens.get_mut(&presented) {
@@ -191,7 +276,12 @@ pub async fn access_token(AxState(shared): AxState<Arc<Shared>>, headers: Header
             (grant.org, grant.scopes, grant.expires_at)
         }
         "" => return webex_error(StatusCode::BAD_REQUEST, "grant_type is required"),
-        other => return webex_error(StatusCode::BAD_REQUEST, &format!("Unsupported grant_type {other}")),
+        other => {
+            return webex_error(
+                StatusCode::BAD_REQUEST,
+                &format!("Unsupported grant_type {other}"),
+            );
+        }
     };
     let body = issue(&mut state, &client_id, &org, &scopes, refresh_expires_at);
     shared.persist(&state);
@@ -200,7 +290,13 @@ pub async fn access_token(AxState(shared): AxState<Arc<Shared>>, headers: Header
 
 /// Issues an access token (and a refresh token expiring at `refresh_expires_at`) and
 /// returns the token response body.
-pub fn issue(state: &mut State, client_id: &str, org: &str, scopes: &[String], refresh_expires_at: i64) -> Value {
+pub fn issue(
+    state: &mut State,
+    client_id: &str,
+    org: &str,
+    scopes: &[String],
+    refresh_expires_at: i64,
+) -> Value {
     let now = now_ms();
     // Forget tokens that expired more than a day ago, so the state file stays small.
     let horizon = now - 86_400_000;
@@ -209,9 +305,19 @@ pub fn issue(state: &mut State, client_id: &str, org: &str, scopes: &[String], r
     let access = format!("{}_{CLUSTER}_{org}", random_secret());
     let refresh = format!("{}_{CLUSTER}_{org}", random_secret());
     let access_seconds = state.settings.access_token_seconds as i64;
-    let grant = |expires_at| TokenGrant { client_id: client_id.to_string(), org: org.to_string(), scopes: scopes.to_vec(), expires_at, revoked: false };
-    state.access_tokens.insert(access.clone(), grant(now + access_seconds * 1000));
-    state.refresh_tokens.insert(refresh.clone(), grant(refresh_expires_at));
+    let grant = |expires_at| TokenGrant {
+        client_id: client_id.to_string(),
+        org: org.to_string(),
+        scopes: scopes.to_vec(),
+        expires_at,
+        revoked: false,
+    };
+    state
+        .access_tokens
+        .insert(access.clone(), grant(now + access_seconds * 1000));
+    state
+        .refresh_tokens
+        .insert(refresh.clone(), grant(refresh_expires_at));
     json!({
         "access_token": access,
         "expires_in": access_seconds,

@@ -37,7 +37,9 @@ impl Filter {
     }
 
     pub fn matches(&self, object: &Value) -> bool {
-        self.0.iter().any(|all| all.iter().all(|c| c.matches(object)))
+        self.0
+            .iter()
+            .any(|all| all.iter().all(|c| c.matches(object)))
     }
 }
 
@@ -59,7 +61,12 @@ impl Comparison {
 }
 
 fn parse_comparison(text: &str) -> Result<Comparison, String> {
-    for (token, op) in [("=in=", Op::In), ("=out=", Op::Out), ("==", Op::Eq), ("!=", Op::Ne)] {
+    for (token, op) in [
+        ("=in=", Op::In),
+        ("=out=", Op::Out),
+        ("==", Op::Eq),
+        ("!=", Op::Ne),
+    ] {
         if let Some(i) = text.find(token) {
             let field = text[..i].trim().to_string();
             let raw = text[i + token.len()..].trim();
@@ -67,8 +74,14 @@ fn parse_comparison(text: &str) -> Result<Comparison, String> {
                 break;
             }
             let values = if matches!(op, Op::In | Op::Out) {
-                let inner = raw.strip_prefix('(').and_then(|r| r.strip_suffix(')')).ok_or_else(|| format!("Invalid filter: expected a list in ({raw})"))?;
-                split_top(inner, ',').into_iter().map(|v| unquote(v.trim())).collect::<Result<_, _>>()?
+                let inner = raw
+                    .strip_prefix('(')
+                    .and_then(|r| r.strip_suffix(')'))
+                    .ok_or_else(|| format!("Invalid filter: expected a list in ({raw})"))?;
+                split_top(inner, ',')
+                    .into_iter()
+                    .map(|v| unquote(v.trim()))
+                    .collect::<Result<_, _>>()?
             } else {
                 vec![unquote(raw)?]
             };
@@ -81,8 +94,12 @@ fn parse_comparison(text: &str) -> Result<Comparison, String> {
 fn unquote(v: &str) -> Result<String, String> {
     for q in ['"', '\''] {
         if let Some(inner) = v.strip_prefix(q) {
-            let inner = inner.strip_suffix(q).ok_or_else(|| format!("Invalid filter: unterminated quote in {v}"))?;
-            return Ok(inner.replace(&format!("\\{q}"), &q.to_string()).replace("\\\\", "\\"));
+            let inner = inner
+                .strip_suffix(q)
+                .ok_or_else(|| format!("Invalid filter: unterminated quote in {v}"))?;
+            return Ok(inner
+                .replace(&format!("\\{q}"), &q.to_string())
+                .replace("\\\\", "\\"));
         }
     }
     Ok(v.to_string())
@@ -122,7 +139,9 @@ fn split_top(text: &str, sep: char) -> Vec<String> {
                 depth -= 1;
                 current.push(c);
             }
-            c if c == sep && quote.is_none() && depth == 0 => parts.push(std::mem::take(&mut current)),
+            c if c == sep && quote.is_none() && depth == 0 => {
+                parts.push(std::mem::take(&mut current))
+            }
             c => current.push(c),
         }
     }
@@ -138,11 +157,27 @@ mod tests {
     #[test]
     fn filters_by_name_and_id() {
         let o = json!({"id": "a", "name": "Chicago HQ"});
-        assert!(Filter::parse("name==\"Chicago HQ\"").expect("parses").matches(&o));
-        assert!(Filter::parse("name=='Chicago HQ'").expect("parses").matches(&o));
+        assert!(
+            Filter::parse("name==\"Chicago HQ\"")
+                .expect("parses")
+                .matches(&o)
+        );
+        assert!(
+            Filter::parse("name=='Chicago HQ'")
+                .expect("parses")
+                .matches(&o)
+        );
         assert!(!Filter::parse("name==Chicago").expect("parses").matches(&o));
-        assert!(Filter::parse("id=in=(\"a\",\"b\")").expect("parses").matches(&o));
-        assert!(Filter::parse("id=out=(b,c);name!=x").expect("parses").matches(&o));
+        assert!(
+            Filter::parse("id=in=(\"a\",\"b\")")
+                .expect("parses")
+                .matches(&o)
+        );
+        assert!(
+            Filter::parse("id=out=(b,c);name!=x")
+                .expect("parses")
+                .matches(&o)
+        );
         assert!(Filter::parse("name==x,id==a").expect("parses").matches(&o));
         assert!(Filter::parse("nonsense").is_err());
     }

@@ -45,7 +45,10 @@ fn no_defaults() -> Map<String, Value> {
 
 fn team_defaults() -> Map<String, Value> {
     // A team created without a ranking choice does not rank queues (§3.21).
-    json!({"rankQueuesForTeam": false}).as_object().cloned().unwrap_or_default()
+    json!({"rankQueuesForTeam": false})
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
 }
 
 pub static KINDS: &[KindRule] = &[
@@ -65,7 +68,10 @@ pub static KINDS: &[KindRule] = &[
         dto: "SiteDTO",
         list_version: "v2",
         v1_list: V1List::Unpaged,
-        refs: &[RefRule { path: "multimediaProfileId", target: "multimedia-profile" }],
+        refs: &[RefRule {
+            path: "multimediaProfileId",
+            target: "multimedia-profile",
+        }],
         unique_within: None,
         immutable: &[],
         defaults: no_defaults,
@@ -77,8 +83,14 @@ pub static KINDS: &[KindRule] = &[
         list_version: "v2",
         v1_list: V1List::Paged,
         refs: &[
-            RefRule { path: "siteId", target: "site" },
-            RefRule { path: "multiMediaProfileId", target: "multimedia-profile" },
+            RefRule {
+                path: "siteId",
+                target: "site",
+            },
+            RefRule {
+                path: "multiMediaProfileId",
+                target: "multimedia-profile",
+            },
         ],
         unique_within: Some("siteId"),
         immutable: &["teamType"],
@@ -98,12 +110,21 @@ pub fn fix_schemas(definitions: &mut Map<String, Value>) {
     // `blendingMode` takes only three values.
     if let Some(s) = definitions.get_mut("MultimediaProfileDTO") {
         push_required(s, "manuallyAssignable");
-        if let Some(p) = s.pointer_mut("/properties/blendingMode").and_then(Value::as_object_mut) {
-            p.insert("enum".into(), json!(["BLENDED", "BLENDED_REALTIME", "EXCLUSIVE"]));
+        if let Some(p) = s
+            .pointer_mut("/properties/blendingMode")
+            .and_then(Value::as_object_mut)
+        {
+            p.insert(
+                "enum".into(),
+                json!(["BLENDED", "BLENDED_REALTIME", "EXCLUSIVE"]),
+            );
         }
     }
     // §3.21: live team creates need name, active, siteId, teamStatus, teamType only.
-    if let Some(Value::Array(req)) = definitions.get_mut("TeamDTO").and_then(|s| s.get_mut("required")) {
+    if let Some(Value::Array(req)) = definitions
+        .get_mut("TeamDTO")
+        .and_then(|s| s.get_mut("required"))
+    {
         req.retain(|f| f != "rankQueuesForTeam");
     }
     // §3.12 / §3.10: `[a-zA-Z\d-_\s]` is Java's reading of the site and resource-collection

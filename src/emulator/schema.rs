@@ -28,7 +28,10 @@ impl Schemas {
                 Err(e) => tracing::error!("emulator cannot compile {}: {e}", rule.dto),
             }
         }
-        Schemas { definitions, validators }
+        Schemas {
+            definitions,
+            validators,
+        }
     }
 
     /// The DTO's property names: the fields the service keeps. Jackson drops the rest.
@@ -49,7 +52,11 @@ impl Schemas {
         let mut bad_payload = None;
         let mut violations = Vec::new();
         for error in validator.iter_errors(body) {
-            let field = error.instance_path().as_str().trim_start_matches('/').replace('/', ".");
+            let field = error
+                .instance_path()
+                .as_str()
+                .trim_start_matches('/')
+                .replace('/', ".");
             match error.kind() {
                 ValidationErrorKind::Type { kind } => {
                     bad_payload.get_or_insert_with(|| {
@@ -71,15 +78,31 @@ impl Schemas {
                 }
                 ValidationErrorKind::Required { property } => {
                     let p = property.as_str().unwrap_or_default();
-                    let full = if field.is_empty() { p.to_string() } else { format!("{field}.{p}") };
+                    let full = if field.is_empty() {
+                        p.to_string()
+                    } else {
+                        format!("{field}.{p}")
+                    };
                     violations.push(format!("{full}: must not be null"));
                 }
-                ValidationErrorKind::Pattern { pattern } => violations.push(format!("{field}: must match \"{pattern}\"")),
-                ValidationErrorKind::MaxLength { limit } => violations.push(format!("{field}: size must be between 0 and {limit}")),
-                ValidationErrorKind::MinLength { limit } => violations.push(format!("{field}: size must be at least {limit}")),
-                ValidationErrorKind::Maximum { limit } => violations.push(format!("{field}: must be less than or equal to {limit}")),
-                ValidationErrorKind::Minimum { limit } => violations.push(format!("{field}: must be greater than or equal to {limit}")),
-                ValidationErrorKind::UniqueItems => violations.push(format!("{field}: must not contain duplicates")),
+                ValidationErrorKind::Pattern { pattern } => {
+                    violations.push(format!("{field}: must match \"{pattern}\""))
+                }
+                ValidationErrorKind::MaxLength { limit } => {
+                    violations.push(format!("{field}: size must be between 0 and {limit}"))
+                }
+                ValidationErrorKind::MinLength { limit } => {
+                    violations.push(format!("{field}: size must be at least {limit}"))
+                }
+                ValidationErrorKind::Maximum { limit } => {
+                    violations.push(format!("{field}: must be less than or equal to {limit}"))
+                }
+                ValidationErrorKind::Minimum { limit } => {
+                    violations.push(format!("{field}: must be greater than or equal to {limit}"))
+                }
+                ValidationErrorKind::UniqueItems => {
+                    violations.push(format!("{field}: must not contain duplicates"))
+                }
                 _ => violations.push(format!("{field}: {error}")),
             }
         }
@@ -89,7 +112,11 @@ impl Schemas {
         if violations.is_empty() {
             Ok(())
         } else {
-            Err(format!("Validation failed for {} field(s): [{}]", violations.len(), violations.join("; ")))
+            Err(format!(
+                "Validation failed for {} field(s): [{}]",
+                violations.len(),
+                violations.join("; ")
+            ))
         }
     }
 }

@@ -37,7 +37,10 @@ impl Diagnostic {
     }
 
     pub fn warning(message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message, span, label) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message, span, label)
+        }
     }
 
     /// A problem with no place in any file.

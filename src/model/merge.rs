@@ -35,7 +35,9 @@ fn merge_value(kind: &Kind, path: &str, live: &mut Value, declared: &Value) {
             let mut merged = Vec::with_capacity(d.len());
             for item in d {
                 let wanted = item.get(key);
-                let found = l.iter().position(|x| wanted.is_some() && x.get(key) == wanted);
+                let found = l
+                    .iter()
+                    .position(|x| wanted.is_some() && x.get(key) == wanted);
                 match found {
                     Some(i) => {
                         let mut existing = l.remove(i);
@@ -64,7 +66,10 @@ mod tests {
         .as_object()
         .cloned()
         .unwrap_or_default();
-        let declared = json!({"name": "B", "manuallyAssignable": {"chat": 2}}).as_object().cloned().unwrap_or_default();
+        let declared = json!({"name": "B", "manuallyAssignable": {"chat": 2}})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         overlay(kind, &mut live, &declared);
         assert_eq!(
             Value::Object(live),

@@ -63,7 +63,10 @@ impl Node {
     /// The key and value under a map key.
     pub fn entry(&self, key: &str) -> Option<(&Key, &Node)> {
         match &self.value {
-            NodeValue::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(k, v)| (k, v)),
+            NodeValue::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.name == key)
+                .map(|(k, v)| (k, v)),
             _ => None,
         }
     }
@@ -99,7 +102,10 @@ impl Node {
     pub fn key_span_at(&self, pointer: &str) -> Span {
         let (parent, last) = pointer.rsplit_once('/').unwrap_or(("", pointer));
         let parent = self.nearest(parent);
-        parent.entry(last).map(|(k, _)| k.span).unwrap_or(self.nearest(pointer).span)
+        parent
+            .entry(last)
+            .map(|(k, _)| k.span)
+            .unwrap_or(self.nearest(pointer).span)
     }
 
     /// Sets the file index on this node and every node under it.

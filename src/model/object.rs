@@ -36,7 +36,11 @@ impl DesiredObject {
         if pointer.is_empty() || pointer == "/" {
             return self.key_span;
         }
-        let first = pointer.trim_start_matches('/').split('/').next().unwrap_or("");
+        let first = pointer
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("");
         if self.node.get(first).is_some() {
             self.node.key_span_at(pointer)
         } else {
@@ -46,7 +50,11 @@ impl DesiredObject {
 
     /// The span of the value at a pointer (or the nearest enclosing value).
     pub fn value_span(&self, pointer: &str) -> Span {
-        let first = pointer.trim_start_matches('/').split('/').next().unwrap_or("");
+        let first = pointer
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("");
         if first.is_empty() || self.node.get(first).is_none() {
             return self.key_span;
         }
@@ -66,7 +74,9 @@ impl Desired {
     }
 
     pub fn find(&self, kind: &str, key: &str) -> Option<&DesiredObject> {
-        self.objects.iter().find(|o| o.kind.name == kind && o.key == key)
+        self.objects
+            .iter()
+            .find(|o| o.kind.name == kind && o.key == key)
     }
 
     /// The kinds the config mentions, by name.
@@ -93,7 +103,10 @@ pub struct LiveObject {
 impl LiveObject {
     pub fn from_body(kind: &Kind, body: Map<String, Value>) -> Option<LiveObject> {
         let id = body.get("id")?.as_str()?.to_string();
-        let key = body.get(kind.key).and_then(Value::as_str).map(str::to_string);
+        let key = body
+            .get(kind.key)
+            .and_then(Value::as_str)
+            .map(str::to_string);
         Some(LiveObject { id, key, body })
     }
 
@@ -124,7 +137,10 @@ impl Live {
     /// Live objects of a kind whose key is `key` (more than one means the tenant has
     /// duplicate names, which the planner reports).
     pub fn by_key(&self, kind: &str, key: &str) -> Vec<&LiveObject> {
-        self.of_kind(kind).iter().filter(|o| o.key.as_deref() == Some(key)).collect()
+        self.of_kind(kind)
+            .iter()
+            .filter(|o| o.key.as_deref() == Some(key))
+            .collect()
     }
 
     pub fn by_id(&self, kind: &str, id: &str) -> Option<&LiveObject> {

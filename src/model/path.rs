@@ -49,7 +49,12 @@ impl FieldPath {
     }
 }
 
-fn visit<'a>(segments: &[Segment], value: &'a Value, pointer: &mut String, f: &mut dyn FnMut(&str, &'a Value)) {
+fn visit<'a>(
+    segments: &[Segment],
+    value: &'a Value,
+    pointer: &mut String,
+    f: &mut dyn FnMut(&str, &'a Value),
+) {
     let Some((first, rest)) = segments.split_first() else {
         f(pointer, value);
         return;
@@ -75,7 +80,12 @@ fn visit<'a>(segments: &[Segment], value: &'a Value, pointer: &mut String, f: &m
     pointer.truncate(len);
 }
 
-fn visit_mut(segments: &[Segment], value: &mut Value, pointer: &mut String, f: &mut dyn FnMut(&str, &mut Value)) {
+fn visit_mut(
+    segments: &[Segment],
+    value: &mut Value,
+    pointer: &mut String,
+    f: &mut dyn FnMut(&str, &mut Value),
+) {
     let Some((first, rest)) = segments.split_first() else {
         f(pointer, value);
         return;
@@ -122,7 +132,10 @@ mod tests {
                 Segment::Field("c".into())
             ]
         );
-        assert_eq!(FieldPath::parse("teamIds[]").0, vec![Segment::Field("teamIds".into()), Segment::Each]);
+        assert_eq!(
+            FieldPath::parse("teamIds[]").0,
+            vec![Segment::Field("teamIds".into()), Segment::Each]
+        );
     }
 
     #[test]

@@ -67,7 +67,10 @@ impl KeyIndex {
     }
 
     pub fn is_ambiguous(&self, kind: &str, key: &str) -> bool {
-        matches!(self.kinds.get(kind).and_then(|k| k.key_to_id.get(key)), Some(None))
+        matches!(
+            self.kinds.get(kind).and_then(|k| k.key_to_id.get(key)),
+            Some(None)
+        )
     }
 }
 
@@ -81,7 +84,10 @@ pub struct Unresolved {
 }
 
 /// Every reference value in a body: (pointer, reference, the string written there).
-pub fn reference_values<'a>(kind: &'static Kind, body: &'a Value) -> Vec<(String, &'static Reference, &'a str)> {
+pub fn reference_values<'a>(
+    kind: &'static Kind,
+    body: &'a Value,
+) -> Vec<(String, &'static Reference, &'a str)> {
     let mut out = Vec::new();
     for reference in kind.references {
         FieldPath::parse(reference.field).visit(body, &mut |pointer, v| {

@@ -14,7 +14,9 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
         }
         _ => a == b,
     }
@@ -34,6 +36,9 @@ mod tests {
     fn numbers_compare_by_value() {
         assert!(values_equal(&json!(1), &json!(1.0)));
         assert!(!values_equal(&json!(1), &json!(2)));
-        assert!(values_equal(&json!({"a": [1, "x"]}), &json!({"a": [1.0, "x"]})));
+        assert!(values_equal(
+            &json!({"a": [1, "x"]}),
+            &json!({"a": [1.0, "x"]})
+        ));
     }
 }

@@ -11,7 +11,9 @@ use super::order::sort_changes;
 use super::safety::{DeleteThreshold, check_deletes};
 use super::{Action, Change, FieldDiff, Plan};
 use crate::catalogue::{Kind, Reference};
-use crate::model::{Desired, DesiredObject, Diagnostic, KeyIndex, Live, LiveObject, ids_to_keys, reference_values};
+use crate::model::{
+    Desired, DesiredObject, Diagnostic, KeyIndex, Live, LiveObject, ids_to_keys, reference_values,
+};
 
 /// Choices that shape a plan.
 #[derive(Clone, Debug, Default)]
@@ -40,7 +42,14 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
                 if let Some(from) = &renamed_from {
                     renamed.insert((object.kind.name, from.clone()));
                 }
-                plan_update(object, live_object, renamed_from, &index, &mut changes, &mut diags);
+                plan_update(
+                    object,
+                    live_object,
+                    renamed_from,
+                    &index,
+                    &mut changes,
+                    &mut diags,
+                );
             }
         }
     }
@@ -48,25 +57,44 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
     let deletes = plan_deletes(desired, live, options, &renamed, &mut diags);
     diags.extend(check_deletes(&deletes, live, &options.delete_threshold));
     changes.extend(deletes);
-    (Plan { changes: sort_changes(changes) }, diags)
+    (
+        Plan {
+            changes: sort_changes(changes),
+        },
+        diags,
+    )
 }
 
 /// The live object a desired one corresponds to: `Some((None, _))` when there is none
 /// (create), `None` when matching failed with an error.
-fn match_live<'a>(object: &DesiredObject, live: &'a Live, diags: &mut Vec<Diagnostic>) -> Option<(Option<&'a LiveObject>, Option<String>)> {
+fn match_live<'a>(
+    object: &DesiredObject,
+    live: &'a Live,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Option<&'a LiveObject>, Option<String>)> {
     let kind = object.kind;
     let found = live.by_key(kind.name, &object.key);
     if found.len() > 1 {
         diags.push(
             Diagnostic::error(
-                format!("the tenant has {} {}s with {} `{}`", found.len(), kind.name, kind.key, object.key),
+                format!(
+                    "the tenant has {} {}s with {} `{}`",
+                    found.len(),
+                    kind.name,
+                    kind.key,
+                    object.key
+                ),
                 object.key_span,
                 "matches more than one live object",
             )
             .with_help(format!(
                 "wxcc matches objects by {}; rename all but one in the tenant (ids: {})",
                 kind.key,
-                found.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", ")
+                found
+                    .iter()
+                    .map(|o| o.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         );
         return None;
@@ -97,7 +125,12 @@ fn match_live<'a>(object: &DesiredObject, live: &'a Live, diags: &mut Vec<Diagno
     Some((None, None))
 }
 
-fn check_references(object: &DesiredObject, desired: &Desired, index: &KeyIndex, diags: &mut Vec<Diagnostic>) {
+fn check_references(
+    object: &DesiredObject,
+    desired: &Desired,
+    index: &KeyIndex,
+    diags: &mut Vec<Diagnostic>,
+) {
     let body = Value::Object(object.body.clone());
     for (pointer, reference, key) in reference_values(object.kind, &body) {
         if desired.find(reference.target, key).is_some() {
@@ -106,13 +139,30 @@ fn check_references(object: &DesiredObject, desired: &Desired, index: &KeyIndex,
         let span = object.value_span(&pointer);
         if index.is_ambiguous(reference.target, key) {
             diags.push(
-                Diagnostic::error(format!("several live {}s are named `{key}`", reference.target), span, "ambiguous reference")
-                    .with_help(format!("rename the duplicates in the tenant, or declare the one you mean under `{}:`", reference.target)),
+                Diagnostic::error(
+                    format!("several live {}s are named `{key}`", reference.target),
+                    span,
+                    "ambiguous reference",
+                )
+                .with_help(format!(
+                    "rename the duplicates in the tenant, or declare the one you mean under `{}:`",
+                    reference.target
+                )),
             );
         } else if index.id_of(reference.target, key).is_none() {
             diags.push(
-                Diagnostic::error(format!("no {} named `{key}` in the config or the tenant", reference.target), span, format!("unknown {}", reference.target))
-                    .with_help(format!("declare it under `{}:` or correct the name", reference.target)),
+                Diagnostic::error(
+                    format!(
+                        "no {} named `{key}` in the config or the tenant",
+                        reference.target
+                    ),
+                    span,
+                    format!("unknown {}", reference.target),
+                )
+                .with_help(format!(
+                    "declare it under `{}:` or correct the name",
+                    reference.target
+                )),
             );
         }
     }
@@ -133,7 +183,10 @@ fn targets_live(reference: &Reference, value: &Value, index: &KeyIndex) -> bool 
 
 /// A top-level field's value wrapped back into an object, so a field path can walk it.
 fn wrap(reference: &Reference, value: &Value) -> Value {
-    let root = crate::model::FieldPath::parse(reference.field).root().unwrap_or_default().to_string();
+    let root = crate::model::FieldPath::parse(reference.field)
+        .root()
+        .unwrap_or_default()
+        .to_string();
     let mut m = Map::new();
     m.insert(root, value.clone());
     Value::Object(m)
@@ -189,7 +242,11 @@ fn plan_create(object: &DesiredObject, index: &KeyIndex, changes: &mut Vec<Chang
 fn as_diffs(fields: &Map<String, Value>) -> Vec<FieldDiff> {
     fields
         .iter()
-        .map(|(k, v)| FieldDiff { path: k.clone(), before: None, after: Some(v.clone()) })
+        .map(|(k, v)| FieldDiff {
+            path: k.clone(),
+            before: None,
+            after: Some(v.clone()),
+        })
         .collect()
 }
 
@@ -211,45 +268,93 @@ fn plan_update(
     }
     if live.is_system_default() {
         diags.push(
-            Diagnostic::error(format!("{} `{}` is a system default, which wxcc never changes", kind.name, object.key), object.key_span, "system default")
-                .with_help(format!("remove the changed fields ({}) or the whole object; it can still be referenced", changed_fields(&diffs))),
+            Diagnostic::error(
+                format!(
+                    "{} `{}` is a system default, which wxcc never changes",
+                    kind.name, object.key
+                ),
+                object.key_span,
+                "system default",
+            )
+            .with_help(format!(
+                "remove the changed fields ({}) or the whole object; it can still be referenced",
+                changed_fields(&diffs)
+            )),
         );
         return;
     }
     if object.settings.protect {
         diags.push(
-            Diagnostic::error(format!("{} `{}` is protected but differs from the tenant", kind.name, object.key), object.key_span, "protected by x-wxcc.protect")
-                .with_help(format!("fields that differ: {}; remove `protect: true` to let wxcc change them", changed_fields(&diffs))),
+            Diagnostic::error(
+                format!(
+                    "{} `{}` is protected but differs from the tenant",
+                    kind.name, object.key
+                ),
+                object.key_span,
+                "protected by x-wxcc.protect",
+            )
+            .with_help(format!(
+                "fields that differ: {}; remove `protect: true` to let wxcc change them",
+                changed_fields(&diffs)
+            )),
         );
         return;
     }
     let mut conflict = false;
-    for d in diffs.iter().filter(|d| kind.immutable.contains(&d.path.as_str())) {
+    for d in diffs
+        .iter()
+        .filter(|d| kind.immutable.contains(&d.path.as_str()))
+    {
         conflict = true;
-        let before = d.before.as_ref().map(crate::model::render_value).unwrap_or_else(|| "unset".into());
+        let before = d
+            .before
+            .as_ref()
+            .map(crate::model::render_value)
+            .unwrap_or_else(|| "unset".into());
         diags.push(
             Diagnostic::error(
-                format!("`{}` of {} `{}` cannot change once created (live: {before})", d.path, kind.name, object.key),
+                format!(
+                    "`{}` of {} `{}` cannot change once created (live: {before})",
+                    d.path, kind.name, object.key
+                ),
                 object.field_span(&format!("/{}", d.path)),
                 "the API refuses to change this field",
             )
-            .with_help(format!("set it back to {before}, or create a new {} under another {} and delete this one", kind.name, kind.key)),
+            .with_help(format!(
+                "set it back to {before}, or create a new {} under another {} and delete this one",
+                kind.name, kind.key
+            )),
         );
     }
     if conflict {
         return;
     }
-    let changed: HashSet<&str> = diffs.iter().map(|d| d.path.split(['.', '[']).next().unwrap_or(&d.path)).collect();
+    let changed: HashSet<&str> = diffs
+        .iter()
+        .map(|d| d.path.split(['.', '[']).next().unwrap_or(&d.path))
+        .collect();
     let mut now = Map::new();
     let mut later = Map::new();
-    for (field, value) in object.body.iter().filter(|(f, _)| changed.contains(f.as_str())) {
+    for (field, value) in object
+        .body
+        .iter()
+        .filter(|(f, _)| changed.contains(f.as_str()))
+    {
         match deferred_reference(kind, field) {
             Some(r) if !targets_live(r, value, index) => later.insert(field.clone(), value.clone()),
             _ => now.insert(field.clone(), value.clone()),
         };
     }
-    let root = |d: &FieldDiff| d.path.split(['.', '[']).next().unwrap_or(&d.path).to_string();
-    let (later_diffs, now_diffs): (Vec<FieldDiff>, Vec<FieldDiff>) = diffs.into_iter().partition(|d| later.contains_key(&root(d)));
+    let root = |d: &FieldDiff| {
+        d.path
+            .split(['.', '['])
+            .next()
+            .unwrap_or(&d.path)
+            .to_string()
+    };
+    let (later_diffs, now_diffs): (Vec<FieldDiff>, Vec<FieldDiff>) = diffs
+        .into_iter()
+        .partition(|d| later.contains_key(&root(d)));
     let base = Change {
         kind,
         key: object.key.clone(),
@@ -264,7 +369,13 @@ fn plan_update(
         live: Some(live.body.clone()),
     };
     if !later.is_empty() {
-        changes.push(Change { second_pass: true, diffs: later_diffs, fields: later, renamed_from: None, ..base.clone() });
+        changes.push(Change {
+            second_pass: true,
+            diffs: later_diffs,
+            fields: later,
+            renamed_from: None,
+            ..base.clone()
+        });
     }
     if !base.fields.is_empty() {
         changes.push(base);
@@ -272,19 +383,34 @@ fn plan_update(
 }
 
 fn changed_fields(diffs: &[FieldDiff]) -> String {
-    diffs.iter().map(|d| format!("`{}`", d.path)).collect::<Vec<_>>().join(", ")
+    diffs
+        .iter()
+        .map(|d| format!("`{}`", d.path))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn plan_deletes(desired: &Desired, live: &Live, options: &PlanOptions, renamed: &HashSet<(&str, String)>, diags: &mut Vec<Diagnostic>) -> Vec<Change> {
+fn plan_deletes(
+    desired: &Desired,
+    live: &Live,
+    options: &PlanOptions,
+    renamed: &HashSet<(&str, String)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Change> {
     let mut deletes = Vec::new();
     for kind_name in &options.delete_kinds {
-        let Some(kind) = Kind::named(kind_name) else { continue };
+        let Some(kind) = Kind::named(kind_name) else {
+            continue;
+        };
         if !kind.deletable {
             continue;
         }
         for o in live.of_kind(kind.name) {
             let Some(key) = &o.key else { continue };
-            if o.is_system_default() || desired.find(kind.name, key).is_some() || renamed.contains(&(kind.name, key.clone())) {
+            if o.is_system_default()
+                || desired.find(kind.name, key).is_some()
+                || renamed.contains(&(kind.name, key.clone()))
+            {
                 continue;
             }
             for user in &desired.objects {
@@ -292,8 +418,18 @@ fn plan_deletes(desired: &Desired, live: &Live, options: &PlanOptions, renamed: 
                 for (pointer, r, k) in reference_values(user.kind, &body) {
                     if r.target == kind.name && k == key {
                         diags.push(
-                            Diagnostic::error(format!("{} `{key}` would be deleted, but this {} still names it", kind.name, user.kind.name), user.value_span(&pointer), "still referenced")
-                                .with_help(format!("declare {} `{key}` in the config, or point this field elsewhere", kind.name)),
+                            Diagnostic::error(
+                                format!(
+                                    "{} `{key}` would be deleted, but this {} still names it",
+                                    kind.name, user.kind.name
+                                ),
+                                user.value_span(&pointer),
+                                "still referenced",
+                            )
+                            .with_help(format!(
+                                "declare {} `{key}` in the config, or point this field elsewhere",
+                                kind.name
+                            )),
                         );
                     }
                 }

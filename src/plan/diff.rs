@@ -9,7 +9,11 @@ use crate::catalogue::Kind;
 use crate::model::values_equal;
 
 /// Diffs declared fields (key space) against a live object already turned into key space.
-pub fn diff_fields(kind: &Kind, declared: &Map<String, Value>, live: &Map<String, Value>) -> Vec<FieldDiff> {
+pub fn diff_fields(
+    kind: &Kind,
+    declared: &Map<String, Value>,
+    live: &Map<String, Value>,
+) -> Vec<FieldDiff> {
     let mut out = Vec::new();
     for (field, want) in declared {
         if kind.is_read_only(field) {
@@ -21,29 +25,64 @@ pub fn diff_fields(kind: &Kind, declared: &Map<String, Value>, live: &Map<String
 }
 
 /// `path` is for display (`a.b`), `shape` the catalogue form (`a[].b`) for lookups.
-fn diff_value(kind: &Kind, path: &str, shape: &str, want: &Value, have: Option<&Value>, out: &mut Vec<FieldDiff>) {
+fn diff_value(
+    kind: &Kind,
+    path: &str,
+    shape: &str,
+    want: &Value,
+    have: Option<&Value>,
+    out: &mut Vec<FieldDiff>,
+) {
     match (want, have) {
         (Value::Object(w), Some(Value::Object(h))) => {
             for (k, v) in w {
-                diff_value(kind, &format!("{path}.{k}"), &format!("{shape}.{k}"), v, h.get(k), out);
+                diff_value(
+                    kind,
+                    &format!("{path}.{k}"),
+                    &format!("{shape}.{k}"),
+                    v,
+                    h.get(k),
+                    out,
+                );
             }
         }
         (Value::Array(w), Some(Value::Array(h))) if kind.keyed_list(shape).is_some() => {
             let key = kind.keyed_list(shape).map(|k| k.key).unwrap_or("name");
             let same_keys = w.len() == h.len()
-                && w.iter().all(|x| h.iter().any(|y| x.get(key).is_some() && y.get(key) == x.get(key)));
+                && w.iter().all(|x| {
+                    h.iter()
+                        .any(|y| x.get(key).is_some() && y.get(key) == x.get(key))
+                });
             if !same_keys {
                 out.push(whole(path, want, have));
                 return;
             }
             for item in w {
-                let name = item.get(key).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).unwrap_or_default();
+                let name = item
+                    .get(key)
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    })
+                    .unwrap_or_default();
                 let live_item = h.iter().find(|y| y.get(key) == item.get(key));
-                diff_value(kind, &format!("{path}[{name}]"), &format!("{shape}[]"), item, live_item, out);
+                diff_value(
+                    kind,
+                    &format!("{path}[{name}]"),
+                    &format!("{shape}[]"),
+                    item,
+                    live_item,
+                    out,
+                );
             }
         }
         (Value::Array(w), Some(Value::Array(h))) => {
-            let equal = if kind.is_unordered(shape) { set_eq(w, h) } else { w.len() == h.len() && w.iter().zip(h).all(|(a, b)| declared_eq(a, Some(b))) };
+            let equal = if kind.is_unordered(shape) {
+                set_eq(w, h)
+            } else {
+                w.len() == h.len() && w.iter().zip(h).all(|(a, b)| declared_eq(a, Some(b)))
+            };
             if !equal {
                 out.push(whole(path, want, have));
             }
@@ -69,8 +108,12 @@ fn declared_eq(want: &Value, have: Option<&Value>) -> bool {
     match (want, have) {
         (Value::Null, None | Some(Value::Null)) => true,
         (_, None) => false,
-        (Value::Object(w), Some(Value::Object(h))) => w.iter().all(|(k, v)| declared_eq(v, h.get(k))),
-        (Value::Array(w), Some(Value::Array(h))) => w.len() == h.len() && w.iter().zip(h).all(|(a, b)| declared_eq(a, Some(b))),
+        (Value::Object(w), Some(Value::Object(h))) => {
+            w.iter().all(|(k, v)| declared_eq(v, h.get(k)))
+        }
+        (Value::Array(w), Some(Value::Array(h))) => {
+            w.len() == h.len() && w.iter().zip(h).all(|(a, b)| declared_eq(a, Some(b)))
+        }
         (w, Some(h)) => values_equal(w, h),
     }
 }
@@ -82,7 +125,10 @@ fn set_eq(want: &[Value], have: &[Value]) -> bool {
     }
     let mut used = vec![false; have.len()];
     want.iter().all(|w| {
-        let found = have.iter().enumerate().position(|(i, h)| !used[i] && declared_eq(w, Some(h)));
+        let found = have
+            .iter()
+            .enumerate()
+            .position(|(i, h)| !used[i] && declared_eq(w, Some(h)));
         if let Some(i) = found {
             used[i] = true;
         }
@@ -93,11 +139,15 @@ fn set_eq(want: &[Value], have: &[Value]) -> bool {
 /// The live value cut down to the shape of the declared one, for display.
 fn project(have: &Value, want: &Value) -> Value {
     match (have, want) {
-        (Value::Object(h), Value::Object(w)) => {
-            Value::Object(w.iter().filter_map(|(k, wv)| h.get(k).map(|hv| (k.clone(), project(hv, wv)))).collect())
-        }
+        (Value::Object(h), Value::Object(w)) => Value::Object(
+            w.iter()
+                .filter_map(|(k, wv)| h.get(k).map(|hv| (k.clone(), project(hv, wv))))
+                .collect(),
+        ),
         (Value::Array(h), Value::Array(w)) => match w.first() {
-            Some(shape) if shape.is_object() => Value::Array(h.iter().map(|x| project(x, shape)).collect()),
+            Some(shape) if shape.is_object() => {
+                Value::Array(h.iter().map(|x| project(x, shape)).collect())
+            }
             _ => have.clone(),
         },
         _ => have.clone(),
@@ -119,14 +169,22 @@ mod tests {
         let declared = map(json!({"name": "A", "active": true}));
         let live = map(json!({"id": "1", "name": "A", "active": false, "description": "x"}));
         let d = diff_fields(kind, &declared, &live);
-        assert_eq!(d, vec![FieldDiff { path: "active".into(), before: Some(json!(false)), after: Some(json!(true)) }]);
+        assert_eq!(
+            d,
+            vec![FieldDiff {
+                path: "active".into(),
+                before: Some(json!(false)),
+                after: Some(json!(true))
+            }]
+        );
     }
 
     #[test]
     fn nested_mappings_compare_declared_keys() {
         let kind = Kind::named("multimedia-profile").expect("kind");
         let declared = map(json!({"manuallyAssignable": {"chat": 2, "email": 0}}));
-        let live = map(json!({"manuallyAssignable": {"id": "x", "chat": 1, "email": 0, "social": 0}}));
+        let live =
+            map(json!({"manuallyAssignable": {"id": "x", "chat": 1, "email": 0, "social": 0}}));
         let d = diff_fields(kind, &declared, &live);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].path, "manuallyAssignable.chat");

@@ -17,11 +17,18 @@ pub struct DeleteThreshold {
 
 impl Default for DeleteThreshold {
     fn default() -> Self {
-        DeleteThreshold { max_percent: 30, min_objects: 10 }
+        DeleteThreshold {
+            max_percent: 30,
+            min_objects: 10,
+        }
     }
 }
 
-pub(super) fn check_deletes(deletes: &[Change], live: &Live, threshold: &DeleteThreshold) -> Vec<Diagnostic> {
+pub(super) fn check_deletes(
+    deletes: &[Change],
+    live: &Live,
+    threshold: &DeleteThreshold,
+) -> Vec<Diagnostic> {
     let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for c in deletes.iter().filter(|c| c.action == Action::Delete) {
         *per_kind.entry(c.kind.name).or_default() += 1;

@@ -22,7 +22,12 @@ pub(super) fn render(plan: &Plan) -> String {
             _ => {
                 out.push_str("| field | before | after |\n|---|---|---|\n");
                 for d in &change.diffs {
-                    out.push_str(&format!("| `{}` | {} | {} |\n", d.path, cell(d.before.as_ref()), cell(d.after.as_ref())));
+                    out.push_str(&format!(
+                        "| `{}` | {} | {} |\n",
+                        d.path,
+                        cell(d.before.as_ref()),
+                        cell(d.after.as_ref())
+                    ));
                 }
             }
         }

@@ -16,7 +16,13 @@ fn style(action: Action) -> Style {
 
 /// `~ update site "Chicago"` with the id, version and pass notes that apply.
 pub fn change_title(change: &Change) -> String {
-    let mut title = format!("{} {} {} \"{}\"", change.action.sign(), change.action.word(), change.kind.name, change.key);
+    let mut title = format!(
+        "{} {} {} \"{}\"",
+        change.action.sign(),
+        change.action.word(),
+        change.kind.name,
+        change.key
+    );
     let mut notes = Vec::new();
     if let Some(from) = &change.renamed_from {
         notes.push(format!("renamed from \"{from}\""));
@@ -38,18 +44,41 @@ pub fn change_title(change: &Change) -> String {
 
 pub(super) fn render(plan: &Plan, color: bool) -> String {
     let mut out = String::new();
-    let paint = |s: Style, text: &str| if color { format!("{s}{text}{s:#}") } else { text.to_string() };
+    let paint = |s: Style, text: &str| {
+        if color {
+            format!("{s}{text}{s:#}")
+        } else {
+            text.to_string()
+        }
+    };
     for change in &plan.changes {
         out.push_str(&paint(style(change.action).bold(), &change_title(change)));
         out.push('\n');
-        let width = change.diffs.iter().map(|d| d.path.chars().count()).max().unwrap_or(0);
+        let width = change
+            .diffs
+            .iter()
+            .map(|d| d.path.chars().count())
+            .max()
+            .unwrap_or(0);
         for d in &change.diffs {
             let after = d.after.as_ref().map(render_value).unwrap_or_default();
             let line = match change.action {
-                Action::Create => format!("    {:width$}  {after}", format!("{}:", d.path), width = width + 1),
+                Action::Create => format!(
+                    "    {:width$}  {after}",
+                    format!("{}:", d.path),
+                    width = width + 1
+                ),
                 _ => {
-                    let before = d.before.as_ref().map(render_value).unwrap_or_else(|| "(unset)".into());
-                    format!("    {:width$}  {before} → {after}", format!("{}:", d.path), width = width + 1)
+                    let before = d
+                        .before
+                        .as_ref()
+                        .map(render_value)
+                        .unwrap_or_else(|| "(unset)".into());
+                    format!(
+                        "    {:width$}  {before} → {after}",
+                        format!("{}:", d.path),
+                        width = width + 1
+                    )
                 }
             };
             out.push_str(&line);

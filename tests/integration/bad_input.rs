@@ -1,0 +1,328 @@
+//! Every class of bad input: the message, the place (file:line:col), exit status 1, and
+//! not one request reaching the emulator.
+
+use crate::harness::Env;
+
+const MMP: &str = "multimedia-profile:\n  - name: Voice\n    active: true\n    blendingModeEnabled: false\n    blendingMode: EXCLUSIVE\n    telephony: 1\n    chat: 0\n    email: 0\n    social: 0\n    manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}\n";
+
+/// Runs validate, plan and apply on `file` and checks all three fail the same way with no
+/// request sent; returns validate's stderr.
+fn refused(env: &Env, file: &str) -> String {
+    let validate = env.wxcc(&["validate", file]).expect(1);
+    let plan = env.wxcc(&["plan", file]).expect(1);
+    let apply = env.wxcc(&["apply", file, "--auto-approve"]).expect(1);
+    assert!(
+        validate.stderr.contains("nothing was sent to the tenant"),
+        "{}",
+        validate.stderr
+    );
+    assert!(
+        plan.stderr.contains("nothing was sent to the tenant"),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        apply.stderr.contains("nothing was sent to the tenant"),
+        "{}",
+        apply.stderr
+    );
+    assert_eq!(env.total_requests(), 0, "bad input must not reach the API");
+    validate.stderr
+}
+
+#[track_caller]
+fn contains_all(text: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(text.contains(p), "missing {p:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn yaml_syntax_error() {
+    let env = Env::new();
+    env.write("c.yaml", "site:\n  - name: [Chicago\n    active: true\n");
+    let err = refused(&env, "c.yaml");
+    contains_all(&err, &["YAML syntax error", "[c.yaml:"]);
+}
+
+#[test]
+fn unknown_kind_with_did_you_mean() {
+    let env = Env::new();
+    env.write("c.yaml", "sites:\n  - name: Chicago\n");
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× unknown kind `sites`",
+            "[c.yaml:1:1]",
+            "not a kind",
+            "did you mean `site`?",
+        ],
+    );
+}
+
+#[test]
+fn unknown_field_with_did_you_mean() {
+    let env = Env::new();
+    env.write("c.yaml", &format!("{MMP}site:\n  - name: Chicago\n    active: true\n    multimediaProfileId: Voice\n    descripton: HQ\n"));
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× unknown field `descripton` in a site",
+            "[c.yaml:15:5]",
+            "did you mean `description`?",
+        ],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - name: Chicago\n    active: yes\n    multimediaProfileId: Voice\n"
+        ),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `active` must be true or false, not a string",
+            "[c.yaml:13:13]",
+            "write true or false",
+        ],
+    );
+}
+
+#[test]
+fn missing_required_field() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        &format!("{MMP}site:\n  - name: Chicago\n    multimediaProfileId: Voice\n"),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× site `Chicago` is missing the required field `active`",
+            "[c.yaml:12:11]",
+            "add `active:` (true or false); SiteDTO says it is required",
+        ],
+    );
+}
+
+#[test]
+fn enum_violation() {
+    let env = Env::new();
+    env.write("c.yaml", "team:\n  - name: T1\n    siteId: Site-1\n    teamType: AGENTS\n    teamStatus: IN_SERVICE\n    active: true\n    rankQueuesForTeam: false\n");
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `teamType` has a value the API does not accept",
+            "[c.yaml:4:15]",
+            "did you mean `AGENT`? allowed: AGENT, CAPACITY",
+        ],
+    );
+}
+
+#[test]
+fn length_violation() {
+    let env = Env::new();
+    let long = "A".repeat(81);
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - name: {long}\n    active: true\n    multimediaProfileId: Voice\n"
+        ),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `name` is too long (81 characters)",
+            "[c.yaml:12:11]",
+            "use at most 80 characters",
+        ],
+    );
+}
+
+#[test]
+fn pattern_violation_says_which_characters_are_allowed() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - name: Chicago/HQ\n    active: true\n    multimediaProfileId: Voice\n"
+        ),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `name` contains characters the API refuses",
+            "[c.yaml:12:11]",
+            "only letters, digits, spaces, `-` and `_` are allowed in `name`",
+        ],
+    );
+}
+
+#[test]
+fn server_owned_fields() {
+    let env = Env::new();
+    env.write("c.yaml", &format!("{MMP}site:\n  - name: Chicago\n    id: 5f1c\n    version: 3\n    active: true\n    multimediaProfileId: Voice\n"));
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `id` is set by the server and cannot be written",
+            "[c.yaml:13:5]",
+            "× `version` is set by the server",
+            "[c.yaml:14:5]",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_key_shows_both_places_across_files() {
+    let env = Env::new();
+    env.write(
+        "cfg/a.yaml",
+        &format!(
+            "{MMP}site:\n  - name: Chicago\n    active: true\n    multimediaProfileId: Voice\n"
+        ),
+    );
+    env.write(
+        "cfg/b.yaml",
+        "site:\n  - name: Chicago\n    active: false\n    multimediaProfileId: Voice\n",
+    );
+    let err = refused(&env, "cfg");
+    contains_all(
+        &err,
+        &[
+            "× site `Chicago` is defined twice",
+            "[cfg/b.yaml:2:11]",
+            "defined again here",
+            "[cfg/a.yaml:12:11]",
+            "first defined here",
+        ],
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let env = Env::new();
+    env.write("c.yaml", "sites: []\nsite:\n  - name: A/B\n    active: maybe\n    multimediaProfileId: Voice\n    colour: red\n");
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "unknown kind `sites`",
+            "`name` contains characters",
+            "`active` must be true or false",
+            "unknown field `colour`",
+            "4 errors, 1 warning",
+        ],
+    );
+}
+
+#[test]
+fn a_dangling_reference_warns_offline_and_fails_the_plan() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "site:\n  - name: Chicago\n    active: true\n    multimediaProfileId: Nowhere\n",
+    );
+    let validate = env.wxcc(&["validate", "c.yaml"]).expect(0);
+    contains_all(
+        &validate.stderr,
+        &[
+            "⚠ `multimediaProfileId` names multimedia-profile `Nowhere`, which this config does not define",
+            "[c.yaml:4:26]",
+            "plan checks",
+        ],
+    );
+    let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
+    contains_all(
+        &plan.stderr,
+        &[
+            "× no multimedia-profile named `Nowhere` in the config or the tenant",
+            "[c.yaml:4:26]",
+            "cannot plan (1 error, 0 warnings); nothing was sent to the tenant",
+        ],
+    );
+    let apply = env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(1);
+    assert!(
+        apply
+            .stderr
+            .contains("no multimedia-profile named `Nowhere`"),
+        "{}",
+        apply.stderr
+    );
+    assert_eq!(env.writes(), 0, "plan-time errors write nothing");
+}
+
+#[test]
+fn a_reference_to_a_live_object_resolves() {
+    let env = Env::new();
+    env.write("c.yaml", "team:\n  - name: Night Shift\n    siteId: Site-1\n    teamType: AGENT\n    teamStatus: IN_SERVICE\n    active: true\n    rankQueuesForTeam: false\n");
+    env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(0);
+    let site = env.live_named("site", "Site-1");
+    assert_eq!(env.live_named("team", "Night Shift")["siteId"], site["id"]);
+}
+
+#[test]
+fn changing_an_immutable_field_is_a_plan_conflict() {
+    let env = Env::new();
+    let team = "team:\n  - name: Night Shift\n    siteId: Site-1\n    teamType: AGENT\n    teamStatus: IN_SERVICE\n    active: true\n    rankQueuesForTeam: false\n";
+    env.write("c.yaml", team);
+    env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(0);
+    env.write(
+        "c.yaml",
+        &team.replace("teamType: AGENT", "teamType: CAPACITY"),
+    );
+    let writes = env.writes();
+    let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
+    contains_all(
+        &plan.stderr,
+        &[
+            "× `teamType` of team `Night Shift` cannot change once created (live: \"AGENT\")",
+            "[c.yaml:4:5]",
+            "set it back to \"AGENT\"",
+        ],
+    );
+    assert_eq!(env.writes(), writes);
+}
+
+#[test]
+fn a_missing_path_is_a_clear_error() {
+    let env = Env::new();
+    let run = env.wxcc(&["validate", "nope.yaml"]).expect(1);
+    assert!(
+        run.stderr.contains("error: cannot read nope.yaml"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_missing_token_is_a_clear_error_before_any_request() {
+    let env = Env::new();
+    env.write("c.yaml", "site: []\n");
+    let run = env
+        .wxcc_bare(&["plan", "c.yaml", "--base-url", &env.url])
+        .expect(1);
+    assert!(run.stderr.contains("no credentials"), "{}", run.stderr);
+    let run = env
+        .wxcc_bare(&["plan", "c.yaml", "--base-url", "http://example.com"])
+        .expect(1);
+    assert!(
+        run.stderr.contains("uses plain http; use https"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.total_requests(), 0);
+}

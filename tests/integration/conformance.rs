@@ -1,0 +1,129 @@
+//! Checks requests the client sent against the official spec: the path (as a template)
+//! and method exist, and a JSON body validates against the DTO schema of that operation.
+//! The only change made to the official schemas is the one that lets them compile (a
+//! character class the spec writes as `[\d-_]`), so this is an independent check.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+struct Spec {
+    paths: Map<String, Value>,
+    definitions: Map<String, Value>,
+    validators: std::sync::Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
+}
+
+fn spec() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let doc = wxcc::spec::document();
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        let mut definitions = wxcc::spec::draft07_definitions();
+        for d in definitions.values_mut() {
+            let text = serde_json::to_string(d)
+                .unwrap_or_default()
+                .replace(r"\\d-_", r"\\d\\-_");
+            *d = serde_json::from_str(&text).unwrap_or_default();
+        }
+        Spec {
+            paths,
+            definitions,
+            validators: Default::default(),
+        }
+    })
+}
+
+/// The spec path template a concrete path matches, preferring literal segments.
+fn template(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.split('/').collect();
+    spec()
+        .paths
+        .keys()
+        .filter_map(|t| {
+            let ts: Vec<&str> = t.split('/').collect();
+            if ts.len() != segments.len() {
+                return None;
+            }
+            let mut literal = 0;
+            for (a, b) in ts.iter().zip(&segments) {
+                if a.starts_with('{') {
+                    continue;
+                }
+                if a != b {
+                    return None;
+                }
+                literal += 1;
+            }
+            Some((literal, t.as_str()))
+        })
+        .max_by_key(|(l, _)| *l)
+        .map(|(_, t)| t)
+}
+
+/// The DTO a write operation carries: its JSON request body, or (a spec defect for team,
+/// skill and skill-profile) the schema of the query parameter that stands in for it.
+fn body_schema(operation: &Value) -> Option<String> {
+    let reference = operation
+        .pointer("/requestBody/content/application~1json/schema/$ref")
+        .or_else(|| {
+            operation["parameters"]
+                .as_array()?
+                .iter()
+                .find(|p| p["in"] == "query" && p.pointer("/schema/$ref").is_some())
+                .and_then(|p| p.pointer("/schema/$ref"))
+        })?
+        .as_str()?;
+    Some(
+        reference
+            .trim_start_matches("#/components/schemas/")
+            .to_string(),
+    )
+}
+
+fn validator(name: &str) -> Option<std::sync::Arc<jsonschema::Validator>> {
+    let s = spec();
+    let mut cache = s.validators.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(v) = cache.get(name) {
+        return Some(v.clone());
+    }
+    let v = std::sync::Arc::new(wxcc::spec::compile(&s.definitions, name).ok()?);
+    cache.insert(name.to_string(), v.clone());
+    Some(v)
+}
+
+pub fn check(requests: &[Value]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for r in requests {
+        let method = r["method"].as_str().unwrap_or_default().to_lowercase();
+        let path = r["path"].as_str().unwrap_or_default();
+        if !path.starts_with("/organization/") {
+            continue;
+        }
+        let Some(t) = template(path) else {
+            problems.push(format!("{method} {path}: no such path in the spec"));
+            continue;
+        };
+        let Some(operation) = spec().paths[t].get(&method) else {
+            problems.push(format!("{method} {path}: {t} has no {method}"));
+            continue;
+        };
+        if let (Some(body), Some(schema)) = (
+            r.get("body").filter(|b| !b.is_null()),
+            body_schema(operation),
+        ) {
+            match validator(&schema) {
+                Some(v) => {
+                    for e in v.iter_errors(body) {
+                        problems.push(format!(
+                            "{method} {path}: body breaks {schema} at {}: {e}",
+                            e.instance_path().as_str()
+                        ));
+                    }
+                }
+                None => problems.push(format!("{method} {path}: cannot compile {schema}")),
+            }
+        }
+    }
+    problems
+}

@@ -1,0 +1,278 @@
+//! The test builder: a temporary folder for config files, an emulator running in this
+//! process on a loopback port, a token minted for its default org, and a runner for the
+//! real `wxcc` binary pointed at it. When an `Env` is dropped it checks every request the
+//! binary sent against the official spec (path and method exist, body validates).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use wxcc::emulator::Emulator;
+
+pub struct Env {
+    pub dir: TempDir,
+    runtime: tokio::runtime::Runtime,
+    emulator: Option<Emulator>,
+    pub url: String,
+    pub token: String,
+    pub org: String,
+    http: reqwest::Client,
+    /// Set when a test sends malformed requests on purpose through the binary.
+    pub skip_conformance: bool,
+}
+
+/// What a run of the binary printed and how it ended.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Panics with both streams unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let state = dir.path().join("emulator-state.json");
+        let emulator = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind loopback");
+            Emulator::start(listener, Some(state))
+                .await
+                .expect("emulator starts")
+        });
+        let url = emulator.url();
+        let org = emulator.default_org();
+        let http = reqwest::Client::new();
+        let mut env = Env {
+            dir,
+            runtime,
+            emulator: Some(emulator),
+            url,
+            token: String::new(),
+            org,
+            http,
+            skip_conformance: false,
+        };
+        let minted = env.admin("POST", "/tokens", Some(json!({})));
+        env.token = minted["access_token"].as_str().expect("token").to_string();
+        env
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file under the temp folder (parents created).
+    pub fn write(&self, rel: &str, contents: &str) -> &Env {
+        let p = self.dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, contents).expect("write");
+        self
+    }
+
+    /// Copies an example folder of the repository into the temp folder.
+    pub fn copy_example(&self, name: &str) -> PathBuf {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(name);
+        let to = self.dir.path().join(name);
+        copy_dir(&from, &to);
+        to
+    }
+
+    /// Runs `wxcc` in the temp folder against the emulator, without a terminal.
+    pub fn wxcc(&self, args: &[&str]) -> Run {
+        let mut cmd = self.command(args);
+        cmd.env("WXCC_BASE_URL", &self.url)
+            .env("WXCC_ACCESS_TOKEN", &self.token);
+        Run::from(cmd.output().expect("run wxcc"))
+    }
+
+    /// Runs `wxcc` with only the environment given (no emulator URL or token).
+    pub fn wxcc_bare(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().expect("run wxcc"))
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wxcc"));
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null());
+        for var in [
+            "WXCC_BASE_URL",
+            "WXCC_ACCESS_TOKEN",
+            "WXCC_ORG_ID",
+            "WXCC_REGION",
+            "WXCC_PROFILE",
+            "WXCC_CLIENT_ID",
+            "WXCC_CLIENT_SECRET",
+            "WXCC_REFRESH_TOKEN",
+            "WXCC_LOG",
+            "WXCC_CONFIG_DIR",
+            "WXCC_RATE_LIMIT",
+            "WXCC_PARALLELISM",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("WXCC_CONFIG_DIR", self.dir.path().join(".config"));
+        cmd
+    }
+
+    /// Calls a `/_emulator/` control endpoint.
+    pub fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let (status, value) = self.request(method, &format!("/_emulator{path}"), body, None);
+        assert!(status < 300, "admin {method} {path} → {status}: {value}");
+        value
+    }
+
+    /// Calls the emulated API directly with the test token (tracking ids start `test_`, so
+    /// the conformance check skips them).
+    pub fn api(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let token = self.token.clone();
+        self.request(method, path, body, Some(&token))
+    }
+
+    pub fn api_with_token(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> (u16, Value) {
+        self.request(method, path, body, token)
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> (u16, Value) {
+        let url = format!("{}{path}", self.url);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        self.runtime.block_on(async {
+            let mut req = self
+                .http
+                .request(method, url)
+                .header("TrackingId", format!("test_{}", uuid::Uuid::new_v4()));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let resp = req.send().await.expect("request");
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap_or_default();
+            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        })
+    }
+
+    /// `/organization/{org}/{rest}`.
+    pub fn org_path(&self, rest: &str) -> String {
+        format!("/organization/{}/{rest}", self.org)
+    }
+
+    pub fn counters(&self) -> Value {
+        self.admin("GET", "/counters", None)
+    }
+
+    pub fn writes(&self) -> u64 {
+        self.counters()["writes"].as_u64().unwrap_or(0)
+    }
+
+    pub fn total_requests(&self) -> u64 {
+        self.counters()["total"].as_u64().unwrap_or(0)
+    }
+
+    /// Every stored object of a kind in the default org, by name.
+    pub fn live(&self, kind: &str) -> Vec<Value> {
+        let objects = self.admin("GET", &format!("/orgs/{}", self.org), None);
+        objects
+            .get(kind)
+            .and_then(Value::as_object)
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    pub fn live_named(&self, kind: &str, name: &str) -> Value {
+        self.live(kind)
+            .into_iter()
+            .find(|o| o["name"] == name)
+            .unwrap_or_else(|| panic!("no live {kind} named {name}"))
+    }
+
+    /// Requests the binary sent (tracking ids starting `wxcc_`).
+    pub fn client_requests(&self) -> Vec<Value> {
+        let all = self.admin("GET", "/requests", None);
+        all.as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| {
+                r["trackingId"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("wxcc_"))
+            })
+            .collect()
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if !std::thread::panicking() && !self.skip_conformance {
+            let problems = crate::conformance::check(&self.client_requests());
+            if !problems.is_empty() {
+                panic!(
+                    "requests the client sent do not conform to the official spec:\n{}",
+                    problems.join("\n")
+                );
+            }
+        }
+        if let Some(e) = self.emulator.take() {
+            self.runtime.block_on(e.stop());
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read example") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}

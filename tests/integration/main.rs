@@ -1,0 +1,9 @@
+//! Integration tests: the real `wxcc` binary against the emulator. One test binary; each
+//! file is one area.
+
+mod conformance;
+mod harness;
+
+mod bad_input;
+mod emulator_behaviour;
+mod plan_apply;

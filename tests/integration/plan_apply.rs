@@ -1,0 +1,353 @@
+//! Plan and apply against a fresh emulator org: convergence, single-field updates,
+//! undeclared fields surviving, snapshots of plan output, confirmation rules, partial
+//! failures, lost responses and rate limits.
+
+use serde_json::json;
+
+use crate::harness::Env;
+
+/// Plan output with ids and versions replaced, for snapshots.
+fn redact(text: &str) -> String {
+    let uuid = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        .expect("regex");
+    uuid.replace_all(text, "<id>").into_owned()
+}
+
+#[test]
+fn acme_applies_to_a_fresh_org_and_then_plans_no_changes() {
+    let env = Env::new();
+    env.copy_example("acme");
+    let applied = env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    assert!(
+        applied
+            .stdout
+            .contains("Apply complete: 11 created, 0 updated, 0 deleted."),
+        "{}",
+        applied.stdout
+    );
+    let team = env.live_named("team", "Billing Tier 2");
+    let site = env.live_named("site", "Chicago");
+    let mmp = env.live_named("multimedia-profile", "Voice Only");
+    assert_eq!(
+        team["siteId"], site["id"],
+        "team references the site by id on the wire"
+    );
+    assert_eq!(team["multiMediaProfileId"], mmp["id"]);
+    assert_eq!(site["multimediaProfileId"], mmp["id"]);
+
+    let writes = env.writes();
+    let plan = env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(0);
+    assert_eq!(plan.stdout, "No changes.\n");
+    let again = env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    assert_eq!(again.stdout, "No changes.\n");
+    assert_eq!(env.writes(), writes, "a second plan and apply only read");
+}
+
+#[test]
+fn detailed_exitcode_is_2_when_there_are_changes() {
+    let env = Env::new();
+    env.copy_example("acme");
+    let plan = env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(2);
+    assert!(
+        plan.stdout
+            .ends_with("Plan: 11 to create, 0 to update, 0 to delete.\n"),
+        "{}",
+        plan.stdout
+    );
+    env.wxcc(&["plan", "acme"]).expect(0);
+    assert_eq!(env.writes(), 0);
+}
+
+#[test]
+fn one_changed_field_plans_and_applies_exactly_that_field() {
+    let env = Env::new();
+    let acme = env.copy_example("acme");
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    let sites = std::fs::read_to_string(acme.join("sites.yaml")).expect("read");
+    std::fs::write(
+        acme.join("sites.yaml"),
+        sites.replace("EMEA support hub", "EMEA support and sales hub"),
+    )
+    .expect("write");
+    let before = env.live_named("site", "Dublin");
+
+    let plan = env.wxcc(&["plan", "acme"]).expect(0);
+    let expected = format!(
+        "~ update site \"Dublin\"  (id {}, version 0)\n    description:  \"EMEA support hub\" → \"EMEA support and sales hub\"\n\nPlan: 0 to create, 1 to update, 0 to delete.\n",
+        before["id"].as_str().expect("id")
+    );
+    assert_eq!(plan.stdout, expected);
+
+    let writes = env.writes();
+    let applied = env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    assert!(
+        applied.stdout.contains("~ updated site \"Dublin\""),
+        "{}",
+        applied.stdout
+    );
+    assert_eq!(env.writes(), writes + 1, "exactly one write");
+    let after = env.live_named("site", "Dublin");
+    assert_eq!(after["description"], "EMEA support and sales hub");
+    assert_eq!(after["id"], before["id"]);
+    assert_eq!(after["version"], 1);
+    assert_eq!(after["createdTime"], before["createdTime"]);
+    env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(0);
+}
+
+#[test]
+fn a_field_set_live_but_not_declared_survives_an_update() {
+    let env = Env::new();
+    let acme = env.copy_example("acme");
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    // Someone sets a description in Control Hub on a team whose YAML does not mention one.
+    let mut team = env.live_named("team", "EMEA Support");
+    team["description"] = json!("Set by hand in Control Hub");
+    let id = team["id"].as_str().expect("id").to_string();
+    let (status, _) = env.api("PUT", &env.org_path(&format!("team/{id}")), Some(team));
+    assert_eq!(status, 200);
+
+    let teams = std::fs::read_to_string(acme.join("teams.yaml")).expect("read");
+    let edited = teams.replacen("  - name: EMEA Support\n    siteId: Dublin\n    teamType: AGENT\n    teamStatus: IN_SERVICE", "  - name: EMEA Support\n    siteId: Dublin\n    teamType: AGENT\n    teamStatus: NOT_AVAILABLE", 1);
+    assert_ne!(edited, teams);
+    std::fs::write(acme.join("teams.yaml"), edited).expect("write");
+
+    let plan = env.wxcc(&["plan", "acme"]).expect(0);
+    assert!(
+        plan.stdout
+            .contains("teamStatus:  \"IN_SERVICE\" → \"NOT_AVAILABLE\""),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        !plan.stdout.contains("description"),
+        "undeclared fields never show a diff:\n{}",
+        plan.stdout
+    );
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    let after = env.live_named("team", "EMEA Support");
+    assert_eq!(after["teamStatus"], "NOT_AVAILABLE");
+    assert_eq!(
+        after["description"], "Set by hand in Control Hub",
+        "the undeclared field survived the PUT"
+    );
+}
+
+#[test]
+fn snapshot_of_a_create_plan() {
+    let env = Env::new();
+    env.write(
+        "small.yaml",
+        "multimedia-profile:\n  - name: Voice\n    active: true\n    blendingModeEnabled: false\n    blendingMode: EXCLUSIVE\n    telephony: 1\n    chat: 0\n    email: 0\n    social: 0\n    manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}\nsite:\n  - name: Austin\n    active: true\n    multimediaProfileId: Voice\nteam:\n  - name: Austin Agents\n    siteId: Austin\n    teamType: AGENT\n    teamStatus: IN_SERVICE\n    active: true\n    rankQueuesForTeam: false\n",
+    );
+    let plan = env.wxcc(&["plan", "small.yaml"]).expect(0);
+    insta::assert_snapshot!("create_plan", plan.stdout);
+}
+
+#[test]
+fn snapshot_of_an_update_plan_and_its_markdown_and_json() {
+    let env = Env::new();
+    let acme = env.copy_example("acme");
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    let profiles = std::fs::read_to_string(acme.join("profiles.yaml")).expect("read");
+    let profiles = profiles.replacen("    chat: 3\n    email: 2\n    social: 0\n    manuallyAssignable:\n      telephony: 1\n      chat: 3", "    chat: 4\n    email: 2\n    social: 0\n    manuallyAssignable:\n      telephony: 1\n      chat: 2", 1);
+    std::fs::write(acme.join("profiles.yaml"), profiles).expect("write");
+    let teams = std::fs::read_to_string(acme.join("teams.yaml")).expect("read");
+    std::fs::write(
+        acme.join("teams.yaml"),
+        teams.replace(
+            "siteId: Remote\n    teamType: AGENT",
+            "siteId: Dublin\n    teamType: AGENT",
+        ),
+    )
+    .expect("write");
+    let text = env.wxcc(&["plan", "acme"]).expect(0);
+    insta::assert_snapshot!("update_plan", redact(&text.stdout));
+    let markdown = env
+        .wxcc(&["plan", "acme", "--format", "markdown"])
+        .expect(0);
+    insta::assert_snapshot!("update_plan_markdown", redact(&markdown.stdout));
+    let json = env.wxcc(&["plan", "acme", "--format", "json"]).expect(0);
+    let parsed: serde_json::Value = serde_json::from_str(&json.stdout).expect("plan JSON parses");
+    assert_eq!(
+        parsed["summary"],
+        json!({"create": 0, "update": 2, "delete": 0})
+    );
+    let team = parsed["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["kind"] == "team")
+        .expect("team change")
+        .clone();
+    assert_eq!(
+        team["diffs"],
+        json!([{"path": "siteId", "before": "Remote", "after": "Dublin"}])
+    );
+    assert_eq!(team["version"], 0);
+}
+
+#[test]
+fn snapshot_of_no_changes() {
+    let env = Env::new();
+    env.copy_example("acme");
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    let plan = env
+        .wxcc(&["plan", "acme", "--format", "markdown"])
+        .expect(0);
+    insta::assert_snapshot!("no_changes_markdown", plan.stdout);
+}
+
+#[test]
+fn apply_without_a_terminal_and_without_auto_approve_refuses() {
+    let env = Env::new();
+    env.copy_example("acme");
+    let run = env.wxcc(&["apply", "acme"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("refusing to apply without confirmation: stdin is not a terminal"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Plan: 11 to create"),
+        "the plan is still shown: {}",
+        run.stdout
+    );
+    assert_eq!(env.writes(), 0);
+}
+
+#[test]
+fn a_failure_half_way_reports_what_was_done_and_a_rerun_converges() {
+    let env = Env::new();
+    env.copy_example("acme");
+    // The API refuses every site create: profiles are done, sites fail, teams never start.
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "POST", "pathContains": "/site", "status": 400, "times": 3})),
+    );
+    let run = env.wxcc(&["apply", "acme", "--auto-approve"]).expect(1);
+    assert!(
+        run.stdout
+            .contains("+ created multimedia-profile \"Voice Only\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("✗ failed to create site \"Chicago\": POST /organization/"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("→ 400 Bad Request (tracking id wxcc_"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "Apply stopped: 2 done (2 created, 0 updated, 0 deleted), 3 failed, 6 not attempted."
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Not attempted:\n  + create team \"Billing Tier 1\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("apply stopped before finishing"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.live("team").len(),
+        1,
+        "only the default team exists: no team was attempted"
+    );
+    let rerun = env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    assert!(
+        rerun
+            .stdout
+            .contains("Apply complete: 9 created, 0 updated, 0 deleted."),
+        "{}",
+        rerun.stdout
+    );
+    env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(0);
+}
+
+#[test]
+fn a_create_whose_response_was_lost_is_found_and_not_duplicated() {
+    let env = Env::new();
+    env.copy_example("acme");
+    env.admin("POST", "/faults", Some(json!({"method": "POST", "pathContains": "/site", "status": 502, "times": 1, "afterApplying": true})));
+    let run = env
+        .wxcc(&["apply", "acme", "--auto-approve", "--parallelism", "1"])
+        .expect(0);
+    assert!(
+        run.stdout
+            .contains("note: the API answered with an error (POST /organization/"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("but the object exists"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        env.live("site")
+            .iter()
+            .filter(|s| s["name"] == "Chicago")
+            .count(),
+        1
+    );
+    env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(0);
+}
+
+#[test]
+fn an_apply_that_runs_into_rate_limits_waits_them_out_and_converges() {
+    let env = Env::new();
+    env.copy_example("acme");
+    env.admin(
+        "PUT",
+        "/settings",
+        Some(json!({"rateLimit": {"requests": 4, "windowSeconds": 1}})),
+    );
+    let run = env
+        .wxcc(&["apply", "acme", "--auto-approve", "--parallelism", "4"])
+        .expect(0);
+    assert!(
+        run.stdout.contains("Apply complete: 11 created"),
+        "{}",
+        run.stdout
+    );
+    let counters = env.counters();
+    assert!(
+        counters["rateLimited"].as_u64().unwrap_or(0) > 0,
+        "the emulator answered 429 at least once: {counters}"
+    );
+    env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(0);
+}
+
+#[test]
+fn lists_are_read_through_all_pages() {
+    let env = Env::new();
+    env.copy_example("acme");
+    env.admin("PUT", "/settings", Some(json!({"maxPageSize": 2})));
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(0);
+    let pages: Vec<String> = env
+        .client_requests()
+        .iter()
+        .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/v2/team")))
+        .map(|r| r["query"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        pages.iter().any(|q| q.contains("page=3")),
+        "teams (7 live) were read over 4 pages of 2: {pages:?}"
+    );
+}
