@@ -68,7 +68,48 @@ struct Inner {
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
+    /// The body parsed as JSON (`Null` when empty or not JSON).
     pub body: Value,
+    /// The body as sent (for binary downloads).
+    pub bytes: Vec<u8>,
+}
+
+/// What a request carries.
+#[derive(Clone, Copy)]
+pub enum Payload<'a> {
+    Empty,
+    Json(&'a Value),
+    Upload(&'a UploadBody),
+}
+
+/// A multipart upload: the object's fields as a JSON part, and a file part.
+#[derive(Clone, Debug)]
+pub struct UploadBody {
+    pub info_part: &'static str,
+    pub info: Value,
+    pub file_part: &'static str,
+    pub file_name: String,
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl UploadBody {
+    /// A fresh form for one attempt (a form is consumed when sent).
+    fn form(&self) -> Result<reqwest::multipart::Form, ApiError> {
+        let bad = |e: reqwest::Error| ApiError::Auth {
+            message: format!("cannot build the upload: {e}"),
+        };
+        let info = reqwest::multipart::Part::text(self.info.to_string())
+            .mime_str("application/json")
+            .map_err(bad)?;
+        let file = reqwest::multipart::Part::bytes(self.bytes.clone())
+            .file_name(self.file_name.clone())
+            .mime_str(self.mime)
+            .map_err(bad)?;
+        Ok(reqwest::multipart::Form::new()
+            .part(self.info_part, info)
+            .part(self.file_part, file))
+    }
 }
 
 impl Client {
@@ -154,7 +195,9 @@ impl Client {
             q.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
             q
         };
-        let first = self.send(Method::GET, &path, &query(0), None).await?;
+        let first = self
+            .send(Method::GET, &path, &query(0), Payload::Empty)
+            .await?;
         let (mut objects, total_pages) = read_page(&path, &first.body)?;
         if total_pages > 1 {
             let mut tasks = JoinSet::new();
@@ -163,7 +206,7 @@ impl Client {
                 let path = path.clone();
                 let q = query(page);
                 tasks.spawn(async move {
-                    let answer = client.send(Method::GET, &path, &q, None).await?;
+                    let answer = client.send(Method::GET, &path, &q, Payload::Empty).await?;
                     read_page(&path, &answer.body).map(|(objects, _)| (page, objects))
                 });
             }
@@ -193,7 +236,7 @@ impl Client {
 
     pub async fn get(&self, kind: &'static Kind, id: &str) -> Result<Map<String, Value>, ApiError> {
         let path = self.org_path(&format!("{}/{}", kind.item_path, id));
-        let answer = self.send(Method::GET, &path, &[], None).await?;
+        let answer = self.send(Method::GET, &path, &[], Payload::Empty).await?;
         object(&path, "GET", answer.body)
     }
 
@@ -203,7 +246,9 @@ impl Client {
         body: &Value,
     ) -> Result<Map<String, Value>, ApiError> {
         let path = self.org_path(kind.item_path);
-        let answer = self.send(Method::POST, &path, &[], Some(body)).await?;
+        let answer = self
+            .send(Method::POST, &path, &[], Payload::Json(body))
+            .await?;
         object(&path, "POST", answer.body)
     }
 
@@ -214,13 +259,52 @@ impl Client {
         body: &Value,
     ) -> Result<Map<String, Value>, ApiError> {
         let path = self.org_path(&format!("{}/{}", kind.item_path, id));
-        let answer = self.send(Method::PUT, &path, &[], Some(body)).await?;
+        let answer = self
+            .send(Method::PUT, &path, &[], Payload::Json(body))
+            .await?;
         object(&path, "PUT", answer.body)
+    }
+
+    /// Creates an object of an uploading kind (multipart).
+    pub async fn create_upload(
+        &self,
+        kind: &'static Kind,
+        upload: &UploadBody,
+    ) -> Result<Map<String, Value>, ApiError> {
+        let path = self.org_path(kind.item_path);
+        let answer = self
+            .send(Method::POST, &path, &[], Payload::Upload(upload))
+            .await?;
+        object(&path, "POST", answer.body)
+    }
+
+    /// Replaces an object of an uploading kind, content included (multipart).
+    pub async fn update_upload(
+        &self,
+        kind: &'static Kind,
+        id: &str,
+        upload: &UploadBody,
+    ) -> Result<Map<String, Value>, ApiError> {
+        let path = self.org_path(&format!("{}/{}", kind.item_path, id));
+        let answer = self
+            .send(Method::PUT, &path, &[], Payload::Upload(upload))
+            .await?;
+        object(&path, "PUT", answer.body)
+    }
+
+    /// The bytes of an uploaded file (`GET /organization/{orgid}/blob/{blobId}`, a route
+    /// the spec does not list but the service serves; config-api.md §1.11).
+    pub async fn blob(&self, blob_id: &str) -> Result<Vec<u8>, ApiError> {
+        let path = self.org_path(&format!("blob/{blob_id}"));
+        Ok(self
+            .send(Method::GET, &path, &[], Payload::Empty)
+            .await?
+            .bytes)
     }
 
     pub async fn delete(&self, kind: &'static Kind, id: &str) -> Result<(), ApiError> {
         let path = self.org_path(&format!("{}/{}", kind.item_path, id));
-        self.send(Method::DELETE, &path, &[], None)
+        self.send(Method::DELETE, &path, &[], Payload::Empty)
             .await
             .map(|_| ())
     }
@@ -238,7 +322,7 @@ impl Client {
         method: Method,
         path: &str,
         query: &[(String, String)],
-        body: Option<&Value>,
+        body: Payload<'_>,
     ) -> Result<Answer, ApiError> {
         let idempotent = method != Method::POST;
         let tracking_id = self.next_tracking_id();
@@ -268,9 +352,11 @@ impl Client {
                 if !query.is_empty() {
                     request = request.query(query);
                 }
-                if let Some(b) = body {
-                    request = request.json(b);
-                }
+                request = match body {
+                    Payload::Empty => request,
+                    Payload::Json(b) => request.json(b),
+                    Payload::Upload(u) => request.multipart(u.form()?),
+                };
                 let started = std::time::Instant::now();
                 let sent = request.send().await;
                 match sent {
@@ -313,6 +399,7 @@ impl Client {
                 return Ok(Answer {
                     status: status.as_u16(),
                     body,
+                    bytes: bytes.to_vec(),
                 });
             }
             if status == StatusCode::TOO_MANY_REQUESTS

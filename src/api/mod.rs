@@ -10,7 +10,7 @@ mod ratelimit;
 mod region;
 
 pub use auth::{Credentials, Secret};
-pub use client::{Client, ClientOptions};
+pub use client::{Client, ClientOptions, UploadBody};
 pub use error::ApiError;
 pub use ratelimit::RateLimiter;
 pub use region::{REGIONS, base_url_for_region, check_base_url};

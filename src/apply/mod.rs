@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 use tokio::task::JoinSet;
 
-use crate::api::{ApiError, Client};
-use crate::model::{KeyIndex, Live, keys_to_ids, overlay};
+use crate::api::{ApiError, Client, UploadBody};
+use crate::model::{KeyIndex, Live, content_digest, keys_to_ids, overlay};
 use crate::plan::{Action, Change, Plan};
 
 /// What happened to one change.
@@ -111,6 +111,7 @@ pub async fn apply(
                             objects.remove(&(change.kind.name, change.key.clone()));
                         } else {
                             index.set(change.kind.name, &change.key, &done.id);
+                            index.record(change.kind, &change.key, &body);
                             objects.insert((change.kind.name, change.key.clone()), body);
                         }
                     }
@@ -139,6 +140,8 @@ pub async fn apply(
 enum Request {
     Create(Value),
     Update { id: String, body: Value },
+    CreateUpload(UploadBody),
+    UpdateUpload { id: String, body: UploadBody },
     Delete { id: String },
     Impossible(String),
 }
@@ -159,13 +162,34 @@ fn prepare(
     let missing = keys_to_ids(kind, &mut fields, index);
     if let Some(m) = missing.first() {
         return Request::Impossible(format!(
-            "{} `{}` does not exist (it was to be created earlier in this run)",
-            m.target, m.key
+            "{} does not exist (it was to be created earlier in this run)",
+            crate::model::describe_target(m.reference, &m.key)
         ));
     }
-    let fields = fields.as_object().cloned().unwrap_or_default();
+    let mut fields = fields.as_object().cloned().unwrap_or_default();
+    // An uploading kind sends its file as a part of its own, not as a field.
+    let file = match kind.upload {
+        Some(parts) => {
+            fields.remove(parts.file);
+            match read_upload(change, parts.file) {
+                Ok(file) => Some((parts, file)),
+                Err(why) => return Request::Impossible(why),
+            }
+        }
+        None => None,
+    };
     match change.action {
-        Action::Create => Request::Create(Value::Object(fields)),
+        Action::Create => match file {
+            Some((parts, (file_name, bytes))) => Request::CreateUpload(UploadBody {
+                info_part: parts.info,
+                info: Value::Object(fields),
+                file_part: parts.file,
+                file_name,
+                mime: parts.mime,
+                bytes,
+            }),
+            None => Request::Create(Value::Object(fields)),
+        },
         Action::Update => {
             let current = objects
                 .get(&(kind.name, change.key.clone()))
@@ -186,9 +210,27 @@ fn prepare(
             };
             let mut body = current.clone();
             overlay(kind, &mut body, &fields);
-            Request::Update {
-                id,
-                body: Value::Object(body),
+            match file {
+                Some((parts, (file_name, bytes))) => {
+                    // The replaced content keeps the record's own blobId (§3.4); it is in
+                    // the live object the body starts from.
+                    body.remove(parts.file);
+                    Request::UpdateUpload {
+                        id,
+                        body: UploadBody {
+                            info_part: parts.info,
+                            info: Value::Object(body),
+                            file_part: parts.file,
+                            file_name,
+                            mime: parts.mime,
+                            bytes,
+                        },
+                    }
+                }
+                None => Request::Update {
+                    id,
+                    body: Value::Object(body),
+                },
             }
         }
         Action::Delete => match &change.live_id {
@@ -198,65 +240,103 @@ fn prepare(
     }
 }
 
+/// The file an uploading change sends: its name and bytes, checked against the digest the
+/// plan was made with so a file edited in between is not sent unseen.
+fn read_upload(change: &Change, field: &str) -> Result<(String, Vec<u8>), String> {
+    let Some(upload) = change.uploads.iter().find(|u| u.field == field) else {
+        return Err(format!(
+            "{} `{}` names no file in `{field}`",
+            change.kind.name, change.key
+        ));
+    };
+    let bytes = std::fs::read(&upload.path)
+        .map_err(|e| format!("cannot read {}: {e}", upload.path.display()))?;
+    if content_digest(&bytes) != upload.digest {
+        return Err(format!(
+            "{} changed after the plan was made; run the plan again",
+            upload.path.display()
+        ));
+    }
+    let name = upload
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| change.key.clone());
+    Ok((name, bytes))
+}
+
 async fn execute(client: &Client, change: &Change, request: Request) -> Result<Executed, Failure> {
     let kind = change.kind;
-    match request {
-        Request::Impossible(message) => Err(Failure::Blocked(message)),
-        Request::Create(body) => match client.create(kind, &body).await {
-            Ok(created) => {
-                let id = created
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                Ok(Executed {
-                    id,
-                    body: Some(created),
-                    note: None,
-                })
-            }
-            Err(e) if e.is_ambiguous() => {
-                // The create may have landed before the connection broke: look before
-                // reporting failure, so a re-run does not make a duplicate.
-                match client.find_by_key(kind, &change.key).await {
-                    Ok(found) if found.len() == 1 => {
-                        let created = found.into_iter().next().unwrap_or_default();
-                        let id = created
-                            .get("id")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_string();
-                        Ok(Executed {
-                            id,
-                            body: Some(created),
-                            note: Some(format!(
-                                "the API answered with an error ({e}), but the object exists"
-                            )),
-                        })
-                    }
-                    _ => Err(Failure::Api(e)),
-                }
-            }
-            Err(e) => Err(Failure::Api(e)),
-        },
+    let created = match request {
+        Request::Impossible(message) => return Err(Failure::Blocked(message)),
+        Request::Create(body) => client.create(kind, &body).await,
+        Request::CreateUpload(body) => client.create_upload(kind, &body).await,
         Request::Update { id, body } => {
             let updated = client
                 .update(kind, &id, &body)
                 .await
                 .map_err(Failure::Api)?;
-            Ok(Executed {
+            return Ok(Executed {
                 id,
                 body: Some(updated),
                 note: None,
-            })
+            });
+        }
+        Request::UpdateUpload { id, body } => {
+            let updated = client
+                .update_upload(kind, &id, &body)
+                .await
+                .map_err(Failure::Api)?;
+            return Ok(Executed {
+                id,
+                body: Some(updated),
+                note: None,
+            });
         }
         Request::Delete { id } => {
             client.delete(kind, &id).await.map_err(Failure::Api)?;
-            Ok(Executed {
+            return Ok(Executed {
                 id,
                 body: Some(Map::new()),
                 note: None,
+            });
+        }
+    };
+    match created {
+        Ok(created) => {
+            let id = created
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            Ok(Executed {
+                id,
+                body: Some(created),
+                note: None,
             })
         }
+        Err(e) if e.is_ambiguous() => {
+            // The create may have landed before the connection broke: look before
+            // reporting failure, so a re-run does not make a duplicate.
+            match client.find_by_key(kind, &change.key).await {
+                Ok(found) if found.len() == 1 => {
+                    let created = found.into_iter().next().unwrap_or_default();
+                    let id = created
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    Ok(Executed {
+                        id,
+                        body: Some(created),
+                        note: Some(format!(
+                            "the API answered with an error ({e}), but the object exists"
+                        )),
+                    })
+                }
+                _ => Err(Failure::Api(e)),
+            }
+        }
+        Err(e) => Err(Failure::Api(e)),
     }
 }

@@ -52,6 +52,26 @@ impl DtoSchemas {
         &self.definitions
     }
 
+    /// The note a spec fix left (`x-wxcc-note`) for a rule the schema alone says badly, found
+    /// from a validation error's schema path (`/definitions/SkillDTO/then/required`): on
+    /// the node holding the failed keyword, or as `x-wxcc-note-<keyword>` beside it.
+    pub fn note(&self, schema_path: &str) -> Option<&str> {
+        let rest = schema_path.strip_prefix("/definitions/")?;
+        let (parent, keyword) = rest.rsplit_once('/')?;
+        let mut segments = parent.split('/');
+        let mut node = self.definitions.get(segments.next()?)?;
+        for segment in segments {
+            let segment = segment.replace("~1", "/").replace("~0", "~");
+            node = match node {
+                Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
+                other => other.get(&segment)?,
+            };
+        }
+        node.get("x-wxcc-note")
+            .or_else(|| node.get(format!("x-wxcc-note-{keyword}")))
+            .and_then(Value::as_str)
+    }
+
     /// The compiled validator for a DTO, or `None` if the spec has no such schema.
     pub fn validator(&self, name: &str) -> Option<&jsonschema::Validator> {
         let validators = self.validators.get_or_init(|| {
@@ -130,27 +150,88 @@ mod tests {
         assert!(!v.is_valid(&bad));
     }
 
+    /// Whether a catalogue field path (`a[].b`, `ids[]`) exists in a DTO.
+    fn path_exists(schemas: &'static DtoSchemas, dto: &str, path: &str) -> bool {
+        let resolve = |mut v: &Value| -> Value {
+            while let Some(name) = v
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/definitions/"))
+            {
+                match schemas.dto(name) {
+                    Some(d) => v = d.schema(),
+                    None => break,
+                }
+            }
+            v.clone()
+        };
+        let Some(mut current) = schemas.dto(dto).map(|d| d.schema().clone()) else {
+            return false;
+        };
+        for part in path.split('.') {
+            let (name, each) = match part.strip_suffix("[]") {
+                Some(n) => (n, true),
+                None => (part, false),
+            };
+            let Some(next) = resolve(&current)
+                .get("properties")
+                .and_then(|p| p.get(name))
+                .map(resolve)
+            else {
+                return false;
+            };
+            current = if each {
+                match next.get("items") {
+                    Some(items) => resolve(items),
+                    None => return false,
+                }
+            } else {
+                next
+            };
+        }
+        true
+    }
+
     #[test]
     fn catalogue_fields_exist_in_their_dto() {
         let schemas = DtoSchemas::get();
         for kind in super::super::KINDS {
-            let dto = schemas.dto(kind.dto).expect("dto");
-            let top = |path: &str| path.split(['.', '[']).next().unwrap_or(path).to_string();
             let fields = kind
                 .references
                 .iter()
                 .map(|r| r.field)
-                .chain(kind.read_only.iter().copied().filter(|f| *f != "siteName"))
+                .chain(kind.read_only.iter().copied())
                 .chain(kind.unordered.iter().copied())
                 .chain(kind.keyed_lists.iter().map(|k| k.field))
                 .chain(kind.immutable.iter().copied())
+                .chain(kind.list_omits.iter().copied())
+                .chain(kind.upload.map(|u| u.file))
                 .chain(std::iter::once(kind.key));
             for f in fields {
+                let found = path_exists(schemas, kind.dto, f)
+                    || kind
+                        .response_dto
+                        .is_some_and(|r| path_exists(schemas, r, f));
                 assert!(
-                    dto.property(&top(f)).is_some(),
-                    "{}: field {f} is not a property of {}",
+                    found,
+                    "{}: field {f} is not in {} (or its response DTO)",
+                    kind.name, kind.dto
+                );
+            }
+            for k in kind.keyed_lists {
+                assert!(
+                    path_exists(schemas, kind.dto, &format!("{}[].{}", k.field, k.key)),
+                    "{}: {} entries have no {}",
                     kind.name,
-                    kind.dto
+                    k.field,
+                    k.key
+                );
+            }
+            if let Some(r) = kind.response_dto {
+                assert!(
+                    schemas.dto(r).is_some(),
+                    "{}: no response DTO {r}",
+                    kind.name
                 );
             }
         }

@@ -1,63 +1,451 @@
-//! The rows of the catalogue. Each row is checked against the vendored OpenAPI document by
-//! the catalogue's tests (paths exist, DTO exists, every named field is a DTO property).
+//! The rows of the catalogue, one per kind, from `../shared/wxcc-api/config-api.md` §3 and
+//! the official spec. The catalogue's tests check every row against the vendored spec:
+//! paths exist with their methods, the DTO exists, every named field is a DTO property.
 
-use super::{Kind, Reference};
+use super::{KeyedList, Kind, Reference, UploadParts};
 
 const fn to(field: &'static str, target: &'static str) -> Reference {
     Reference {
         field,
         target,
+        within: None,
         deferred: false,
     }
 }
+
+/// A back-link that closes a cycle; set in a second pass.
+const fn back(field: &'static str, target: &'static str) -> Reference {
+    Reference {
+        field,
+        target,
+        within: None,
+        deferred: true,
+    }
+}
+
+/// A reference to an entry of another object's keyed list.
+const fn entry(field: &'static str, target: &'static str, within: &'static str) -> Reference {
+    Reference {
+        field,
+        target,
+        within: Some(within),
+        deferred: false,
+    }
+}
+
+const fn keyed(field: &'static str, key: &'static str) -> KeyedList {
+    KeyedList { field, key }
+}
+
+/// The defaults every row starts from; rows override what differs.
+const BASE: Kind = Kind {
+    name: "",
+    summary: "",
+    key: "name",
+    list_path: "",
+    item_path: "",
+    dto: "",
+    references: &[],
+    read_only: &[],
+    unordered: &[],
+    keyed_lists: &[],
+    immutable: &[],
+    list_omits: &[],
+    creatable: true,
+    deletable: true,
+    declarable: true,
+    upload: None,
+    response_dto: None,
+};
 
 pub static KINDS: &[Kind] = &[
     Kind {
         name: "multimedia-profile",
         summary: "how many contacts of each channel an agent handles at once",
-        key: "name",
         list_path: "v2/multimedia-profile",
         item_path: "multimedia-profile",
         dto: "MultimediaProfileDTO",
-        references: &[],
-        read_only: &[],
-        unordered: &[],
-        keyed_lists: &[],
-        immutable: &[],
-        creatable: true,
-        deletable: true,
+        ..BASE
     },
     Kind {
         name: "site",
         summary: "a contact-center location that teams belong to",
-        key: "name",
         list_path: "v2/site",
         item_path: "site",
         dto: "SiteDTO",
         references: &[to("multimediaProfileId", "multimedia-profile")],
-        read_only: &[],
-        unordered: &[],
-        keyed_lists: &[],
-        immutable: &[],
-        creatable: true,
-        deletable: true,
+        ..BASE
+    },
+    Kind {
+        name: "work-type",
+        summary: "the idle and wrap-up families aux codes belong to (owned by Cisco; reference only)",
+        list_path: "v2/work-type",
+        item_path: "work-type",
+        dto: "WorkTypeDTO",
+        creatable: false,
+        deletable: false,
+        declarable: false,
+        ..BASE
+    },
+    Kind {
+        name: "skill",
+        summary: "a skill definition: boolean, proficiency, text or enum (with its values)",
+        list_path: "v2/skill",
+        item_path: "skill",
+        dto: "SkillDTO",
+        read_only: &["enumSkillValues[].skillId"],
+        keyed_lists: &[keyed("enumSkillValues", "name")],
+        immutable: &["name", "skillType"],
+        list_omits: &["enumSkillValues"],
+        ..BASE
+    },
+    Kind {
+        name: "skill-profile",
+        summary: "a set of skill values assigned to agents",
+        list_path: "v2/skill-profile",
+        item_path: "skill-profile",
+        dto: "SkillProfileDTO",
+        references: &[
+            to("activeSkills[].skillId", "skill"),
+            entry(
+                "activeEnumSkills[].enumSkillValueId",
+                "skill",
+                "enumSkillValues",
+            ),
+        ],
+        read_only: &[
+            "activeSkills[].skillName",
+            "activeEnumSkills[].enumSkillName",
+            "activeEnumSkills[].enumSkillValue",
+            "activeEnumSkills[].enumSkillId",
+        ],
+        keyed_lists: &[
+            keyed("activeSkills", "skillId"),
+            keyed("activeEnumSkills", "enumSkillValueId"),
+        ],
+        list_omits: &["activeSkills", "activeEnumSkills"],
+        ..BASE
+    },
+    Kind {
+        name: "auxiliary-code",
+        summary: "an idle or wrap-up code agents choose",
+        list_path: "v2/auxiliary-code",
+        item_path: "auxiliary-code",
+        dto: "AuxiliaryCodeDTO",
+        references: &[to("workTypeId", "work-type")],
+        ..BASE
+    },
+    Kind {
+        name: "holiday-list",
+        summary: "days the contact center is closed",
+        list_path: "v2/holiday-list",
+        item_path: "holiday-list",
+        dto: "HolidayListDTO",
+        read_only: &["holidaysCount"],
+        unordered: &["holidays[].recurrence.daysOfWeek"],
+        keyed_lists: &[keyed("holidays", "name")],
+        list_omits: &["holidays"],
+        ..BASE
+    },
+    Kind {
+        name: "overrides",
+        summary: "one-off openings and closures that override business hours",
+        list_path: "v2/overrides",
+        item_path: "overrides",
+        dto: "OverridesDTO",
+        read_only: &["overridesCount", "latestOverride"],
+        unordered: &["overrides[].recurrence.daysOfWeek"],
+        keyed_lists: &[keyed("overrides", "name")],
+        list_omits: &["overrides"],
+        ..BASE
+    },
+    Kind {
+        name: "business-hours",
+        summary: "weekly opening hours, with a holiday list and overrides",
+        list_path: "v2/business-hours",
+        item_path: "business-hours",
+        dto: "BusinessHoursDTO",
+        references: &[
+            to("holidaysId", "holiday-list"),
+            to("overridesId", "overrides"),
+        ],
+        read_only: &["workingHoursCount"],
+        unordered: &["workingHours[].days"],
+        keyed_lists: &[keyed("workingHours", "name")],
+        list_omits: &["workingHours"],
+        ..BASE
+    },
+    Kind {
+        name: "cad-variable",
+        summary: "a global variable flows set and agents may see",
+        list_path: "v2/cad-variable",
+        item_path: "cad-variable",
+        dto: "CadVariableDTO",
+        ..BASE
+    },
+    Kind {
+        name: "dial-plan",
+        summary: "a dialling rule for outdial (deprecated, still seeded)",
+        list_path: "v2/dial-plan",
+        item_path: "dial-plan",
+        dto: "DialPlanDTO",
+        ..BASE
+    },
+    Kind {
+        name: "audio-file",
+        summary: "a prompt or hold music, uploaded from a local .wav and compared by content",
+        list_path: "v2/audio-file",
+        item_path: "audio-file",
+        dto: "AudioFileInfoDTO",
+        read_only: &["blobId", "url"],
+        upload: Some(UploadParts {
+            file: "audioFile",
+            info: "audioFileInfo",
+            mime: "audio/wav",
+        }),
+        ..BASE
+    },
+    Kind {
+        name: "desktop-layout",
+        summary: "the agent desktop's layout JSON, assigned to teams",
+        list_path: "v2/desktop-layout",
+        item_path: "desktop-layout",
+        dto: "DesktopLayoutDTO",
+        references: &[back("teamIds[]", "team")],
+        read_only: &[
+            "validated",
+            "validatedTime",
+            "defaultJsonModifiedTime",
+            "modifiedTime",
+        ],
+        unordered: &["teamIds"],
+        list_omits: &["jsonFileContent", "teamIds"],
+        ..BASE
     },
     Kind {
         name: "team",
         summary: "a group of agents at a site",
-        key: "name",
         list_path: "v2/team",
         item_path: "team",
         dto: "TeamDTO",
         references: &[
             to("siteId", "site"),
             to("multiMediaProfileId", "multimedia-profile"),
+            to("desktopLayoutId", "desktop-layout"),
+            to("skillProfileId", "skill-profile"),
+            back("queueRankings[].queueId", "contact-service-queue"),
         ],
         read_only: &["siteName", "userIds"],
-        unordered: &[],
-        keyed_lists: &[],
+        keyed_lists: &[keyed("queueRankings", "queueId")],
         immutable: &["teamType"],
-        creatable: true,
-        deletable: true,
+        list_omits: &["userIds", "queueRankings"],
+        response_dto: Some("TeamResponseDTO"),
+        ..BASE
+    },
+    Kind {
+        name: "resource-collection",
+        summary: "which resources of each type a user profile can see (ids in `resources` stay raw)",
+        list_path: "v2/resource-collection",
+        item_path: "resource-collection",
+        dto: "ResourceCollectionDTO",
+        read_only: &["resourceCount"],
+        unordered: &["resources[].ids"],
+        keyed_lists: &[keyed("resources", "name")],
+        list_omits: &["resources"],
+        ..BASE
+    },
+    Kind {
+        name: "user-profile",
+        summary: "an administrator's or agent's access rights (v3)",
+        list_path: "v3/user-profile",
+        item_path: "v3/user-profile",
+        dto: "UserProfileGranularAccessDTO",
+        references: &[
+            to("resourceCollections[].id", "resource-collection"),
+            to("defaultResourceCollectionId", "resource-collection"),
+        ],
+        unordered: &[
+            "editableFolderIds",
+            "viewableFolderIds",
+            "nonViewableFolderIds",
+        ],
+        keyed_lists: &[
+            keyed("permissions", "name"),
+            keyed("resourceCollections", "id"),
+        ],
+        immutable: &["profileType"],
+        list_omits: &[
+            "permissions",
+            "resourceCollections",
+            "editableFolderIds",
+            "viewableFolderIds",
+            "nonViewableFolderIds",
+        ],
+        ..BASE
+    },
+    Kind {
+        name: "address-book",
+        summary: "speed-dial numbers for agents, for the org or one site",
+        list_path: "v2/address-book",
+        item_path: "address-book",
+        dto: "AddressBookWithEntriesDTO",
+        references: &[to("siteId", "site")],
+        keyed_lists: &[keyed("addressBookEntries", "name")],
+        immutable: &["parentType"],
+        ..BASE
+    },
+    Kind {
+        name: "outdial-ani",
+        summary: "caller ids agents may present when dialling out",
+        list_path: "v2/outdial-ani",
+        item_path: "outdial-ani",
+        dto: "OutdialANIDTO",
+        keyed_lists: &[keyed("outdialANIEntries", "name")],
+        list_omits: &["outdialANIEntries"],
+        ..BASE
+    },
+    Kind {
+        name: "contact-service-queue",
+        summary: "a queue: routing to teams, skills or agents",
+        list_path: "v2/contact-service-queue",
+        item_path: "contact-service-queue",
+        dto: "ContactServiceQueueDTO",
+        references: &[
+            to("callDistributionGroups[].agentGroups[].teamId", "team"),
+            to("queueSkillRequirements[].skillId", "skill"),
+            to("defaultMusicInQueueMediaFileId", "audio-file"),
+            back("agents[].id", "user"),
+        ],
+        read_only: &[
+            "agentsLastUpdatedByUserName",
+            "agentsLastUpdatedByUserEmailPrefix",
+            "agentsLastUpdatedTime",
+            "queueSkillRequirements[].skillName",
+            "queueSkillRequirements[].skillType",
+            "agents[].ciUserId",
+        ],
+        unordered: &[
+            "agents",
+            "callDistributionGroups",
+            "callDistributionGroups[].agentGroups",
+        ],
+        keyed_lists: &[keyed("queueSkillRequirements", "skillId")],
+        immutable: &["queueType", "channelType"],
+        list_omits: &["callDistributionGroups", "queueSkillRequirements", "agents"],
+        ..BASE
+    },
+    Kind {
+        name: "entry-point",
+        summary: "where contacts arrive: a number's entry point or a digital channel",
+        list_path: "v2/entry-point",
+        item_path: "entry-point",
+        dto: "EntryPointDTO",
+        references: &[
+            to("musicOnHoldId", "audio-file"),
+            to("outdialQueueId", "contact-service-queue"),
+        ],
+        read_only: &["dnEpMappingCount"],
+        keyed_lists: &[keyed("flowOverrideSettings", "name")],
+        immutable: &["entryPointType", "channelType"],
+        list_omits: &["flowOverrideSettings"],
+        ..BASE
+    },
+    Kind {
+        name: "dial-number",
+        summary: "a Webex Calling number mapped to an entry point",
+        key: "dialledNumber",
+        list_path: "v2/dial-number",
+        item_path: "dial-number",
+        dto: "DialledNumberEntryPointDTO",
+        references: &[to("entryPointId", "entry-point")],
+        read_only: &["dialledNumberDigits", "entryPointName"],
+        ..BASE
+    },
+    Kind {
+        name: "agent-profile",
+        summary: "a desktop profile: what agents may do and see",
+        list_path: "v2/agent-profile",
+        item_path: "agent-profile",
+        dto: "AgentProfileDTO",
+        references: &[
+            to("siteId", "site"),
+            to("wrapUpCodes[]", "auxiliary-code"),
+            to("idleCodes[]", "auxiliary-code"),
+            to("queues[]", "contact-service-queue"),
+            to("entryPoints[]", "entry-point"),
+            to("buddyTeams[]", "team"),
+            to("outdialEntryPointId", "entry-point"),
+            to("outdialANIId", "outdial-ani"),
+            to("addressBookId", "address-book"),
+            to("dialPlans[]", "dial-plan"),
+            to(
+                "viewableStatistics.contactServiceQueues[]",
+                "contact-service-queue",
+            ),
+            to("viewableStatistics.teams[]", "team"),
+        ],
+        unordered: &[
+            "wrapUpCodes",
+            "idleCodes",
+            "queues",
+            "entryPoints",
+            "buddyTeams",
+            "dialPlans",
+            "loginVoiceOptions",
+            "agentDNValidationCriterions",
+            "thresholdRules",
+            "viewableStatistics.contactServiceQueues",
+            "viewableStatistics.teams",
+        ],
+        list_omits: &[
+            "wrapUpCodes",
+            "queues",
+            "idleCodes",
+            "entryPoints",
+            "buddyTeams",
+            "dialPlans",
+            "loginVoiceOptions",
+            "viewableStatistics",
+            "thresholdRules",
+            "agentDNValidationCriterions",
+        ],
+        response_dto: Some("AgentProfileResponseDTO"),
+        ..BASE
+    },
+    Kind {
+        name: "user",
+        summary: "an agent or supervisor (update only: users are created in Control Hub)",
+        key: "email",
+        list_path: "v2/user",
+        item_path: "user",
+        dto: "UserDTO",
+        references: &[
+            to("siteId", "site"),
+            to("teamIds[]", "team"),
+            to("agentProfileId", "agent-profile"),
+            to("userProfileId", "user-profile"),
+            to("multimediaProfileId", "multimedia-profile"),
+            to("skillProfileId", "skill-profile"),
+        ],
+        read_only: &[
+            "siteName",
+            "userProfileType",
+            "dbId",
+            "queuesCount",
+            "skillProfileUpdatedBy",
+            "skillProfileUpdatedTime",
+            "dynamicSkillsUpdatedBy",
+            "dynamicSkillsUpdatedTime",
+            "dynamicSkillsLimitReached",
+            "dynamicSkillAssigned",
+            "userProfileData",
+            "userProfileGranularAccessData",
+        ],
+        unordered: &["teamIds"],
+        immutable: &["email", "firstName", "lastName", "ciUserId"],
+        creatable: false,
+        deletable: false,
+        response_dto: Some("UserResponseDTO"),
+        ..BASE
     },
 ];

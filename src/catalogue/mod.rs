@@ -55,10 +55,22 @@ pub struct Kind {
     pub keyed_lists: &'static [KeyedList],
     /// Fields the API refuses to change after create; a diff on them is a plan conflict.
     pub immutable: &'static [&'static str],
+    /// Fields the list endpoint leaves out of its rows; objects that need them are read by
+    /// item (config-api.md §1.5).
+    pub list_omits: &'static [&'static str],
     /// Whether objects of this kind can be created through the API (users cannot).
     pub creatable: bool,
     /// Whether objects of this kind can be deleted through the API.
     pub deletable: bool,
+    /// Whether config may declare objects of this kind at all. Some kinds are owned by
+    /// Cisco and can only be referenced (work-type).
+    pub declarable: bool,
+    /// For kinds whose create and update are multipart uploads: the parts, and the field
+    /// naming the local file in config (a path relative to the YAML file), compared by content.
+    pub upload: Option<UploadParts>,
+    /// The DTO the API answers with, when it differs from the request DTO (it declares the
+    /// response-only fields).
+    pub response_dto: Option<&'static str>,
 }
 
 /// A field that holds another object's id.
@@ -68,9 +80,34 @@ pub struct Reference {
     pub field: &'static str,
     /// The kind whose object the field points at.
     pub target: &'static str,
+    /// When the id is that of an entry in one of the target's keyed lists (a skill's enum
+    /// values), the list's field. Such a reference is written `<object key>/<entry key>`.
+    pub within: Option<&'static str>,
     /// A back-link that closes a cycle: set in a second pass after its targets exist, and
     /// ignored when ordering kinds.
     pub deferred: bool,
+}
+
+impl Reference {
+    /// The name under which the key index keeps this reference's targets: the kind, or
+    /// `kind/list` for entries of a keyed list.
+    pub fn index_name(&self) -> String {
+        match self.within {
+            Some(list) => format!("{}/{list}", self.target),
+            None => self.target.to_string(),
+        }
+    }
+}
+
+/// The multipart parts of an upload (audio-file: `audioFileInfo` JSON + `audioFile` bytes).
+#[derive(Clone, Copy, Debug)]
+pub struct UploadParts {
+    /// The part carrying the file, and the config field that names the local file.
+    pub file: &'static str,
+    /// The part carrying the object's other fields as JSON.
+    pub info: &'static str,
+    /// The MIME type the file part is sent with.
+    pub mime: &'static str,
 }
 
 /// An array of sub-objects matched by a key field rather than by position.
@@ -86,9 +123,15 @@ impl Kind {
         KINDS.iter().find(|k| k.name == name)
     }
 
-    /// Whether `field` (a top-level field name) is one the server owns or only returns.
+    /// Whether `field` is one the server owns or only returns. `field` is a top-level name
+    /// or a nested path in catalogue form (`queueSkillRequirements[].skillName`).
     pub fn is_read_only(&self, field: &str) -> bool {
         SERVER_OWNED.contains(&field) || self.read_only.contains(&field)
+    }
+
+    /// Whether the list endpoint leaves `field` out of its rows.
+    pub fn list_omits(&self, field: &str) -> bool {
+        self.list_omits.contains(&field)
     }
 
     /// The reference declared at exactly this field path, if any.

@@ -1,9 +1,9 @@
 //! The one place where the client corrects the official DTO schemas. Each fix names the
 //! defect and the evidence in `../shared/wxcc-api/config-api.md` ("live probes beat the
-//! spec"). Fixes only ever make validation stricter or make the schema usable (a regex
-//! that does not compile); where live is laxer than the spec, the client stays with the
-//! spec, so every body it sends is valid for both. The emulator keeps its own list (`emulator::rules`), derived independently from
-//! the same notes, so a mistake here cannot hide behind a mirrored mistake there.
+//! spec") or the research behind the catalogue. A fix either tightens the schema to what
+//! the live service refuses, or corrects what the spec gets wrong (enum casing, fields it
+//! calls required that live does not need and a config could not sensibly set). Rules the
+//! schema language says badly carry an `x-wxcc-note` that validation shows as help.
 
 use serde_json::{Map, Value, json};
 
@@ -14,23 +14,267 @@ struct SpecFix {
     apply: fn(&mut Value),
 }
 
+/// The twenty resource types a resource collection must list (config-api.md §3.10).
+pub const RESOURCE_TYPES: &[&str] = &[
+    "audio-prompt",
+    "working-hour",
+    "queue",
+    "idle-wrapup-code",
+    "holiday-list",
+    "function",
+    "sub-flow",
+    "team",
+    "desktop-profile",
+    "desktop-layout",
+    "cad-variable",
+    "address-book",
+    "site",
+    "flow",
+    "multimedia-profile",
+    "skill-profile",
+    "channel",
+    "skill-definition",
+    "override",
+    "outdial-ani",
+];
+
 static FIXES: &[SpecFix] = &[
     SpecFix {
         schema: "MultimediaProfileDTO",
-        why: "`manuallyAssignable` is optional in the spec but a live create without it is \
-              refused with 400 (§3.2, LIVE-3P)",
+        why: "`manuallyAssignable` is optional in the spec but a live create without it is refused with 400 (§3.2, LIVE-3P)",
         apply: |s| add_required(s, "manuallyAssignable"),
     },
     SpecFix {
         schema: "MultimediaProfileDTO",
-        why: "`blendingMode` is a plain string in the schema; the field text and live 400s \
-              limit it to BLENDED, BLENDED_REALTIME, EXCLUSIVE (§3.2)",
+        why: "`blendingMode` is a plain string in the schema; the field text and live 400s limit it to BLENDED, BLENDED_REALTIME, EXCLUSIVE (§3.2)",
         apply: |s| {
             set(
                 s,
                 "/properties/blendingMode/enum",
                 json!(["BLENDED", "BLENDED_REALTIME", "EXCLUSIVE"]),
             )
+        },
+    },
+    SpecFix {
+        schema: "SkillDTO",
+        why: "the `skillType` enum says Proficiency|Boolean|Text|enum; the spec's own example and live tenants use BOOLEAN, PROFICIENCY, TEXT, ENUM (§3.3)",
+        apply: |s| {
+            set(
+                s,
+                "/properties/skillType/enum",
+                json!(["BOOLEAN", "PROFICIENCY", "TEXT", "ENUM"]),
+            )
+        },
+    },
+    SpecFix {
+        schema: "SkillDTO",
+        why: "an ENUM skill must ship at least one value (400 `Enum skill should have atleast one value`, §3.3)",
+        apply: |s| {
+            add_rule(
+                s,
+                json!({"properties": {"skillType": {"const": "ENUM"}}, "required": ["skillType"]}),
+                json!({"required": ["enumSkillValues"], "properties": {"enumSkillValues": {"minItems": 1}},
+                       "x-wxcc-note": "an ENUM skill needs at least one entry in `enumSkillValues`"}),
+            )
+        },
+    },
+    SpecFix {
+        schema: "SkillProfileDTO",
+        why: "`activeSkills` is required, but the field text and live 400 (`Atleast one skill is mandatory.`) ask for at least one of activeSkills / activeEnumSkills (§3.14, §1.6)",
+        apply: |s| {
+            remove_required(s, "activeSkills");
+            if let Value::Object(m) = s {
+                m.insert(
+                    "anyOf".into(),
+                    json!([
+                        {"required": ["activeSkills"], "properties": {"activeSkills": {"minItems": 1}}},
+                        {"required": ["activeEnumSkills"], "properties": {"activeEnumSkills": {"minItems": 1}}}
+                    ]),
+                );
+                m.insert("x-wxcc-note-anyOf".into(), json!("a skill profile needs at least one entry in `activeSkills` or `activeEnumSkills`"));
+            }
+        },
+    },
+    SpecFix {
+        schema: "ActiveSkillDTO",
+        why: "`booleanValue` is required, but proficiency and text skills carry `proficiencyValue` / `textValue` instead (live create body, research B.2)",
+        apply: |s| remove_required(s, "booleanValue"),
+    },
+    SpecFix {
+        schema: "CadVariableDTO",
+        why: "the `variableType` enum lists two casings; live data uses String, Integer, DateTime, Boolean, Decimal (§3.5)",
+        apply: |s| {
+            set(
+                s,
+                "/properties/variableType/enum",
+                json!(["String", "Integer", "DateTime", "Boolean", "Decimal"]),
+            )
+        },
+    },
+    SpecFix {
+        schema: "CadVariableDTO",
+        why: "an agent-viewable variable needs `desktopLabel` (live 400, §3.5)",
+        apply: |s| {
+            add_rule(
+                s,
+                json!({"properties": {"agentViewable": {"const": true}}, "required": ["agentViewable"]}),
+                json!({"required": ["desktopLabel"], "x-wxcc-note": "a variable agents can see (`agentViewable: true`) needs a `desktopLabel`"}),
+            )
+        },
+    },
+    SpecFix {
+        schema: "EntryPointDTO",
+        why: "`assetId`, `controlFlowScriptUrl`, `imiOrgType`, `overflowNumber`, `socialChannelType` are listed as required, but live creates need only name, entryPointType, channelType, serviceLevelThreshold, active, maximumActiveContacts (§3.16)",
+        apply: |s| {
+            for f in [
+                "assetId",
+                "controlFlowScriptUrl",
+                "imiOrgType",
+                "overflowNumber",
+                "socialChannelType",
+            ] {
+                remove_required(s, f);
+            }
+        },
+    },
+    SpecFix {
+        schema: "EntryPointDTO",
+        why: "`channelType` lacks CUSTOM_MESSAGING and WORK_ITEM, which live tenants use (§3.16)",
+        apply: |s| {
+            if let Some(Value::Array(e)) = s.pointer_mut("/properties/channelType/enum") {
+                for extra in ["CUSTOM_MESSAGING", "WORK_ITEM"] {
+                    if !e.iter().any(|v| v == extra) {
+                        e.push(json!(extra));
+                    }
+                }
+            }
+        },
+    },
+    SpecFix {
+        schema: "DialledNumberEntryPointDTO",
+        why: "`entryPointName` is listed as required but is filled by the server; live creates fail without `dialledNumber`, `location` and `regionId` (§3.20)",
+        apply: |s| {
+            remove_required(s, "entryPointName");
+            for f in ["dialledNumber", "location", "regionId"] {
+                add_required(s, f);
+            }
+        },
+    },
+    SpecFix {
+        schema: "DesktopLayoutDTO",
+        why: "`validated` is listed as required but is set by the server (layouts come back `validated: false`) and not needed live (§3.11)",
+        apply: |s| remove_required(s, "validated"),
+    },
+    SpecFix {
+        schema: "ContactServiceQueueDTO",
+        why: "`queueRoutingType` and `checkAgentAvailability` are listed as required but live creates succeed without them (§3.22)",
+        apply: |s| {
+            remove_required(s, "queueRoutingType");
+            remove_required(s, "checkAgentAvailability");
+        },
+    },
+    SpecFix {
+        schema: "ContactServiceQueueDTO",
+        why: "a TELEPHONY queue needs the five *Permitted flags and `defaultMusicInQueueMediaFileId` (live 400 names them, §3.22)",
+        apply: |s| {
+            add_rule(
+                s,
+                json!({"properties": {"channelType": {"const": "TELEPHONY"}}, "required": ["channelType"]}),
+                json!({"required": ["monitoringPermitted", "parkingPermitted", "recordingPermitted", "recordingAllCallsPermitted", "pauseRecordingPermitted", "defaultMusicInQueueMediaFileId"],
+                       "x-wxcc-note": "a TELEPHONY queue needs monitoringPermitted, parkingPermitted, recordingPermitted, recordingAllCallsPermitted, pauseRecordingPermitted and defaultMusicInQueueMediaFileId"}),
+            )
+        },
+    },
+    SpecFix {
+        schema: "ContactServiceQueueDTO",
+        why: "skills-based routing needs `skillBasedRoutingType` (field text, §3.22)",
+        apply: |s| {
+            add_rule(
+                s,
+                json!({"properties": {"routingType": {"const": "SKILLS_BASED"}}, "required": ["routingType"]}),
+                json!({"required": ["skillBasedRoutingType"], "x-wxcc-note": "`routingType: SKILLS_BASED` needs `skillBasedRoutingType`"}),
+            )
+        },
+    },
+    SpecFix {
+        schema: "UserProfileGranularAccessDTO",
+        why: "`resourceCollections` items are typed as whole ResourceCollectionDTOs (requiring `name`), but a profile only points at collections by id (§3.17, research A.4)",
+        apply: |s| {
+            set(
+                s,
+                "/properties/resourceCollections/items",
+                json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}),
+            )
+        },
+    },
+    SpecFix {
+        schema: "UserProfileGranularAccessDTO",
+        why: "ADMINISTRATOR_ONLY and STANDARD_AGENT profiles need `permissionAccessLevel: SPECIFIC`, and SPECIFIC needs `permissions` (live 400s, §3.17)",
+        apply: |s| {
+            add_rule(
+                s,
+                json!({"properties": {"profileType": {"enum": ["ADMINISTRATOR_ONLY", "STANDARD_AGENT"]}}, "required": ["profileType"]}),
+                json!({"properties": {"permissionAccessLevel": {"const": "SPECIFIC", "x-wxcc-note": "ADMINISTRATOR_ONLY and STANDARD_AGENT profiles need `permissionAccessLevel: SPECIFIC`"}}}),
+            );
+            add_rule(
+                s,
+                json!({"properties": {"permissionAccessLevel": {"const": "SPECIFIC"}}, "required": ["permissionAccessLevel"]}),
+                json!({"required": ["permissions"], "properties": {"permissions": {"minItems": 1}}, "x-wxcc-note": "`permissionAccessLevel: SPECIFIC` needs a `permissions` list"}),
+            );
+        },
+    },
+    SpecFix {
+        schema: "OutdialANIDTO",
+        why: "live creates need `outdialANIEntries` (§3.19)",
+        apply: |s| {
+            add_required(s, "outdialANIEntries");
+            set(s, "/properties/outdialANIEntries/minItems", json!(1));
+        },
+    },
+    SpecFix {
+        schema: "HolidaysDTO",
+        why: "a Yearly holiday needs `recurrence.specificMonth`; a Monthly one `specificDayOfMonth` or `occurrenceInTheMonth` (live 400s, §3.6)",
+        apply: |s| {
+            add_rule(
+                s,
+                json!({"properties": {"frequency": {"const": "Yearly"}}, "required": ["frequency"]}),
+                json!({"required": ["recurrence"], "properties": {"recurrence": {"required": ["specificMonth"]}},
+                       "x-wxcc-note": "a Yearly holiday needs `recurrence` with `specificMonth`"}),
+            );
+            add_rule(
+                s,
+                json!({"properties": {"frequency": {"const": "Monthly"}}, "required": ["frequency"]}),
+                json!({"required": ["recurrence"], "x-wxcc-note": "a Monthly holiday needs `recurrence` with `specificDayOfMonth` or `occurrenceInTheMonth`"}),
+            );
+        },
+    },
+    SpecFix {
+        schema: "AgentProfileDTO",
+        why: "`autoWrapAfterSeconds` is refused unless `autoWrapUp: true` is in the same request (400 `autoWrapAfterSeconds should be specified when autoWrapUp is true`, §3.23)",
+        apply: |s| {
+            add_rule(
+                s,
+                json!({"required": ["autoWrapAfterSeconds"]}),
+                json!({"required": ["autoWrapUp"], "properties": {"autoWrapUp": {"const": true, "x-wxcc-note": "`autoWrapAfterSeconds` needs `autoWrapUp: true`"}},
+                       "x-wxcc-note": "`autoWrapAfterSeconds` needs `autoWrapUp: true`"}),
+            )
+        },
+    },
+    SpecFix {
+        schema: "ResourceCollectionDTO",
+        why: "live creates need `resources` listing all twenty resource types, and site, channel, team and queue may not be NONE (400s, §3.10)",
+        apply: |s| {
+            add_required(s, "resources");
+            let mut all = Vec::new();
+            for name in RESOURCE_TYPES {
+                all.push(json!({"contains": {"required": ["name"], "properties": {"name": {"const": name}}},
+                                "x-wxcc-note": format!("`resources` needs an entry for `{name}`: a resource collection lists all twenty resource types")}));
+            }
+            for name in ["site", "channel", "team", "queue"] {
+                all.push(json!({"items": {"if": {"properties": {"name": {"const": name}}, "required": ["name"]},
+                                          "then": {"properties": {"accessLevel": {"not": {"const": "NONE"}, "x-wxcc-note": format!("the `{name}` resources of a collection cannot be NONE")}}}}}));
+            }
+            set(s, "/properties/resources/allOf", Value::Array(all));
         },
     },
 ];
@@ -87,13 +331,29 @@ fn add_required(schema: &mut Value, field: &str) {
     }
 }
 
+fn remove_required(schema: &mut Value, field: &str) {
+    if let Some(Value::Array(list)) = schema.get_mut("required") {
+        list.retain(|v| v != field);
+    }
+}
+
+/// Adds a conditional rule (`if` … `then` …) to a schema's `allOf`.
+fn add_rule(schema: &mut Value, condition: Value, then: Value) {
+    if let Value::Object(map) = schema {
+        let all = map.entry("allOf").or_insert_with(|| json!([]));
+        if let Value::Array(list) = all {
+            list.push(json!({"if": condition, "then": then}));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_fix_targets_a_real_schema() {
-        let doc: Value = serde_json::from_str(crate::spec::OPENAPI_JSON).expect("spec parses");
+        let doc = crate::spec::document();
         for fix in FIXES {
             assert!(
                 doc.pointer(&format!("/components/schemas/{}", fix.schema))
@@ -102,5 +362,49 @@ mod tests {
                 fix.schema
             );
         }
+    }
+
+    fn valid(dto: &str, body: Value) -> bool {
+        super::super::DtoSchemas::get()
+            .validator(dto)
+            .expect("validator")
+            .is_valid(&body)
+    }
+
+    #[test]
+    fn conditional_rules_hold() {
+        let skill = json!({"name": "Tier", "active": true, "serviceLevelThreshold": 30, "skillType": "ENUM"});
+        assert!(!valid("SkillDTO", skill.clone()));
+        let mut with_values = skill.clone();
+        with_values["enumSkillValues"] = json!([{"name": "Gold"}]);
+        assert!(valid("SkillDTO", with_values));
+        assert!(!valid("SkillProfileDTO", json!({"name": "P"})));
+        assert!(valid(
+            "SkillProfileDTO",
+            json!({"name": "P", "activeEnumSkills": [{"enumSkillValueId": "x"}]})
+        ));
+        assert!(!valid(
+            "AgentProfileDTO",
+            json!({"name": "A", "parentType": "ORGANIZATION", "active": true, "accessWrapUpCode": "ALL", "accessIdleCode": "ALL", "accessQueue": "ALL", "accessEntryPoint": "ALL", "accessBuddyTeam": "ALL", "agentDNValidation": "ALL", "viewableStatistics": {"accessQueueStats": "ALL", "accessTeamStats": "ALL"}, "autoWrapAfterSeconds": 5})
+        ));
+        let mut resources: Vec<Value> = RESOURCE_TYPES
+            .iter()
+            .map(|n| json!({"name": n, "accessLevel": "ALL"}))
+            .collect();
+        assert!(valid(
+            "ResourceCollectionDTO",
+            json!({"name": "R", "resources": resources.clone()})
+        ));
+        resources.pop();
+        assert!(!valid(
+            "ResourceCollectionDTO",
+            json!({"name": "R", "resources": resources.clone()})
+        ));
+        resources.push(json!({"name": "outdial-ani", "accessLevel": "ALL"}));
+        resources[2] = json!({"name": "queue", "accessLevel": "NONE"});
+        assert!(!valid(
+            "ResourceCollectionDTO",
+            json!({"name": "R", "resources": resources})
+        ));
     }
 }

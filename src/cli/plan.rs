@@ -1,7 +1,7 @@
 //! `wxcc plan PATH`: read live state, build the plan, show it.
 
 use super::args::{ChangeArgs, PlanArgs, PlanFormat};
-use super::session::{Session, fetch_live, kinds_in_play};
+use super::session::{Session, complete_live, fetch_live, kinds_in_play};
 use super::settings::Settings;
 use super::validate::load_checked;
 use crate::catalogue::{Kind, kind_names};
@@ -42,7 +42,13 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
     let delete_kinds = delete_kinds(&args.delete, &loaded)?;
     let session = Session::connect(settings).await?;
     let kinds = kinds_in_play(&loaded.desired.kinds(), &delete_kinds);
-    let live = match fetch_live(&session.client, &kinds).await {
+    let fetched = match fetch_live(&session.client, &kinds).await {
+        Ok(mut live) => complete_live(&session.client, &loaded.desired, &mut live)
+            .await
+            .map(|_| live),
+        Err(e) => Err(e),
+    };
+    let live = match fetched {
         Ok(live) => live,
         Err(e) => {
             session.close().await;

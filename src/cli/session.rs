@@ -12,7 +12,8 @@ use crate::api::{ApiError, Client, ClientOptions, Credentials, RateLimiter, Secr
 use crate::catalogue::Kind;
 use crate::emulator::{Emulator, QUICKSTART_REDIRECT_URI};
 use crate::error::Error;
-use crate::model::{Live, LiveObject};
+use crate::model::{Desired, Live, LiveObject, content_digest, reference_values};
+use serde_json::Value;
 
 /// A connected client, and the emulator behind it when there is one.
 pub struct Session {
@@ -170,6 +171,114 @@ pub async fn fetch_live(client: &Client, kinds: &[&'static Kind]) -> Result<Live
         live.kinds.insert(kind.name, objects);
     }
     Ok(live)
+}
+
+/// Completes live state where list rows fall short: objects the config declares are read
+/// by item when their kind's list leaves fields out (an update must start from the whole
+/// object), objects whose keyed-list entries the config references likewise, and uploaded
+/// files the config declares are downloaded and digested so plans compare content.
+pub async fn complete_live(
+    client: &Client,
+    desired: &Desired,
+    live: &mut Live,
+) -> Result<(), ApiError> {
+    let mut items: Vec<(&'static Kind, String)> = Vec::new();
+    let mut blobs: Vec<(&'static Kind, String, String)> = Vec::new();
+    let mut want_item = |kind: &'static Kind, id: &str| {
+        if !items.iter().any(|(k, i)| k.name == kind.name && i == id) {
+            items.push((kind, id.to_string()));
+        }
+    };
+    for object in &desired.objects {
+        let kind = object.kind;
+        let names = std::iter::once(&object.key).chain(object.settings.former_names.iter());
+        if let Some(matched) = names
+            .filter_map(|n| live.by_key(kind.name, n).into_iter().next())
+            .next()
+        {
+            if !kind.list_omits.is_empty() {
+                want_item(kind, &matched.id);
+            }
+            if let Some(parts) = kind.upload
+                && object.uploads.iter().any(|u| u.field == parts.file)
+                && let Some(blob) = matched.body.get("blobId").and_then(Value::as_str)
+            {
+                blobs.push((kind, matched.id.clone(), blob.to_string()));
+            }
+        }
+        let body = Value::Object(object.body.clone());
+        for (_, reference, key) in reference_values(kind, &body) {
+            let (Some(list), Some((owner, _))) = (reference.within, key.split_once('/')) else {
+                continue;
+            };
+            let Some(target) = Kind::named(reference.target) else {
+                continue;
+            };
+            if target.list_omits(list) {
+                for o in live.by_key(target.name, owner) {
+                    want_item(target, &o.id);
+                }
+            }
+        }
+    }
+    let mut tasks = JoinSet::new();
+    for (kind, id) in items {
+        let client = client.clone();
+        tasks.spawn(async move {
+            client
+                .get(kind, &id)
+                .await
+                .map(|body| Detail::Item(kind, body))
+        });
+    }
+    for (kind, id, blob) in blobs {
+        let client = client.clone();
+        tasks.spawn(async move {
+            client
+                .blob(&blob)
+                .await
+                .map(|bytes| Detail::Content(kind, id, content_digest(&bytes)))
+        });
+    }
+    let mut contents = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined.map_err(|e| ApiError::Transport {
+            method: "GET".into(),
+            path: String::new(),
+            tracking_id: String::new(),
+            message: e.to_string(),
+        })?? {
+            Detail::Item(kind, body) => {
+                if let Some(fresh) = LiveObject::from_body(kind, body)
+                    && let Some(slot) = live
+                        .kinds
+                        .get_mut(kind.name)
+                        .and_then(|v| v.iter_mut().find(|o| o.id == fresh.id))
+                {
+                    *slot = fresh;
+                }
+            }
+            Detail::Content(kind, id, digest) => contents.push((kind, id, digest)),
+        }
+    }
+    // Content goes in after items, so an item read cannot overwrite it.
+    for (kind, id, digest) in contents {
+        if let (Some(parts), Some(slot)) = (
+            kind.upload,
+            live.kinds
+                .get_mut(kind.name)
+                .and_then(|v| v.iter_mut().find(|o| o.id == id)),
+        ) {
+            slot.body
+                .insert(parts.file.to_string(), Value::String(digest));
+        }
+    }
+    Ok(())
+}
+
+enum Detail {
+    Item(&'static Kind, serde_json::Map<String, Value>),
+    Content(&'static Kind, String, String),
 }
 
 /// The kinds a plan needs: those in the config, the kinds they reference, and the kinds

@@ -9,7 +9,9 @@ use serde_json::Map;
 use super::suggest::did_you_mean;
 use super::yaml;
 use crate::catalogue::{Kind, TOOL_SETTINGS_KEY, kind_names};
-use crate::model::{Desired, DesiredObject, Diagnostic, Node, NodeValue, Span, ToolSettings};
+use crate::model::{
+    Desired, DesiredObject, Diagnostic, Node, NodeValue, Span, ToolSettings, Upload, content_digest,
+};
 
 /// One loaded file.
 #[derive(Clone, Debug)]
@@ -83,7 +85,16 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
         match yaml::parse(text) {
             Ok(mut node) => {
                 node.set_file(index);
+                let first = loaded.desired.objects.len();
                 read_document(&node, &mut loaded.desired, &mut loaded.diagnostics);
+                let dir = loaded.sources.files[index]
+                    .path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                for object in &mut loaded.desired.objects[first..] {
+                    read_uploads(object, &dir, &mut loaded.diagnostics);
+                }
             }
             Err(e) => {
                 let offset = e.offset.unwrap_or(0).min(text.len());
@@ -285,6 +296,7 @@ fn read_object(
         body,
         node: item.clone(),
         settings,
+        uploads: Vec::new(),
     })
 }
 
@@ -340,6 +352,61 @@ fn read_settings(node: &Node, diags: &mut Vec<Diagnostic>) -> ToolSettings {
         }
     }
     settings
+}
+
+/// Reads the local file an uploading kind names (relative to the YAML file) and puts its
+/// digest in the body, so plans compare content.
+fn read_uploads(object: &mut DesiredObject, dir: &Path, diags: &mut Vec<Diagnostic>) {
+    let Some(field) = object.kind.upload.map(|u| u.file) else {
+        return;
+    };
+    let kind = object.kind;
+    let Some(node) = object.node.get(field) else {
+        diags.push(
+            Diagnostic::error(
+                format!("{} `{}` has no `{field}`", kind.name, object.key),
+                object.key_span,
+                format!("needs `{field}`"),
+            )
+            .with_help(format!(
+                "set `{field}:` to the path of the file to upload, relative to this YAML file"
+            )),
+        );
+        return;
+    };
+    let Some(relative) = node.as_str() else {
+        diags.push(Diagnostic::error(
+            format!("`{field}` must be a file path"),
+            node.span,
+            format!("found {}", node.type_name()),
+        ));
+        return;
+    };
+    let path = dir.join(relative);
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let digest = content_digest(&bytes);
+            object
+                .body
+                .insert(field.to_string(), serde_json::Value::String(digest.clone()));
+            object.uploads.push(Upload {
+                field: field.to_string(),
+                path,
+                digest,
+            });
+        }
+        Err(e) => diags.push(
+            Diagnostic::error(
+                format!("cannot read `{relative}`: {e}"),
+                node.span,
+                "file not readable",
+            )
+            .with_help(format!(
+                "the path is relative to this YAML file: {}",
+                path.display()
+            )),
+        ),
+    }
 }
 
 fn check_duplicate_keys(desired: &Desired, diags: &mut Vec<Diagnostic>) {

@@ -9,7 +9,9 @@ use serde_json::Value;
 use super::pattern;
 use super::suggest::did_you_mean;
 use crate::catalogue::{DtoSchemas, Kind, SERVER_OWNED, TOOL_SETTINGS_KEY};
-use crate::model::{Desired, DesiredObject, Diagnostic, Node, NodeValue, reference_values};
+use crate::model::{
+    Desired, DesiredObject, Diagnostic, Node, NodeValue, describe_target, reference_values,
+};
 
 /// Every problem in the desired objects, errors and warnings, in file order.
 pub fn validate(desired: &Desired) -> Vec<Diagnostic> {
@@ -25,6 +27,34 @@ fn validate_object(object: &DesiredObject) -> Vec<Diagnostic> {
     let kind = object.kind;
     let schemas = DtoSchemas::get();
     let mut diags = Vec::new();
+    if !kind.declarable {
+        let users: Vec<String> = crate::catalogue::KINDS
+            .iter()
+            .flat_map(|k| {
+                k.references
+                    .iter()
+                    .filter(|r| r.target == kind.name)
+                    .map(move |r| format!("{}.{}", k.name, r.field))
+            })
+            .collect();
+        diags.push(
+            Diagnostic::error(
+                format!(
+                    "{} objects are owned by Cisco and cannot be declared",
+                    kind.name
+                ),
+                object.key_span,
+                "cannot be declared",
+            )
+            .with_help(format!(
+                "remove this {}; refer to it by {} from {}",
+                kind.name,
+                kind.key,
+                users.join(", ")
+            )),
+        );
+        return diags;
+    }
     let Some(dto) = schemas.dto(kind.dto) else {
         return diags;
     };
@@ -177,11 +207,38 @@ pub fn validate_body(object: &DesiredObject, body: &Value, require: bool) -> Vec
                 value_span,
                 "too many items",
             ),
+            ValidationErrorKind::Constant { expected_value } => Diagnostic::error(
+                format!("`{field}` must be {expected_value} here"),
+                value_span,
+                "not allowed here",
+            ),
+            ValidationErrorKind::Not { .. } => Diagnostic::error(
+                format!("`{field}` cannot be {} here", error.instance()),
+                value_span,
+                "not allowed here",
+            ),
+            ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::Contains => Diagnostic::error(
+                format!(
+                    "{} `{}` breaks a rule of {}",
+                    kind.name, object.key, kind.dto
+                ),
+                if pointer.is_empty() {
+                    object.key_span
+                } else {
+                    object.field_span(&pointer)
+                },
+                "here",
+            ),
             _ => Diagnostic::error(
                 format!("`{field}` is not valid: {error}"),
                 value_span,
                 "invalid",
             ),
+        };
+        // Rules added by spec fixes explain themselves better than the schema can.
+        let d = match DtoSchemas::get().note(error.schema_path().as_str()) {
+            Some(note) => d.with_help(note.to_string()),
+            None => d,
         };
         diags.push(d);
     }
@@ -192,14 +249,18 @@ fn dangling_references(object: &DesiredObject, desired: &Desired) -> Vec<Diagnos
     let body = Value::Object(object.body.clone());
     reference_values(object.kind, &body)
         .into_iter()
-        .filter(|(_, r, key)| desired.find(r.target, key).is_none())
+        .filter(|(_, r, key)| !desired.defines(r, key))
         .map(|(pointer, r, key)| {
+            let target = describe_target(r, key);
             Diagnostic::warning(
-                format!("`{}` names {} `{key}`, which this config does not define", field_label(&pointer), r.target),
+                format!("`{}` names {target}, which this config does not define", field_label(&pointer)),
                 object.value_span(&pointer),
-                format!("not defined here: {} `{key}`", r.target),
+                format!("not defined here: {target}"),
             )
-            .with_help(format!("fine if `{key}` already exists in the tenant (plan checks); otherwise add it under `{}:`", r.target))
+            .with_help(format!(
+                "fine if it already exists in the tenant (plan checks); otherwise add it under `{}:`",
+                r.target
+            ))
         })
         .collect()
 }
@@ -223,12 +284,10 @@ fn check_fields(
                 if pointer.is_empty() && key.name == TOOL_SETTINGS_KEY {
                     continue;
                 }
-                let is_reference = kind.reference(&catalogue_path(&child)).is_some();
-                let read_only = if pointer.is_empty() {
-                    kind.is_read_only(&key.name)
-                } else {
-                    SERVER_OWNED.contains(&key.name.as_str()) && !is_reference
-                };
+                let path = catalogue_path(&child);
+                let is_reference = kind.reference(&path).is_some();
+                let read_only = (SERVER_OWNED.contains(&key.name.as_str()) && !is_reference)
+                    || kind.read_only.contains(&path.as_str());
                 if read_only {
                     diags.push(
                         Diagnostic::error(

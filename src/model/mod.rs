@@ -12,7 +12,9 @@ mod value;
 pub use diagnostic::{Diagnostic, Severity};
 pub use merge::overlay;
 pub use node::{Key, Node, NodeValue, Span};
-pub use object::{Desired, DesiredObject, Live, LiveObject, ToolSettings};
+pub use object::{Desired, DesiredObject, Live, LiveObject, ToolSettings, Upload, content_digest};
 pub use path::{FieldPath, Segment};
-pub use resolve::{KeyIndex, Unresolved, ids_to_keys, keys_to_ids, reference_values};
+pub use resolve::{
+    KeyIndex, Unresolved, describe_target, ids_to_keys, keys_to_ids, reference_values,
+};
 pub use value::{render_value, values_equal};

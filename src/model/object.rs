@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::node::{Node, Span};
-use crate::catalogue::Kind;
+use crate::catalogue::{Kind, Reference};
 
 /// The tool's own per-object settings, read from the object's `x-wxcc` key.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +28,26 @@ pub struct DesiredObject {
     /// The object as parsed, for spans.
     pub node: Node,
     pub settings: ToolSettings,
+    /// Local files the object uploads (kinds with `Kind::upload`). The body holds their
+    /// content digest (`sha256:<hex>`) under the same field, so diffs compare content.
+    pub uploads: Vec<Upload>,
+}
+
+/// A local file an object uploads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    pub field: String,
+    pub path: std::path::PathBuf,
+    /// `sha256:<hex>` of the content when the config was loaded.
+    pub digest: String,
+}
+
+/// `sha256:<hex>` of some bytes: how uploaded content is compared.
+pub fn content_digest(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(bytes);
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 impl DesiredObject {
@@ -77,6 +97,30 @@ impl Desired {
         self.objects
             .iter()
             .find(|o| o.kind.name == kind && o.key == key)
+    }
+
+    /// Whether the config declares what a reference names: the object, or for a reference
+    /// into a keyed list (`Tier/Gold`), the object and that entry.
+    pub fn defines(&self, reference: &Reference, key: &str) -> bool {
+        match reference.within {
+            None => self.find(reference.target, key).is_some(),
+            Some(list) => {
+                let Some((object, entry)) = key.split_once('/') else {
+                    return false;
+                };
+                let Some(found) = self.find(reference.target, object) else {
+                    return false;
+                };
+                let entry_key = found.kind.keyed_list(list).map(|k| k.key).unwrap_or("name");
+                found
+                    .body
+                    .get(list)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .any(|e| e.get(entry_key).and_then(Value::as_str) == Some(entry))
+            }
+        }
     }
 
     /// The kinds the config mentions, by name.

@@ -3,16 +3,17 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::object::Live;
 use super::path::FieldPath;
 use crate::catalogue::{Kind, Reference};
 
-/// Key ↔ id maps for every kind, built from live state and grown as an apply creates objects.
+/// Key ↔ id maps for every kind (and for entries of keyed lists, under `kind/list` with
+/// keys `object/entry`), built from live state and grown as an apply creates objects.
 #[derive(Clone, Debug, Default)]
 pub struct KeyIndex {
-    kinds: HashMap<&'static str, KindIndex>,
+    kinds: HashMap<String, KindIndex>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -26,19 +27,51 @@ impl KeyIndex {
     pub fn from_live(live: &Live) -> KeyIndex {
         let mut index = KeyIndex::default();
         for (kind, objects) in &live.kinds {
+            let Some(kind) = Kind::named(kind) else {
+                continue;
+            };
             for o in objects {
                 if let Some(key) = &o.key {
-                    index.insert(kind, key, &o.id);
+                    index.insert(kind.name, key, &o.id);
+                    index.insert_entries(kind, key, &o.body);
                 }
             }
         }
         index
     }
 
+    /// Records an object the apply just created or updated: its id, and the ids of the
+    /// entries of its keyed lists.
+    pub fn record(&mut self, kind: &'static Kind, key: &str, body: &Map<String, Value>) {
+        if let Some(id) = body.get("id").and_then(Value::as_str) {
+            self.set(kind.name, key, id);
+        }
+        self.insert_entries(kind, key, body);
+    }
+
+    fn insert_entries(&mut self, kind: &'static Kind, key: &str, body: &Map<String, Value>) {
+        for list in kind.keyed_lists {
+            let name = format!("{}/{}", kind.name, list.field);
+            for entry in body
+                .get(list.field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(entry_key), Some(id)) = (
+                    entry.get(list.key).and_then(Value::as_str),
+                    entry.get("id").and_then(Value::as_str),
+                ) {
+                    self.set(&name, &format!("{key}/{entry_key}"), id);
+                }
+            }
+        }
+    }
+
     /// Records that `key` of `kind` has `id`. A second id for the same key makes the key
     /// ambiguous.
-    pub fn insert(&mut self, kind: &'static str, key: &str, id: &str) {
-        let k = self.kinds.entry(kind).or_default();
+    pub fn insert(&mut self, kind: &str, key: &str, id: &str) {
+        let k = self.kinds.entry(kind.to_string()).or_default();
         k.id_to_key.insert(id.to_string(), key.to_string());
         match k.key_to_id.get(key) {
             Some(Some(existing)) if existing != id => {
@@ -52,8 +85,8 @@ impl KeyIndex {
     }
 
     /// Replaces the id recorded for a key (after a rename or a create that was re-read).
-    pub fn set(&mut self, kind: &'static str, key: &str, id: &str) {
-        let k = self.kinds.entry(kind).or_default();
+    pub fn set(&mut self, kind: &str, key: &str, id: &str) {
+        let k = self.kinds.entry(kind.to_string()).or_default();
         k.id_to_key.insert(id.to_string(), key.to_string());
         k.key_to_id.insert(key.to_string(), Some(id.to_string()));
     }
@@ -75,12 +108,27 @@ impl KeyIndex {
 }
 
 /// A key that no object of the target kind has.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Unresolved {
     /// JSON pointer of the reference inside the object.
     pub pointer: String,
-    pub target: &'static str,
+    pub reference: &'static Reference,
     pub key: String,
+}
+
+/// How a message names what a reference points at: "site `Chicago`", or for an entry of
+/// a keyed list, "value `Gold` of skill `Tier`".
+pub fn describe_target(reference: &Reference, key: &str) -> String {
+    match (reference.within, key.split_once('/')) {
+        (Some(_), Some((object, entry))) => {
+            format!("value `{entry}` of {} `{object}`", reference.target)
+        }
+        (Some(list), None) => format!(
+            "{} entry `{key}` (write it as `<{}>/<entry in {list}>`)",
+            reference.target, reference.target
+        ),
+        (None, _) => format!("{} `{key}`", reference.target),
+    }
 }
 
 /// Every reference value in a body: (pointer, reference, the string written there).
@@ -106,11 +154,11 @@ pub fn keys_to_ids(kind: &'static Kind, body: &mut Value, index: &KeyIndex) -> V
     for reference in kind.references {
         FieldPath::parse(reference.field).visit_mut(body, &mut |pointer, v| {
             if let Value::String(key) = v {
-                match index.id_of(reference.target, key) {
+                match index.id_of(&reference.index_name(), key) {
                     Some(id) => *v = Value::String(id.to_string()),
                     None => missing.push(Unresolved {
                         pointer: pointer.to_string(),
-                        target: reference.target,
+                        reference,
                         key: key.clone(),
                     }),
                 }
@@ -125,7 +173,7 @@ pub fn ids_to_keys(kind: &'static Kind, body: &mut Value, index: &KeyIndex) {
     for reference in kind.references {
         FieldPath::parse(reference.field).visit_mut(body, &mut |_, v| {
             if let Value::String(id) = v
-                && let Some(key) = index.key_of(reference.target, id)
+                && let Some(key) = index.key_of(&reference.index_name(), id)
             {
                 *v = Value::String(key.to_string());
             }
@@ -149,6 +197,21 @@ mod tests {
         assert_eq!(body["siteId"], "site-1");
         ids_to_keys(team, &mut body, &index);
         assert_eq!(body["siteId"], "Chicago");
+    }
+
+    #[test]
+    fn resolves_entries_of_keyed_lists() {
+        let profile = Kind::named("skill-profile").expect("kind");
+        let skill = Kind::named("skill").expect("kind");
+        let mut index = KeyIndex::default();
+        let body =
+            json!({"id": "s1", "name": "Tier", "enumSkillValues": [{"id": "v1", "name": "Gold"}]});
+        index.record(skill, "Tier", body.as_object().expect("object"));
+        let mut p = json!({"activeEnumSkills": [{"enumSkillValueId": "Tier/Gold"}]});
+        assert!(keys_to_ids(profile, &mut p, &index).is_empty());
+        assert_eq!(p["activeEnumSkills"][0]["enumSkillValueId"], "v1");
+        ids_to_keys(profile, &mut p, &index);
+        assert_eq!(p["activeEnumSkills"][0]["enumSkillValueId"], "Tier/Gold");
     }
 
     #[test]

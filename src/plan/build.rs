@@ -12,7 +12,8 @@ use super::safety::{DeleteThreshold, check_deletes};
 use super::{Action, Change, FieldDiff, Plan};
 use crate::catalogue::{Kind, Reference};
 use crate::model::{
-    Desired, DesiredObject, Diagnostic, KeyIndex, Live, LiveObject, ids_to_keys, reference_values,
+    Desired, DesiredObject, Diagnostic, KeyIndex, Live, LiveObject, describe_target, ids_to_keys,
+    reference_values,
 };
 
 /// Choices that shape a plan.
@@ -133,14 +134,15 @@ fn check_references(
 ) {
     let body = Value::Object(object.body.clone());
     for (pointer, reference, key) in reference_values(object.kind, &body) {
-        if desired.find(reference.target, key).is_some() {
+        if desired.defines(reference, key) {
             continue;
         }
         let span = object.value_span(&pointer);
-        if index.is_ambiguous(reference.target, key) {
+        let target = describe_target(reference, key);
+        if index.is_ambiguous(&reference.index_name(), key) {
             diags.push(
                 Diagnostic::error(
-                    format!("several live {}s are named `{key}`", reference.target),
+                    format!("several live objects match {target}"),
                     span,
                     "ambiguous reference",
                 )
@@ -149,13 +151,10 @@ fn check_references(
                     reference.target
                 )),
             );
-        } else if index.id_of(reference.target, key).is_none() {
+        } else if index.id_of(&reference.index_name(), key).is_none() {
             diags.push(
                 Diagnostic::error(
-                    format!(
-                        "no {} named `{key}` in the config or the tenant",
-                        reference.target
-                    ),
+                    format!("no {target} in the config or the tenant"),
                     span,
                     format!("unknown {}", reference.target),
                 )
@@ -173,7 +172,7 @@ fn targets_live(reference: &Reference, value: &Value, index: &KeyIndex) -> bool 
     let mut all = true;
     crate::model::FieldPath::parse(reference.field).visit(&wrap(reference, value), &mut |_, v| {
         if let Some(key) = v.as_str()
-            && index.id_of(reference.target, key).is_none()
+            && index.id_of(&reference.index_name(), key).is_none()
         {
             all = false;
         }
@@ -221,6 +220,7 @@ fn plan_create(object: &DesiredObject, index: &KeyIndex, changes: &mut Vec<Chang
         diffs: as_diffs(&now),
         fields: now,
         live: None,
+        uploads: object.uploads.clone(),
     });
     if !later.is_empty() {
         changes.push(Change {
@@ -235,6 +235,7 @@ fn plan_create(object: &DesiredObject, index: &KeyIndex, changes: &mut Vec<Chang
             diffs: as_diffs(&later),
             fields: later,
             live: None,
+            uploads: object.uploads.clone(),
         });
     }
 }
@@ -367,6 +368,7 @@ fn plan_update(
         diffs: now_diffs,
         fields: now,
         live: Some(live.body.clone()),
+        uploads: object.uploads.clone(),
     };
     if !later.is_empty() {
         changes.push(Change {
@@ -446,6 +448,7 @@ fn plan_deletes(
                 diffs: Vec::new(),
                 fields: Map::new(),
                 live: Some(o.body.clone()),
+                uploads: Vec::new(),
             });
         }
     }

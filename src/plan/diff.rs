@@ -77,18 +77,8 @@ fn diff_value(
                 );
             }
         }
-        (Value::Array(w), Some(Value::Array(h))) => {
-            let equal = if kind.is_unordered(shape) {
-                set_eq(w, h)
-            } else {
-                w.len() == h.len() && w.iter().zip(h).all(|(a, b)| declared_eq(a, Some(b)))
-            };
-            if !equal {
-                out.push(whole(path, want, have));
-            }
-        }
         _ => {
-            if !declared_eq(want, have) {
+            if !declared_eq(kind, shape, want, have) {
                 out.push(whole(path, want, have));
             }
         }
@@ -104,22 +94,43 @@ fn whole(path: &str, want: &Value, have: Option<&Value>) -> FieldDiff {
 }
 
 /// Whether live matches what is declared, looking only at declared keys of mappings.
-fn declared_eq(want: &Value, have: Option<&Value>) -> bool {
+/// Lists the catalogue marks unordered compare as multisets, keyed lists by key; an empty
+/// list or mapping matches a field the server left out.
+fn declared_eq(kind: &Kind, shape: &str, want: &Value, have: Option<&Value>) -> bool {
     match (want, have) {
         (Value::Null, None | Some(Value::Null)) => true,
+        (Value::Array(w), None | Some(Value::Null)) => w.is_empty(),
+        (Value::Object(w), None | Some(Value::Null)) => w.is_empty(),
         (_, None) => false,
-        (Value::Object(w), Some(Value::Object(h))) => {
-            w.iter().all(|(k, v)| declared_eq(v, h.get(k)))
-        }
+        (Value::Object(w), Some(Value::Object(h))) => w
+            .iter()
+            .all(|(k, v)| declared_eq(kind, &format!("{shape}.{k}"), v, h.get(k))),
         (Value::Array(w), Some(Value::Array(h))) => {
-            w.len() == h.len() && w.iter().zip(h).all(|(a, b)| declared_eq(a, Some(b)))
+            let item = format!("{shape}[]");
+            if w.len() != h.len() {
+                return false;
+            }
+            if let Some(keyed) = kind.keyed_list(shape) {
+                return w.iter().all(|x| {
+                    let found = h.iter().find(|y| {
+                        x.get(keyed.key).is_some() && y.get(keyed.key) == x.get(keyed.key)
+                    });
+                    found.is_some_and(|y| declared_eq(kind, &item, x, Some(y)))
+                });
+            }
+            if kind.is_unordered(shape) {
+                return set_eq(w, h, |a, b| declared_eq(kind, &item, a, Some(b)));
+            }
+            w.iter()
+                .zip(h)
+                .all(|(a, b)| declared_eq(kind, &item, a, Some(b)))
         }
         (w, Some(h)) => values_equal(w, h),
     }
 }
 
-/// Multiset equality under [`declared_eq`].
-fn set_eq(want: &[Value], have: &[Value]) -> bool {
+/// Multiset equality under `eq`.
+fn set_eq(want: &[Value], have: &[Value], eq: impl Fn(&Value, &Value) -> bool) -> bool {
     if want.len() != have.len() {
         return false;
     }
@@ -128,7 +139,7 @@ fn set_eq(want: &[Value], have: &[Value]) -> bool {
         let found = have
             .iter()
             .enumerate()
-            .position(|(i, h)| !used[i] && declared_eq(w, Some(h)));
+            .position(|(i, h)| !used[i] && eq(w, h));
         if let Some(i) = found {
             used[i] = true;
         }
@@ -188,6 +199,58 @@ mod tests {
         let d = diff_fields(kind, &declared, &live);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].path, "manuallyAssignable.chat");
+    }
+
+    #[test]
+    fn unordered_lists_compare_as_sets_at_any_depth() {
+        let kind = Kind::named("contact-service-queue").expect("kind");
+        let declared = map(json!({"callDistributionGroups": [
+            {"order": 1, "agentGroups": [{"teamId": "A"}, {"teamId": "B"}]},
+            {"order": 2, "agentGroups": [{"teamId": "C"}]}
+        ]}));
+        let live = map(json!({"callDistributionGroups": [
+            {"order": 2, "duration": 0, "agentGroups": [{"teamId": "C"}]},
+            {"order": 1, "duration": 0, "agentGroups": [{"teamId": "B"}, {"teamId": "A"}]}
+        ]}));
+        assert!(diff_fields(kind, &declared, &live).is_empty());
+        let user = Kind::named("user").expect("kind");
+        assert!(
+            diff_fields(
+                user,
+                &map(json!({"teamIds": ["x", "y"]})),
+                &map(json!({"teamIds": ["y", "x"]}))
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            diff_fields(
+                user,
+                &map(json!({"teamIds": ["x"]})),
+                &map(json!({"teamIds": ["y", "x"]}))
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn keyed_lists_match_entries_by_key() {
+        let kind = Kind::named("skill").expect("kind");
+        let declared = map(
+            json!({"enumSkillValues": [{"name": "Gold"}, {"name": "Silver", "description": "2nd"}]}),
+        );
+        let live = map(
+            json!({"enumSkillValues": [{"id": "2", "name": "Silver", "description": "old"}, {"id": "1", "name": "Gold"}]}),
+        );
+        let d = diff_fields(kind, &declared, &live);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path, "enumSkillValues[Silver].description");
+    }
+
+    #[test]
+    fn empty_lists_match_omitted_fields() {
+        let kind = Kind::named("desktop-layout").expect("kind");
+        assert!(diff_fields(kind, &map(json!({"teamIds": []})), &map(json!({}))).is_empty());
     }
 
     #[test]

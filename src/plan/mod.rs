@@ -12,6 +12,7 @@ mod safety;
 use serde_json::{Map, Value};
 
 use crate::catalogue::Kind;
+use crate::model::Upload;
 
 pub use build::{PlanOptions, build};
 pub use diff::diff_fields;
@@ -73,6 +74,9 @@ pub struct Change {
     pub fields: Map<String, Value>,
     /// The live object as read (id space), for updates to overlay on.
     pub live: Option<Map<String, Value>>,
+    /// The local files the object uploads (kinds with `Kind::upload`), changed or not: an
+    /// upload kind's update sends its content again.
+    pub uploads: Vec<Upload>,
 }
 
 /// The whole plan, in apply order.
