@@ -13,6 +13,7 @@ mod spec_fixes;
 pub use dto::{Dto, DtoSchemas, FieldSchema};
 pub use kinds::KINDS;
 pub use order::{apply_order, kind_rank};
+pub use spec_fixes::RESOURCE_TYPES;
 
 /// Fields the server owns on every object. They are never written in desired config, never
 /// diffed, and are carried over from the live object when an update is sent.

@@ -249,6 +249,9 @@ fn dangling_references(object: &DesiredObject, desired: &Desired) -> Vec<Diagnos
     let body = Value::Object(object.body.clone());
     reference_values(object.kind, &body)
         .into_iter()
+        // Kinds the API cannot create (work types, users) can only exist live: naming one
+        // the config does not declare is normal, and plan checks it.
+        .filter(|(_, r, _)| crate::catalogue::Kind::named(r.target).is_some_and(|k| k.creatable))
         .filter(|(_, r, key)| !desired.defines(r, key))
         .map(|(pointer, r, key)| {
             let target = describe_target(r, key);
