@@ -250,7 +250,8 @@ fn check_fields(
                     Some(sub) => check_fields(kind, value, sub, &child, diags),
                     None => {
                         let names = props.keys().map(String::as_str).filter(|k| {
-                            !(SERVER_OWNED.contains(k) || pointer.is_empty() && kind.read_only.contains(k))
+                            !(SERVER_OWNED.contains(k)
+                                || pointer.is_empty() && kind.read_only.contains(k))
                         });
                         let where_ = if pointer.is_empty() {
                             format!("a {}", kind.name)
