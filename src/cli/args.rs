@@ -85,6 +85,9 @@ pub enum Command {
     /// Run the local WxCC API emulator.
     #[command(subcommand)]
     Emulator(EmulatorCommand),
+    /// Print the JSON Schema of the config format (for editors, e.g. yaml-language-server)
+    /// to stdout. `schemas/wxcc.schema.json` is this output.
+    Schema,
 }
 
 #[derive(Debug, Args)]

@@ -7,3 +7,4 @@ mod harness;
 mod bad_input;
 mod emulator_behaviour;
 mod plan_apply;
+mod schema;
