@@ -1,15 +1,19 @@
-//! The editor schema (`schemas/wxcc.schema.json`): generated from the catalogue by the
-//! binary, it must match what is committed; every example must carry the schema modeline
-//! and validate against it; and the schema must refuse what `wxcc validate` refuses, so an
-//! editor flags it while typing.
+//! The editor schema (`schemas/wxcc.schema.json`) and the kinds page (`docs/kinds.md`):
+//! both are generated from the catalogue by the binary and must match what is committed.
+//! Every example must carry the schema modeline and validate against it, and the schema
+//! must refuse what `wxcc validate` refuses, so an editor flags it while typing.
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::Env;
 use serde_json::Value;
+use wxcc::catalogue::apply_order;
+
+use crate::harness::Env;
 
 const EDITOR_SCHEMA_PATH: &str = "schemas/wxcc.schema.json";
 const EDITOR_SCHEMA_COMMAND: &str = "cargo run -- schema > schemas/wxcc.schema.json";
+const KINDS_DOC_PATH: &str = "docs/kinds.md";
+const KINDS_DOC_COMMAND: &str = "cargo run -- kinds --format markdown > docs/kinds.md";
 
 fn repo_file(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
@@ -234,4 +238,52 @@ fn the_editor_schema_refuses_a_wrong_enum() {
         "\"AGENTS\" is not one of",
     );
     assert_eq!(env.total_requests(), 0);
+}
+
+#[test]
+fn kinds_lists_every_catalogue_kind_in_apply_order() {
+    let env = Env::new();
+    let run = env.wxcc_bare(&["kinds"]).expect(0);
+    let mut lines = run.stdout.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        ["order", "kind", "key", "references"],
+        "{}",
+        run.stdout
+    );
+    let listed: Vec<(usize, String, String)> = lines
+        .filter_map(|line| {
+            let mut cells = line.split_whitespace();
+            let order = cells.next()?.parse().ok()?;
+            Some((order, cells.next()?.to_string(), cells.next()?.to_string()))
+        })
+        .collect();
+    let expected: Vec<(usize, String, String)> = apply_order()
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (i + 1, k.name.to_string(), k.key.to_string()))
+        .collect();
+    assert_eq!(listed, expected, "{}", run.stdout);
+    for kind in apply_order() {
+        for reference in kind.references {
+            let shown = format!("{} → {}", reference.field, reference.target);
+            assert!(
+                run.stdout.contains(&shown),
+                "missing {shown}:\n{}",
+                run.stdout
+            );
+        }
+    }
+}
+
+#[test]
+fn kinds_doc_is_fresh() {
+    let env = Env::new();
+    let run = env.wxcc_bare(&["kinds", "--format", "markdown"]).expect(0);
+    assert_fresh(KINDS_DOC_PATH, &run.stdout, KINDS_DOC_COMMAND);
 }
