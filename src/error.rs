@@ -22,6 +22,8 @@ pub enum Error {
     NotConfirmed(String),
     /// The emulator could not start or serve.
     Emulator(String),
+    /// The compiled-in catalogue contradicts the spec: a defect of wxcc, not of the input.
+    Catalogue(String),
 }
 
 impl Error {
@@ -47,6 +49,7 @@ impl fmt::Display for Error {
                 f.write_str("apply stopped before finishing; see the report above")
             }
             Error::Emulator(m) => write!(f, "emulator: {m}"),
+            Error::Catalogue(m) => write!(f, "wxcc's built-in catalogue is inconsistent: {m}"),
         }
     }
 }

@@ -6,11 +6,13 @@
 //! This module depends on nothing else in the crate but the vendored spec text.
 
 mod dto;
+mod editor_schema;
 mod kinds;
 mod order;
 mod spec_fixes;
 
 pub use dto::{Dto, DtoSchemas, FieldSchema};
+pub use editor_schema::{EditorSchemaError, editor_schema, editor_schema_text};
 pub use kinds::KINDS;
 pub use order::{apply_order, kind_rank};
 pub use spec_fixes::RESOURCE_TYPES;

@@ -85,6 +85,11 @@ pub enum Command {
     /// Run the local WxCC API emulator.
     #[command(subcommand)]
     Emulator(EmulatorCommand),
+    /// List the kinds wxcc manages, in apply order, with their key and reference fields.
+    Kinds(KindsArgs),
+    /// Print the JSON Schema of the config format (for editors, e.g. yaml-language-server)
+    /// to stdout. `schemas/wxcc.schema.json` is this output.
+    Schema,
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +143,19 @@ pub struct ApplyArgs {
     /// Apply without asking for confirmation (for CI).
     #[arg(long)]
     pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KindsArgs {
+    /// Output format (`markdown` is the content of docs/kinds.md).
+    #[arg(long, value_enum, default_value_t = KindsFormat::Text)]
+    pub format: KindsFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KindsFormat {
+    Text,
+    Markdown,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,9 @@
 mod apply;
 mod args;
 mod emulator;
+mod kinds;
 mod plan;
+mod schema;
 mod session;
 mod settings;
 mod validate;
@@ -42,6 +44,12 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<u8, Error> {
+    // These read only compiled-in data: no settings, no runtime.
+    match &cli.command {
+        Command::Kinds(a) => return kinds::run(a).map(|_| 0),
+        Command::Schema => return schema::run().map(|_| 0),
+        _ => {}
+    }
     let settings = settings::resolve(&cli.global)?;
     if let Command::Validate(a) = &cli.command {
         return validate::run(&a.path, &settings).map(|_| 0);
@@ -52,7 +60,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         match &cli.command {
-            Command::Validate(_) => Ok(0),
+            Command::Validate(_) | Command::Kinds(_) | Command::Schema => Ok(0),
             Command::Plan(a) => plan::run(a, &settings).await,
             Command::Apply(a) => apply::run(a, &settings).await.map(|_| 0),
             Command::Emulator(EmulatorCommand::Serve(a)) => emulator::serve(a).await.map(|_| 0),

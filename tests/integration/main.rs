@@ -8,3 +8,4 @@ mod bad_input;
 mod emulator_behaviour;
 mod kinds;
 mod plan_apply;
+mod schema;
