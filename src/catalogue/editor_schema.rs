@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use super::{DtoSchemas, KINDS, Kind, Reference, SERVER_OWNED, TOOL_SETTINGS_KEY};
+use super::{
+    DtoSchemas, FieldPath, KINDS, Kind, Reference, SERVER_OWNED, Segment, TOOL_SETTINGS_KEY,
+};
 
 const DEFINITIONS_PREFIX: &str = "#/definitions/";
 
@@ -135,47 +137,21 @@ enum RequiredFields {
     Skipped,
 }
 
-/// One step of a reference field path (`callDistributionGroups[].agentGroups[].teamId`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum PathStep {
-    Field(String),
-    EachItem,
-}
-
-/// The same reading of a field path as `model::FieldPath::parse` (the catalogue may not use
-/// `model`): dotted names, each `[]` a step into the list's items.
-fn parse_field_path(path: &str) -> Vec<PathStep> {
-    let mut steps = Vec::new();
-    for part in path.split('.') {
-        let mut name = part;
-        let mut each = 0;
-        while let Some(stripped) = name.strip_suffix("[]") {
-            name = stripped;
-            each += 1;
-        }
-        if !name.is_empty() {
-            steps.push(PathStep::Field(name.to_string()));
-        }
-        steps.extend(std::iter::repeat_n(PathStep::EachItem, each));
-    }
-    steps
-}
-
 /// A reference field still being walked towards: the steps left from the current schema.
 #[derive(Clone, Copy)]
 struct PendingReference<'p> {
     kind: &'p Kind,
     reference: &'static Reference,
-    remaining: &'p [PathStep],
+    remaining: &'p [Segment],
 }
 
 impl<'p> PendingReference<'p> {
-    fn next(&self) -> Option<&'p PathStep> {
+    fn next(&self) -> Option<&'p Segment> {
         self.remaining.first()
     }
 
     /// The rest of the path after `step`, if the path goes that way.
-    fn after(&self, step: &PathStep) -> Option<PendingReference<'p>> {
+    fn after(&self, step: &Segment) -> Option<PendingReference<'p>> {
         match self.remaining.split_first() {
             Some((first, rest)) if first == step => Some(PendingReference {
                 remaining: rest,
@@ -221,10 +197,10 @@ impl<'a> Builder<'a> {
                 kind: kind.name.to_string(),
                 dto: kind.dto.to_string(),
             })?;
-        let paths: Vec<(&'static Reference, Vec<PathStep>)> = kind
+        let paths: Vec<(&'static Reference, Vec<Segment>)> = kind
             .references
             .iter()
-            .map(|r| (r, parse_field_path(r.field)))
+            .map(|r| (r, FieldPath::parse_segments(r.field)))
             .collect();
         let pending: Vec<PendingReference<'_>> = paths
             .iter()
@@ -286,16 +262,16 @@ impl<'a> Builder<'a> {
         };
         for reference in pending {
             let fits = match reference.next() {
-                Some(PathStep::Field(name)) => map
+                Some(Segment::Field(name)) => map
                     .get("properties")
                     .and_then(|p| p.get(name.as_str()))
                     .is_some(),
-                Some(PathStep::EachItem) => map.get("items").is_some_and(Value::is_object),
+                Some(Segment::Each) => map.get("items").is_some_and(Value::is_object),
                 None => true,
             };
             if !fits {
                 let reason = match reference.next() {
-                    Some(PathStep::Field(name)) => format!("there is no field `{name}` here"),
+                    Some(Segment::Field(name)) => format!("there is no field `{name}` here"),
                     _ => "`[]` is used where there is no list".to_string(),
                 };
                 return Err(reference.mismatch(reason));
@@ -324,7 +300,7 @@ impl<'a> Builder<'a> {
                     single => {
                         let here: Vec<PendingReference<'p>> = pending
                             .iter()
-                            .filter_map(|r| r.after(&PathStep::EachItem))
+                            .filter_map(|r| r.after(&Segment::Each))
                             .collect();
                         self.value_schema(single, &here, nested)?
                     }
@@ -376,7 +352,7 @@ impl<'a> Builder<'a> {
         };
         let mut out = Map::new();
         for (name, schema) in properties {
-            let step = PathStep::Field(name.clone());
+            let step = Segment::Field(name.clone());
             let here: Vec<PendingReference<'p>> =
                 pending.iter().filter_map(|r| r.after(&step)).collect();
             let is_reference = here.iter().any(|r| r.next().is_none());
@@ -437,9 +413,21 @@ impl<'a> Builder<'a> {
                 field: reference.reference.field.to_string(),
                 target: target.to_string(),
             })?;
+        let description = match reference.reference.within {
+            Some(list) => format!(
+                "`<{key} of the {target}>/<{entry} of the entry>`: an entry of a {target}'s {list}",
+                key = target_kind.key,
+                target = target_kind.name,
+                entry = target_kind
+                    .keyed_list(list)
+                    .map(|k| k.key)
+                    .unwrap_or("name"),
+            ),
+            None => key_description(target_kind),
+        };
         Ok(json!({
             "type": "string",
-            "description": key_description(target_kind),
+            "description": description,
         }))
     }
 
@@ -533,12 +521,39 @@ fn finish_object(object: &mut Map<String, Value>, required: RequiredFields) {
         }
     }
     // `validate` reports unknown fields wherever a schema lists fields. A composed schema
-    // (allOf …) would refuse its own parts' fields, so it is left open.
-    let composed = ["allOf", "anyOf", "oneOf"]
-        .iter()
-        .any(|k| object.contains_key(*k));
+    // whose parts name fields of their own would refuse them, so it is left open; parts
+    // that only add rules about listed fields (the spec fixes' if/then) keep it closed.
+    let mut named = BTreeSet::new();
+    for keyword in ["allOf", "anyOf", "oneOf"] {
+        if let Some(parts) = object.get(keyword) {
+            composed_field_names(parts, &mut named);
+        }
+    }
+    let composed = !named.is_subset(&kept);
     if !composed && !object.contains_key("additionalProperties") {
         object.insert("additionalProperties".into(), Value::Bool(false));
+    }
+}
+
+/// Field names the parts of a composed schema speak of: their `properties` and `required`,
+/// through `if`/`then`/`else` and nested compositions.
+fn composed_field_names(parts: &Value, out: &mut BTreeSet<String>) {
+    match parts {
+        Value::Array(items) => items.iter().for_each(|p| composed_field_names(p, out)),
+        Value::Object(map) => {
+            if let Some(Value::Object(props)) = map.get("properties") {
+                out.extend(props.keys().cloned());
+            }
+            if let Some(Value::Array(req)) = map.get("required") {
+                out.extend(req.iter().filter_map(Value::as_str).map(str::to_string));
+            }
+            for keyword in ["if", "then", "else", "allOf", "anyOf", "oneOf"] {
+                if let Some(part) = map.get(keyword) {
+                    composed_field_names(part, out);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -567,10 +582,8 @@ fn key_description(target: &Kind) -> String {
 mod tests {
     use serde_json::{Value, json};
 
-    use super::{
-        EditorSchemaError, PARTIAL_SUFFIX, PathStep, build, editor_schema, key_description,
-        parse_field_path,
-    };
+    use super::{EditorSchemaError, PARTIAL_SUFFIX, build, editor_schema, key_description};
+    use crate::catalogue::KIND_DEFAULTS as BASE;
     use crate::catalogue::{DtoSchemas, KINDS, Kind, Reference, SERVER_OWNED, TOOL_SETTINGS_KEY};
 
     fn generated() -> Value {
@@ -607,11 +620,13 @@ mod tests {
             Reference {
                 field: "callDistributionGroups[].agentGroups[].teamId",
                 target: "team",
+                within: None,
                 deferred: false,
             },
             Reference {
                 field: "agents[].id",
                 target: "user",
+                within: None,
                 deferred: false,
             },
         ],
@@ -621,6 +636,7 @@ mod tests {
         immutable: &[],
         creatable: true,
         deletable: true,
+        ..BASE
     };
 
     /// An update-only kind keyed by email, with a list of references.
@@ -635,11 +651,13 @@ mod tests {
             Reference {
                 field: "teamIds[]",
                 target: "team",
+                within: None,
                 deferred: false,
             },
             Reference {
                 field: "siteId",
                 target: "site",
+                within: None,
                 deferred: false,
             },
         ],
@@ -649,20 +667,12 @@ mod tests {
         immutable: &[],
         creatable: false,
         deletable: false,
+        ..BASE
     };
 
+    /// The real catalogue: it has nested references and update-only kinds to exercise.
     fn with_test_kinds() -> Value {
-        let kinds = [
-            catalogue_kind("site"),
-            catalogue_kind("team"),
-            catalogue_kind("multimedia-profile"),
-            &QUEUE,
-            &USER,
-        ];
-        match build(&kinds, DtoSchemas::get().definitions()) {
-            Ok(schema) => schema,
-            Err(e) => panic!("test kinds do not build: {e}"),
-        }
+        generated()
     }
 
     fn every_ref(value: &Value, out: &mut Vec<String>) {
@@ -767,7 +777,9 @@ mod tests {
         assert!(queue["properties"].get("agentsLastUpdatedTime").is_none());
         let agent_group = &group["properties"]["agentGroups"]["items"];
         assert_eq!(agent_group["additionalProperties"], false);
-        let ranking = &schema["definitions"]["QueueRankingDTO"];
+        // On the way to a reference (`queueRankings[].queueId`), the nested DTO is inlined.
+        let ranking =
+            &schema["properties"]["team"]["items"]["properties"]["queueRankings"]["items"];
         assert_eq!(ranking["required"], json!(["queueId", "rank"]));
         assert!(ranking["properties"].get("id").is_none());
     }
@@ -824,6 +836,7 @@ mod tests {
             references: &[Reference {
                 field: "queueRankings[].missing",
                 target: "team",
+                within: None,
                 deferred: false,
             }],
             read_only: &[],
@@ -832,6 +845,7 @@ mod tests {
             immutable: &[],
             creatable: true,
             deletable: true,
+            ..BASE
         };
         let err = build(&[&BROKEN], DtoSchemas::get().definitions());
         assert_eq!(
@@ -856,6 +870,7 @@ mod tests {
             references: &[Reference {
                 field: "teamIds",
                 target: "no-brackets",
+                within: None,
                 deferred: false,
             }],
             read_only: &[],
@@ -864,31 +879,13 @@ mod tests {
             immutable: &[],
             creatable: false,
             deletable: false,
+            ..BASE
         };
         let err = build(&[&NO_BRACKETS], DtoSchemas::get().definitions())
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("written `field[]`"), "{err}");
-    }
-
-    #[test]
-    fn field_paths_parse_like_the_model() {
-        use PathStep::{EachItem, Field};
-        assert_eq!(
-            parse_field_path("callDistributionGroups[].agentGroups[].teamId"),
-            vec![
-                Field("callDistributionGroups".into()),
-                EachItem,
-                Field("agentGroups".into()),
-                EachItem,
-                Field("teamId".into()),
-            ]
-        );
-        assert_eq!(
-            parse_field_path("teamIds[]"),
-            vec![Field("teamIds".into()), EachItem]
-        );
     }
 
     #[test]

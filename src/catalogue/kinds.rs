@@ -38,7 +38,7 @@ const fn keyed(field: &'static str, key: &'static str) -> KeyedList {
 }
 
 /// The defaults every row starts from; rows override what differs.
-const BASE: Kind = Kind {
+pub const BASE: Kind = Kind {
     name: "",
     summary: "",
     key: "name",

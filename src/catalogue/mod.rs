@@ -7,13 +7,15 @@
 
 mod dto;
 mod editor_schema;
+mod field_path;
 mod kinds;
 mod order;
 mod spec_fixes;
 
 pub use dto::{Dto, DtoSchemas, FieldSchema};
 pub use editor_schema::{EditorSchemaError, editor_schema, editor_schema_text};
-pub use kinds::KINDS;
+pub use field_path::{FieldPath, Segment};
+pub use kinds::{BASE as KIND_DEFAULTS, KINDS};
 pub use order::{apply_order, kind_rank};
 pub use spec_fixes::RESOURCE_TYPES;
 

@@ -1,5 +1,7 @@
 //! `wxcc emulator serve`: the emulated API on a loopback port until interrupted.
 
+use std::io::Write;
+
 use super::args::ServeArgs;
 use crate::emulator::{Emulator, RateLimit, State};
 use crate::error::Error;
@@ -27,14 +29,22 @@ pub async fn serve(args: &ServeArgs) -> Result<(), Error> {
         .await
         .map_err(|e| Error::Emulator(e.to_string()))?;
     let (client_id, _) = emulator.quickstart_client();
-    println!("wxcc emulator listening on {}", emulator.url());
-    println!("state: {}", args.state.display());
-    println!("default org: {}", emulator.default_org());
-    println!("quick-start OAuth client: {client_id} (secret in the state file)");
-    println!(
+    // Written with `writeln!` and errors ignored: whoever started the emulator may stop
+    // reading after the first line (the URL), and that must not bring the server down.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "wxcc emulator listening on {}", emulator.url());
+    let _ = writeln!(out, "state: {}", args.state.display());
+    let _ = writeln!(out, "default org: {}", emulator.default_org());
+    let _ = writeln!(
+        out,
+        "quick-start OAuth client: {client_id} (secret in the state file)"
+    );
+    let _ = writeln!(
+        out,
         "test controls: {}/_emulator/ (requests, counters, tokens, settings, faults)",
         emulator.url()
     );
+    let _ = out.flush();
     let _ = tokio::signal::ctrl_c().await;
     emulator.stop().await;
     Ok(())

@@ -111,13 +111,14 @@ fn render_markdown(order: &[&Kind]) -> String {
     out
 }
 
-/// `siteId → site`, or `teamIds[] → team (deferred)`; `quote` wraps names (a backtick for
-/// Markdown).
+/// `siteId → site`, `teamIds[] → team (deferred)`, or for an entry of a keyed list
+/// `activeEnumSkills[].enumSkillValueId → skill/enumSkillValues`; `quote` wraps names (a
+/// backtick for Markdown).
 fn reference_text(reference: &Reference, quote: &str) -> String {
     format!(
         "{quote}{}{quote} → {quote}{}{quote}{}",
         reference.field,
-        reference.target,
+        reference.index_name(),
         if reference.deferred {
             " (deferred)"
         } else {
@@ -135,23 +136,14 @@ fn has_deferred(order: &[&Kind]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{render_markdown, render_text};
-    use crate::catalogue::{Kind, Reference};
+    use crate::catalogue::{KIND_DEFAULTS, Kind, Reference};
 
     const fn kind(name: &'static str, references: &'static [Reference]) -> Kind {
         Kind {
             name,
             summary: "a thing | with a pipe",
-            key: "name",
-            list_path: "",
-            item_path: "",
-            dto: "",
             references,
-            read_only: &[],
-            unordered: &[],
-            keyed_lists: &[],
-            immutable: &[],
-            creatable: true,
-            deletable: true,
+            ..KIND_DEFAULTS
         }
     }
 
@@ -160,6 +152,7 @@ mod tests {
         &[Reference {
             field: "teamIds[]",
             target: "team",
+            within: None,
             deferred: true,
         }],
     );
@@ -170,11 +163,13 @@ mod tests {
             Reference {
                 field: "siteId",
                 target: "site",
+                within: None,
                 deferred: false,
             },
             Reference {
                 field: "desktopLayoutId",
                 target: "desktop-layout",
+                within: None,
                 deferred: false,
             },
         ],

@@ -5,15 +5,14 @@ mod diagnostic;
 mod merge;
 mod node;
 mod object;
-mod path;
 mod resolve;
 mod value;
 
+pub use crate::catalogue::{FieldPath, Segment};
 pub use diagnostic::{Diagnostic, Severity};
 pub use merge::overlay;
 pub use node::{Key, Node, NodeValue, Span};
 pub use object::{Desired, DesiredObject, Live, LiveObject, ToolSettings, Upload, content_digest};
-pub use path::{FieldPath, Segment};
 pub use resolve::{
     KeyIndex, Unresolved, describe_target, ids_to_keys, keys_to_ids, reference_values,
 };

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::object::Live;
-use super::path::FieldPath;
+use crate::catalogue::FieldPath;
 use crate::catalogue::{Kind, Reference};
 
 /// Key ↔ id maps for every kind (and for entries of keyed lists, under `kind/list` with

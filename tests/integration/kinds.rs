@@ -33,15 +33,35 @@ fn lifecycle(kind: &str, object: &str, before: &str, after: &str, diff_line: &st
     env.write("cfg/base.yaml", BASE);
     env.write("cfg/object.yaml", object);
     let created = env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
-    assert!(created.stdout.contains(&format!("+ created {kind} ")), "{}", created.stdout);
+    assert!(
+        created.stdout.contains(&format!("+ created {kind} ")),
+        "{}",
+        created.stdout
+    );
     env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
 
-    assert!(object.contains(before), "test setup: {before:?} not in the object");
+    assert!(
+        object.contains(before),
+        "test setup: {before:?} not in the object"
+    );
     env.write("cfg/object.yaml", &object.replacen(before, after, 1));
     let plan = env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(2);
-    assert!(plan.stdout.contains(&format!("~ update {kind} ")), "{}", plan.stdout);
-    assert!(plan.stdout.contains(diff_line), "expected {diff_line:?} in:\n{}", plan.stdout);
-    assert!(plan.stdout.ends_with("Plan: 0 to create, 1 to update, 0 to delete.\n"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains(&format!("~ update {kind} ")),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains(diff_line),
+        "expected {diff_line:?} in:\n{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .ends_with("Plan: 0 to create, 1 to update, 0 to delete.\n"),
+        "{}",
+        plan.stdout
+    );
     let writes = env.writes();
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
     assert_eq!(env.writes(), writes + 1, "one change, one write");
@@ -51,22 +71,46 @@ fn lifecycle(kind: &str, object: &str, before: &str, after: &str, diff_line: &st
 
 #[test]
 fn multimedia_profile() {
-    lifecycle("multimedia-profile", "multimedia-profile:\n  - {name: Chat, active: true, blendingModeEnabled: true, blendingMode: BLENDED, telephony: 1, chat: 3, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 2, email: 0, social: 0}}\n", "chat: 2", "chat: 1", "manuallyAssignable.chat:  2 → 1");
+    lifecycle(
+        "multimedia-profile",
+        "multimedia-profile:\n  - {name: Chat, active: true, blendingModeEnabled: true, blendingMode: BLENDED, telephony: 1, chat: 3, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 2, email: 0, social: 0}}\n",
+        "chat: 2",
+        "chat: 1",
+        "manuallyAssignable.chat:  2 → 1",
+    );
 }
 
 #[test]
 fn site() {
-    lifecycle("site", "site:\n  - {name: Boston, active: true, multimediaProfileId: Voice, description: East}\n", "East", "East coast", "description:  \"East\" → \"East coast\"");
+    lifecycle(
+        "site",
+        "site:\n  - {name: Boston, active: true, multimediaProfileId: Voice, description: East}\n",
+        "East",
+        "East coast",
+        "description:  \"East\" → \"East coast\"",
+    );
 }
 
 #[test]
 fn team() {
-    lifecycle("team", "team:\n  - {name: Red, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n", "IN_SERVICE", "NOT_AVAILABLE", "teamStatus:  \"IN_SERVICE\" → \"NOT_AVAILABLE\"");
+    lifecycle(
+        "team",
+        "team:\n  - {name: Red, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n",
+        "IN_SERVICE",
+        "NOT_AVAILABLE",
+        "teamStatus:  \"IN_SERVICE\" → \"NOT_AVAILABLE\"",
+    );
 }
 
 #[test]
 fn skill_with_enum_values() {
-    lifecycle("skill", "skill:\n  - name: Product\n    skillType: ENUM\n    serviceLevelThreshold: 30\n    active: true\n    enumSkillValues:\n      - {name: Routers}\n      - {name: Switches, description: old}\n", "description: old", "description: new", "enumSkillValues[Switches].description:  \"old\" → \"new\"");
+    lifecycle(
+        "skill",
+        "skill:\n  - name: Product\n    skillType: ENUM\n    serviceLevelThreshold: 30\n    active: true\n    enumSkillValues:\n      - {name: Routers}\n      - {name: Switches, description: old}\n",
+        "description: old",
+        "description: new",
+        "enumSkillValues[Switches].description:  \"old\" → \"new\"",
+    );
 }
 
 #[test]
@@ -82,59 +126,131 @@ fn skill_profile() {
 
 #[test]
 fn auxiliary_code() {
-    lifecycle("auxiliary-code", "auxiliary-code:\n  - {name: Lunch, workTypeCode: IDLE_CODE, workTypeId: Default Idle Work Type, defaultCode: false, active: true, description: Break}\n", "Break", "Lunch break", "description:  \"Break\" → \"Lunch break\"");
+    lifecycle(
+        "auxiliary-code",
+        "auxiliary-code:\n  - {name: Lunch, workTypeCode: IDLE_CODE, workTypeId: Default Idle Work Type, defaultCode: false, active: true, description: Break}\n",
+        "Break",
+        "Lunch break",
+        "description:  \"Break\" → \"Lunch break\"",
+    );
 }
 
 #[test]
 fn holiday_list() {
-    lifecycle("holiday-list", "holiday-list:\n  - name: Holidays\n    holidays:\n      - {name: New Year, startDate: \"2027-01-01\", endDate: \"2027-01-01\"}\n", "endDate: \"2027-01-01\"", "endDate: \"2027-01-02\"", "holidays[New Year].endDate:  \"2027-01-01\" → \"2027-01-02\"");
+    lifecycle(
+        "holiday-list",
+        "holiday-list:\n  - name: Holidays\n    holidays:\n      - {name: New Year, startDate: \"2027-01-01\", endDate: \"2027-01-01\"}\n",
+        "endDate: \"2027-01-01\"",
+        "endDate: \"2027-01-02\"",
+        "holidays[New Year].endDate:  \"2027-01-01\" → \"2027-01-02\"",
+    );
 }
 
 #[test]
 fn overrides() {
-    lifecycle("overrides", "overrides:\n  - name: Storms\n    timezone: America/Chicago\n    overrides:\n      - {name: Ice, startDateTime: \"2027-01-18T06:00\", endDateTime: \"2027-01-18T14:00\", workingHours: false}\n", "T14:00", "T16:00", "overrides[Ice].endDateTime:  \"2027-01-18T14:00\" → \"2027-01-18T16:00\"");
+    lifecycle(
+        "overrides",
+        "overrides:\n  - name: Storms\n    timezone: America/Chicago\n    overrides:\n      - {name: Ice, startDateTime: \"2027-01-18T06:00\", endDateTime: \"2027-01-18T14:00\", workingHours: false}\n",
+        "T14:00",
+        "T16:00",
+        "overrides[Ice].endDateTime:  \"2027-01-18T14:00\" → \"2027-01-18T16:00\"",
+    );
 }
 
 #[test]
 fn business_hours() {
-    lifecycle("business-hours", "business-hours:\n  - name: Hours\n    timezone: America/Chicago\n    workingHours:\n      - {name: Weekdays, days: [MON, TUE, WED, THU, FRI], startTime: \"08:00\", endTime: \"17:00\"}\n", "\"17:00\"", "\"18:00\"", "workingHours[Weekdays].endTime:  \"17:00\" → \"18:00\"");
+    lifecycle(
+        "business-hours",
+        "business-hours:\n  - name: Hours\n    timezone: America/Chicago\n    workingHours:\n      - {name: Weekdays, days: [MON, TUE, WED, THU, FRI], startTime: \"08:00\", endTime: \"17:00\"}\n",
+        "\"17:00\"",
+        "\"18:00\"",
+        "workingHours[Weekdays].endTime:  \"17:00\" → \"18:00\"",
+    );
 }
 
 #[test]
 fn cad_variable() {
-    lifecycle("cad-variable", "cad-variable:\n  - {name: Account, variableType: String, defaultValue: none, active: true, agentEditable: false, agentViewable: true, desktopLabel: Account, reportable: true}\n", "defaultValue: none", "defaultValue: unknown", "defaultValue:  \"none\" → \"unknown\"");
+    lifecycle(
+        "cad-variable",
+        "cad-variable:\n  - {name: Account, variableType: String, defaultValue: none, active: true, agentEditable: false, agentViewable: true, desktopLabel: Account, reportable: true}\n",
+        "defaultValue: none",
+        "defaultValue: unknown",
+        "defaultValue:  \"none\" → \"unknown\"",
+    );
 }
 
 #[test]
 fn dial_plan() {
-    lifecycle("dial-plan", "dial-plan:\n  - {name: UK, regularExpression: \"44[0-9]{10}\", active: true}\n", "44[0-9]{10}", "44[0-9]{9,10}", "regularExpression:  \"44[0-9]{10}\" → \"44[0-9]{9,10}\"");
+    lifecycle(
+        "dial-plan",
+        "dial-plan:\n  - {name: UK, regularExpression: \"44[0-9]{10}\", active: true}\n",
+        "44[0-9]{10}",
+        "44[0-9]{9,10}",
+        "regularExpression:  \"44[0-9]{10}\" → \"44[0-9]{9,10}\"",
+    );
 }
 
 #[test]
 fn desktop_layout() {
-    lifecycle("desktop-layout", "desktop-layout:\n  - {name: Layout, description: v1, jsonFileName: l.json, jsonFileContent: '{\"version\":\"0.0.6\"}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc}\n", "v1", "v2", "description:  \"v1\" → \"v2\"");
+    lifecycle(
+        "desktop-layout",
+        "desktop-layout:\n  - {name: Layout, description: v1, jsonFileName: l.json, jsonFileContent: '{\"version\":\"0.0.6\"}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc}\n",
+        "v1",
+        "v2",
+        "description:  \"v1\" → \"v2\"",
+    );
 }
 
 #[test]
 fn resource_collection() {
-    let resources: Vec<String> = wxcc::catalogue::RESOURCE_TYPES.iter().map(|n| format!("      - {{name: {n}, accessLevel: ALL}}\n")).collect();
-    let object = format!("resource-collection:\n  - name: Everything\n    description: all of it\n    resources:\n{}", resources.concat());
-    lifecycle("resource-collection", &object, "all of it", "everything", "description:  \"all of it\" → \"everything\"");
+    let resources: Vec<String> = wxcc::catalogue::RESOURCE_TYPES
+        .iter()
+        .map(|n| format!("      - {{name: {n}, accessLevel: ALL}}\n"))
+        .collect();
+    let object = format!(
+        "resource-collection:\n  - name: Everything\n    description: all of it\n    resources:\n{}",
+        resources.concat()
+    );
+    lifecycle(
+        "resource-collection",
+        &object,
+        "all of it",
+        "everything",
+        "description:  \"all of it\" → \"everything\"",
+    );
 }
 
 #[test]
 fn user_profile() {
-    lifecycle("user-profile", "user-profile:\n  - {name: Leads, description: team leads, profileType: SUPERVISOR, active: true, permissionAccessLevel: ALL, resourceAccessLevel: ALL}\n", "team leads", "shift leads", "description:  \"team leads\" → \"shift leads\"");
+    lifecycle(
+        "user-profile",
+        "user-profile:\n  - {name: Leads, description: team leads, profileType: SUPERVISOR, active: true, permissionAccessLevel: ALL, resourceAccessLevel: ALL}\n",
+        "team leads",
+        "shift leads",
+        "description:  \"team leads\" → \"shift leads\"",
+    );
 }
 
 #[test]
 fn address_book() {
-    lifecycle("address-book", "address-book:\n  - name: Contacts\n    parentType: SITE\n    siteId: Austin\n    addressBookEntries:\n      - {name: Legal, number: \"+13125550199\"}\n      - {name: Security, number: \"+13125550198\"}\n", "+13125550198", "+13125550197", "addressBookEntries[Security].number:  \"+13125550198\" → \"+13125550197\"");
+    lifecycle(
+        "address-book",
+        "address-book:\n  - name: Contacts\n    parentType: SITE\n    siteId: Austin\n    addressBookEntries:\n      - {name: Legal, number: \"+13125550199\"}\n      - {name: Security, number: \"+13125550198\"}\n",
+        "+13125550198",
+        "+13125550197",
+        "addressBookEntries[Security].number:  \"+13125550198\" → \"+13125550197\"",
+    );
 }
 
 #[test]
 fn outdial_ani() {
-    lifecycle("outdial-ani", "outdial-ani:\n  - name: Outbound\n    outdialANIEntries:\n      - {name: Main, number: \"+13125550100\", defaultANIEntry: true}\n      - {name: Backup, number: \"+13125550101\"}\n", "+13125550101", "+13125550102", "outdialANIEntries[Backup].number:  \"+13125550101\" → \"+13125550102\"");
+    lifecycle(
+        "outdial-ani",
+        "outdial-ani:\n  - name: Outbound\n    outdialANIEntries:\n      - {name: Main, number: \"+13125550100\", defaultANIEntry: true}\n      - {name: Backup, number: \"+13125550101\"}\n",
+        "+13125550101",
+        "+13125550102",
+        "outdialANIEntries[Backup].number:  \"+13125550101\" → \"+13125550102\"",
+    );
 }
 
 #[test]
@@ -150,12 +266,24 @@ fn contact_service_queue() {
 
 #[test]
 fn entry_point() {
-    lifecycle("entry-point", "entry-point:\n  - {name: Chat In, entryPointType: INBOUND, channelType: CHAT, serviceLevelThreshold: 60, maximumActiveContacts: 50, active: true}\n", "maximumActiveContacts: 50", "maximumActiveContacts: 80", "maximumActiveContacts:  50 → 80");
+    lifecycle(
+        "entry-point",
+        "entry-point:\n  - {name: Chat In, entryPointType: INBOUND, channelType: CHAT, serviceLevelThreshold: 60, maximumActiveContacts: 50, active: true}\n",
+        "maximumActiveContacts: 50",
+        "maximumActiveContacts: 80",
+        "maximumActiveContacts:  50 → 80",
+    );
 }
 
 #[test]
 fn dial_number() {
-    lifecycle("dial-number", "dial-number:\n  - {dialledNumber: \"+13125550101\", entryPointId: Main, location: Austin, regionId: US}\n", "entryPointId: Main", "entryPointId: Second", "entryPointId:  \"Main\" → \"Second\"");
+    lifecycle(
+        "dial-number",
+        "dial-number:\n  - {dialledNumber: \"+13125550101\", entryPointId: Main, location: Austin, regionId: US}\n",
+        "entryPointId: Main",
+        "entryPointId: Second",
+        "entryPointId:  \"Main\" → \"Second\"",
+    );
 }
 
 #[test]
@@ -171,25 +299,47 @@ fn agent_profile() {
 
 #[test]
 fn user_assignment() {
-    lifecycle("user", "user:\n  - {email: ana.lopez@example.com, siteId: Austin, teamIds: [Blue]}\n", "siteId: Austin, teamIds: [Blue]", "siteId: Austin, teamIds: [Blue, Team-1]", "teamIds:  [\"Blue\"] → [\"Blue\",\"Team-1\"]");
+    lifecycle(
+        "user",
+        "user:\n  - {email: ana.lopez@example.com, siteId: Austin, teamIds: [Blue]}\n",
+        "siteId: Austin, teamIds: [Blue]",
+        "siteId: Austin, teamIds: [Blue, Team-1]",
+        "teamIds:  [\"Blue\"] → [\"Blue\",\"Team-1\"]",
+    );
 }
 
 #[test]
 fn audio_file_is_uploaded_and_compared_by_content() {
     let env = Env::new();
     env.write("cfg/audio.yaml", "audio-file:\n  - {name: hello.wav, contentType: AUDIO_WAV, description: Hi, audioFile: hello.wav}\n");
-    std::fs::write(env.path().join("cfg/hello.wav"), b"RIFF....WAVEfmt first version").expect("write wav");
+    std::fs::write(
+        env.path().join("cfg/hello.wav"),
+        b"RIFF....WAVEfmt first version",
+    )
+    .expect("write wav");
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
     let live = env.live_named("audio-file", "hello.wav");
     let blob = live["blobId"].as_str().expect("blobId").to_string();
     env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
 
-    std::fs::write(env.path().join("cfg/hello.wav"), b"RIFF....WAVEfmt second version").expect("write wav");
+    std::fs::write(
+        env.path().join("cfg/hello.wav"),
+        b"RIFF....WAVEfmt second version",
+    )
+    .expect("write wav");
     let plan = env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(2);
-    assert!(plan.stdout.contains("audioFile:  \"sha256:"), "content is compared: {}", plan.stdout);
+    assert!(
+        plan.stdout.contains("audioFile:  \"sha256:"),
+        "content is compared: {}",
+        plan.stdout
+    );
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
     let after = env.live_named("audio-file", "hello.wav");
-    assert_eq!(after["blobId"], blob.as_str(), "the blob is replaced in place");
+    assert_eq!(
+        after["blobId"],
+        blob.as_str(),
+        "the blob is replaced in place"
+    );
     let (status, _) = env.api("GET", &env.org_path(&format!("blob/{blob}")), None);
     assert_eq!(status, 200);
     env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
@@ -198,33 +348,66 @@ fn audio_file_is_uploaded_and_compared_by_content() {
 #[test]
 fn a_missing_audio_file_is_a_load_error() {
     let env = Env::new();
-    env.write("a.yaml", "audio-file:\n  - {name: x.wav, contentType: AUDIO_WAV, audioFile: nowhere/x.wav}\n");
+    env.write(
+        "a.yaml",
+        "audio-file:\n  - {name: x.wav, contentType: AUDIO_WAV, audioFile: nowhere/x.wav}\n",
+    );
     let run = env.wxcc(&["validate", "a.yaml"]).expect(1);
-    assert!(run.stderr.contains("cannot read `nowhere/x.wav`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot read `nowhere/x.wav`"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("[a.yaml:2:"), "{}", run.stderr);
 }
 
 #[test]
 fn work_types_can_only_be_referenced() {
     let env = Env::new();
-    env.write("w.yaml", "work-type:\n  - {name: Mine, workTypeCode: IDLE_CODE, active: true}\n");
+    env.write(
+        "w.yaml",
+        "work-type:\n  - {name: Mine, workTypeCode: IDLE_CODE, active: true}\n",
+    );
     let run = env.wxcc(&["validate", "w.yaml"]).expect(1);
-    assert!(run.stderr.contains("work-type objects are owned by Cisco and cannot be declared"), "{}", run.stderr);
-    assert!(run.stderr.contains("auxiliary-code.workTypeId"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("work-type objects are owned by Cisco and cannot be declared"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("auxiliary-code.workTypeId"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn a_user_missing_live_is_a_plan_error_naming_the_email() {
     let env = Env::new();
-    env.write("u.yaml", "user:\n  - {email: nobody@example.com, siteId: Site-1}\n");
+    env.write(
+        "u.yaml",
+        "user:\n  - {email: nobody@example.com, siteId: Site-1}\n",
+    );
     let run = env.wxcc(&["plan", "u.yaml"]).expect(1);
-    assert!(run.stderr.contains("× user `nobody@example.com` does not exist in the tenant"), "{}", run.stderr);
-    assert!(run.stderr.contains("create it in Control Hub first"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("× user `nobody@example.com` does not exist in the tenant"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("create it in Control Hub first"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(env.writes(), 0);
 }
 
 fn by_name<'a>(list: &'a [Value], name: &str) -> &'a Value {
-    list.iter().find(|o| o["name"] == name).unwrap_or_else(|| panic!("no {name}"))
+    list.iter()
+        .find(|o| o["name"] == name)
+        .unwrap_or_else(|| panic!("no {name}"))
 }
 
 #[test]
@@ -232,42 +415,98 @@ fn the_contact_center_example_applies_and_converges() {
     let env = Env::new();
     env.copy_example("contact-center");
     let plan = env.wxcc(&["plan", "contact-center"]).expect(0);
-    assert!(plan.stdout.contains("~ update desktop-layout \"Support Layout\"  (second pass: back-links)"), "{}", plan.stdout);
-    assert!(plan.stdout.contains("~ update team \"Tech Support Tier 1\"  (second pass: back-links)"), "{}", plan.stdout);
-    let applied = env.wxcc(&["apply", "contact-center", "--auto-approve"]).expect(0);
-    assert!(applied.stdout.contains("Apply complete:"), "{}", applied.stdout);
-    assert!(applied.stdout.contains("(second pass)"), "{}", applied.stdout);
-    let again = env.wxcc(&["plan", "contact-center", "--detailed-exitcode"]).expect(0);
+    assert!(
+        plan.stdout
+            .contains("~ update desktop-layout \"Support Layout\"  (second pass: back-links)"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("~ update team \"Tech Support Tier 1\"  (second pass: back-links)"),
+        "{}",
+        plan.stdout
+    );
+    let applied = env
+        .wxcc(&["apply", "contact-center", "--auto-approve"])
+        .expect(0);
+    assert!(
+        applied.stdout.contains("Apply complete:"),
+        "{}",
+        applied.stdout
+    );
+    assert!(
+        applied.stdout.contains("(second pass)"),
+        "{}",
+        applied.stdout
+    );
+    let again = env
+        .wxcc(&["plan", "contact-center", "--detailed-exitcode"])
+        .expect(0);
     assert_eq!(again.stdout, "No changes.\n");
 
     // Nested references went out as ids.
     let teams = env.live("team");
     let queue = env.live_named("contact-service-queue", "Tech Support");
     let groups = queue["callDistributionGroups"].as_array().expect("groups");
-    let team_ids: Vec<&Value> = groups.iter().flat_map(|g| g["agentGroups"].as_array().into_iter().flatten()).map(|a| &a["teamId"]).collect();
+    let team_ids: Vec<&Value> = groups
+        .iter()
+        .flat_map(|g| g["agentGroups"].as_array().into_iter().flatten())
+        .map(|a| &a["teamId"])
+        .collect();
     assert!(team_ids.contains(&&by_name(&teams, "Tech Support Tier 1")["id"]));
     let skills = env.live("skill");
     let technical = by_name(&skills, "Technical");
-    assert_eq!(queue["queueSkillRequirements"][0]["skillId"], technical["id"]);
+    assert_eq!(
+        queue["queueSkillRequirements"][0]["skillId"],
+        technical["id"]
+    );
     let tier = by_name(&skills, "Customer Tier");
-    let gold = tier["enumSkillValues"].as_array().expect("values").iter().find(|v| v["name"] == "Gold").expect("Gold");
+    let gold = tier["enumSkillValues"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .find(|v| v["name"] == "Gold")
+        .expect("Gold");
     let vip = env.live_named("skill-profile", "VIP Desk");
     assert_eq!(vip["activeEnumSkills"][0]["enumSkillValueId"], gold["id"]);
     let layout = env.live_named("desktop-layout", "Support Layout");
-    assert_eq!(layout["teamIds"].as_array().map(Vec::len), Some(2), "the back-link was set in the second pass");
+    assert_eq!(
+        layout["teamIds"].as_array().map(Vec::len),
+        Some(2),
+        "the back-link was set in the second pass"
+    );
     let ranked = by_name(&teams, "Tech Support Tier 1");
     assert_eq!(ranked["queueRankings"].as_array().map(Vec::len), Some(2));
-    let chen = env.live("user").into_iter().find(|u| u["email"] == "chen.wei@example.com").expect("chen");
+    let chen = env
+        .live("user")
+        .into_iter()
+        .find(|u| u["email"] == "chen.wei@example.com")
+        .expect("chen");
     assert_eq!(chen["teamIds"].as_array().map(Vec::len), Some(2));
 
     // And come back as names: moving a queue to another team shows team names.
-    let queues = std::fs::read_to_string(env.path().join("contact-center/queues.yaml")).expect("read");
-    let moved = queues.replacen("          - teamId: Tech Support Tier 2\n  - name: Tech Escalations", "          - teamId: VIP Desk\n  - name: Tech Escalations", 1);
+    let queues =
+        std::fs::read_to_string(env.path().join("contact-center/queues.yaml")).expect("read");
+    let moved = queues.replacen(
+        "          - teamId: Tech Support Tier 2\n  - name: Tech Escalations",
+        "          - teamId: VIP Desk\n  - name: Tech Escalations",
+        1,
+    );
     assert_ne!(moved, queues);
     std::fs::write(env.path().join("contact-center/queues.yaml"), moved).expect("write");
     let plan = env.wxcc(&["plan", "contact-center"]).expect(0);
-    assert!(plan.stdout.contains("~ update contact-service-queue \"Tech Support\""), "{}", plan.stdout);
-    assert!(plan.stdout.contains("\"Tech Support Tier 2\""), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("~ update contact-service-queue \"Tech Support\""),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("\"Tech Support Tier 2\""),
+        "{}",
+        plan.stdout
+    );
     assert!(plan.stdout.contains("\"VIP Desk\""), "{}", plan.stdout);
 }
 
@@ -279,12 +518,34 @@ fn renaming_a_referenced_object_shows_the_apis_refusal() {
     let renamed = BASE.replace("  - {name: Austin, active: true, multimediaProfileId: Voice}", "  - {name: Austin TX, active: true, multimediaProfileId: Voice, x-wxcc: {formerNames: [Austin]}}").replace("siteId: Austin,", "siteId: Austin TX,");
     env.write("cfg/base.yaml", &renamed);
     let plan = env.wxcc(&["plan", "cfg"]).expect(0);
-    assert!(plan.stdout.contains("~ update site \"Austin TX\"  (renamed from \"Austin\""), "{}", plan.stdout);
-    assert!(plan.stdout.contains("name:  \"Austin\" → \"Austin TX\""), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("~ update site \"Austin TX\"  (renamed from \"Austin\""),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("name:  \"Austin\" → \"Austin TX\""),
+        "{}",
+        plan.stdout
+    );
     let run = env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(1);
-    assert!(run.stdout.contains("✗ failed to update site \"Austin TX\": PUT /organization/"), "{}", run.stdout);
-    assert!(run.stdout.contains("→ 412 Precondition Failed"), "{}", run.stdout);
-    assert!(run.stdout.contains("[referenced by: team]"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("✗ failed to update site \"Austin TX\": PUT /organization/"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("→ 412 Precondition Failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("[referenced by: team]"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -296,9 +557,28 @@ fn deleting_a_referenced_object_shows_the_apis_refusal() {
     // were not asked for) and still points at the site.
     env.write("cfg/base.yaml", &BASE.replace("site:\n  - {name: Austin, active: true, multimediaProfileId: Voice}\nteam:\n  - {name: Blue, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n", ""));
     let plan = env.wxcc(&["plan", "cfg", "--delete", "site"]).expect(0);
-    assert!(plan.stdout.contains("- delete site \"Austin\""), "{}", plan.stdout);
-    let run = env.wxcc(&["apply", "cfg", "--auto-approve", "--delete", "site"]).expect(1);
-    assert!(run.stdout.contains("✗ failed to delete site \"Austin\": DELETE /organization/"), "{}", run.stdout);
-    assert!(run.stdout.contains("→ 412 Precondition Failed"), "{}", run.stdout);
-    assert!(run.stdout.contains("[referenced by: team]"), "{}", run.stdout);
+    assert!(
+        plan.stdout.contains("- delete site \"Austin\""),
+        "{}",
+        plan.stdout
+    );
+    let run = env
+        .wxcc(&["apply", "cfg", "--auto-approve", "--delete", "site"])
+        .expect(1);
+    assert!(
+        run.stdout
+            .contains("✗ failed to delete site \"Austin\": DELETE /organization/"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("→ 412 Precondition Failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("[referenced by: team]"),
+        "{}",
+        run.stdout
+    );
 }

@@ -1,5 +1,6 @@
 //! Field paths as the catalogue writes them: dotted names with `[]` for "every element"
-//! (`callDistributionGroups[].agentGroups[].teamId`, `teamIds[]`).
+//! (`callDistributionGroups[].agentGroups[].teamId`, `teamIds[]`), and walking JSON values
+//! along them.
 
 use serde_json::Value;
 
@@ -28,6 +29,11 @@ impl FieldPath {
             segments.extend(std::iter::repeat_n(Segment::Each, each));
         }
         FieldPath(segments)
+    }
+
+    /// The segments of a path, for walking a schema along it.
+    pub fn parse_segments(path: &str) -> Vec<Segment> {
+        FieldPath::parse(path).0
     }
 
     /// The top-level field the path starts with.
