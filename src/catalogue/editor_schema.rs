@@ -607,69 +607,6 @@ mod tests {
         Kind::named(name).unwrap_or_else(|| panic!("no kind {name}"))
     }
 
-    /// A row shaped like a contact-service-queue, with references nested in lists of
-    /// nested DTOs, to exercise what the catalogue's first rows do not.
-    static QUEUE: Kind = Kind {
-        name: "contact-service-queue",
-        summary: "a queue",
-        key: "name",
-        list_path: "v2/contact-service-queue",
-        item_path: "contact-service-queue",
-        dto: "ContactServiceQueueDTO",
-        references: &[
-            Reference {
-                field: "callDistributionGroups[].agentGroups[].teamId",
-                target: "team",
-                within: None,
-                deferred: false,
-            },
-            Reference {
-                field: "agents[].id",
-                target: "user",
-                within: None,
-                deferred: false,
-            },
-        ],
-        read_only: &["agentsLastUpdatedTime"],
-        unordered: &[],
-        keyed_lists: &[],
-        immutable: &[],
-        creatable: true,
-        deletable: true,
-        ..BASE
-    };
-
-    /// An update-only kind keyed by email, with a list of references.
-    static USER: Kind = Kind {
-        name: "user",
-        summary: "an agent or supervisor",
-        key: "email",
-        list_path: "v2/user",
-        item_path: "user",
-        dto: "UserDTO",
-        references: &[
-            Reference {
-                field: "teamIds[]",
-                target: "team",
-                within: None,
-                deferred: false,
-            },
-            Reference {
-                field: "siteId",
-                target: "site",
-                within: None,
-                deferred: false,
-            },
-        ],
-        read_only: &[],
-        unordered: &[],
-        keyed_lists: &[],
-        immutable: &[],
-        creatable: false,
-        deletable: false,
-        ..BASE
-    };
-
     /// The real catalogue: it has nested references and update-only kinds to exercise.
     fn with_test_kinds() -> Value {
         generated()
@@ -894,7 +831,10 @@ mod tests {
             key_description(catalogue_kind("site")),
             "the name (key) of a site"
         );
-        assert_eq!(key_description(&USER), "the email (key) of a user");
+        assert_eq!(
+            key_description(catalogue_kind("user")),
+            "the email (key) of a user"
+        );
         assert_eq!(
             key_description(catalogue_kind("multimedia-profile")),
             "the name (key) of a multimedia-profile"
