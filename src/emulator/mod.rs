@@ -27,7 +27,7 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use store::{RateLimit, Settings, State, write_atomically};
+pub use store::{RateLimit, Settings, State};
 
 /// The built-in OAuth client that `--emulator` signs in with.
 pub const QUICKSTART_CLIENT_ID: &str = "wxcc-emulator-quickstart";
