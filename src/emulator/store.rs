@@ -43,6 +43,10 @@ pub struct Settings {
     pub refresh_token_seconds: u64,
     /// The administrator who consents on `/v1/authorize`.
     pub admin_email: String,
+    /// Milliseconds every configuration request waits before it is served (a slow
+    /// tenant, so that tests can make a run last longer than a token).
+    #[serde(default)]
+    pub response_delay_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
@@ -61,6 +65,7 @@ impl Default for Settings {
             access_token_seconds: 43_199,
             refresh_token_seconds: 5_183_999,
             admin_email: "admin@example.com".into(),
+            response_delay_ms: 0,
         }
     }
 }
@@ -72,6 +77,15 @@ pub struct OAuthClient {
     pub redirect_uris: Vec<String>,
     /// The org whose admin consents for this client.
     pub org: String,
+    /// Scopes registered on the integration; empty means any.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Set for a service app: its application id.
+    #[serde(default)]
+    pub application_id: Option<String>,
+    /// For a service app: orgs whose full admin authorized it (Control Hub).
+    #[serde(default)]
+    pub authorized_orgs: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
