@@ -30,7 +30,13 @@ pub async fn serve(args: &ServeArgs) -> Result<(), Error> {
     println!("wxcc emulator listening on {}", emulator.url());
     println!("state: {}", args.state.display());
     println!("default org: {}", emulator.default_org());
-    println!("quick-start OAuth client: {client_id} (secret in the state file)");
+    println!(
+        "quick-start OAuth client: {client_id} (its secret is in the state file, under clients)"
+    );
+    println!(
+        "sign in: WXCC_CLIENT_ID={client_id} WXCC_CLIENT_SECRET=… wxcc login --base-url {url} --auth-url {url}",
+        url = emulator.url()
+    );
     println!(
         "test controls: {}/_emulator/ (requests, counters, tokens, settings, faults)",
         emulator.url()
