@@ -97,6 +97,13 @@ impl Session {
 /// The credentials this run uses, from where settings found them.
 pub fn credentials(settings: &Settings) -> Result<Credentials, Error> {
     let auth_base = settings.auth_url.as_str().trim_end_matches('/').to_string();
+    let source = match &settings.credentials {
+        CredentialSource::AccessToken(_) => "the token in WXCC_ACCESS_TOKEN".to_string(),
+        CredentialSource::RefreshToken { .. } => "a CI refresh token".to_string(),
+        CredentialSource::Profile(_) => format!("profile `{}`", settings.profile),
+        CredentialSource::Missing | CredentialSource::Invalid(_) => "none".to_string(),
+    };
+    tracing::info!("credentials: {source}");
     match &settings.credentials {
         CredentialSource::AccessToken(token) => Ok(Credentials::token(token.clone())),
         CredentialSource::RefreshToken {
