@@ -103,6 +103,11 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, Error> {
             .map(|u| check_base_url(u).map_err(|e| Error::Usage(format!("--auth-url: {e}"))))
             .transpose()?,
     };
+    if let Some(r) = &explicit.region
+        && base_url_for_region(r).is_none()
+    {
+        return Err(unknown_region(r));
+    }
     let credentials = if global.emulator {
         CredentialSource::Missing
     } else {
@@ -139,16 +144,7 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, Error> {
                 .map_err(|e| Error::Usage(format!("profile `{profile}`: {e}")))?,
         }
     } else {
-        let base_url = base_url_for_region(&region).ok_or_else(|| {
-            Error::Usage(format!(
-                "unknown region `{region}`; use one of {}",
-                crate::api::REGIONS
-                    .iter()
-                    .map(|(r, _)| *r)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })?;
+        let base_url = base_url_for_region(&region).ok_or_else(|| unknown_region(&region))?;
         Target::Api { base_url }
     };
     let auth_url = match (&explicit.auth_url, from_profile) {
@@ -195,6 +191,17 @@ impl Settings {
             format!("wxcc login --profile {}", self.profile)
         }
     }
+}
+
+fn unknown_region(region: &str) -> Error {
+    Error::Usage(format!(
+        "unknown region `{region}`; use one of {}",
+        crate::api::REGIONS
+            .iter()
+            .map(|(r, _)| *r)
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 fn non_empty_env(name: &str) -> Option<String> {
