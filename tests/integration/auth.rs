@@ -320,12 +320,13 @@ fn a_wrong_pkce_verifier_is_refused() {
 fn a_long_apply_renews_the_token_before_it_expires() {
     let env = Env::new();
     env.copy_example("acme");
-    // Tokens live 4 s and are renewed 2 s before they expire; every request takes 300 ms,
-    // so the apply's 17 requests outlast at least two tokens.
+    // Tokens live 4 s and are renewed 2 s before they expire, so no token serves more than
+    // 2 s. Every request takes at least 400 ms, so the apply's 14 requests, one at a time,
+    // last at least 5.6 s: at least two renewals, however long sign-in and start-up took.
     env.admin(
         "PUT",
         "/settings",
-        Some(json!({"accessTokenSeconds": 4, "responseDelayMs": 300})),
+        Some(json!({"accessTokenSeconds": 4, "responseDelayMs": 400})),
     );
     signed_in(&env, None, "default");
     let first_refresh = profile_file(&env, "default")["refreshToken"].clone();
