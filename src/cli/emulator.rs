@@ -1,5 +1,7 @@
 //! `wxcc emulator serve`: the emulated API on a loopback port until interrupted.
 
+use std::io::Write;
+
 use super::args::ServeArgs;
 use crate::emulator::{Emulator, RateLimit, State};
 use crate::error::Error;
@@ -27,20 +29,22 @@ pub async fn serve(args: &ServeArgs) -> Result<(), Error> {
         .await
         .map_err(|e| Error::Emulator(e.to_string()))?;
     let (client_id, _) = emulator.quickstart_client();
-    println!("wxcc emulator listening on {}", emulator.url());
-    println!("state: {}", args.state.display());
-    println!("default org: {}", emulator.default_org());
-    println!(
-        "quick-start OAuth client: {client_id} (its secret is in the state file, under clients)"
+    let url = emulator.url();
+    let banner = format!(
+        "wxcc emulator listening on {url}\n\
+         state: {}\n\
+         default org: {}\n\
+         quick-start OAuth client: {client_id} (its secret is in the state file, under clients)\n\
+         sign in: WXCC_CLIENT_ID={client_id} WXCC_CLIENT_SECRET=… wxcc login --base-url {url} --auth-url {url}\n\
+         test controls: {url}/_emulator/ (requests, counters, tokens, settings, faults)\n",
+        args.state.display(),
+        emulator.default_org(),
     );
-    println!(
-        "sign in: WXCC_CLIENT_ID={client_id} WXCC_CLIENT_SECRET=… wxcc login --base-url {url} --auth-url {url}",
-        url = emulator.url()
-    );
-    println!(
-        "test controls: {}/_emulator/ (requests, counters, tokens, settings, faults)",
-        emulator.url()
-    );
+    // One write, and no panic if whoever started us stopped reading (a closed pipe): the
+    // server keeps serving either way.
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    drop(out);
     let _ = tokio::signal::ctrl_c().await;
     emulator.stop().await;
     Ok(())
