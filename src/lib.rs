@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod apply;
+pub mod atomic_file;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

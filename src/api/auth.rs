@@ -1,10 +1,12 @@
 //! Credentials for API calls. A token is held as a [`Secret`], whose `Debug` and `Display`
-//! never show it, so it cannot leak into logs or error messages by accident.
+//! never show it, so it cannot leak into logs or error messages by accident. Credentials are
+//! either a fixed token or a [`TokenSession`] that renews itself.
 
 use std::fmt;
 use std::sync::Arc;
 
 use super::error::ApiError;
+use super::token_session::TokenSession;
 
 /// A token or client secret. Printing it prints `***`.
 #[derive(Clone, PartialEq, Eq)]
@@ -38,6 +40,9 @@ impl fmt::Display for Secret {
 pub enum Credentials {
     /// A token given as it is (`WXCC_ACCESS_TOKEN`); it cannot be renewed.
     Static(Arc<Secret>),
+    /// A signed-in session (a profile, a CI refresh token, the emulator's quick start) that
+    /// renews its access token ahead of expiry and after a 401.
+    Renewing(Arc<TokenSession>),
 }
 
 impl Credentials {
@@ -45,18 +50,24 @@ impl Credentials {
         Credentials::Static(Arc::new(token))
     }
 
-    /// The token to send now.
+    pub fn session(session: TokenSession) -> Credentials {
+        Credentials::Renewing(Arc::new(session))
+    }
+
+    /// The token to send now (renewed first when it is about to expire).
     pub async fn bearer(&self) -> Result<Secret, ApiError> {
         match self {
             Credentials::Static(t) => Ok((**t).clone()),
+            Credentials::Renewing(s) => s.bearer().await,
         }
     }
 
     /// Called once after a 401: renews the token if that is possible. `Ok(true)` means the
     /// request is worth sending again.
-    pub async fn renew_after_unauthorized(&self, _rejected: &Secret) -> Result<bool, ApiError> {
+    pub async fn renew_after_unauthorized(&self, rejected: &Secret) -> Result<bool, ApiError> {
         match self {
             Credentials::Static(_) => Ok(false),
+            Credentials::Renewing(s) => s.renew_after_unauthorized(rejected).await,
         }
     }
 }

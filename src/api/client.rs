@@ -1,5 +1,5 @@
-//! The HTTP client every command uses. One `send` holds the rules: the shared rate limiter,
-//! a `TrackingId` on every request, `Retry-After` on 429, retries with capped jittered
+//! The HTTP client every command uses. One `send` holds the rules: a bound on requests in
+//! flight, the shared rate limiter, a `TrackingId` on every request, `Retry-After` on 429, retries with capped jittered
 //! backoff for idempotent requests only, one token renewal after a 401, and errors that
 //! carry the API's reason.
 
@@ -331,17 +331,22 @@ impl Client {
         let mut renewed = false;
         loop {
             attempt += 1;
+            // A permit first, then the limiter, then the token: a worker waiting for a
+            // permit has not yet passed the limiter, so a `Retry-After` pause set meanwhile
+            // holds it too, and the token it sends is checked for freshness just before
+            // the request goes out.
+            let permit = self
+                .inner
+                .permits
+                .acquire()
+                .await
+                .map_err(|_| ApiError::Auth {
+                    message: "client is shutting down".into(),
+                })?;
             self.inner.limiter.acquire().await;
             let token = self.inner.credentials.bearer().await?;
             let result = {
-                let _permit = self
-                    .inner
-                    .permits
-                    .acquire()
-                    .await
-                    .map_err(|_| ApiError::Auth {
-                        message: "client is shutting down".into(),
-                    })?;
+                let _permit = permit;
                 let mut request = self
                     .inner
                     .http

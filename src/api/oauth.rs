@@ -1,7 +1,8 @@
 //! The OAuth2 authorization-code flow with PKCE and the refresh grant, as Webex serves them
 //! (config-api.md §5, data-desktop-api.md §6): the authorize URL, the code exchange and the
-//! refresh at `/v1/access_token` (form-encoded, client credentials in the body), and the org
-//! id carried in a token's `_<cluster>_<orgId>` suffix.
+//! refresh at `/v1/access_token` (form-encoded, client credentials in the body), a service
+//! app's token from `/v1/applications/{applicationId}/token`, and the org id carried in a
+//! token's `_<cluster>_<orgId>` suffix.
 //!
 //! Written by hand rather than with the `oauth2` crate: its reqwest integration pins an older
 //! reqwest, and Webex's error bodies are not RFC 6749 shaped, so we would unwrap most of it.
@@ -20,6 +21,19 @@ pub const WEBEX_AUTH_BASE: &str = "https://webexapis.com";
 
 /// The scopes a config-as-code tool needs by default.
 pub const DEFAULT_SCOPES: &[&str] = &["cjp:config_read", "cjp:config_write"];
+
+/// The HTTP client for the OAuth host: no redirects (a token endpoint that redirects is
+/// not one to follow with credentials), and a bounded wait.
+pub fn http_client() -> Result<reqwest::Client, ApiError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .user_agent(concat!("wxcc/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ApiError::Auth {
+            message: format!("cannot build the HTTP client: {e}"),
+        })
+}
 
 /// A token response from `/v1/access_token`.
 #[derive(Clone, Debug)]
@@ -180,22 +194,80 @@ async fn token_request(
     form: &[(&str, &str)],
 ) -> Result<TokenResponse, ApiError> {
     let url = format!("{}/v1/access_token", auth_base.trim_end_matches('/'));
-    let path = "/v1/access_token".to_string();
-    let response = http
-        .post(&url)
-        .form(form)
+    read_token(
+        http.post(&url).form(form).send().await,
+        auth_base,
+        "/v1/access_token",
+    )
+    .await
+}
+
+/// A service app's tokens for one org (config-api.md §5, data-desktop-api.md §6):
+/// `POST /v1/applications/{applicationId}/token` with `{clientId, clientSecret,
+/// targetOrgId}`, authorized by a token that holds `spark:applications_token`. The answer is
+/// the usual token JSON; renewing uses the ordinary refresh grant.
+pub async fn service_app_token(
+    http: &reqwest::Client,
+    auth_base: &str,
+    authorizing: &Secret,
+    application_id: &str,
+    client_id: &str,
+    client_secret: &Secret,
+    target_org: &str,
+) -> Result<TokenResponse, ApiError> {
+    let mut url = Url::parse(auth_base).map_err(|e| ApiError::Auth {
+        message: format!("bad auth URL {auth_base}: {e}"),
+    })?;
+    url.path_segments_mut()
+        .map_err(|_| ApiError::Auth {
+            message: format!("bad auth URL {auth_base}"),
+        })?
+        .pop_if_empty()
+        .extend(["v1", "applications", application_id, "token"]);
+    let path = url.path().to_string();
+    let body = serde_json::json!({
+        "clientId": client_id,
+        "clientSecret": client_secret.expose(),
+        "targetOrgId": webex_org_id(target_org),
+    });
+    let sent = http
+        .post(url)
+        .bearer_auth(authorizing.expose())
+        .json(&body)
         .send()
-        .await
-        .map_err(|e| ApiError::Transport {
-            method: "POST".into(),
-            path: path.clone(),
-            tracking_id: String::new(),
-            message: if e.is_connect() {
-                format!("could not connect to {auth_base}")
-            } else {
-                "the token request failed".into()
-            },
-        })?;
+        .await;
+    read_token(sent, auth_base, &path).await
+}
+
+/// Webex's REST APIs name orgs by a base64 id (`ciscospark://us/ORGANIZATION/<uuid>`), WxCC
+/// by the bare UUID; a UUID is turned into the former, anything else is passed as given.
+pub fn webex_org_id(org: &str) -> String {
+    if looks_like_uuid(org) {
+        base64::engine::general_purpose::STANDARD_NO_PAD
+            .encode(format!("ciscospark://us/ORGANIZATION/{org}"))
+    } else {
+        org.to_string()
+    }
+}
+
+async fn read_token(
+    sent: Result<reqwest::Response, reqwest::Error>,
+    auth_base: &str,
+    path: &str,
+) -> Result<TokenResponse, ApiError> {
+    let path = path.to_string();
+    let response = sent.map_err(|e| ApiError::Transport {
+        method: "POST".into(),
+        path: path.clone(),
+        tracking_id: String::new(),
+        message: if e.is_connect() {
+            format!("could not connect to {auth_base}")
+        } else if e.is_timeout() {
+            "the token request timed out".into()
+        } else {
+            "the token request failed".into()
+        },
+    })?;
     let status = response.status();
     let bytes = response.bytes().await.unwrap_or_default();
     if !status.is_success() {
@@ -221,6 +293,7 @@ async fn token_request(
             referenced_by: Vec::new(),
         });
     }
+    // The error names a field or position, never the body, so no token can leak through it.
     let raw: RawToken = serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode {
         method: "POST".into(),
         path,
@@ -239,10 +312,13 @@ async fn token_request(
 /// The org id at the end of a Webex token (`<opaque>_<cluster>_<orgId>`), when it is there.
 pub fn org_from_token(token: &Secret) -> Option<String> {
     let last = token.expose().rsplit('_').next()?;
-    let looks_like_uuid = last.len() == 36
-        && last.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-        && last.matches('-').count() == 4;
-    looks_like_uuid.then(|| last.to_string())
+    looks_like_uuid(last).then(|| last.to_string())
+}
+
+fn looks_like_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+        && s.matches('-').count() == 4
 }
 
 #[cfg(test)]
@@ -264,6 +340,15 @@ mod tests {
         let u = Url::parse("http://127.0.0.1/cb?code=abc&state=s1").expect("url");
         assert_eq!(code_from_redirect(&u, "s1").expect("ok"), "abc");
         assert!(code_from_redirect(&u, "s2").is_err());
+    }
+
+    #[test]
+    fn org_uuid_becomes_a_webex_id() {
+        assert_eq!(
+            webex_org_id("1eb65fdf-9643-417f-9974-ad72cae0e10f"),
+            "Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi8xZWI2NWZkZi05NjQzLTQxN2YtOTk3NC1hZDcyY2FlMGUxMGY"
+        );
+        assert_eq!(webex_org_id("Y2lzY29"), "Y2lzY29");
     }
 
     #[test]

@@ -25,17 +25,27 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub emulator: bool,
 
-    /// Organization id (UUID). Default: the org in the access token.
+    /// Signed-in profile to use (one per org you manage). Default: `default`.
+    #[arg(long, global = true, env = "WXCC_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Organization id (UUID). Default: the profile's org, else the org in the access token.
     #[arg(long, global = true, env = "WXCC_ORG_ID", value_name = "ORG_ID")]
     pub org: Option<String>,
 
-    /// Region of the tenant: us1, eu1, eu2, anz1, ca1, jp1, sg1, in1.
+    /// Region of the tenant: us1, eu1, eu2, anz1, ca1, jp1, sg1, in1. Default: the
+    /// profile's, else us1.
     #[arg(long, global = true, env = "WXCC_REGION", value_name = "REGION")]
     pub region: Option<String>,
 
     /// API base URL instead of the region's (https; plain http only on loopback).
     #[arg(long, global = true, env = "WXCC_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
+
+    /// OAuth host for sign-in and token renewal. Default: the profile's, else
+    /// https://webexapis.com.
+    #[arg(long, global = true, env = "WXCC_AUTH_URL", value_name = "URL")]
+    pub auth_url: Option<String>,
 
     /// Requests per minute for the whole run, shared by every worker.
     #[arg(
@@ -82,6 +92,13 @@ pub enum Command {
     Plan(PlanArgs),
     /// Plan, confirm, and make the changes.
     Apply(ApplyArgs),
+    /// Sign in with Webex (a Webex integration's authorization-code flow, or a service app)
+    /// and store the tokens in a profile.
+    Login(LoginArgs),
+    /// Remove the profile's stored tokens.
+    Logout,
+    /// Show the profile: org, region, scopes and when its tokens expire (never the tokens).
+    Whoami,
     /// Run the local WxCC API emulator.
     #[command(subcommand)]
     Emulator(EmulatorCommand),
@@ -90,6 +107,62 @@ pub enum Command {
     /// Print the JSON Schema of the config format (for editors, e.g. yaml-language-server)
     /// to stdout. `schemas/wxcc.schema.json` is this output.
     Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The Webex integration's client id (or the service app's, with --service-app).
+    #[arg(long, env = "WXCC_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// Its client secret. Prefer the variable: a flag is visible to other local users.
+    #[arg(
+        long,
+        env = "WXCC_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub client_secret: Option<String>,
+
+    /// Scopes to ask for, separated by spaces or commas.
+    #[arg(
+        long,
+        value_name = "SCOPES",
+        default_value = "cjp:config_read cjp:config_write"
+    )]
+    pub scopes: String,
+
+    /// Loopback port of the redirect URI http://localhost:PORT/callback; it must match a
+    /// redirect URI registered on the integration.
+    #[arg(long, value_name = "PORT", default_value_t = 8765)]
+    pub port: u16,
+
+    /// The full redirect URI registered on the integration, instead of the one --port
+    /// builds. When it is not a loopback http URI, paste the URL the browser ends up on.
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+
+    /// Print the sign-in URL instead of opening a browser (WXCC_NO_BROWSER=1 likewise).
+    #[arg(
+        long,
+        env = "WXCC_NO_BROWSER",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub no_browser: bool,
+
+    /// Seconds to wait for the sign-in to come back.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
+
+    /// Sign in as a service app (machine account) with this application id, for the org
+    /// given by --org. The request is authorized by --using-profile or WXCC_ACCESS_TOKEN,
+    /// which must hold spark:applications_token.
+    #[arg(long, value_name = "APPLICATION_ID")]
+    pub service_app: Option<String>,
+
+    /// With --service-app: the signed-in profile whose token authorizes the request.
+    #[arg(long, value_name = "NAME", requires = "service_app")]
+    pub using_profile: Option<String>,
 }
 
 #[derive(Debug, Args)]

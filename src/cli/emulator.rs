@@ -29,22 +29,22 @@ pub async fn serve(args: &ServeArgs) -> Result<(), Error> {
         .await
         .map_err(|e| Error::Emulator(e.to_string()))?;
     let (client_id, _) = emulator.quickstart_client();
-    // Written with `writeln!` and errors ignored: whoever started the emulator may stop
-    // reading after the first line (the URL), and that must not bring the server down.
-    let mut out = std::io::stdout();
-    let _ = writeln!(out, "wxcc emulator listening on {}", emulator.url());
-    let _ = writeln!(out, "state: {}", args.state.display());
-    let _ = writeln!(out, "default org: {}", emulator.default_org());
-    let _ = writeln!(
-        out,
-        "quick-start OAuth client: {client_id} (secret in the state file)"
+    let url = emulator.url();
+    let banner = format!(
+        "wxcc emulator listening on {url}\n\
+         state: {}\n\
+         default org: {}\n\
+         quick-start OAuth client: {client_id} (its secret is in the state file, under clients)\n\
+         sign in: WXCC_CLIENT_ID={client_id} WXCC_CLIENT_SECRET=… wxcc login --base-url {url} --auth-url {url}\n\
+         test controls: {url}/_emulator/ (requests, counters, tokens, settings, faults)\n",
+        args.state.display(),
+        emulator.default_org(),
     );
-    let _ = writeln!(
-        out,
-        "test controls: {}/_emulator/ (requests, counters, tokens, settings, faults)",
-        emulator.url()
-    );
-    let _ = out.flush();
+    // One write, and no panic if whoever started us stopped reading (a closed pipe): the
+    // server keeps serving either way.
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    drop(out);
     let _ = tokio::signal::ctrl_c().await;
     emulator.stop().await;
     Ok(())

@@ -3,13 +3,17 @@
 
 mod apply;
 mod args;
+mod callback;
 mod emulator;
 mod kinds;
+mod login;
+mod logout;
 mod plan;
 mod schema;
 mod session;
 mod settings;
 mod validate;
+mod whoami;
 
 use std::process::ExitCode;
 
@@ -51,8 +55,11 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         _ => {}
     }
     let settings = settings::resolve(&cli.global)?;
-    if let Command::Validate(a) = &cli.command {
-        return validate::run(&a.path, &settings).map(|_| 0);
+    match &cli.command {
+        Command::Validate(a) => return validate::run(&a.path, &settings).map(|_| 0),
+        Command::Whoami => return whoami::run(&settings).map(|_| 0),
+        Command::Logout => return logout::run(&settings).map(|_| 0),
+        _ => {}
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -60,7 +67,12 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         match &cli.command {
-            Command::Validate(_) | Command::Kinds(_) | Command::Schema => Ok(0),
+            Command::Validate(_)
+            | Command::Kinds(_)
+            | Command::Schema
+            | Command::Whoami
+            | Command::Logout => Ok(0),
+            Command::Login(a) => login::run(a, &settings).await.map(|_| 0),
             Command::Plan(a) => plan::run(a, &settings).await,
             Command::Apply(a) => apply::run(a, &settings).await.map(|_| 0),
             Command::Emulator(EmulatorCommand::Serve(a)) => emulator::serve(a).await.map(|_| 0),

@@ -1,14 +1,19 @@
 //! Connecting to the API for a command: the built-in emulator (started in-process and
-//! signed in to through its OAuth flow, like any client) or a real tenant, and reading
-//! the live state of the kinds a command needs.
+//! signed in to through its OAuth flow, like any client) or a real tenant with the
+//! credentials settings found (a token, a CI refresh token, or a signed-in profile), and
+//! reading the live state of the kinds a command needs.
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use tokio::task::JoinSet;
 
-use super::settings::{Settings, Target};
+use super::settings::{CredentialSource, Settings, Target};
 use crate::api::oauth::{self, Pkce};
-use crate::api::{ApiError, Client, ClientOptions, Credentials, RateLimiter, Secret};
+use crate::api::{
+    ApiError, Client, ClientOptions, Credentials, Persist, ProfileKind, RateLimiter, Secret,
+    SessionConfig, StoredProfile, TokenSession, TokenStore, Tokens,
+};
 use crate::catalogue::Kind;
 use crate::emulator::{Emulator, QUICKSTART_REDIRECT_URI};
 use crate::error::Error;
@@ -41,39 +46,31 @@ impl Session {
                             state_dir.display()
                         ))
                     })?;
-                let token = emulator_sign_in(&emulator).await?;
+                let credentials = emulator_sign_in(&emulator).await?;
+                let token = credentials.bearer().await?;
                 let org = match &settings.org {
                     Some(o) => o.clone(),
                     None => oauth::org_from_token(&token).unwrap_or_else(|| emulator.default_org()),
                 };
                 let base =
                     url::Url::parse(&emulator.url()).map_err(|e| Error::Emulator(e.to_string()))?;
-                let client = Client::new(base, org, Credentials::token(token), limiter, options)?;
+                let client = Client::new(base, org, credentials, limiter, options)?;
                 Ok(Session {
                     client,
                     emulator: Some(emulator),
                 })
             }
             Target::Api { base_url } => {
-                let token = std::env::var("WXCC_ACCESS_TOKEN")
-                    .ok()
-                    .filter(|t| !t.trim().is_empty())
-                    .map(|t| Secret::new(t.trim()));
-                let Some(token) = token else {
-                    return Err(Error::Usage("no credentials: set WXCC_ACCESS_TOKEN to an access token with the cjp:config_read and cjp:config_write scopes (or use --emulator to try wxcc without a tenant)".into()));
-                };
+                let credentials = credentials(settings)?;
+                // A refresh token is exchanged here, at start, so that a bad one fails before
+                // any work, and the org can be read from the new access token.
+                let token = credentials.bearer().await?;
                 let org = match (&settings.org, oauth::org_from_token(&token)) {
                     (Some(o), _) => o.clone(),
                     (None, Some(o)) => o,
                     (None, None) => return Err(Error::Usage("no org id: pass --org or set WXCC_ORG_ID (the access token does not end in one)".into())),
                 };
-                let client = Client::new(
-                    base_url.clone(),
-                    org,
-                    Credentials::token(token),
-                    limiter,
-                    options,
-                )?;
+                let client = Client::new(base_url.clone(), org, credentials, limiter, options)?;
                 Ok(Session {
                     client,
                     emulator: None,
@@ -98,11 +95,114 @@ impl Session {
     }
 }
 
+/// The credentials this run uses, from where settings found them.
+pub fn credentials(settings: &Settings) -> Result<Credentials, Error> {
+    let auth_base = settings.auth_url.as_str().trim_end_matches('/').to_string();
+    let source = match &settings.credentials {
+        CredentialSource::AccessToken(_) => "the token in WXCC_ACCESS_TOKEN".to_string(),
+        CredentialSource::RefreshToken { .. } => "a CI refresh token".to_string(),
+        CredentialSource::Profile(_) => format!("profile `{}`", settings.profile),
+        CredentialSource::Missing | CredentialSource::Invalid(_) => "none".to_string(),
+    };
+    tracing::info!("credentials: {source}");
+    match &settings.credentials {
+        CredentialSource::AccessToken(token) => Ok(Credentials::token(token.clone())),
+        CredentialSource::RefreshToken {
+            client_id,
+            client_secret,
+            token,
+            file,
+        } => {
+            let (persist, label) = match file {
+                Some(path) => (
+                    Persist::File(path.clone()),
+                    format!(
+                        "the refresh token in WXCC_REFRESH_TOKEN_FILE ({})",
+                        path.display()
+                    ),
+                ),
+                None => (
+                    Persist::Nowhere { warn: true },
+                    "the refresh token in WXCC_REFRESH_TOKEN".to_string(),
+                ),
+            };
+            let session = TokenSession::new(SessionConfig {
+                auth_base,
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+                tokens: Tokens {
+                    access: None,
+                    access_expires_at: SystemTime::UNIX_EPOCH,
+                    access_lifetime: Duration::ZERO,
+                    refresh: Some(token.clone()),
+                    refresh_expires_at: None,
+                },
+                persist,
+                label,
+                sign_in_again: "sign in again with `wxcc login` where a browser is at hand, and give the pipeline the new refresh token (see docs/auth.md)".into(),
+            })?;
+            Ok(Credentials::session(session))
+        }
+        CredentialSource::Profile(stored) => {
+            let store = settings.store.clone().ok_or_else(|| {
+                Error::Usage("no config folder for profiles: set WXCC_CONFIG_DIR".into())
+            })?;
+            let session = profile_session(&store, &settings.profile, stored)?;
+            Ok(Credentials::session(session))
+        }
+        CredentialSource::Missing => Err(Error::Usage(format!(
+            "no credentials: run `{}` to sign in with Webex, or set WXCC_ACCESS_TOKEN to an access token with the cjp:config_read and cjp:config_write scopes (or use --emulator to try wxcc without a tenant)",
+            settings.login_command()
+        ))),
+        CredentialSource::Invalid(message) => Err(Error::Usage(message.clone())),
+    }
+}
+
+/// A renewing session over a stored profile; renewed tokens go back to its file.
+pub fn profile_session(
+    store: &TokenStore,
+    name: &str,
+    stored: &StoredProfile,
+) -> Result<TokenSession, Error> {
+    let profile_flag = if name == "default" {
+        String::new()
+    } else {
+        format!(" --profile {name}")
+    };
+    let sign_in_again = match (&stored.kind, &stored.application_id) {
+        (ProfileKind::ServiceApp, Some(app)) => format!(
+            "run `wxcc login{profile_flag} --service-app {app} --org {}` to get new service-app tokens",
+            stored.org_id
+        ),
+        _ => format!("run `wxcc login{profile_flag}` to sign in again"),
+    };
+    Ok(TokenSession::new(SessionConfig {
+        auth_base: stored.auth_url.trim_end_matches('/').to_string(),
+        client_id: stored.client_id.clone(),
+        client_secret: stored.client_secret.clone(),
+        tokens: Tokens {
+            access: Some(stored.access_token.clone()),
+            access_expires_at: stored.access_expires_at,
+            access_lifetime: stored.access_lifetime,
+            refresh: stored.refresh_token.clone(),
+            refresh_expires_at: stored.refresh_expires_at,
+        },
+        persist: Persist::Profile {
+            store: store.clone(),
+            name: name.to_string(),
+        },
+        label: format!("profile `{name}`"),
+        sign_in_again,
+    })?)
+}
+
 /// Signs in to the in-process emulator as its quick-start integration: the authorize
 /// request is answered with a redirect carrying the code (the emulator's test admin
-/// consents at once), which is exchanged with PKCE like any login.
-async fn emulator_sign_in(emulator: &Emulator) -> Result<Secret, Error> {
+/// consents at once), which is exchanged with PKCE like any login. The session renews
+/// itself like any other; its tokens live only as long as the run.
+async fn emulator_sign_in(emulator: &Emulator) -> Result<Credentials, Error> {
     let (client_id, secret) = emulator.quickstart_client();
+    let secret = Secret::new(secret);
     let base = emulator.url();
     let pkce = Pkce::new();
     let state = oauth::random_state();
@@ -118,10 +218,7 @@ async fn emulator_sign_in(emulator: &Emulator) -> Result<Secret, Error> {
         &state,
         &pkce,
     )?;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| Error::Emulator(e.to_string()))?;
+    let http = oauth::http_client()?;
     let answer = http
         .get(url)
         .send()
@@ -139,13 +236,22 @@ async fn emulator_sign_in(emulator: &Emulator) -> Result<Secret, Error> {
         &http,
         &base,
         &client_id,
-        &Secret::new(secret),
+        &secret,
         &code,
         QUICKSTART_REDIRECT_URI,
         &pkce,
     )
     .await?;
-    Ok(tokens.access_token)
+    let session = TokenSession::new(SessionConfig {
+        auth_base: base,
+        client_id,
+        client_secret: secret,
+        tokens: Tokens::from_response(&tokens, None),
+        persist: Persist::Nowhere { warn: false },
+        label: "the emulator's quick-start sign-in".into(),
+        sign_in_again: "run the command again".into(),
+    })?;
+    Ok(Credentials::session(session))
 }
 
 /// Reads every object of the given kinds, all kinds concurrently.

@@ -1,6 +1,7 @@
 //! Test and benchmark controls under `/_emulator/`, a path the real API does not use: the
-//! request log and counters, orgs, OAuth clients, tokens minted directly, revocation,
-//! settings (rate limit, page-size clamp, token lifetimes) and fault injection.
+//! request log and counters, orgs, OAuth clients (integrations and service apps), tokens
+//! minted directly, revocation, settings (rate limit, page-size clamp, token lifetimes,
+//! response delay) and fault injection (including revoking a token mid-run).
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ pub struct Fault {
     #[serde(default)]
     pub path_contains: String,
     /// The status to answer with.
+    #[serde(default)]
     pub status: u16,
     /// How many matching requests to fail.
     #[serde(default = "one")]
@@ -35,6 +37,10 @@ pub struct Fault {
     /// Carry the request out first, then answer with the failure (a lost response).
     #[serde(default)]
     pub after_applying: bool,
+    /// Instead of a status: revoke the access token the request carries, as an admin
+    /// would mid-run, so the request (and any later one with that token) gets 401.
+    #[serde(default)]
+    pub revoke_token: bool,
 }
 
 fn one() -> u32 {
@@ -122,9 +128,19 @@ async fn org_objects(AxState(shared): AxState<Arc<Shared>>, Path(org): Path<Stri
 struct NewClient {
     #[serde(default)]
     client_id: Option<String>,
+    #[serde(default)]
     redirect_uris: Vec<String>,
     #[serde(default)]
     org: Option<String>,
+    /// Scopes registered on the integration (any, when absent).
+    #[serde(default)]
+    scopes: Vec<String>,
+    /// Makes the client a service app with this application id.
+    #[serde(default)]
+    application_id: Option<String>,
+    /// Orgs that authorized the service app (its own org, when absent).
+    #[serde(default)]
+    authorized_orgs: Option<Vec<String>>,
 }
 
 async fn create_client(
@@ -150,6 +166,9 @@ async fn create_client(
             secret: secret.clone(),
             redirect_uris: body.redirect_uris,
             org: org.clone(),
+            scopes: body.scopes,
+            application_id: body.application_id,
+            authorized_orgs: body.authorized_orgs.unwrap_or_else(|| vec![org.clone()]),
         },
     );
     shared.persist(&state);
@@ -253,6 +272,7 @@ struct SettingsPatch {
     max_page_size: Option<u64>,
     access_token_seconds: Option<u64>,
     refresh_token_seconds: Option<u64>,
+    response_delay_ms: Option<u64>,
 }
 
 /// Tells "field absent" (leave as is) from "field null" (switch off).
@@ -274,6 +294,11 @@ async fn put_settings(
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        shared
+            .retry_after
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
     if let Some(n) = patch.max_page_size {
         state.settings.max_page_size = n.max(1);
@@ -283,6 +308,9 @@ async fn put_settings(
     }
     if let Some(n) = patch.refresh_token_seconds {
         state.settings.refresh_token_seconds = n;
+    }
+    if let Some(n) = patch.response_delay_ms {
+        state.settings.response_delay_ms = n;
     }
     shared.persist(&state);
     axum::Json(json!(state.settings)).into_response()

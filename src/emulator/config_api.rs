@@ -65,6 +65,14 @@ pub async fn handle(
     let tracking = tracking_id(&headers);
     let config_api = path.starts_with("/organization/");
     let write = !matches!(method, Method::GET | Method::HEAD);
+    let delay = if config_api {
+        shared.state().settings.response_delay_ms
+    } else {
+        0
+    };
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
     let (response, applied) = if config_api {
         serve(&shared, &method, &path, &query, &headers, &body, &tracking)
     } else {
@@ -107,6 +115,10 @@ fn serve(
     tracking: &str,
 ) -> (Response, bool) {
     let mut state = shared.state();
+    if take_revoke_fault(shared, method, path) {
+        revoke_presented_token(headers, &mut state);
+        shared.persist(&state);
+    }
     let grant = match authenticate(headers, &state) {
         Ok(g) => g,
         Err(Refusal::Malformed(why)) => {
@@ -204,10 +216,42 @@ fn fault_response(status: u16, tracking: &str) -> Response {
     )
 }
 
+/// Whether a revoke-token fault matches this request (and is used up by it).
+fn take_revoke_fault(shared: &Shared, method: &Method, path: &str) -> bool {
+    let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(i) = faults.iter().position(|f| {
+        f.revoke_token
+            && f.times > 0
+            && f.method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
+            && path.contains(&f.path_contains)
+    }) else {
+        return false;
+    };
+    faults[i].times -= 1;
+    if faults[i].times == 0 {
+        faults.remove(i);
+    }
+    true
+}
+
+fn revoke_presented_token(headers: &HeaderMap, state: &mut State) {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if let Some(g) = token.and_then(|t| state.access_tokens.get_mut(t)) {
+        g.revoked = true;
+    }
+}
+
 fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<super::admin::Fault> {
     let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
     let i = faults.iter().position(|f| {
-        f.times > 0
+        !f.revoke_token
+            && f.times > 0
             && f.method
                 .as_deref()
                 .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
@@ -222,13 +266,25 @@ fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<super::adm
 }
 
 /// Seconds to wait when this client has used up its window, else `None` (and the request
-/// is counted).
+/// is counted). A client that comes back before its `Retry-After` has elapsed is refused
+/// again (developer.webex.com rate limiting, config-api.md §1.7) and counted as an early
+/// retry, unless the request arrived within a second of the 429: it was in flight.
 fn rate_limited(shared: &Shared, state: &State, client: &str) -> Option<u64> {
     let limit = state.settings.rate_limit?;
     let window = std::time::Duration::from_secs(limit.window_seconds.max(1));
+    let now = std::time::Instant::now();
+    let mut retry_after = shared.retry_after.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((told_at, until)) = retry_after.get(client).copied()
+        && now < until
+    {
+        if now.duration_since(told_at) > std::time::Duration::from_secs(1) {
+            shared.log().counters.early_retries += 1;
+        }
+        retry_after.insert(client.to_string(), (now, until));
+        return Some((until - now).as_secs_f64().ceil().max(1.0) as u64);
+    }
     let mut windows = shared.windows.lock().unwrap_or_else(|p| p.into_inner());
     let sent = windows.entry(client.to_string()).or_default();
-    let now = std::time::Instant::now();
     while sent
         .front()
         .is_some_and(|t| now.duration_since(*t) >= window)
@@ -238,7 +294,12 @@ fn rate_limited(shared: &Shared, state: &State, client: &str) -> Option<u64> {
     if sent.len() >= limit.requests as usize {
         let oldest = sent.front().copied().unwrap_or(now);
         let wait = window.saturating_sub(now.duration_since(oldest));
-        return Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        retry_after.insert(
+            client.to_string(),
+            (now, now + std::time::Duration::from_secs(seconds)),
+        );
+        return Some(seconds);
     }
     sent.push_back(now);
     None

@@ -1,6 +1,6 @@
 //! The local stand-in for the WxCC API, used by the tests and by `--emulator`. It serves
 //! the real paths with the real envelopes, errors and quirks (see `rules`), the OAuth2
-//! authorize and token endpoints, and, under `/_emulator/` (a path the real API does not
+//! authorize and token endpoints and the service-app token call, and, under `/_emulator/` (a path the real API does not
 //! use), a request log, counters, settings and fault injection for tests.
 //!
 //! It shares no code with the client side: it reads only the vendored spec and its own
@@ -27,7 +27,7 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use store::{RateLimit, Settings, State, write_atomically};
+pub use store::{RateLimit, Settings, State};
 
 /// The built-in OAuth client that `--emulator` signs in with.
 pub const QUICKSTART_CLIENT_ID: &str = "wxcc-emulator-quickstart";
@@ -49,6 +49,8 @@ pub(crate) struct Shared {
     schemas: schema::Schemas,
     log: Mutex<RequestLog>,
     windows: Mutex<HashMap<String, VecDeque<std::time::Instant>>>,
+    /// Per client: when it was last told `Retry-After`, and until when.
+    retry_after: Mutex<HashMap<String, (std::time::Instant, std::time::Instant)>>,
     faults: Mutex<Vec<admin::Fault>>,
 }
 
@@ -86,6 +88,15 @@ pub(crate) struct Counters {
     pub unauthorized: u64,
     /// Requests to `/v1/access_token`.
     pub token_requests: u64,
+    /// Successful authorization-code exchanges.
+    pub code_grants: u64,
+    /// Successful refresh grants.
+    pub refresh_grants: u64,
+    /// Successful service-app token requests.
+    pub service_app_tokens: u64,
+    /// Requests that arrived while a `Retry-After` this client was given had not elapsed
+    /// (those already in flight when it was given, arriving within a second, are not counted).
+    pub early_retries: u64,
     pub by_status: std::collections::BTreeMap<u16, u64>,
 }
 
@@ -163,11 +174,16 @@ impl Emulator {
             schemas: schema::Schemas::new(),
             log: Mutex::new(RequestLog::default()),
             windows: Mutex::new(HashMap::new()),
+            retry_after: Mutex::new(HashMap::new()),
             faults: Mutex::new(Vec::new()),
         });
         let app = Router::new()
             .route("/v1/authorize", get(oauth::authorize))
             .route("/v1/access_token", post(oauth::access_token))
+            .route(
+                "/v1/applications/{application_id}/token",
+                post(oauth::service_app_token),
+            )
             .nest("/_emulator", admin::router())
             .fallback(config_api::handle)
             .with_state(shared.clone());

@@ -1,13 +1,14 @@
 //! Webex's OAuth2 endpoints as the emulator serves them: `/v1/authorize` (the configured
 //! administrator consents at once and is redirected back with `code` and `state`) and
 //! `/v1/access_token` (authorization-code grant with PKCE, refresh grant that rotates the
-//! refresh token). Tokens have the real shape `<opaque>_<cluster>_<orgId>`.
+//! refresh token), and a service app's `/v1/applications/{applicationId}/token`. Tokens have
+//! the real shape `<opaque>_<cluster>_<orgId>`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State as AxState};
+use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -134,6 +135,20 @@ pub async fn authorize(
         .get("scope")
         .map(|s| s.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default();
+    // Webex asks for the scopes registered on the integration; others are an error.
+    if !client.scopes.is_empty() && scopes.iter().any(|s| !client.scopes.contains(s)) {
+        target
+            .query_pairs_mut()
+            .append_pair("error", "invalid_scope")
+            .append_pair(
+                "error_description",
+                "The requested scope is not registered on the integration",
+            );
+        if let Some(s) = q.get("state") {
+            target.query_pairs_mut().append_pair("state", s);
+        }
+        return redirect(target.as_str());
+    }
     let code = random_secret();
     state.codes.insert(
         code.clone(),
@@ -211,7 +226,8 @@ pub async fn access_token(
             "Invalid client_id or client_secret",
         );
     }
-    let (org, scopes, refresh_expires_at) = match field("grant_type").as_str() {
+    let grant_type = field("grant_type");
+    let (org, scopes, refresh_expires_at) = match grant_type.as_str() {
         "authorization_code" => {
             let Some(code) = state.codes.remove(&field("code")) else {
                 return webex_error(
@@ -285,7 +301,106 @@ pub async fn access_token(
     };
     let body = issue(&mut state, &client_id, &org, &scopes, refresh_expires_at);
     shared.persist(&state);
+    drop(state);
+    let mut log = shared.log();
+    if grant_type == "refresh_token" {
+        log.counters.refresh_grants += 1;
+    } else {
+        log.counters.code_grants += 1;
+    }
     (StatusCode::OK, axum::Json(body)).into_response()
+}
+
+/// A service app's tokens for an org that authorized it: `POST
+/// /v1/applications/{applicationId}/token` with `{clientId, clientSecret, targetOrgId}`,
+/// called with a token holding `spark:applications_token` (config-api.md §5). The target
+/// org may be a UUID or Webex's base64 org id.
+pub async fn service_app_token(
+    AxState(shared): AxState<Arc<Shared>>,
+    Path(application_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut state = shared.state();
+    match authenticate(&headers, &state) {
+        Ok(grant) if grant.scopes.iter().any(|s| s == "spark:applications_token") => {}
+        Ok(_) => {
+            return webex_error(
+                StatusCode::FORBIDDEN,
+                "The access token lacks the spark:applications_token scope",
+            );
+        }
+        Err(Refusal::Malformed(why)) => return webex_error(StatusCode::BAD_REQUEST, why),
+        Err(Refusal::Unauthorized(why)) => return webex_error(StatusCode::UNAUTHORIZED, why),
+    }
+    let Ok(fields) = serde_json::from_slice::<HashMap<String, Value>>(&body) else {
+        return webex_error(
+            StatusCode::BAD_REQUEST,
+            "The request body is not valid JSON",
+        );
+    };
+    let field = |name: &str| fields.get(name).and_then(Value::as_str).unwrap_or_default();
+    let (client_id, secret, target) = (
+        field("clientId"),
+        field("clientSecret"),
+        field("targetOrgId"),
+    );
+    if client_id.is_empty() || secret.is_empty() || target.is_empty() {
+        return webex_error(
+            StatusCode::BAD_REQUEST,
+            "clientId, clientSecret and targetOrgId are required",
+        );
+    }
+    let Some(client) = state
+        .clients
+        .get(client_id)
+        .filter(|c| c.application_id.as_deref() == Some(application_id.as_str()))
+        .cloned()
+    else {
+        return webex_error(
+            StatusCode::NOT_FOUND,
+            "No service app with this id and clientId",
+        );
+    };
+    if client.secret != secret {
+        return webex_error(StatusCode::UNAUTHORIZED, "Invalid clientId or clientSecret");
+    }
+    let org = plain_org_id(target);
+    if !client.authorized_orgs.contains(&org) || !state.orgs.contains_key(&org) {
+        return webex_error(
+            StatusCode::FORBIDDEN,
+            "The service app is not authorized by a full administrator of the target org",
+        );
+    }
+    let scopes = if client.scopes.is_empty() {
+        vec![
+            "cjp:config_read".to_string(),
+            "cjp:config_write".to_string(),
+        ]
+    } else {
+        client.scopes.clone()
+    };
+    let refresh_expires_at = now_ms() + state.settings.refresh_token_seconds as i64 * 1000;
+    let body = issue(&mut state, client_id, &org, &scopes, refresh_expires_at);
+    shared.persist(&state);
+    drop(state);
+    shared.log().counters.service_app_tokens += 1;
+    (StatusCode::OK, axum::Json(body)).into_response()
+}
+
+/// The UUID inside a Webex org id (`base64("ciscospark://us/ORGANIZATION/<uuid>")`), or the
+/// value itself.
+fn plain_org_id(org: &str) -> String {
+    let decoded = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(org.trim_end_matches('='))
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
+    match decoded {
+        Some(text) if text.starts_with("ciscospark://") => {
+            text.rsplit('/').next().unwrap_or_default().to_string()
+        }
+        _ => org.to_string(),
+    }
 }
 
 /// Issues an access token (and a refresh token expiring at `refresh_expires_at`) and

@@ -24,6 +24,9 @@ pub fn ensure_ready(state: &mut State) {
                 "http://localhost:8765/callback".to_string(),
             ],
             org: default_org,
+            scopes: Vec::new(),
+            application_id: None,
+            authorized_orgs: Vec::new(),
         });
 }
 

@@ -3,12 +3,13 @@
 //! JSON file, written atomically (temporary file, then rename) with mode 0600.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::atomic_file::write_atomically;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,6 +43,10 @@ pub struct Settings {
     pub refresh_token_seconds: u64,
     /// The administrator who consents on `/v1/authorize`.
     pub admin_email: String,
+    /// Milliseconds every configuration request waits before it is served (a slow
+    /// tenant, so that tests can make a run last longer than a token).
+    #[serde(default)]
+    pub response_delay_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
@@ -60,6 +65,7 @@ impl Default for Settings {
             access_token_seconds: 43_199,
             refresh_token_seconds: 5_183_999,
             admin_email: "admin@example.com".into(),
+            response_delay_ms: 0,
         }
     }
 }
@@ -71,6 +77,15 @@ pub struct OAuthClient {
     pub redirect_uris: Vec<String>,
     /// The org whose admin consents for this client.
     pub org: String,
+    /// Scopes registered on the integration; empty means any.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Set for a service app: its application id.
+    #[serde(default)]
+    pub application_id: Option<String>,
+    /// For a service app: orgs whose full admin authorized it (Control Hub).
+    #[serde(default)]
+    pub authorized_orgs: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -117,37 +132,4 @@ impl State {
         let text = serde_json::to_vec(self).map_err(std::io::Error::other)?;
         write_atomically(path, &text)
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename; the file is created with
-/// mode 0600 on Unix so it is never readable by others, even for a moment.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    std::fs::create_dir_all(&dir)?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
-        uuid::Uuid::new_v4().simple()
-    ));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let result = (|| {
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

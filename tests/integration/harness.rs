@@ -1,10 +1,11 @@
 //! The test builder: a temporary folder for config files, an emulator running in this
 //! process on a loopback port, a token minted for its default org, and a runner for the
-//! real `wxcc` binary pointed at it. When an `Env` is dropped it checks every request the
+//! real `wxcc` binary pointed at it (or started with pipes, for sign-in tests that play the
+//! browser). When an `Env` is dropped it checks every request the
 //! binary sent against the official spec (path and method exist, body validates).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -30,7 +31,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Run {
+    pub fn from(output: Output) -> Run {
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -120,12 +121,59 @@ impl Env {
         Run::from(self.command(args).output().expect("run wxcc"))
     }
 
+    /// Runs `wxcc` without the emulator URL or token, with these variables set.
+    pub fn wxcc_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(args);
+        cmd.envs(vars.iter().copied());
+        Run::from(cmd.output().expect("run wxcc"))
+    }
+
+    /// Starts `wxcc` (without the emulator URL or token, with these variables) with stdin,
+    /// stdout and stderr piped, for tests that talk to it while it runs.
+    pub fn spawn(&self, args: &[&str], vars: &[(&str, &str)]) -> Child {
+        let mut cmd = self.command(args);
+        cmd.envs(vars.iter().copied())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd.spawn().expect("spawn wxcc")
+    }
+
+    /// Where the binary keeps profiles (`WXCC_CONFIG_DIR`).
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join(".config")
+    }
+
+    /// Plays the browser: GETs `url` following redirects; the status and final URL.
+    pub fn browse(&self, url: &str) -> (u16, String) {
+        self.runtime.block_on(async {
+            let resp = reqwest::get(url).await.expect("browse");
+            (resp.status().as_u16(), resp.url().to_string())
+        })
+    }
+
+    /// GETs `url` without following a redirect; the `Location` it answers with.
+    pub fn redirect_of(&self, url: &str) -> String {
+        self.runtime.block_on(async {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client");
+            let resp = client.get(url).send().await.expect("get");
+            resp.headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .expect("a redirect")
+                .to_string()
+        })
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_wxcc"));
         cmd.args(args)
             .current_dir(self.dir.path())
             .env("NO_COLOR", "1")
-            .stdin(std::process::Stdio::null());
+            .stdin(Stdio::null());
         for var in [
             "WXCC_BASE_URL",
             "WXCC_ACCESS_TOKEN",
@@ -135,6 +183,8 @@ impl Env {
             "WXCC_CLIENT_ID",
             "WXCC_CLIENT_SECRET",
             "WXCC_REFRESH_TOKEN",
+            "WXCC_REFRESH_TOKEN_FILE",
+            "WXCC_AUTH_URL",
             "WXCC_LOG",
             "WXCC_CONFIG_DIR",
             "WXCC_RATE_LIMIT",
@@ -142,7 +192,9 @@ impl Env {
         ] {
             cmd.env_remove(var);
         }
-        cmd.env("WXCC_CONFIG_DIR", self.dir.path().join(".config"));
+        cmd.env("WXCC_CONFIG_DIR", self.dir.path().join(".config"))
+            // No test may open a browser; tests play the browser themselves.
+            .env("WXCC_NO_BROWSER", "1");
         cmd
     }
 
