@@ -176,6 +176,9 @@ impl<'p> PendingReference<'p> {
 struct Scope<'a> {
     top_of: Option<&'a Kind>,
     required: RequiredFields,
+    /// Inside a part of a composition (`allOf`, `if`/`then` …): the part speaks of fields
+    /// its parent lists, so it is neither closed nor trimmed.
+    composing: bool,
 }
 
 struct Builder<'a> {
@@ -218,6 +221,7 @@ impl<'a> Builder<'a> {
         let scope = Scope {
             top_of: Some(kind),
             required,
+            composing: false,
         };
         let mut object = self.transform(dto, &pending, scope)?;
         if let Value::Object(map) = &mut object {
@@ -279,6 +283,12 @@ impl<'a> Builder<'a> {
         }
         let nested = Scope {
             top_of: None,
+            composing: false,
+            ..scope
+        };
+        let part = Scope {
+            top_of: None,
+            composing: true,
             ..scope
         };
         let mut out = Map::new();
@@ -305,18 +315,13 @@ impl<'a> Builder<'a> {
                         self.value_schema(single, &here, nested)?
                     }
                 },
-                "additionalProperties"
-                | "not"
-                | "contains"
-                | "propertyNames"
-                | "if"
-                | "then"
-                | "else" => self.transform(value, &[], nested)?,
+                "additionalProperties" | "propertyNames" => self.transform(value, &[], nested)?,
+                "not" | "contains" | "if" | "then" | "else" => self.transform(value, &[], part)?,
                 "allOf" | "anyOf" | "oneOf" => match value {
                     Value::Array(options) => Value::Array(
                         options
                             .iter()
-                            .map(|s| self.transform(s, &[], nested))
+                            .map(|s| self.transform(s, &[], part))
                             .collect::<Result<_, _>>()?,
                     ),
                     other => other.clone(),
@@ -335,7 +340,9 @@ impl<'a> Builder<'a> {
             };
             out.insert(keyword.clone(), copied);
         }
-        finish_object(&mut out, scope.required);
+        if !scope.composing {
+            finish_object(&mut out, scope.required);
+        }
         Ok(Value::Object(out))
     }
 
@@ -487,6 +494,7 @@ impl<'a> Builder<'a> {
             let scope = Scope {
                 top_of: None,
                 required,
+                composing: false,
             };
             let copy = self.transform(schema, &[], scope)?;
             self.copied
