@@ -6,4 +6,5 @@ mod harness;
 
 mod bad_input;
 mod emulator_behaviour;
+mod emulator_kinds;
 mod plan_apply;
