@@ -362,7 +362,13 @@ fn dispatch(
         }
         Route::Get(rule, id) => {
             let object = objects::find(org, rule, id)?;
-            Ok((ok(render(org, rule, &object)), false))
+            let mut rendered = render(org, rule, &object);
+            if let (Some((flag, add)), Value::Object(m)) = (rule.details, &mut rendered)
+                && query.get(flag).is_some_and(|v| v == "true")
+            {
+                add(org, m);
+            }
+            Ok((ok(rendered), false))
         }
         Route::Put(rule, id) => {
             let updated = if rule.multipart {

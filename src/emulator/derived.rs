@@ -59,6 +59,44 @@ pub fn team(org: &Org, m: &mut Map<String, Value>) {
     m.insert("userIds".into(), Value::Array(users));
 }
 
+/// §3.14 `includeSkillDetails=true`: each active skill names its skill; each enum entry
+/// names its skill, its value and the skill's id.
+pub fn skill_details(org: &Org, m: &mut Map<String, Value>) {
+    if let Some(Value::Array(skills)) = m.get_mut("activeSkills") {
+        for entry in skills.iter_mut() {
+            let name = name_of(org, "skill", entry.get("skillId"), "name");
+            if let (Some(name), Value::Object(entry)) = (name, entry) {
+                entry.insert("skillName".into(), name);
+            }
+        }
+    }
+    if let Some(Value::Array(enums)) = m.get_mut("activeEnumSkills") {
+        for entry in enums.iter_mut() {
+            let Some(value_id) = entry.get("enumSkillValueId").and_then(Value::as_str) else {
+                continue;
+            };
+            let found = org.all("skill").find_map(|(skill_id, skill)| {
+                let value = skill
+                    .get("enumSkillValues")?
+                    .as_array()?
+                    .iter()
+                    .find(|v| v.get("id").and_then(Value::as_str) == Some(value_id))?;
+                Some((
+                    skill_id.clone(),
+                    skill.get("name")?.clone(),
+                    value.get("name")?.clone(),
+                ))
+            });
+            if let (Some((skill_id, skill_name, value_name)), Value::Object(entry)) = (found, entry)
+            {
+                entry.insert("enumSkillName".into(), skill_name);
+                entry.insert("enumSkillValue".into(), value_name);
+                entry.insert("enumSkillId".into(), json!(skill_id));
+            }
+        }
+    }
+}
+
 /// §3.6: `holidaysCount`.
 pub fn holiday_list(_: &Org, m: &mut Map<String, Value>) {
     count(m, "holidays", "holidaysCount");

@@ -11,6 +11,8 @@ use serde_json::{Map, Value, json};
 
 use super::derived;
 use super::hooks;
+use super::http::Fail;
+use super::store::Org;
 
 /// What a reference field points at.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -72,6 +74,9 @@ pub enum Patch {
     NameDescription,
 }
 
+/// Adds the fields the server computes on read.
+pub type Derive = fn(&Org, &mut Map<String, Value>);
+
 pub struct KindRule {
     pub name: &'static str,
     pub dto: &'static str,
@@ -109,18 +114,21 @@ pub struct KindRule {
     /// Fields list rows leave out; GET by id has them (§1.5, kinds-research §A.1).
     pub list_omits: &'static [&'static str],
     pub sub_lists: &'static [SubList],
-    /// Whether objects carry `systemDefault` (§1.11).
+    /// Whether objects carry `systemDefault` (§1.11; SkillDTO and UserDTO lack the field
+    /// but live skills and users carry it, kinds-research §E.19).
     pub system_default: bool,
     /// Fills fields a create leaves out.
     pub defaults: fn(&mut Map<String, Value>),
     /// The kind's own checks, with the live error texts.
-    pub check: fn(&hooks::Write<'_>) -> Result<(), super::http::Fail>,
+    pub check: fn(&hooks::Write<'_>) -> Result<(), Fail>,
     /// Reorders what the server reorders (§1.6), given the stored object on update.
     pub normalise: fn(&mut Map<String, Value>, Option<&Value>),
     /// Fields computed on every read.
-    pub derive: fn(&super::store::Org, &mut Map<String, Value>),
+    pub derive: Derive,
+    /// A query flag of GET by id that adds more derived fields, and what it adds.
+    pub details: Option<(&'static str, Derive)>,
     /// What a stored write changes in other objects of the org.
-    pub after_write: fn(&mut super::store::Org, &str),
+    pub after_write: fn(&mut Org, &str),
 }
 
 fn no_defaults(_: &mut Map<String, Value>) {}
@@ -156,6 +164,7 @@ const BASE: KindRule = KindRule {
     check: hooks::none,
     normalise: no_normalise,
     derive: derived::none,
+    details: None,
     after_write: hooks::no_side_effect,
 };
 
@@ -348,6 +357,8 @@ pub static KINDS: &[KindRule] = &[
         ],
         system_default: false,
         check: hooks::skill_profile,
+        // §3.14: names of the skills and enum values only on request.
+        details: Some(("includeSkillDetails", derived::skill_details)),
         ..BASE
     },
     KindRule {
@@ -393,6 +404,8 @@ pub static KINDS: &[KindRule] = &[
         derive: derived::business_hours,
         ..BASE
     },
+    // §3.5: the spec's `variableType` enum lists both casings and live data is TitleCase;
+    // both are accepted until a probe shows the server refusing one.
     KindRule {
         name: "cad-variable",
         dto: "CadVariableDTO",

@@ -119,3 +119,29 @@ pub fn insert_with(
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_org_from_an_older_state_file_gets_the_new_defaults() {
+        let mut state = State::default();
+        ensure_ready(&mut state);
+        let org_id = state.default_org.clone();
+        // What an org looked like before the other defaults existed.
+        if let Some(org) = state.orgs.get_mut(&org_id) {
+            org.objects
+                .retain(|kind, _| matches!(kind.as_str(), "multimedia-profile" | "site" | "team"));
+            org.calling_numbers.clear();
+            org.blobs.clear();
+        }
+        ensure_ready(&mut state);
+        let org = state.orgs.get(&org_id);
+        assert_eq!(org.map(|o| o.all("work-type").count()), Some(2));
+        assert_eq!(org.map(|o| o.all("user").count()), Some(9));
+        assert_eq!(org.map(|o| o.calling_numbers.len()), Some(100));
+        assert_eq!(org.map(|o| o.all("contact-service-queue").count()), Some(2));
+        assert_eq!(org.map(|o| o.blobs.len()), Some(1));
+    }
+}

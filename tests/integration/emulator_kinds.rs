@@ -464,6 +464,17 @@ fn sub_entities_get_ids_and_a_full_replace_follows_the_409_rules() {
         "Internal error. Please contact Cisco Support Team"
     );
 
+    // On request, entries name their skills and enum values.
+    let detailed = get(
+        &env,
+        &format!("skill-profile/{}?includeSkillDetails=true", id(&profile)),
+    );
+    assert_eq!(detailed["activeSkills"][0]["skillName"], "Spanish");
+    assert_eq!(detailed["activeEnumSkills"][0]["enumSkillName"], "Tier");
+    assert_eq!(detailed["activeEnumSkills"][0]["enumSkillValue"], "Gold");
+    assert_eq!(detailed["activeEnumSkills"][0]["enumSkillId"], tier["id"]);
+    assert!(profile["activeSkills"][0].get("skillName").is_none());
+
     // Kept entries keep their ids; omitted ones are deleted.
     let mut trimmed = profile.clone();
     trimmed["activeSkills"] = json!([profile["activeSkills"][0].clone()]);
@@ -1200,6 +1211,11 @@ fn dial_numbers_map_numbers_of_the_calling_inventory() {
     );
     create(&env, "dial-number", body("+13125559999"));
     assert_eq!(get(&env, "dial-number").as_array().map(Vec::len), Some(2));
+
+    // The collection path deletes every mapping (§3.20).
+    let (status, _) = env.api("DELETE", &env.org_path("dial-number"), None);
+    assert_eq!(status, 204);
+    assert_eq!(get(&env, "dial-number"), json!([]));
 }
 
 #[test]
