@@ -154,11 +154,15 @@ async fn add_users(
         };
         match directory::add_user(org, &org_id, fields) {
             Ok(user) => added.push(user),
-            Err(message) => {
+            Err(refused) => {
                 shared.persist(&state);
+                let status = match refused {
+                    directory::Refused::NoEmail => StatusCode::BAD_REQUEST,
+                    directory::Refused::Taken(_) => StatusCode::CONFLICT,
+                };
                 return (
-                    StatusCode::CONFLICT,
-                    axum::Json(json!({"message": message, "added": added})),
+                    status,
+                    axum::Json(json!({"message": refused.to_string(), "added": added})),
                 )
                     .into_response();
             }

@@ -231,11 +231,30 @@ fn is_version(s: &str) -> bool {
     matches!(s, "v1" | "v2" | "v3")
 }
 
+/// The kind a `POST …/bulk` path saves: `<kind>/bulk`, user-profile's `v3/…/bulk` and
+/// the queue's `…/v2/bulk` (§1.8).
+fn bulk_target(method: &Method, rest: &[&str]) -> Option<&'static KindRule> {
+    if *method != Method::POST {
+        return None;
+    }
+    let rule = match rest {
+        [version, kind, "bulk"] if is_version(version) => {
+            rule_for(kind).filter(|r| r.item_prefix == Some(*version))
+        }
+        [kind, "bulk"] => rule_for(kind).filter(|r| r.item_prefix.is_none()),
+        [kind, "v2", "bulk"] => rule_for(kind).filter(|r| r.v2_item),
+        _ => None,
+    };
+    rule.filter(|r| r.bulk != Bulk::None)
+}
+
 fn route<'a>(method: &Method, rest: &[&'a str]) -> Route<'a> {
-    let known = |kind: &str| rule_for(kind);
+    if let Some(rule) = bulk_target(method, rest) {
+        return Route::Bulk(rule);
+    }
     match rest {
         ["blob", blob] if *method == Method::GET => Route::Blob(blob),
-        [version, kind] if is_version(version) => match known(kind) {
+        [version, kind] if is_version(version) => match rule_for(kind) {
             None => Route::NotFound,
             Some(rule) => {
                 let listed =
@@ -249,15 +268,7 @@ fn route<'a>(method: &Method, rest: &[&'a str]) -> Route<'a> {
                 }
             }
         },
-        [version, kind, "bulk"]
-            if is_version(version)
-                && *method == Method::POST
-                && known(kind)
-                    .is_some_and(|r| r.item_prefix == Some(*version) && r.bulk != Bulk::None) =>
-        {
-            known(kind).map_or(Route::NotFound, Route::Bulk)
-        }
-        [version, kind, id] if is_version(version) => match known(kind) {
+        [version, kind, id] if is_version(version) => match rule_for(kind) {
             Some(rule) if rule.item_prefix == Some(*version) => item(method, rule, id),
             Some(rule) if *version == "v2" && rule.v2_item => match *method {
                 Method::GET => Route::Get(rule, id),
@@ -267,7 +278,7 @@ fn route<'a>(method: &Method, rest: &[&'a str]) -> Route<'a> {
             _ => Route::NotFound,
         },
         [version, ..] if is_version(version) => Route::NotFound,
-        [kind] => match known(kind) {
+        [kind] => match rule_for(kind) {
             None => Route::NotFound,
             Some(rule) if rule.item_prefix.is_some() => match *method {
                 Method::POST => Route::Decommissioned,
@@ -280,14 +291,7 @@ fn route<'a>(method: &Method, rest: &[&'a str]) -> Route<'a> {
                 _ => Route::NotAllowed,
             },
         },
-        [kind, "bulk"] | [kind, "v2", "bulk"]
-            if *method == Method::POST
-                && known(kind).is_some_and(|r| r.bulk != Bulk::None && r.item_prefix.is_none())
-                && (rest.len() == 2 || known(kind).is_some_and(|r| r.v2_item)) =>
-        {
-            known(kind).map_or(Route::NotFound, Route::Bulk)
-        }
-        [kind, id] => match known(kind) {
+        [kind, id] => match rule_for(kind) {
             None => Route::NotFound,
             Some(rule) if rule.item_prefix.is_some() => match *method {
                 Method::GET => Route::LegacyGet(rule, id),
@@ -297,7 +301,7 @@ fn route<'a>(method: &Method, rest: &[&'a str]) -> Route<'a> {
             Some(rule) => item(method, rule, id),
         },
         // A sub-path nobody serves on a known kind is Spring's 405 (§1.6).
-        [kind, ..] if known(kind).is_some() => Route::NotAllowed,
+        [kind, ..] if rule_for(kind).is_some() => Route::NotAllowed,
         _ => Route::NotFound,
     }
 }

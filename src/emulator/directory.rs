@@ -37,15 +37,30 @@ pub fn seed(org: &mut Org, org_id: &str) {
     add_numbers(org, &numbers);
 }
 
+/// Why a user could not be added.
+pub enum Refused {
+    NoEmail,
+    Taken(String),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::NoEmail => write!(f, "a user needs an email address"),
+            Refused::Taken(email) => write!(f, "a user with email {email} exists"),
+        }
+    }
+}
+
 /// Adds a user the way Control Hub would: `email` is required; the names come from the
 /// email unless given; the user is an agent of `Site-1` on `Team-1` with the `Premium
 /// Agent` user profile and the default desktop profile unless the fields say otherwise.
-pub fn add_user(org: &mut Org, org_id: &str, fields: Map<String, Value>) -> Result<Value, String> {
+pub fn add_user(org: &mut Org, org_id: &str, fields: Map<String, Value>) -> Result<Value, Refused> {
     let email = fields
         .get("email")
         .and_then(Value::as_str)
         .filter(|e| e.contains('@'))
-        .ok_or("a user needs an email address")?
+        .ok_or(Refused::NoEmail)?
         .to_string();
     let taken = org.all("user").any(|(_, u)| {
         u.get("email")
@@ -53,7 +68,7 @@ pub fn add_user(org: &mut Org, org_id: &str, fields: Map<String, Value>) -> Resu
             .is_some_and(|e| e.eq_ignore_ascii_case(&email))
     });
     if taken {
-        return Err(format!("a user with email {email} exists"));
+        return Err(Refused::Taken(email));
     }
     let (first, last) = names_from(&email);
     let mut user = Map::new();
@@ -91,9 +106,7 @@ pub fn add_user(org: &mut Org, org_id: &str, fields: Map<String, Value>) -> Resu
         }
     }
     let id = insert_with(org, org_id, "user", Value::Object(user), false);
-    org.get("user", &id)
-        .cloned()
-        .ok_or_else(|| "the user was not stored".to_string())
+    Ok(org.get("user", &id).cloned().unwrap_or(Value::Null))
 }
 
 /// Adds numbers to the Calling inventory; returns the ones that were new.

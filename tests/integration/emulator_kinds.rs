@@ -265,6 +265,15 @@ fn paths_follow_the_version_rules() {
     let (status, _) = env.api("POST", &env.org_path("v2/skill"), Some(json!({})));
     assert_eq!(status, 405, "creates drop the version prefix");
     assert!(get(&env, "v3/dial-number")["meta"].is_object());
+    for (path, status) in [
+        ("v3/user-profile/bulk", 207),
+        ("contact-service-queue/v2/bulk", 207),
+        ("entry-point/bulk", 207),
+        ("audio-file/bulk", 405),
+    ] {
+        let (got, _) = env.api("POST", &env.org_path(path), Some(json!({"items": []})));
+        assert_eq!(got, status, "{path}");
+    }
 
     // The queue's v2 item and create paths work; its v2 delete does not.
     let music = env.live_named("audio-file", "defaultmusic_on_hold.wav");
