@@ -1,7 +1,9 @@
 //! Test and benchmark controls under `/_emulator/`, a path the real API does not use: the
-//! request log and counters, orgs, OAuth clients (integrations and service apps), tokens
-//! minted directly, revocation, settings (rate limit, page-size clamp, token lifetimes,
-//! response delay) and fault injection (including revoking a token mid-run).
+//! request log and counters, orgs, the things an org gets from outside the config API
+//! (users made in Control Hub, numbers in its Calling inventory), OAuth clients
+//! (integrations and service apps), tokens minted directly, revocation, settings (rate
+//! limit, page-size clamp, token lifetimes, response delay) and fault injection (including
+//! revoking a token mid-run). `{org}` may be `default`.
 
 use std::sync::Arc;
 
@@ -14,6 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Shared;
+use super::directory;
 use super::http::now_ms;
 use super::oauth::issue;
 use super::seed::{new_org, random_secret};
@@ -54,6 +57,8 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/reset", post(reset))
         .route("/orgs", get(orgs).post(create_org))
         .route("/orgs/{org}", get(org_objects))
+        .route("/orgs/{org}/users", post(add_users))
+        .route("/orgs/{org}/numbers", get(numbers).post(add_numbers))
         .route("/clients", post(create_client))
         .route("/tokens", post(mint_token))
         .route("/revoke", post(revoke))
@@ -111,15 +116,107 @@ async fn create_org(
         .into_response()
 }
 
+fn no_such_org() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({"message": "no such org"})),
+    )
+        .into_response()
+}
+
+/// `default` names the default org.
+fn org_id(state: &super::State, org: String) -> String {
+    if org == "default" {
+        state.default_org.clone()
+    } else {
+        org
+    }
+}
+
+/// Adds users as Control Hub would: a JSON object (`email` required, any UserDTO field
+/// may override the defaults) or an array of them. Answers with what was stored.
+async fn add_users(
+    AxState(shared): AxState<Arc<Shared>>,
+    Path(org): Path<String>,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
+    let mut state = shared.state();
+    let org_id = org_id(&state, org);
+    let Some(org) = state.orgs.get_mut(&org_id) else {
+        return no_such_org();
+    };
+    let (single, specs) = match body {
+        Value::Array(items) => (false, items),
+        other => (true, vec![other]),
+    };
+    let mut added = Vec::new();
+    for spec in specs {
+        let Value::Object(fields) = spec else {
+            return (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({"message": "a user is a JSON object"})),
+            )
+                .into_response();
+        };
+        match directory::add_user(org, &org_id, fields) {
+            Ok(user) => added.push(user),
+            Err(refused) => {
+                shared.persist(&state);
+                let status = match refused {
+                    directory::Refused::NoEmail => StatusCode::BAD_REQUEST,
+                    directory::Refused::Taken(_) => StatusCode::CONFLICT,
+                };
+                return (
+                    status,
+                    axum::Json(json!({"message": refused.to_string(), "added": added})),
+                )
+                    .into_response();
+            }
+        }
+    }
+    shared.persist(&state);
+    let body = if single {
+        added.pop().unwrap_or(Value::Null)
+    } else {
+        Value::Array(added)
+    };
+    (StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+async fn numbers(AxState(shared): AxState<Arc<Shared>>, Path(org): Path<String>) -> Response {
+    let state = shared.state();
+    match state.orgs.get(&org_id(&state, org)) {
+        Some(o) => axum::Json(json!({"numbers": o.calling_numbers})).into_response(),
+        None => no_such_org(),
+    }
+}
+
+#[derive(Deserialize)]
+struct NewNumbers {
+    numbers: Vec<String>,
+}
+
+/// Adds numbers to the org's Calling inventory; answers with the ones that were new.
+async fn add_numbers(
+    AxState(shared): AxState<Arc<Shared>>,
+    Path(org): Path<String>,
+    axum::Json(body): axum::Json<NewNumbers>,
+) -> Response {
+    let mut state = shared.state();
+    let org_id = org_id(&state, org);
+    let Some(org) = state.orgs.get_mut(&org_id) else {
+        return no_such_org();
+    };
+    let added = directory::add_numbers(org, &body.numbers);
+    shared.persist(&state);
+    (StatusCode::CREATED, axum::Json(json!({"added": added}))).into_response()
+}
+
 async fn org_objects(AxState(shared): AxState<Arc<Shared>>, Path(org): Path<String>) -> Response {
     let state = shared.state();
-    match state.orgs.get(&org) {
+    match state.orgs.get(&org_id(&state, org)) {
         Some(o) => axum::Json(json!(o.objects)).into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            axum::Json(json!({"message": "no such org"})),
-        )
-            .into_response(),
+        None => no_such_org(),
     }
 }
 

@@ -1,67 +1,31 @@
-//! The configuration API: `/organization/{orgid}/…` lists (v2 envelope and v1 bare array),
-//! create, read, full-replace update, delete and bulk, with the service's checks in the
-//! service's order: credentials, rate limit, org, scope, then the body (Jackson, bean
-//! validation), references, uniqueness, immutable fields and referential integrity.
+//! The configuration API: `/organization/{orgid}/…`. Checks in the service's order —
+//! credentials, rate limit, org, scope, injected faults — then routes by the kind's rules:
+//! version-prefixed lists, unprefixed item and create paths (with the queue's extra v2
+//! paths and user-profile's v3 ones), bulk, PATCH where it exists, the audio blob, and
+//! Spring's 404/405 for everything else (§1.2, §1.6).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::State as AxState;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::extract::{Request, State as AxState};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-use super::http::{
-    api_error, api_error_with, empty, json_response, now_ms, spring_error, tracking_id,
-};
+use super::derived::render;
+use super::http::{Fail, api_error, empty, json_response, spring_error, tracking_id};
 use super::oauth::{Refusal, authenticate};
-use super::rsql::Filter;
-use super::rules::{KindRule, V1List, kind as rule_for};
+use super::payload::Payload;
+use super::rules::{Bulk, KindRule, Patch, V1List, kind as rule_for};
 use super::store::{Org, State};
-use super::{LogEntry, Shared};
+use super::{LogEntry, Shared, audio, bulk, lists, objects};
 
-/// Fields the service sets itself; whatever a body says about them is ignored.
-const SERVER_FIELDS: &[&str] = &[
-    "id",
-    "organizationId",
-    "version",
-    "createdTime",
-    "lastUpdatedTime",
-    "links",
-    "systemDefault",
-];
-
-/// A refusal: status, reason and, for 412, the kinds that still point at the object.
-struct Fail {
-    status: StatusCode,
-    reason: String,
-    referenced: Option<Vec<String>>,
-}
-
-impl Fail {
-    fn new(status: StatusCode, reason: impl Into<String>) -> Fail {
-        Fail {
-            status,
-            reason: reason.into(),
-            referenced: None,
-        }
-    }
-
-    fn into_response(self, tracking: &str) -> Response {
-        api_error_with(self.status, tracking, &self.reason, self.referenced)
-    }
-}
-
-pub async fn handle(
-    AxState(shared): AxState<Arc<Shared>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let path = uri.path().to_string();
-    let query = uri.query().unwrap_or("").to_string();
+pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let query = request.uri().query().unwrap_or("").to_string();
+    let headers = request.headers().clone();
+    let payload = Payload::read(request).await;
     let tracking = tracking_id(&headers);
     let config_api = path.starts_with("/organization/");
     let write = !matches!(method, Method::GET | Method::HEAD);
@@ -74,15 +38,13 @@ pub async fn handle(
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
     let (response, applied) = if config_api {
-        serve(&shared, &method, &path, &query, &headers, &body, &tracking)
+        serve(
+            &shared, &method, &path, &query, &headers, &payload, &tracking,
+        )
     } else {
         (spring_error(StatusCode::NOT_FOUND, &path), false)
     };
-    let logged_body = if write {
-        serde_json::from_slice::<Value>(&body).ok()
-    } else {
-        None
-    };
+    let logged_body = if write { payload.logged() } else { None };
     let seq = shared.log().counters.total;
     shared.record(
         LogEntry {
@@ -111,7 +73,7 @@ fn serve(
     path: &str,
     query: &str,
     headers: &HeaderMap,
-    body: &[u8],
+    payload: &Payload,
     tracking: &str,
 ) -> (Response, bool) {
     let mut state = shared.state();
@@ -184,13 +146,13 @@ fn serve(
         &org_id,
         &rest,
         &query,
-        body,
+        payload,
         tracking,
         settings_max,
     );
     let (response, applied) = match outcome {
         Ok((r, applied)) => (r, applied),
-        Err(fail) => (fail.into_response(tracking), false),
+        Err(fail) => (fail.into_response(tracking, path), false),
     };
     if applied {
         shared.persist(&state);
@@ -305,6 +267,116 @@ fn rate_limited(shared: &Shared, state: &State, client: &str) -> Option<u64> {
     None
 }
 
+/// Where a request goes.
+enum Route<'a> {
+    List(&'static KindRule, &'a str),
+    BareList(&'static KindRule),
+    Create(&'static KindRule),
+    Bulk(&'static KindRule),
+    Get(&'static KindRule, &'a str),
+    Put(&'static KindRule, &'a str),
+    Patch(&'static KindRule, &'a str),
+    Delete(&'static KindRule, &'a str),
+    /// `DELETE dial-number`: every mapping of the org (§3.20).
+    DeleteAll(&'static KindRule),
+    /// The unprefixed `user-profile/{id}`: the old schema on read (§3.17).
+    LegacyGet(&'static KindRule, &'a str),
+    /// Writes to the unprefixed user-profile paths (§3.17).
+    Decommissioned,
+    Blob(&'a str),
+    NotAllowed,
+    NotFound,
+}
+
+fn is_version(s: &str) -> bool {
+    matches!(s, "v1" | "v2" | "v3")
+}
+
+/// The kind a `POST …/bulk` path saves: `<kind>/bulk`, user-profile's `v3/…/bulk` and
+/// the queue's `…/v2/bulk` (§1.8).
+fn bulk_target(method: &Method, rest: &[&str]) -> Option<&'static KindRule> {
+    if *method != Method::POST {
+        return None;
+    }
+    let rule = match rest {
+        [version, kind, "bulk"] if is_version(version) => {
+            rule_for(kind).filter(|r| r.item_prefix == Some(*version))
+        }
+        [kind, "bulk"] => rule_for(kind).filter(|r| r.item_prefix.is_none()),
+        [kind, "v2", "bulk"] => rule_for(kind).filter(|r| r.v2_item),
+        _ => None,
+    };
+    rule.filter(|r| r.bulk != Bulk::None)
+}
+
+fn route<'a>(method: &Method, rest: &[&'a str]) -> Route<'a> {
+    if let Some(rule) = bulk_target(method, rest) {
+        return Route::Bulk(rule);
+    }
+    match rest {
+        ["blob", blob] if *method == Method::GET => Route::Blob(blob),
+        [version, kind] if is_version(version) => match rule_for(kind) {
+            None => Route::NotFound,
+            Some(rule) => {
+                let listed =
+                    rule.list_version == *version || rule.alt_list_version == Some(*version);
+                let creates = rule.creatable
+                    && (rule.item_prefix == Some(*version) || (*version == "v2" && rule.v2_item));
+                match *method {
+                    Method::GET if listed => Route::List(rule, version),
+                    Method::POST if creates => Route::Create(rule),
+                    _ => Route::NotAllowed,
+                }
+            }
+        },
+        [version, kind, id] if is_version(version) => match rule_for(kind) {
+            Some(rule) if rule.item_prefix == Some(*version) => item(method, rule, id),
+            Some(rule) if *version == "v2" && rule.v2_item => match *method {
+                Method::GET => Route::Get(rule, id),
+                Method::PUT => Route::Put(rule, id),
+                _ => Route::NotAllowed,
+            },
+            _ => Route::NotFound,
+        },
+        [version, ..] if is_version(version) => Route::NotFound,
+        [kind] => match rule_for(kind) {
+            None => Route::NotFound,
+            Some(rule) if rule.item_prefix.is_some() => match *method {
+                Method::POST => Route::Decommissioned,
+                _ => Route::NotFound,
+            },
+            Some(rule) => match *method {
+                Method::GET if rule.v1_list != V1List::None => Route::BareList(rule),
+                Method::POST if rule.creatable => Route::Create(rule),
+                Method::DELETE if rule.name == "dial-number" => Route::DeleteAll(rule),
+                _ => Route::NotAllowed,
+            },
+        },
+        [kind, id] => match rule_for(kind) {
+            None => Route::NotFound,
+            Some(rule) if rule.item_prefix.is_some() => match *method {
+                Method::GET => Route::LegacyGet(rule, id),
+                Method::PUT | Method::DELETE => Route::Decommissioned,
+                _ => Route::NotAllowed,
+            },
+            Some(rule) => item(method, rule, id),
+        },
+        // A sub-path nobody serves on a known kind is Spring's 405 (§1.6).
+        [kind, ..] if rule_for(kind).is_some() => Route::NotAllowed,
+        _ => Route::NotFound,
+    }
+}
+
+fn item<'a>(method: &Method, rule: &'static KindRule, id: &'a str) -> Route<'a> {
+    match *method {
+        Method::GET => Route::Get(rule, id),
+        Method::PUT => Route::Put(rule, id),
+        Method::DELETE if rule.deletable => Route::Delete(rule, id),
+        Method::PATCH if rule.patch != Patch::None => Route::Patch(rule, id),
+        _ => Route::NotAllowed,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn dispatch(
     shared: &Shared,
@@ -314,645 +386,105 @@ fn dispatch(
     org_id: &str,
     rest: &[&str],
     query: &HashMap<String, String>,
-    body: &[u8],
+    payload: &Payload,
     tracking: &str,
     max_page_size: u64,
 ) -> Result<(Response, bool), Fail> {
     let Some(org) = state.orgs.get_mut(org_id) else {
         return Ok((spring_error(StatusCode::NOT_FOUND, path), false));
     };
-    let is_version = |s: &str| matches!(s, "v1" | "v2" | "v3");
-    match (method.clone(), rest) {
-        (Method::GET, [version, kind]) if is_version(version) => {
-            match rule_for(kind).filter(|r| r.list_version == *version) {
-                Some(rule) => Ok((
-                    json_response(
-                        StatusCode::OK,
-                        tracking,
-                        list_envelope(org, org_id, rule, query, max_page_size)?,
-                    ),
-                    false,
-                )),
-                None => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
-            }
+    let ok = |body: Value| json_response(StatusCode::OK, tracking, body);
+    match route(method, rest) {
+        Route::List(rule, version) => Ok((
+            ok(lists::envelope(
+                org,
+                org_id,
+                rule,
+                version,
+                query,
+                max_page_size,
+            )?),
+            false,
+        )),
+        Route::BareList(rule) => Ok((ok(lists::bare(org, rule, query, max_page_size)?), false)),
+        Route::Create(rule) => {
+            let created = if rule.multipart {
+                audio::create(shared, org, org_id, rule, payload)?
+            } else {
+                objects::create(shared, org, org_id, rule, payload.json_object()?)?
+            };
+            Ok((
+                json_response(StatusCode::CREATED, tracking, render(org, rule, &created)),
+                true,
+            ))
         }
-        (_, [version, kind]) if is_version(version) && rule_for(kind).is_some() => {
-            Ok((spring_error(StatusCode::METHOD_NOT_ALLOWED, path), false))
+        Route::Bulk(rule) => {
+            let (result, applied) = bulk::run(shared, org, org_id, rule, &payload.json_object()?);
+            Ok((
+                json_response(StatusCode::MULTI_STATUS, tracking, result),
+                applied,
+            ))
         }
-        (_, [version, ..]) if is_version(version) => {
-            Ok((spring_error(StatusCode::NOT_FOUND, path), false))
+        Route::Get(rule, id) => {
+            let object = objects::find(org, rule, id)?;
+            let mut rendered = render(org, rule, &object);
+            if let (Some((flag, add)), Value::Object(m)) = (rule.details, &mut rendered)
+                && query.get(flag).is_some_and(|v| v == "true")
+            {
+                add(org, m);
+            }
+            Ok((ok(rendered), false))
         }
-        (Method::GET, [kind]) => match rule_for(kind) {
-            Some(rule) if rule.v1_list != V1List::None => Ok((
-                json_response(
-                    StatusCode::OK,
-                    tracking,
-                    v1_list(org, rule, query, max_page_size)?,
-                ),
-                false,
-            )),
-            _ => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
-        },
-        (Method::POST, [kind]) => match rule_for(kind) {
-            Some(rule) => {
-                let body = parse_body(body)?;
-                let created = create(shared, org, org_id, rule, body)?;
-                Ok((
-                    json_response(StatusCode::CREATED, tracking, render(org, rule, &created)),
-                    true,
-                ))
-            }
-            None => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
-        },
-        (Method::POST, [kind, "bulk"]) => match rule_for(kind) {
-            Some(rule) => {
-                let body = parse_body(body)?;
-                let (result, applied) = bulk(shared, org, org_id, rule, &body);
-                Ok((
-                    json_response(StatusCode::MULTI_STATUS, tracking, result),
-                    applied,
-                ))
-            }
-            None => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
-        },
-        (Method::GET, [kind, id]) => match rule_for(kind) {
-            Some(rule) => {
-                let object = find(org, rule, id)?;
-                Ok((
-                    json_response(StatusCode::OK, tracking, render(org, rule, &object)),
-                    false,
-                ))
-            }
-            None => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
-        },
-        (Method::PUT, [kind, id]) => match rule_for(kind) {
-            Some(rule) => {
-                let body = parse_body(body)?;
-                let updated = update(shared, org, rule, id, body)?;
-                Ok((
-                    json_response(StatusCode::OK, tracking, render(org, rule, &updated)),
-                    true,
-                ))
-            }
-            None => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
-        },
-        (Method::DELETE, [kind, id]) => match rule_for(kind) {
-            Some(rule) => {
-                delete(org, rule, id)?;
-                Ok((empty(StatusCode::NO_CONTENT, tracking), true))
-            }
-            None => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
-        },
-        (_, [kind] | [kind, _]) if rule_for(kind).is_some() => {
-            Ok((spring_error(StatusCode::METHOD_NOT_ALLOWED, path), false))
+        Route::Put(rule, id) => {
+            let updated = if rule.multipart {
+                audio::replace(shared, org, rule, id, payload)?
+            } else {
+                objects::update(shared, org, rule, id, payload.json_object()?)?
+            };
+            Ok((ok(render(org, rule, &updated)), true))
         }
-        _ => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
+        Route::Patch(rule, id) => {
+            let updated = objects::patch(shared, org, rule, id, payload.json()?)?;
+            Ok((ok(render(org, rule, &updated)), true))
+        }
+        Route::Delete(rule, id) => {
+            objects::delete(org, rule, id)?;
+            Ok((empty(StatusCode::NO_CONTENT, tracking), true))
+        }
+        Route::DeleteAll(rule) => {
+            let applied = org.objects.remove(rule.name).is_some_and(|m| !m.is_empty());
+            Ok((empty(StatusCode::NO_CONTENT, tracking), applied))
+        }
+        Route::LegacyGet(rule, id) => {
+            let object = objects::find(org, rule, id)?;
+            Ok((ok(legacy_user_profile(org, rule, object)), false))
+        }
+        Route::Decommissioned => Err(Fail::bad_request(
+            "v2 user profile is decommissioned for this organization. Use the v3 user profile APIs",
+        )),
+        Route::Blob(blob) => Ok((audio::blob(org, blob, tracking)?, false)),
+        Route::NotAllowed => Ok((spring_error(StatusCode::METHOD_NOT_ALLOWED, path), false)),
+        Route::NotFound => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
     }
 }
 
-fn parse_body(body: &[u8]) -> Result<Map<String, Value>, Fail> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(Fail::new(
-            StatusCode::BAD_REQUEST,
-            "Bad payload: Cannot deserialize value: expected a JSON object",
-        )),
-        Err(e) => Err(Fail::new(
-            StatusCode::BAD_REQUEST,
-            format!("Bad payload: JSON parse error: {e}"),
-        )),
-    }
-}
-
-/// The stored object as the API returns it: with derived fields and `links`.
-fn render(org: &Org, rule: &KindRule, stored: &Value) -> Value {
-    let mut out = stored.clone();
+/// The unprefixed `user-profile/{id}` still reads, in the old schema: without the v3
+/// access fields (§3.17).
+fn legacy_user_profile(org: &Org, rule: &KindRule, object: Value) -> Value {
+    let mut out = render(org, rule, &object);
     if let Value::Object(m) = &mut out {
-        if rule.name == "team"
-            && let Some(site) = m
-                .get("siteId")
-                .and_then(Value::as_str)
-                .and_then(|id| object(org, "site", id))
-            && let Some(name) = site.get("name")
-        {
-            m.insert("siteName".into(), name.clone());
+        for f in [
+            "permissionAccessLevel",
+            "resourceAccessLevel",
+            "permissions",
+            "resourceCollections",
+            "defaultResourceCollectionId",
+            "editableFolderIds",
+            "viewableFolderIds",
+            "nonViewableFolderIds",
+        ] {
+            m.remove(f);
         }
-        m.insert("links".into(), json!([]));
     }
     out
-}
-
-fn object<'a>(org: &'a Org, kind: &str, id: &str) -> Option<&'a Value> {
-    org.objects.get(kind)?.get(id)
-}
-
-fn find(org: &Org, rule: &KindRule, id: &str) -> Result<Value, Fail> {
-    object(org, rule.name, id).cloned().ok_or_else(|| {
-        Fail::new(
-            StatusCode::NOT_FOUND,
-            format!("{} with id {id} not found", rule.name),
-        )
-    })
-}
-
-/// Checks a body the way the service does and returns the fields it keeps.
-fn checked(
-    shared: &Shared,
-    org: &Org,
-    rule: &KindRule,
-    body: &Map<String, Value>,
-    self_id: Option<&str>,
-) -> Result<Map<String, Value>, Fail> {
-    shared
-        .schemas
-        .check(rule.dto, &Value::Object(body.clone()))
-        .map_err(|reason| Fail::new(StatusCode::BAD_REQUEST, reason))?;
-    let known = shared.schemas.properties(rule.dto);
-    let mut kept: Map<String, Value> = body
-        .iter()
-        .filter(|(k, _)| {
-            known.contains(k)
-                && !SERVER_FIELDS.contains(&k.as_str())
-                && !(rule.name == "team" && *k == "userIds")
-        })
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    kept.retain(|_, v| !v.is_null());
-    for r in rule.refs {
-        for (field, id) in values_at(&Value::Object(kept.clone()), r.path) {
-            if object(org, r.target, &id).is_none() {
-                return Err(Fail::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("{field}: {} with id {id} not found", r.target),
-                ));
-            }
-        }
-    }
-    let name = kept
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_lowercase();
-    let scope = rule.unique_within.and_then(|f| kept.get(f)).cloned();
-    let clash = org
-        .objects
-        .get(rule.name)
-        .into_iter()
-        .flat_map(|m| m.iter())
-        .any(|(id, o)| {
-            Some(id.as_str()) != self_id
-                && o.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.to_lowercase() == name)
-                && rule
-                    .unique_within
-                    .is_none_or(|f| o.get(f).cloned() == scope)
-        });
-    if clash && !name.is_empty() {
-        return Err(Fail::new(
-            StatusCode::CONFLICT,
-            "Similar entity is already present",
-        ));
-    }
-    Ok(kept)
-}
-
-fn create(
-    shared: &Shared,
-    org: &mut Org,
-    org_id: &str,
-    rule: &KindRule,
-    body: Map<String, Value>,
-) -> Result<Value, Fail> {
-    if body
-        .get("id")
-        .and_then(Value::as_str)
-        .is_some_and(|s| !s.is_empty())
-    {
-        return Err(Fail::new(
-            StatusCode::BAD_REQUEST,
-            "New configuration cannot have an id",
-        ));
-    }
-    if body.get("systemDefault") == Some(&Value::Bool(true)) {
-        return Err(Fail::new(
-            StatusCode::FORBIDDEN,
-            "User not Allowed to create system default entity",
-        ));
-    }
-    let mut body = body;
-    for (k, v) in (rule.defaults)() {
-        body.entry(k).or_insert(v);
-    }
-    let kept = checked(shared, org, rule, &body, None)?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let now = now_ms();
-    let mut stored = Map::new();
-    stored.insert("organizationId".into(), json!(org_id));
-    stored.insert("id".into(), json!(id));
-    stored.insert("version".into(), json!(0));
-    stored.extend(kept);
-    if shared
-        .schemas
-        .properties(rule.dto)
-        .iter()
-        .any(|p| p == "systemDefault")
-    {
-        stored.insert("systemDefault".into(), json!(false));
-    }
-    stored.insert("createdTime".into(), json!(now));
-    stored.insert("lastUpdatedTime".into(), json!(now));
-    let stored = Value::Object(stored);
-    org.objects
-        .entry(rule.name.to_string())
-        .or_default()
-        .insert(id, stored.clone());
-    Ok(stored)
-}
-
-fn update(
-    shared: &Shared,
-    org: &mut Org,
-    rule: &KindRule,
-    id: &str,
-    body: Map<String, Value>,
-) -> Result<Value, Fail> {
-    let current = find(org, rule, id)?;
-    if let Some(body_id) = body.get("id").and_then(Value::as_str)
-        && body_id != id
-    {
-        return Err(Fail::new(
-            StatusCode::BAD_REQUEST,
-            "Invalid id: id in payload and URL should be same",
-        ));
-    }
-    let kept = checked(shared, org, rule, &body, Some(id))?;
-    for field in rule.immutable {
-        if let (Some(old), Some(new)) = (current.get(*field), kept.get(*field))
-            && old != new
-        {
-            let shown = old
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| old.to_string());
-            return Err(Fail::new(
-                StatusCode::BAD_REQUEST,
-                format!("This configuration cannot be changed. Original value is {shown}"),
-            ));
-        }
-    }
-    let renamed = current.get("name") != kept.get("name");
-    if renamed {
-        let referencing = incoming(org, rule.name, id);
-        if !referencing.is_empty() {
-            return Err(Fail {
-                status: StatusCode::PRECONDITION_FAILED,
-                reason: "Resource referred in other entity(s), it cannot be renamed".into(),
-                referenced: Some(referencing),
-            });
-        }
-    }
-    let mut stored = Map::new();
-    for f in ["organizationId", "id"] {
-        if let Some(v) = current.get(f) {
-            stored.insert(f.into(), v.clone());
-        }
-    }
-    let version = current.get("version").and_then(Value::as_i64).unwrap_or(0);
-    stored.insert("version".into(), json!(version + 1));
-    stored.extend(kept);
-    for f in ["systemDefault", "createdTime"] {
-        if let Some(v) = current.get(f) {
-            stored.insert(f.into(), v.clone());
-        }
-    }
-    stored.insert("lastUpdatedTime".into(), json!(now_ms()));
-    let stored = Value::Object(stored);
-    org.objects
-        .entry(rule.name.to_string())
-        .or_default()
-        .insert(id.to_string(), stored.clone());
-    Ok(stored)
-}
-
-fn delete(org: &mut Org, rule: &KindRule, id: &str) -> Result<(), Fail> {
-    let current = find(org, rule, id)?;
-    if current.get("systemDefault") == Some(&Value::Bool(true)) {
-        return Err(Fail::new(
-            StatusCode::BAD_REQUEST,
-            "Cannot Update/Delete system generated Entities",
-        ));
-    }
-    let referencing = incoming(org, rule.name, id);
-    if !referencing.is_empty() {
-        return Err(Fail {
-            status: StatusCode::PRECONDITION_FAILED,
-            reason:
-                "Resource referred in other entity(s). Remove the references before deleting it"
-                    .into(),
-            referenced: Some(referencing),
-        });
-    }
-    if let Some(objects) = org.objects.get_mut(rule.name) {
-        objects.shift_remove(id);
-    }
-    Ok(())
-}
-
-/// The kinds whose objects point at `kind`/`id`.
-fn incoming(org: &Org, kind: &str, id: &str) -> Vec<String> {
-    let mut kinds = Vec::new();
-    for rule in super::rules::KINDS {
-        for r in rule.refs.iter().filter(|r| r.target == kind) {
-            let hit = org
-                .objects
-                .get(rule.name)
-                .into_iter()
-                .flat_map(|m| m.values())
-                .any(|o| values_at(o, r.path).iter().any(|(_, v)| v == id));
-            if hit && !kinds.contains(&rule.name.to_string()) {
-                kinds.push(rule.name.to_string());
-            }
-        }
-    }
-    kinds
-}
-
-/// The string values at a dotted path with `[]` for each element, with their field names.
-fn values_at(value: &Value, path: &str) -> Vec<(String, String)> {
-    let mut current: Vec<(String, &Value)> = vec![(String::new(), value)];
-    for part in path.split('.') {
-        let (name, each) = match part.strip_suffix("[]") {
-            Some(n) => (n, true),
-            None => (part, false),
-        };
-        let mut next = Vec::new();
-        for (label, v) in current {
-            if let Some(child) = v.get(name) {
-                let label = if label.is_empty() {
-                    name.to_string()
-                } else {
-                    format!("{label}.{name}")
-                };
-                match (each, child) {
-                    (true, Value::Array(items)) => next.extend(
-                        items
-                            .iter()
-                            .enumerate()
-                            .map(|(i, c)| (format!("{label}[{i}]"), c)),
-                    ),
-                    (false, c) => next.push((label, c)),
-                    _ => {}
-                }
-            }
-        }
-        current = next;
-    }
-    current
-        .into_iter()
-        .filter_map(|(l, v)| v.as_str().map(|s| (l, s.to_string())))
-        .collect()
-}
-
-fn filtered<'a>(
-    org: &'a Org,
-    rule: &KindRule,
-    query: &HashMap<String, String>,
-) -> Result<Vec<&'a Value>, Fail> {
-    let filter = match query.get("filter").filter(|f| !f.is_empty()) {
-        Some(f) => Some(Filter::parse(f).map_err(|e| Fail::new(StatusCode::BAD_REQUEST, e))?),
-        None => None,
-    };
-    let search = query
-        .get("search")
-        .map(|s| s.to_lowercase())
-        .filter(|s| !s.is_empty());
-    Ok(org
-        .objects
-        .get(rule.name)
-        .into_iter()
-        .flat_map(|m| m.values())
-        .filter(|o| filter.as_ref().is_none_or(|f| f.matches(o)))
-        .filter(|o| {
-            search.as_ref().is_none_or(|s| {
-                ["name", "description"].iter().any(|f| {
-                    o.get(*f)
-                        .and_then(Value::as_str)
-                        .is_some_and(|v| v.to_lowercase().contains(s))
-                })
-            })
-        })
-        .collect())
-}
-
-fn number(query: &HashMap<String, String>, name: &str, default: u64) -> Result<u64, Fail> {
-    match query.get(name) {
-        None => Ok(default),
-        Some(v) => v.parse::<u64>().map_err(|_| {
-            Fail::new(
-                StatusCode::BAD_REQUEST,
-                format!("{name}: must be a non-negative number"),
-            )
-        }),
-    }
-}
-
-fn project(object: Value, attributes: Option<&Vec<String>>) -> Value {
-    match (attributes, object) {
-        (Some(attrs), Value::Object(m)) => {
-            Value::Object(m.into_iter().filter(|(k, _)| attrs.contains(k)).collect())
-        }
-        (_, o) => o,
-    }
-}
-
-/// `GET v2/<kind>`: `{meta, data}` with 0-based pages and a silent clamp on `pageSize`.
-fn list_envelope(
-    org: &Org,
-    org_id: &str,
-    rule: &KindRule,
-    query: &HashMap<String, String>,
-    max_page_size: u64,
-) -> Result<Value, Fail> {
-    let all = filtered(org, rule, query)?;
-    let page = number(query, "page", 0)?;
-    let page_size = number(query, "pageSize", 100)?.clamp(1, max_page_size);
-    let total = all.len() as u64;
-    let total_pages = total.div_ceil(page_size);
-    let attributes: Option<Vec<String>> = query
-        .get("attributes")
-        .filter(|a| !a.is_empty())
-        .map(|a| a.split(',').map(|s| s.trim().to_string()).collect());
-    let data: Vec<Value> = all
-        .into_iter()
-        .skip((page * page_size) as usize)
-        .take(page_size as usize)
-        .map(|o| project(render(org, rule, o), attributes.as_ref()))
-        .collect();
-    let link = |p: u64| {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        q.append_pair("page", &p.to_string())
-            .append_pair("pageSize", &page_size.to_string());
-        for extra in ["filter", "attributes", "search"] {
-            if let Some(v) = query.get(extra) {
-                q.append_pair(extra, v);
-            }
-        }
-        format!(
-            "/organization/{org_id}/{}/{}?{}",
-            rule.list_version,
-            rule.name,
-            q.finish()
-        )
-    };
-    let mut links = Map::new();
-    links.insert("self".into(), json!(link(page)));
-    links.insert("first".into(), json!(link(0)));
-    links.insert("last".into(), json!(link(total_pages.saturating_sub(1))));
-    if page + 1 < total_pages {
-        links.insert("next".into(), json!(link(page + 1)));
-    }
-    if page > 0 {
-        links.insert("prev".into(), json!(link(page - 1)));
-    }
-    Ok(json!({
-        "meta": {
-            "orgid": org_id,
-            "page": page,
-            "pageSize": page_size,
-            "totalPages": total_pages,
-            "totalRecords": total,
-            "links": links,
-        },
-        "data": data,
-    }))
-}
-
-/// `GET <kind>`: a bare JSON array; paging past the end gives `[]`.
-fn v1_list(
-    org: &Org,
-    rule: &KindRule,
-    query: &HashMap<String, String>,
-    max_page_size: u64,
-) -> Result<Value, Fail> {
-    let all = filtered(org, rule, query)?;
-    let rendered = all.into_iter().map(|o| render(org, rule, o));
-    let items: Vec<Value> = if rule.v1_list == V1List::Paged {
-        let page = number(query, "page", 0)?;
-        let page_size = number(query, "pageSize", 100)?.clamp(1, max_page_size);
-        rendered
-            .skip((page * page_size) as usize)
-            .take(page_size as usize)
-            .collect()
-    } else {
-        rendered.collect()
-    };
-    Ok(Value::Array(items))
-}
-
-/// `POST <kind>/bulk`: always 207, one result per item.
-fn bulk(
-    shared: &Shared,
-    org: &mut Org,
-    org_id: &str,
-    rule: &KindRule,
-    body: &Map<String, Value>,
-) -> (Value, bool) {
-    let mut results = Vec::new();
-    let mut applied = false;
-    let items = body
-        .get("items")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for entry in items {
-        let identifier = entry.get("itemIdentifier").cloned().unwrap_or(Value::Null);
-        let action = entry
-            .get("requestAction")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let outcome: Result<(u16, &str, Option<String>), Fail> =
-            match (action.as_str(), entry.get("item")) {
-                (_, None | Some(Value::Null)) => Err(Fail::new(
-                    StatusCode::BAD_REQUEST,
-                    "item should not be null or blank",
-                )),
-                ("SAVE", Some(Value::Object(item))) => {
-                    let has_id = item
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .is_some_and(|s| !s.is_empty());
-                    if has_id && !rule.bulk_update {
-                        Err(Fail::new(
-                            StatusCode::BAD_REQUEST,
-                            "New configuration cannot have an id",
-                        ))
-                    } else if has_id {
-                        let id = item
-                            .get("id")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_string();
-                        update(shared, org, rule, &id, item.clone())
-                            .map(|_| (200, "UPDATE", Some(id)))
-                    } else if item.get("organizationId").and_then(Value::as_str) != Some(org_id) {
-                        Err(Fail::new(
-                            StatusCode::BAD_REQUEST,
-                            "organizationId: must be the organization of the request",
-                        ))
-                    } else {
-                        create(shared, org, org_id, rule, item.clone()).map(|o| {
-                            (
-                                201,
-                                "CREATE",
-                                o.get("id").and_then(Value::as_str).map(str::to_string),
-                            )
-                        })
-                    }
-                }
-                ("DELETE", Some(Value::Object(item))) => {
-                    let id = item
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string();
-                    if item.len() <= 1 {
-                        // Live quirk (§1.8): a DELETE item carrying only its id is refused.
-                        Err(Fail::new(
-                            StatusCode::BAD_REQUEST,
-                            "Cannot Update/Delete system generated Entities",
-                        ))
-                    } else {
-                        delete(org, rule, &id).map(|_| (204, "DELETE", Some(id)))
-                    }
-                }
-                _ => Err(Fail::new(
-                    StatusCode::BAD_REQUEST,
-                    "requestAction must be SAVE or DELETE",
-                )),
-            };
-        match outcome {
-            Ok((status, operation, id)) => {
-                applied = true;
-                let mut r = json!({"itemIdentifier": identifier, "status": status, "operationType": operation});
-                if let Some(id) = id {
-                    r["href"] = json!(format!("/api/organization/{org_id}/{}/{id}", rule.name));
-                }
-                results.push(r);
-            }
-            Err(fail) => {
-                let mut error = json!({"key": fail.status.as_u16().to_string(), "reason": fail.reason, "message": [{"description": fail.reason}]});
-                if let Some(kinds) = fail.referenced {
-                    error["referencedEntities"] = json!(kinds);
-                }
-                results.push(json!({
-                    "itemIdentifier": identifier,
-                    "status": fail.status.as_u16(),
-                    "apiError": {"trackingId": format!("ccconfig_{}", uuid::Uuid::new_v4()), "error": error},
-                }));
-            }
-        }
-    }
-    (json!({ "items": results }), applied)
 }

@@ -1,5 +1,6 @@
 //! The service's response shapes: the config service's error body, Spring's default error
-//! body for unknown routes, and JSON answers with a `TrackingId` header.
+//! body for unknown routes and unhandled failures, JSON answers with a `TrackingId` header,
+//! and `Fail`, the refusal every check returns.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -66,6 +67,60 @@ fn with_tracking(mut response: Response, tracking: &str) -> Response {
         response.headers_mut().insert("TrackingId", v);
     }
     response
+}
+
+/// A refusal: status, reason and, for 412, the kinds that still point at the object.
+#[derive(Debug)]
+pub struct Fail {
+    pub status: StatusCode,
+    pub reason: String,
+    pub referenced: Option<Vec<String>>,
+    /// Answered with Spring's body and no reason: the service fails before its own error
+    /// handling (§1.6 "500 (no message)", 415 on a part without its content type).
+    pub bare: bool,
+}
+
+impl Fail {
+    pub fn new(status: StatusCode, reason: impl Into<String>) -> Fail {
+        Fail {
+            status,
+            reason: reason.into(),
+            referenced: None,
+            bare: false,
+        }
+    }
+
+    pub fn bad_request(reason: impl Into<String>) -> Fail {
+        Fail::new(StatusCode::BAD_REQUEST, reason)
+    }
+
+    /// A status with Spring's default body.
+    pub fn bare(status: StatusCode) -> Fail {
+        Fail {
+            status,
+            reason: String::new(),
+            referenced: None,
+            bare: true,
+        }
+    }
+
+    /// 412: the object is still referenced by objects of these kinds.
+    pub fn referenced(reason: impl Into<String>, kinds: Vec<String>) -> Fail {
+        Fail {
+            status: StatusCode::PRECONDITION_FAILED,
+            reason: reason.into(),
+            referenced: Some(kinds),
+            bare: false,
+        }
+    }
+
+    pub fn into_response(self, tracking: &str, path: &str) -> Response {
+        if self.bare {
+            spring_error(self.status, path)
+        } else {
+            api_error_with(self.status, tracking, &self.reason, self.referenced)
+        }
+    }
 }
 
 /// Milliseconds since the epoch.

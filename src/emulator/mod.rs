@@ -7,14 +7,25 @@
 //! rules, so a misunderstanding in the client cannot be mirrored here and hidden.
 
 mod admin;
+mod audio;
+mod bulk;
 mod config_api;
+mod derived;
+mod directory;
+mod hooks;
 mod http;
+mod lists;
 mod oauth;
+mod objects;
+mod payload;
+mod refs;
 mod rsql;
 mod rules;
 mod schema;
 mod seed;
+mod seed_defaults;
 mod store;
+mod subentities;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -22,6 +33,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use serde::Serialize;
 use tokio::net::TcpListener;
@@ -101,6 +113,9 @@ pub(crate) struct Counters {
 }
 
 const LOG_CAPACITY: usize = 20_000;
+
+/// The largest request body accepted: audio uploads are multi-megabyte WAV files.
+const BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 impl Shared {
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
@@ -186,6 +201,7 @@ impl Emulator {
             )
             .nest("/_emulator", admin::router())
             .fallback(config_api::handle)
+            .layer(DefaultBodyLimit::max(BODY_LIMIT))
             .with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

@@ -1,6 +1,7 @@
 //! Body validation the way the service does it: Jackson first (wrong JSON types are a "Bad
-//! payload"), then bean validation of the DTO (required, patterns, sizes, enums), with every
-//! violation named in one 400 reason.
+//! payload"; nulls are absent values; unknown fields, at any depth, are dropped), then bean
+//! validation of the DTO (required, patterns, sizes, enums), with every violation named in
+//! one 400 reason.
 
 use std::collections::HashMap;
 
@@ -34,14 +35,45 @@ impl Schemas {
         }
     }
 
-    /// The DTO's property names: the fields the service keeps. Jackson drops the rest.
-    pub fn properties(&self, dto: &str) -> Vec<String> {
-        self.definitions
-            .get(dto)
-            .and_then(|s| s.get("properties"))
-            .and_then(Value::as_object)
-            .map(|p| p.keys().cloned().collect())
-            .unwrap_or_default()
+    /// Drops the fields the DTO does not declare, at every depth, the way Jackson ignores
+    /// unknown properties.
+    pub fn prune(&self, dto: &str, value: &mut Value) {
+        if let Some(schema) = self.definitions.get(dto) {
+            self.prune_with(schema, value);
+        }
+    }
+
+    fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/definitions/"))
+            .and_then(|name| self.definitions.get(name))
+            .unwrap_or(schema)
+    }
+
+    fn prune_with(&self, schema: &Value, value: &mut Value) {
+        let schema = self.resolve(schema);
+        match value {
+            Value::Object(map) => {
+                if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                    map.retain(|k, _| props.contains_key(k));
+                    for (k, v) in map.iter_mut() {
+                        if let Some(s) = props.get(k) {
+                            self.prune_with(s, v);
+                        }
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(item_schema) = schema.get("items") {
+                    for item in items.iter_mut() {
+                        self.prune_with(item_schema, item);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// `Err(reason)` when the body would be refused with 400.
@@ -118,6 +150,19 @@ impl Schemas {
                 violations.join("; ")
             ))
         }
+    }
+}
+
+/// Removes object members whose value is null, at every depth: Jackson reads them as
+/// absent, so bean validation then says "must not be null" for a required one.
+pub fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
     }
 }
 

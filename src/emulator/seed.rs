@@ -1,17 +1,26 @@
 //! What a new tenant starts with (config-api.md §1.11: system-default site `Site-1`, team
-//! `Team-1`, and a default multimedia profile), and the built-in quick-start OAuth client.
+//! `Team-1`, a default multimedia profile, and the rest in `seed_defaults`), the users and
+//! Calling numbers made outside the config API (`directory`), and the built-in quick-start
+//! OAuth client.
 
 use serde_json::{Map, Value, json};
 
 use super::http::now_ms;
 use super::store::{OAuthClient, Org, State};
-use super::{QUICKSTART_CLIENT_ID, QUICKSTART_REDIRECT_URI};
+use super::{QUICKSTART_CLIENT_ID, QUICKSTART_REDIRECT_URI, directory, seed_defaults};
 
-/// Makes sure the state has a default org and the quick-start client.
+/// Makes sure the state has a default org and the quick-start client, and that orgs from
+/// a state file written before the other defaults existed get them.
 pub fn ensure_ready(state: &mut State) {
     if state.default_org.is_empty() || !state.orgs.contains_key(&state.default_org) {
         let org = new_org(state, "Emulated Contact Center");
         state.default_org = org;
+    }
+    for (org_id, org) in state.orgs.iter_mut() {
+        if !org.objects.contains_key("work-type") {
+            seed_defaults::add(org, org_id);
+            directory::seed(org, org_id);
+        }
     }
     let default_org = state.default_org.clone();
     state
@@ -43,7 +52,7 @@ pub fn new_org(state: &mut State, name: &str) -> String {
     let org_id = uuid::Uuid::new_v4().to_string();
     let mut org = Org {
         name: name.to_string(),
-        objects: Default::default(),
+        ..Org::default()
     };
     let mmp = insert(
         &mut org,
@@ -74,11 +83,25 @@ pub fn new_org(state: &mut State, name: &str) -> String {
             "teamStatus": "IN_SERVICE", "rankQueuesForTeam": false,
         }),
     );
+    seed_defaults::add(&mut org, &org_id);
+    directory::seed(&mut org, &org_id);
     state.orgs.insert(org_id.clone(), org);
     org_id
 }
 
-fn insert(org: &mut Org, org_id: &str, kind: &str, fields: Value) -> String {
+/// Stores a system-default object and returns its id.
+pub fn insert(org: &mut Org, org_id: &str, kind: &str, fields: Value) -> String {
+    insert_with(org, org_id, kind, fields, true)
+}
+
+/// Stores an object as the platform made it and returns its id.
+pub fn insert_with(
+    org: &mut Org,
+    org_id: &str,
+    kind: &str,
+    fields: Value,
+    system_default: bool,
+) -> String {
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
     let mut object = Map::new();
@@ -88,12 +111,40 @@ fn insert(org: &mut Org, org_id: &str, kind: &str, fields: Value) -> String {
     if let Value::Object(f) = fields {
         object.extend(f);
     }
-    object.insert("systemDefault".into(), json!(true));
+    object.insert("systemDefault".into(), json!(system_default));
     object.insert("createdTime".into(), json!(now));
     object.insert("lastUpdatedTime".into(), json!(now));
-    org.objects
-        .entry(kind.to_string())
-        .or_default()
-        .insert(id.clone(), Value::Object(object));
+    org.put(kind, &id, Value::Object(object));
     id
+}
+
+/// A new sub-entity id.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_org_from_an_older_state_file_gets_the_new_defaults() {
+        let mut state = State::default();
+        ensure_ready(&mut state);
+        let org_id = state.default_org.clone();
+        // What an org looked like before the other defaults existed.
+        if let Some(org) = state.orgs.get_mut(&org_id) {
+            org.objects
+                .retain(|kind, _| matches!(kind.as_str(), "multimedia-profile" | "site" | "team"));
+            org.calling_numbers.clear();
+            org.blobs.clear();
+        }
+        ensure_ready(&mut state);
+        let org = state.orgs.get(&org_id);
+        assert_eq!(org.map(|o| o.all("work-type").count()), Some(2));
+        assert_eq!(org.map(|o| o.all("user").count()), Some(9));
+        assert_eq!(org.map(|o| o.calling_numbers.len()), Some(100));
+        assert_eq!(org.map(|o| o.all("contact-service-queue").count()), Some(2));
+        assert_eq!(org.map(|o| o.blobs.len()), Some(1));
+    }
 }

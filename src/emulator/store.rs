@@ -1,4 +1,5 @@
-//! The emulator's state: orgs and their objects, OAuth clients, codes and tokens, and the
+//! The emulator's state: orgs and their objects (with what lives outside the config API:
+//! the Calling number inventory and audio blobs), OAuth clients, codes and tokens, and the
 //! settings that shape behaviour (rate limit, page-size clamp, token lifetimes). Kept in one
 //! JSON file, written atomically (temporary file, then rename) with mode 0600.
 
@@ -30,6 +31,38 @@ pub struct Org {
     pub name: String,
     /// kind → id → object, in creation order.
     pub objects: BTreeMap<String, IndexMap<String, Value>>,
+    /// The org's Webex Calling numbers: a dial-number may only map one of these (§3.20).
+    #[serde(default)]
+    pub calling_numbers: Vec<String>,
+    /// Audio blobs by blob id, base64 (§3.4, §1.11).
+    #[serde(default)]
+    pub blobs: BTreeMap<String, String>,
+}
+
+impl Org {
+    /// One stored object.
+    pub fn get(&self, kind: &str, id: &str) -> Option<&Value> {
+        self.objects.get(kind)?.get(id)
+    }
+
+    /// Every stored object of a kind, with its id, in creation order.
+    pub fn all<'a>(&'a self, kind: &str) -> impl Iterator<Item = (&'a String, &'a Value)> {
+        self.objects.get(kind).into_iter().flat_map(|m| m.iter())
+    }
+
+    /// The id of the object of `kind` whose `field` is `value`.
+    pub fn id_where(&self, kind: &str, field: &str, value: &str) -> Option<String> {
+        self.all(kind)
+            .find(|(_, o)| o.get(field).and_then(Value::as_str) == Some(value))
+            .map(|(id, _)| id.clone())
+    }
+
+    pub fn put(&mut self, kind: &str, id: &str, object: Value) {
+        self.objects
+            .entry(kind.to_string())
+            .or_default()
+            .insert(id.to_string(), object);
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

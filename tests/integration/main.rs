@@ -7,6 +7,7 @@ mod harness;
 mod auth;
 mod bad_input;
 mod emulator_behaviour;
+mod emulator_kinds;
 mod kinds;
 mod plan_apply;
 mod schema;

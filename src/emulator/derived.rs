@@ -1,0 +1,187 @@
+//! Objects as the API returns them: the stored fields plus what the server computes on
+//! every read (names of referenced objects, counts, team membership) and `links`; list
+//! rows leave out the fields the kind's lists drop (kinds-research §A.1).
+
+use serde_json::{Map, Value, json};
+
+use super::hooks::digits;
+use super::rules::KindRule;
+use super::store::Org;
+
+/// The object as GET by id returns it.
+pub fn render(org: &Org, rule: &KindRule, stored: &Value) -> Value {
+    let mut out = stored.clone();
+    if let Value::Object(m) = &mut out {
+        (rule.derive)(org, m);
+        m.insert("links".into(), json!([]));
+    }
+    out
+}
+
+/// The object as a list row: rendered, without the fields lists leave out.
+pub fn list_row(org: &Org, rule: &KindRule, stored: &Value) -> Value {
+    let mut out = render(org, rule, stored);
+    if let Value::Object(m) = &mut out {
+        for f in rule.list_omits {
+            m.remove(*f);
+        }
+    }
+    out
+}
+
+pub fn none(_: &Org, _: &mut Map<String, Value>) {}
+
+fn name_of(org: &Org, kind: &str, id: Option<&Value>, field: &str) -> Option<Value> {
+    let id = id?.as_str()?;
+    org.get(kind, id)?.get(field).cloned()
+}
+
+fn count(m: &mut Map<String, Value>, list: &str, field: &str) {
+    let n = m.get(list).and_then(Value::as_array).map_or(0, Vec::len);
+    m.insert(field.into(), json!(n));
+}
+
+/// §3.21: `siteName`, and `userIds` mirrored from users' `teamIds` (§6.13).
+pub fn team(org: &Org, m: &mut Map<String, Value>) {
+    if let Some(name) = name_of(org, "site", m.get("siteId"), "name") {
+        m.insert("siteName".into(), name);
+    }
+    let id = m.get("id").cloned().unwrap_or(Value::Null);
+    let users: Vec<Value> = org
+        .all("user")
+        .filter(|(_, u)| {
+            u.get("teamIds")
+                .and_then(Value::as_array)
+                .is_some_and(|t| t.contains(&id))
+        })
+        .map(|(uid, _)| json!(uid))
+        .collect();
+    m.insert("userIds".into(), Value::Array(users));
+}
+
+/// §3.14 `includeSkillDetails=true`: each active skill names its skill; each enum entry
+/// names its skill, its value and the skill's id.
+pub fn skill_details(org: &Org, m: &mut Map<String, Value>) {
+    if let Some(Value::Array(skills)) = m.get_mut("activeSkills") {
+        for entry in skills.iter_mut() {
+            let name = name_of(org, "skill", entry.get("skillId"), "name");
+            if let (Some(name), Value::Object(entry)) = (name, entry) {
+                entry.insert("skillName".into(), name);
+            }
+        }
+    }
+    if let Some(Value::Array(enums)) = m.get_mut("activeEnumSkills") {
+        for entry in enums.iter_mut() {
+            let Some(value_id) = entry.get("enumSkillValueId").and_then(Value::as_str) else {
+                continue;
+            };
+            let found = org.all("skill").find_map(|(skill_id, skill)| {
+                let value = skill
+                    .get("enumSkillValues")?
+                    .as_array()?
+                    .iter()
+                    .find(|v| v.get("id").and_then(Value::as_str) == Some(value_id))?;
+                Some((
+                    skill_id.clone(),
+                    skill.get("name")?.clone(),
+                    value.get("name")?.clone(),
+                ))
+            });
+            if let (Some((skill_id, skill_name, value_name)), Value::Object(entry)) = (found, entry)
+            {
+                entry.insert("enumSkillName".into(), skill_name);
+                entry.insert("enumSkillValue".into(), value_name);
+                entry.insert("enumSkillId".into(), json!(skill_id));
+            }
+        }
+    }
+}
+
+/// §3.6: `holidaysCount`.
+pub fn holiday_list(_: &Org, m: &mut Map<String, Value>) {
+    count(m, "holidays", "holidaysCount");
+}
+
+/// §3.7: `overridesCount` and `latestOverride` (the one that starts last).
+pub fn overrides(_: &Org, m: &mut Map<String, Value>) {
+    count(m, "overrides", "overridesCount");
+    let latest = m
+        .get("overrides")
+        .and_then(Value::as_array)
+        .and_then(|all| {
+            all.iter().max_by(|a, b| {
+                let start = |o: &Value| {
+                    o.get("startDateTime")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                start(a).cmp(&start(b))
+            })
+        })
+        .cloned();
+    if let Some(latest) = latest {
+        m.insert("latestOverride".into(), latest);
+    }
+}
+
+/// §3.15: `workingHoursCount`.
+pub fn business_hours(_: &Org, m: &mut Map<String, Value>) {
+    count(m, "workingHours", "workingHoursCount");
+}
+
+/// §3.10: `resourceCount` ([INFER] the number of resource types listed).
+pub fn resource_collection(_: &Org, m: &mut Map<String, Value>) {
+    count(m, "resources", "resourceCount");
+}
+
+/// §3.22: each skill requirement names its skill and the skill's type.
+pub fn queue(org: &Org, m: &mut Map<String, Value>) {
+    if let Some(Value::Array(reqs)) = m.get_mut("queueSkillRequirements") {
+        for req in reqs.iter_mut() {
+            let skill = req
+                .get("skillId")
+                .and_then(Value::as_str)
+                .and_then(|id| org.get("skill", id))
+                .cloned();
+            if let (Some(skill), Value::Object(req)) = (skill, req) {
+                for (from, to) in [("name", "skillName"), ("skillType", "skillType")] {
+                    if let Some(v) = skill.get(from) {
+                        req.insert(to.into(), v.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// §3.16: how many dial numbers map to the entry point.
+pub fn entry_point(org: &Org, m: &mut Map<String, Value>) {
+    let id = m.get("id").cloned().unwrap_or(Value::Null);
+    let n = org
+        .all("dial-number")
+        .filter(|(_, d)| d.get("entryPointId") == Some(&id))
+        .count();
+    m.insert("dnEpMappingCount".into(), json!(n));
+}
+
+/// §3.20: the number's digits and the entry point's name.
+pub fn dial_number(org: &Org, m: &mut Map<String, Value>) {
+    if let Some(number) = m.get("dialledNumber").and_then(Value::as_str) {
+        let d = digits(number);
+        m.insert("dialledNumberDigits".into(), json!(d));
+    }
+    if let Some(name) = name_of(org, "entry-point", m.get("entryPointId"), "name") {
+        m.insert("entryPointName".into(), name);
+    }
+}
+
+/// §3.24 (UserResponseDTO): `siteName` and `userProfileType`.
+pub fn user(org: &Org, m: &mut Map<String, Value>) {
+    if let Some(name) = name_of(org, "site", m.get("siteId"), "name") {
+        m.insert("siteName".into(), name);
+    }
+    if let Some(t) = name_of(org, "user-profile", m.get("userProfileId"), "profileType") {
+        m.insert("userProfileType".into(), t);
+    }
+}

@@ -1,0 +1,146 @@
+//! List endpoints: `GET v2/<kind>` (`{meta, data}` with 0-based pages, `links.next`
+//! relative and absent on the last page, a silent clamp on `pageSize`) and the unprefixed
+//! v1 list (a bare JSON array); both with `filter` (RSQL, on the object as read),
+//! `search` and `attributes`, and both leaving out the fields the kind's lists drop
+//! (§1.5).
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use serde_json::{Map, Value, json};
+
+use super::derived::list_row;
+use super::http::Fail;
+use super::rsql::Filter;
+use super::rules::{KindRule, V1List};
+use super::store::Org;
+
+/// The rows that pass `filter` and `search`, as list rows.
+fn rows(org: &Org, rule: &KindRule, query: &HashMap<String, String>) -> Result<Vec<Value>, Fail> {
+    let filter = match query.get("filter").filter(|f| !f.is_empty()) {
+        Some(f) => Some(Filter::parse(f).map_err(Fail::bad_request)?),
+        None => None,
+    };
+    let search = query
+        .get("search")
+        .map(|s| s.to_lowercase())
+        .filter(|s| !s.is_empty());
+    let attributes: Option<Vec<String>> = query
+        .get("attributes")
+        .filter(|a| !a.is_empty())
+        .map(|a| a.split(',').map(|s| s.trim().to_string()).collect());
+    Ok(org
+        .all(rule.name)
+        .map(|(_, o)| list_row(org, rule, o))
+        .filter(|o| filter.as_ref().is_none_or(|f| f.matches(o)))
+        .filter(|o| {
+            search.as_ref().is_none_or(|s| {
+                rule.search.iter().any(|f| {
+                    o.get(*f)
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| v.to_lowercase().contains(s))
+                })
+            })
+        })
+        .map(|o| project(o, attributes.as_ref()))
+        .collect())
+}
+
+fn number(query: &HashMap<String, String>, name: &str, default: u64) -> Result<u64, Fail> {
+    match query.get(name) {
+        None => Ok(default),
+        Some(v) => v.parse::<u64>().map_err(|_| {
+            Fail::new(
+                StatusCode::BAD_REQUEST,
+                format!("{name}: must be a non-negative number"),
+            )
+        }),
+    }
+}
+
+fn project(object: Value, attributes: Option<&Vec<String>>) -> Value {
+    match (attributes, object) {
+        (Some(attrs), Value::Object(m)) => {
+            Value::Object(m.into_iter().filter(|(k, _)| attrs.contains(k)).collect())
+        }
+        (_, o) => o,
+    }
+}
+
+/// `GET <version>/<kind>`: `{meta, data}`.
+pub fn envelope(
+    org: &Org,
+    org_id: &str,
+    rule: &KindRule,
+    version: &str,
+    query: &HashMap<String, String>,
+    max_page_size: u64,
+) -> Result<Value, Fail> {
+    let all = rows(org, rule, query)?;
+    let page = number(query, "page", 0)?;
+    let page_size = number(query, "pageSize", 100)?.clamp(1, max_page_size);
+    let total = all.len() as u64;
+    let total_pages = total.div_ceil(page_size);
+    let data: Vec<Value> = all
+        .into_iter()
+        .skip((page * page_size) as usize)
+        .take(page_size as usize)
+        .collect();
+    let link = |p: u64| {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("page", &p.to_string())
+            .append_pair("pageSize", &page_size.to_string());
+        for extra in ["filter", "attributes", "search"] {
+            if let Some(v) = query.get(extra) {
+                q.append_pair(extra, v);
+            }
+        }
+        format!(
+            "/organization/{org_id}/{version}/{}?{}",
+            rule.name,
+            q.finish()
+        )
+    };
+    let mut links = Map::new();
+    links.insert("self".into(), json!(link(page)));
+    links.insert("first".into(), json!(link(0)));
+    links.insert("last".into(), json!(link(total_pages.saturating_sub(1))));
+    if page + 1 < total_pages {
+        links.insert("next".into(), json!(link(page + 1)));
+    }
+    if page > 0 {
+        links.insert("prev".into(), json!(link(page - 1)));
+    }
+    Ok(json!({
+        "meta": {
+            "orgid": org_id,
+            "page": page,
+            "pageSize": page_size,
+            "totalPages": total_pages,
+            "totalRecords": total,
+            "links": links,
+        },
+        "data": data,
+    }))
+}
+
+/// `GET <kind>`: a bare JSON array; paging past the end gives `[]`.
+pub fn bare(
+    org: &Org,
+    rule: &KindRule,
+    query: &HashMap<String, String>,
+    max_page_size: u64,
+) -> Result<Value, Fail> {
+    let all = rows(org, rule, query)?;
+    let items: Vec<Value> = if rule.v1_list == V1List::Paged {
+        let page = number(query, "page", 0)?;
+        let page_size = number(query, "pageSize", 100)?.clamp(1, max_page_size);
+        all.into_iter()
+            .skip((page * page_size) as usize)
+            .take(page_size as usize)
+            .collect()
+    } else {
+        all
+    };
+    Ok(Value::Array(items))
+}
