@@ -249,16 +249,14 @@ fn a_dangling_reference_warns_offline_and_fails_the_plan() {
     contains_all(
         &plan.stderr,
         &[
-            "× no multimedia-profile named `Nowhere` in the config or the tenant",
+            "× no multimedia-profile `Nowhere` in the config or the tenant",
             "[c.yaml:4:26]",
             "cannot plan (1 error, 0 warnings); nothing was sent to the tenant",
         ],
     );
     let apply = env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(1);
     assert!(
-        apply
-            .stderr
-            .contains("no multimedia-profile named `Nowhere`"),
+        apply.stderr.contains("no multimedia-profile `Nowhere`"),
         "{}",
         apply.stderr
     );
