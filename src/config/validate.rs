@@ -68,6 +68,46 @@ fn validate_object(object: &DesiredObject) -> Vec<Diagnostic> {
         }
     }
     diags.extend(validate_body(object, &Value::Object(body), kind.creatable));
+    diags.extend(duplicate_entries(object));
+    diags
+}
+
+/// Entries of a keyed list must have distinct keys: wxcc matches them to live entries by
+/// key, and the API refuses two entries for the same thing (409 `Duplicate entry`).
+fn duplicate_entries(object: &DesiredObject) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for list in object.kind.keyed_lists {
+        let Some(NodeValue::List(items)) = object.node.get(list.field).map(|n| &n.value) else {
+            continue;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let Some(key) = item.get(list.key) else {
+                continue;
+            };
+            let earlier = items[..i]
+                .iter()
+                .filter_map(|e| e.get(list.key))
+                .find(|k| k.to_json() == key.to_json());
+            if let Some(first) = earlier {
+                let shown = key
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| key.to_json().to_string());
+                diags.push(
+                    Diagnostic::error(
+                        format!("`{}` lists `{shown}` twice", list.field),
+                        key.span,
+                        "listed again here",
+                    )
+                    .with_related(first.span, "first listed here")
+                    .with_help(format!(
+                        "each entry of `{}` needs its own `{}`; merge the two entries",
+                        list.field, list.key
+                    )),
+                );
+            }
+        }
+    }
     diags
 }
 

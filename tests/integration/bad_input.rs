@@ -324,3 +324,22 @@ fn a_missing_token_is_a_clear_error_before_any_request() {
     );
     assert_eq!(env.total_requests(), 0);
 }
+
+#[test]
+fn an_entry_listed_twice_in_a_keyed_list() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "skill-profile:\n  - name: P\n    activeSkills:\n      - {skillId: Billing, proficiencyValue: 5}\n      - {skillId: Billing, proficiencyValue: 7}\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `activeSkills` lists `Billing` twice",
+            "[c.yaml:5:19]",
+            "first listed here",
+            "merge the two entries",
+        ],
+    );
+}
