@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use tokio::task::JoinSet;
 
 use crate::api::{ApiError, Client, UploadBody};
+use crate::catalogue::{Kind, UploadParts};
 use crate::model::{KeyIndex, Live, content_digest, keys_to_ids, overlay};
 use crate::plan::{Action, Change, Plan};
 
@@ -137,12 +138,30 @@ pub async fn apply(
 }
 
 /// A request body ready to send, or the reason it cannot be built.
+/// The upload parts of a kind, and a file's name and bytes.
+type FilePart = (UploadParts, (String, Vec<u8>));
+
 enum Request {
     Create(Value),
-    Update { id: String, body: Value },
+    Update {
+        id: String,
+        body: Value,
+    },
     CreateUpload(UploadBody),
-    UpdateUpload { id: String, body: UploadBody },
-    Delete { id: String },
+    UpdateUpload {
+        id: String,
+        body: UploadBody,
+    },
+    /// An update whose object was read from a list that leaves fields out: read it whole
+    /// first, so the update does not drop what the list did not show.
+    ReadThenUpdate {
+        id: String,
+        fields: Map<String, Value>,
+        file: Option<FilePart>,
+    },
+    Delete {
+        id: String,
+    },
     Impossible(String),
 }
 
@@ -191,51 +210,73 @@ fn prepare(
             None => Request::Create(Value::Object(fields)),
         },
         Action::Update => {
+            // The base to overlay on: the object as this run created or last wrote it, or
+            // as read when planning if that read was whole; otherwise it is read first.
             let current = objects
                 .get(&(kind.name, change.key.clone()))
-                .or(change.live.as_ref());
-            let Some(current) = current else {
-                return Request::Impossible(format!(
-                    "{} `{}` was not created, so it cannot be updated",
-                    kind.name, change.key
-                ));
-            };
-            let id = current
-                .get("id")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .or_else(|| change.live_id.clone());
-            let Some(id) = id else {
-                return Request::Impossible(format!("{} `{}` has no id", kind.name, change.key));
-            };
-            let mut body = current.clone();
-            overlay(kind, &mut body, &fields);
-            match file {
-                Some((parts, (file_name, bytes))) => {
-                    // The replaced content keeps the record's own blobId (§3.4); it is in
-                    // the live object the body starts from.
-                    body.remove(parts.file);
-                    Request::UpdateUpload {
-                        id,
-                        body: UploadBody {
-                            info_part: parts.info,
-                            info: Value::Object(body),
-                            file_part: parts.file,
-                            file_name,
-                            mime: parts.mime,
-                            bytes,
-                        },
+                .or(change.live.as_ref().filter(|_| change.live_complete));
+            match (current, &change.live_id) {
+                (Some(current), _) => {
+                    let id = current
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                        .or_else(|| change.live_id.clone());
+                    match id {
+                        Some(id) => update_request(kind, id, current.clone(), &fields, file),
+                        None => {
+                            Request::Impossible(format!("{} `{}` has no id", kind.name, change.key))
+                        }
                     }
                 }
-                None => Request::Update {
-                    id,
-                    body: Value::Object(body),
+                (None, Some(id)) => Request::ReadThenUpdate {
+                    id: id.clone(),
+                    fields,
+                    file,
                 },
+                (None, None) => Request::Impossible(format!(
+                    "{} `{}` was not created, so it cannot be updated",
+                    kind.name, change.key
+                )),
             }
         }
         Action::Delete => match &change.live_id {
             Some(id) => Request::Delete { id: id.clone() },
             None => Request::Impossible("no live id to delete".into()),
+        },
+    }
+}
+
+/// An update: the declared fields overlaid on the whole object, sent as JSON or, for an
+/// uploading kind, as a multipart replace with its file.
+fn update_request(
+    kind: &'static Kind,
+    id: String,
+    mut body: Map<String, Value>,
+    fields: &Map<String, Value>,
+    file: Option<FilePart>,
+) -> Request {
+    overlay(kind, &mut body, fields);
+    match file {
+        Some((parts, (file_name, bytes))) => {
+            // The replaced content keeps the record's own blobId (§3.4); it is in the live
+            // object the body starts from.
+            body.remove(parts.file);
+            Request::UpdateUpload {
+                id,
+                body: UploadBody {
+                    info_part: parts.info,
+                    info: Value::Object(body),
+                    file_part: parts.file,
+                    file_name,
+                    mime: parts.mime,
+                    bytes,
+                },
+            }
+        }
+        None => Request::Update {
+            id,
+            body: Value::Object(body),
         },
     }
 }
@@ -267,76 +308,78 @@ fn read_upload(change: &Change, field: &str) -> Result<(String, Vec<u8>), String
 
 async fn execute(client: &Client, change: &Change, request: Request) -> Result<Executed, Failure> {
     let kind = change.kind;
-    let created = match request {
+    let request = match request {
+        Request::ReadThenUpdate { id, fields, file } => {
+            let whole = client.get(kind, &id).await.map_err(Failure::Api)?;
+            update_request(kind, id, whole, &fields, file)
+        }
+        other => other,
+    };
+    let written = match request {
         Request::Impossible(message) => return Err(Failure::Blocked(message)),
-        Request::Create(body) => client.create(kind, &body).await,
-        Request::CreateUpload(body) => client.create_upload(kind, &body).await,
-        Request::Update { id, body } => {
-            let updated = client
-                .update(kind, &id, &body)
-                .await
-                .map_err(Failure::Api)?;
-            return Ok(Executed {
-                id,
-                body: Some(updated),
-                note: None,
-            });
+        Request::Create(body) => {
+            return created(client, change, client.create(kind, &body).await).await;
         }
-        Request::UpdateUpload { id, body } => {
-            let updated = client
-                .update_upload(kind, &id, &body)
-                .await
-                .map_err(Failure::Api)?;
-            return Ok(Executed {
-                id,
-                body: Some(updated),
-                note: None,
-            });
+        Request::CreateUpload(body) => {
+            return created(client, change, client.create_upload(kind, &body).await).await;
         }
-        Request::Delete { id } => {
-            client.delete(kind, &id).await.map_err(Failure::Api)?;
-            return Ok(Executed {
-                id,
-                body: Some(Map::new()),
-                note: None,
-            });
+        Request::Update { id, body } => client.update(kind, &id, &body).await.map(|b| (id, b)),
+        Request::UpdateUpload { id, body } => client
+            .update_upload(kind, &id, &body)
+            .await
+            .map(|b| (id, b)),
+        Request::Delete { id } => client.delete(kind, &id).await.map(|()| (id, Map::new())),
+        Request::ReadThenUpdate { .. } => {
+            return Err(Failure::Blocked("the update could not be prepared".into()));
         }
     };
-    match created {
-        Ok(created) => {
-            let id = created
+    let (id, body) = written.map_err(Failure::Api)?;
+    Ok(Executed {
+        id,
+        body: Some(body),
+        note: None,
+    })
+}
+
+/// The outcome of a create. If it failed ambiguously (no answer, or 5xx), the create may
+/// have landed before the connection broke: look before reporting failure, so a re-run
+/// does not make a duplicate.
+async fn created(
+    client: &Client,
+    change: &Change,
+    result: Result<Map<String, Value>, ApiError>,
+) -> Result<Executed, Failure> {
+    match result {
+        Ok(body) => {
+            let id = body
                 .get("id")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
             Ok(Executed {
                 id,
-                body: Some(created),
+                body: Some(body),
                 note: None,
             })
         }
-        Err(e) if e.is_ambiguous() => {
-            // The create may have landed before the connection broke: look before
-            // reporting failure, so a re-run does not make a duplicate.
-            match client.find_by_key(kind, &change.key).await {
-                Ok(found) if found.len() == 1 => {
-                    let created = found.into_iter().next().unwrap_or_default();
-                    let id = created
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string();
-                    Ok(Executed {
-                        id,
-                        body: Some(created),
-                        note: Some(format!(
-                            "the API answered with an error ({e}), but the object exists"
-                        )),
-                    })
-                }
-                _ => Err(Failure::Api(e)),
+        Err(e) if e.is_ambiguous() => match client.find_by_key(change.kind, &change.key).await {
+            Ok(found) if found.len() == 1 => {
+                let body = found.into_iter().next().unwrap_or_default();
+                let id = body
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                Ok(Executed {
+                    id,
+                    body: Some(body),
+                    note: Some(format!(
+                        "the API answered with an error ({e}), but the object exists"
+                    )),
+                })
             }
-        }
+            _ => Err(Failure::Api(e)),
+        },
         Err(e) => Err(Failure::Api(e)),
     }
 }

@@ -302,7 +302,9 @@ pub async fn complete_live(
             .filter_map(|n| live.by_key(kind.name, n).into_iter().next())
             .next()
         {
-            if !kind.list_omits.is_empty() {
+            // Only objects whose declared fields the list leaves out are read now; an update
+            // of any other reads its object just before it writes (see `apply`).
+            if !matched.complete && object.body.keys().any(|f| kind.list_omits(f)) {
                 want_item(kind, &matched.id);
             }
             if let Some(parts) = kind.upload
@@ -355,12 +357,13 @@ pub async fn complete_live(
             message: e.to_string(),
         })?? {
             Detail::Item(kind, body) => {
-                if let Some(fresh) = LiveObject::from_body(kind, body)
+                if let Some(mut fresh) = LiveObject::from_body(kind, body)
                     && let Some(slot) = live
                         .kinds
                         .get_mut(kind.name)
                         .and_then(|v| v.iter_mut().find(|o| o.id == fresh.id))
                 {
+                    fresh.complete = true;
                     *slot = fresh;
                 }
             }

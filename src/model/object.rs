@@ -142,6 +142,9 @@ pub struct LiveObject {
     /// The value of the kind's key field, when the object has one.
     pub key: Option<String>,
     pub body: Map<String, Value>,
+    /// Whether `body` is the whole object. A list row of a kind whose list leaves fields
+    /// out is not; an update must then read the object by item first.
+    pub complete: bool,
 }
 
 impl LiveObject {
@@ -151,7 +154,12 @@ impl LiveObject {
             .get(kind.key)
             .and_then(Value::as_str)
             .map(str::to_string);
-        Some(LiveObject { id, key, body })
+        Some(LiveObject {
+            id,
+            key,
+            body,
+            complete: kind.list_omits.is_empty(),
+        })
     }
 
     pub fn version(&self) -> Option<i64> {

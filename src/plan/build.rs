@@ -220,6 +220,7 @@ fn plan_create(object: &DesiredObject, index: &KeyIndex, changes: &mut Vec<Chang
         diffs: as_diffs(&now),
         fields: now,
         live: None,
+        live_complete: false,
         uploads: object.uploads.clone(),
     });
     if !later.is_empty() {
@@ -235,6 +236,7 @@ fn plan_create(object: &DesiredObject, index: &KeyIndex, changes: &mut Vec<Chang
             diffs: as_diffs(&later),
             fields: later,
             live: None,
+            live_complete: false,
             uploads: object.uploads.clone(),
         });
     }
@@ -368,6 +370,7 @@ fn plan_update(
         diffs: now_diffs,
         fields: now,
         live: Some(live.body.clone()),
+        live_complete: live.complete,
         uploads: object.uploads.clone(),
     };
     if !later.is_empty() {
@@ -448,6 +451,7 @@ fn plan_deletes(
                 diffs: Vec::new(),
                 fields: Map::new(),
                 live: Some(o.body.clone()),
+                live_complete: o.complete,
                 uploads: Vec::new(),
             });
         }

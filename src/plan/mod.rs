@@ -74,6 +74,8 @@ pub struct Change {
     pub fields: Map<String, Value>,
     /// The live object as read (id space), for updates to overlay on.
     pub live: Option<Map<String, Value>>,
+    /// Whether `live` is the whole object (not a list row missing fields).
+    pub live_complete: bool,
     /// The local files the object uploads (kinds with `Kind::upload`), changed or not: an
     /// upload kind's update sends its content again.
     pub uploads: Vec<Upload>,

@@ -587,3 +587,38 @@ fn deleting_a_referenced_object_shows_the_apis_refusal() {
         run.stdout
     );
 }
+
+#[test]
+fn an_update_keeps_fields_the_list_leaves_out() {
+    let env = Env::new();
+    let team = "team:\n  - {name: Red, siteId: Site-1, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: true}\n";
+    env.write("t.yaml", team);
+    env.wxcc(&["apply", "t.yaml", "--auto-approve"]).expect(0);
+    // Rankings set outside the config; team list rows leave `queueRankings` out.
+    let mut red = env.live_named("team", "Red");
+    let queue = env.live_named("contact-service-queue", "Queue-1");
+    red["queueRankings"] = serde_json::json!([{"queueId": queue["id"], "rank": 1}]);
+    let id = red["id"].as_str().expect("id").to_string();
+    let (status, _) = env.api("PUT", &env.org_path(&format!("team/{id}")), Some(red));
+    assert_eq!(status, 200);
+    let (_, row) = env.api("GET", &env.org_path("v2/team?filter=name%3D%3DRed"), None);
+    assert!(
+        row["data"][0].get("queueRankings").is_none(),
+        "the list row really leaves it out: {row}"
+    );
+
+    env.write("t.yaml", &team.replace("IN_SERVICE", "NOT_AVAILABLE"));
+    env.wxcc(&["apply", "t.yaml", "--auto-approve"]).expect(0);
+    let after = env.live_named("team", "Red");
+    assert_eq!(after["teamStatus"], "NOT_AVAILABLE");
+    assert_eq!(
+        after["queueRankings"][0]["queueId"], queue["id"],
+        "rankings survived: the update read the whole team first"
+    );
+    let reads: Vec<serde_json::Value> = env
+        .client_requests()
+        .into_iter()
+        .filter(|r| r["method"] == "GET" && r["path"] == env.org_path(&format!("team/{id}")))
+        .collect();
+    assert_eq!(reads.len(), 1, "one item read, just before the write");
+}
