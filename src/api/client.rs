@@ -265,6 +265,20 @@ impl Client {
         object(&path, "PUT", answer.body)
     }
 
+    /// Changes only the fields in `body` (PATCH with a plain partial object).
+    pub async fn patch(
+        &self,
+        kind: &'static Kind,
+        id: &str,
+        body: &Value,
+    ) -> Result<Map<String, Value>, ApiError> {
+        let path = self.org_path(&format!("{}/{}", kind.item_path, id));
+        let answer = self
+            .send(Method::PATCH, &path, &[], Payload::Json(body))
+            .await?;
+        object(&path, "PATCH", answer.body)
+    }
+
     /// Creates an object of an uploading kind (multipart).
     pub async fn create_upload(
         &self,

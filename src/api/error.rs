@@ -44,7 +44,7 @@ impl ApiError {
     /// Whether a POST that failed this way may still have been carried out.
     pub fn is_ambiguous(&self) -> bool {
         match self {
-            ApiError::Transport { .. } => true,
+            ApiError::Transport { .. } | ApiError::Decode { .. } => true,
             ApiError::Status { status, .. } => *status >= 500,
             _ => false,
         }

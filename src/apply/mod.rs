@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use tokio::task::JoinSet;
 
 use crate::api::{ApiError, Client, UploadBody};
-use crate::catalogue::{Kind, UploadParts};
+use crate::catalogue::{DtoSchemas, Kind, UploadParts};
 use crate::model::{KeyIndex, Live, content_digest, keys_to_ids, overlay};
 use crate::plan::{Action, Change, Plan};
 
@@ -152,6 +152,11 @@ enum Request {
         id: String,
         body: UploadBody,
     },
+    /// A partial update: only the changed fields (users).
+    Patch {
+        id: String,
+        body: Value,
+    },
     /// An update whose object was read from a list that leaves fields out: read it whole
     /// first, so the update does not drop what the list did not show.
     ReadThenUpdate {
@@ -209,6 +214,13 @@ fn prepare(
             }),
             None => Request::Create(Value::Object(fields)),
         },
+        Action::Update if kind.partial_update => match &change.live_id {
+            Some(id) => Request::Patch {
+                id: id.clone(),
+                body: Value::Object(fields),
+            },
+            None => Request::Impossible(format!("{} `{}` has no id", kind.name, change.key)),
+        },
         Action::Update => {
             // The base to overlay on: the object as this run created or last wrote it, or
             // as read when planning if that read was whole; otherwise it is read first.
@@ -257,6 +269,7 @@ fn update_request(
     file: Option<FilePart>,
 ) -> Request {
     overlay(kind, &mut body, fields);
+    DtoSchemas::get().retain_declared(kind.dto, &mut body);
     match file {
         Some((parts, (file_name, bytes))) => {
             // The replaced content keeps the record's own blobId (§3.4); it is in the live
@@ -328,7 +341,20 @@ async fn execute(client: &Client, change: &Change, request: Request) -> Result<E
             .update_upload(kind, &id, &body)
             .await
             .map(|b| (id, b)),
-        Request::Delete { id } => client.delete(kind, &id).await.map(|()| (id, Map::new())),
+        Request::Patch { id, body } => client.patch(kind, &id, &body).await.map(|b| (id, b)),
+        Request::Delete { id } => match client.delete(kind, &id).await {
+            Ok(()) => Ok((id, Map::new())),
+            // Gone already: deleted by someone else since the plan, or by an attempt of
+            // ours whose answer was lost before a retry. Either way the object is deleted.
+            Err(e) if e.status() == Some(404) => {
+                return Ok(Executed {
+                    id,
+                    body: Some(Map::new()),
+                    note: Some("the object was already gone".into()),
+                });
+            }
+            Err(e) => Err(e),
+        },
         Request::ReadThenUpdate { .. } => {
             return Err(Failure::Blocked("the update could not be prepared".into()));
         }
@@ -349,37 +375,44 @@ async fn created(
     change: &Change,
     result: Result<Map<String, Value>, ApiError>,
 ) -> Result<Executed, Failure> {
-    match result {
+    let e = match result {
         Ok(body) => {
             let id = body
                 .get("id")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
-            Ok(Executed {
+            return Ok(Executed {
                 id,
                 body: Some(body),
                 note: None,
+            });
+        }
+        Err(e) if e.is_ambiguous() => e,
+        Err(e) => return Err(Failure::Api(e)),
+    };
+    match client.find_by_key(change.kind, &change.key).await {
+        Ok(found) if found.len() == 1 => {
+            let row = found.into_iter().next().unwrap_or_default();
+            let id = row
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            // A list row may lack fields (§1.5); later steps build on the whole object.
+            let body = if change.kind.list_omits.is_empty() {
+                row
+            } else {
+                client.get(change.kind, &id).await.unwrap_or(row)
+            };
+            Ok(Executed {
+                id,
+                body: Some(body),
+                note: Some(format!(
+                    "the API answered with an error ({e}), but the object exists"
+                )),
             })
         }
-        Err(e) if e.is_ambiguous() => match client.find_by_key(change.kind, &change.key).await {
-            Ok(found) if found.len() == 1 => {
-                let body = found.into_iter().next().unwrap_or_default();
-                let id = body
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                Ok(Executed {
-                    id,
-                    body: Some(body),
-                    note: Some(format!(
-                        "the API answered with an error ({e}), but the object exists"
-                    )),
-                })
-            }
-            _ => Err(Failure::Api(e)),
-        },
-        Err(e) => Err(Failure::Api(e)),
+        _ => Err(Failure::Api(e)),
     }
 }

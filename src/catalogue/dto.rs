@@ -52,6 +52,60 @@ impl DtoSchemas {
         &self.definitions
     }
 
+    /// Removes, at every depth, the fields a DTO does not declare: what an update sends
+    /// back is the live object cut to the request DTO. Live objects carry fields the DTO
+    /// leaves out (response-only ones, and feature-flagged ones like `workItem`, which a
+    /// write that echoes them is refused for, config-api.md §3.2).
+    pub fn retain_declared(&self, dto: &str, body: &mut Map<String, Value>) {
+        if let Some(schema) = self.definitions.get(dto) {
+            self.retain_in_object(schema, body);
+        }
+    }
+
+    fn retain_in_object(&self, schema: &Value, body: &mut Map<String, Value>) {
+        let schema = self.follow(schema);
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        body.retain(|field, _| properties.contains_key(field));
+        for (field, value) in body.iter_mut() {
+            if let Some(field_schema) = properties.get(field) {
+                self.retain_in_value(field_schema, value);
+            }
+        }
+    }
+
+    fn retain_in_value(&self, schema: &Value, value: &mut Value) {
+        let schema = self.follow(schema);
+        match value {
+            Value::Object(map) => self.retain_in_object(schema, map),
+            Value::Array(items) => {
+                if let Some(item_schema) = schema.get("items") {
+                    for item in items {
+                        self.retain_in_value(item_schema, item);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The schema a `$ref` chain ends at.
+    fn follow<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
+        for _ in 0..8 {
+            match schema
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/definitions/"))
+                .and_then(|n| self.definitions.get(n))
+            {
+                Some(next) => schema = next,
+                None => break,
+            }
+        }
+        schema
+    }
+
     /// The note a spec fix left (`x-wxcc-note`) for a rule the schema alone says badly, found
     /// from a validation error's schema path (`/definitions/SkillDTO/then/required`): on
     /// the node holding the failed keyword, or as `x-wxcc-note-<keyword>` beside it.
@@ -141,6 +195,20 @@ mod tests {
     }
 
     #[test]
+    fn updates_keep_only_declared_fields_at_every_depth() {
+        let mut body = serde_json::json!({"id": "1", "name": "A", "workItem": 0, "video": 0,
+            "manuallyAssignable": {"id": "m", "chat": 1, "workItem": 0}})
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+        DtoSchemas::get().retain_declared("MultimediaProfileDTO", &mut body);
+        assert_eq!(
+            Value::Object(body),
+            serde_json::json!({"id": "1", "name": "A", "manuallyAssignable": {"id": "m", "chat": 1}})
+        );
+    }
+
+    #[test]
     fn site_name_pattern_refuses_slash() {
         let v = DtoSchemas::get().validator("SiteDTO").expect("SiteDTO");
         let ok = serde_json::json!({"name": "Chicago HQ-1_a", "active": true, "multimediaProfileId": "x"});
@@ -206,6 +274,7 @@ mod tests {
                 .chain(kind.immutable.iter().copied())
                 .chain(kind.list_omits.iter().copied())
                 .chain(kind.upload.map(|u| u.file))
+                .chain(kind.ignored_on_write.iter().copied())
                 .chain(std::iter::once(kind.key));
             for f in fields {
                 let found = path_exists(schemas, kind.dto, f)

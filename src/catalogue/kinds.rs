@@ -56,6 +56,8 @@ pub const BASE: Kind = Kind {
     declarable: true,
     upload: None,
     response_dto: None,
+    partial_update: false,
+    ignored_on_write: &[],
 };
 
 pub static KINDS: &[Kind] = &[
@@ -446,6 +448,8 @@ pub static KINDS: &[Kind] = &[
         creatable: false,
         deletable: false,
         response_dto: Some("UserResponseDTO"),
+        partial_update: true,
+        ignored_on_write: &["userLevelSummariesInclusion", "userLevelAutoCSATInclusion"],
         ..BASE
     },
 ];

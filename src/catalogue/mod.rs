@@ -76,6 +76,13 @@ pub struct Kind {
     /// The DTO the API answers with, when it differs from the request DTO (it declares the
     /// response-only fields).
     pub response_dto: Option<&'static str>,
+    /// Updates send only the changed fields with PATCH (a plain partial object), instead of
+    /// the whole object with PUT. For users, whose record does not show everything a full
+    /// replace would overwrite (config-api.md §3.24).
+    pub partial_update: bool,
+    /// Fields the API accepts with 200 but never applies (§1.6 "200 ≠ applied"); declaring
+    /// one is a warning, since it would show a diff forever.
+    pub ignored_on_write: &'static [&'static str],
 }
 
 /// A field that holds another object's id.

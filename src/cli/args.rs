@@ -181,8 +181,8 @@ pub struct ChangeArgs {
     #[arg(long = "delete", value_name = "KIND")]
     pub delete: Vec<String>,
 
-    /// Refuse to delete more than this percentage of a kind's live objects (kinds with
-    /// fewer than 10 objects are exempt).
+    /// Refuse to delete more than this percentage of a kind's live objects (deleting a
+    /// single object is always allowed).
     #[arg(long, value_name = "PERCENT", default_value_t = 30)]
     pub max_delete_percent: u32,
 }

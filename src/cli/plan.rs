@@ -59,7 +59,6 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
         delete_kinds,
         delete_threshold: DeleteThreshold {
             max_percent: args.max_delete_percent,
-            ..DeleteThreshold::default()
         },
     };
     let (plan, diagnostics) = build(&loaded.desired, &live, &options);

@@ -390,8 +390,8 @@ enum Detail {
     Content(&'static Kind, String, String),
 }
 
-/// The kinds a plan needs: those in the config, the kinds they reference, and the kinds
-/// whose deletes are switched on.
+/// The kinds a plan needs: those in the config, the kinds they reference, the kinds whose
+/// deletes are switched on, and the kinds that reference those.
 pub fn kinds_in_play(declared: &[&'static Kind], delete: &[&'static str]) -> Vec<&'static Kind> {
     let mut kinds: Vec<&'static Kind> = Vec::new();
     let mut add = |k: &'static Kind| {
@@ -407,9 +407,18 @@ pub fn kinds_in_play(declared: &[&'static Kind], delete: &[&'static str]) -> Vec
             }
         }
     }
+    // Deleting needs the kind, and the kinds that may point at it (a delete the API would
+    // refuse with 412 is caught at plan time; list rows that leave the field out cannot
+    // show such links, and the API's refusal is then reported at apply).
     for name in delete {
         if let Some(k) = Kind::named(name) {
             add(k);
+            for referrer in crate::catalogue::KINDS
+                .iter()
+                .filter(|r| r.references.iter().any(|x| x.target == k.name))
+            {
+                add(referrer);
+            }
         }
     }
     kinds

@@ -69,6 +69,18 @@ fn validate_object(object: &DesiredObject) -> Vec<Diagnostic> {
     }
     diags.extend(validate_body(object, &Value::Object(body), kind.creatable));
     diags.extend(duplicate_entries(object));
+    for field in kind.ignored_on_write {
+        if let Some((key, _)) = object.node.entry(field) {
+            diags.push(
+                Diagnostic::warning(
+                    format!("the API accepts `{field}` on a {} but does not apply it", kind.name),
+                    key.span,
+                    "ignored by the API",
+                )
+                .with_help("the plan would show this field as changed on every run; set it in Control Hub and remove it here"),
+            );
+        }
+    }
     diags
 }
 

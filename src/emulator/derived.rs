@@ -31,6 +31,17 @@ pub fn list_row(org: &Org, rule: &KindRule, stored: &Value) -> Value {
 
 pub fn none(_: &Org, _: &mut Map<String, Value>) {}
 
+/// §3.2: live multimedia profiles also carry `video`, `fax`, `others` and `workItem`
+/// counts (the last inside `manuallyAssignable` too), which the DTO does not list.
+pub fn multimedia_profile(_: &Org, m: &mut Map<String, Value>) {
+    for field in ["video", "fax", "others", "workItem"] {
+        m.entry(field).or_insert(Value::from(0));
+    }
+    if let Some(Value::Object(assignable)) = m.get_mut("manuallyAssignable") {
+        assignable.entry("workItem").or_insert(Value::from(0));
+    }
+}
+
 fn name_of(org: &Org, kind: &str, id: Option<&Value>, field: &str) -> Option<Value> {
     let id = id?.as_str()?;
     org.get(kind, id)?.get(field).cloned()

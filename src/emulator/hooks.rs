@@ -39,6 +39,21 @@ pub fn none(_: &Write<'_>) -> Result<(), Fail> {
 }
 
 /// §3.3: an ENUM skill ships its values.
+/// §3.2: live records carry `workItem` (and inside `manuallyAssignable`), but a write that
+/// echoes it is refused while the tenant's work-item feature flag is off, as it is here.
+pub fn multimedia_profile(w: &Write<'_>) -> Result<(), Fail> {
+    let nested = w
+        .raw
+        .get("manuallyAssignable")
+        .and_then(|m| m.get("workItem"));
+    if w.raw.contains_key("workItem") || nested.is_some() {
+        return Err(Fail::bad_request(
+            "workItem is not allowed when feature flag is disabled",
+        ));
+    }
+    Ok(())
+}
+
 pub fn skill(w: &Write<'_>) -> Result<(), Fail> {
     if w.str("skillType") == Some("ENUM") && w.list("enumSkillValues").is_empty() {
         return Err(Fail::bad_request(

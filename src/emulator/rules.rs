@@ -291,6 +291,8 @@ pub static KINDS: &[KindRule] = &[
     KindRule {
         name: "multimedia-profile",
         dto: "MultimediaProfileDTO",
+        check: hooks::multimedia_profile,
+        derive: derived::multimedia_profile,
         ..BASE
     },
     KindRule {

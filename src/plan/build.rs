@@ -109,6 +109,29 @@ fn match_live<'a>(
             return Some((Some(matches[0]), Some(former.clone())));
         }
     }
+    let differs_in_case: Vec<&LiveObject> = live
+        .of_kind(kind.name)
+        .iter()
+        .filter(|o| {
+            o.key
+                .as_deref()
+                .is_some_and(|k| k != object.key && k.to_lowercase() == object.key.to_lowercase())
+        })
+        .collect();
+    if let Some(other) = differs_in_case.first() {
+        let live_key = other.key.clone().unwrap_or_default();
+        diags.push(
+            Diagnostic::error(
+                format!("{} `{}` differs only in case from live {} `{live_key}`", kind.name, object.key, kind.name),
+                object.key_span,
+                "a name the tenant already has, in other letters",
+            )
+            .with_help(format!(
+                "the API treats names that differ only in case as the same name; write `{live_key}`, or rename it with `x-wxcc: {{formerNames: [\"{live_key}\"]}}`"
+            )),
+        );
+        return None;
+    }
     if !kind.creatable {
         diags.push(
             Diagnostic::error(
@@ -395,6 +418,50 @@ fn changed_fields(diffs: &[FieldDiff]) -> String {
         .join(", ")
 }
 
+/// A live object that will still reference `target` after the apply: one that is not
+/// being deleted itself, and whose referencing field the config does not redeclare.
+fn live_referrer(
+    target_kind: &Kind,
+    target: &LiveObject,
+    desired: &Desired,
+    live: &Live,
+    options: &PlanOptions,
+) -> Option<String> {
+    for kind in crate::catalogue::KINDS {
+        for reference in kind
+            .references
+            .iter()
+            .filter(|r| r.target == target_kind.name && r.within.is_none())
+        {
+            let root = crate::model::FieldPath::parse(reference.field)
+                .root()
+                .unwrap_or_default()
+                .to_string();
+            for o in live.of_kind(kind.name) {
+                let key = o.key.clone().unwrap_or_else(|| o.id.clone());
+                let declared = desired.find(kind.name, &key);
+                let deleted = declared.is_none()
+                    && options.delete_kinds.contains(&kind.name)
+                    && !o.is_system_default();
+                if deleted || declared.is_some_and(|d| d.body.contains_key(&root)) {
+                    continue;
+                }
+                let mut points = false;
+                crate::model::FieldPath::parse(reference.field).visit(
+                    &Value::Object(o.body.clone()),
+                    &mut |_, v| {
+                        points |= v.as_str() == Some(target.id.as_str());
+                    },
+                );
+                if points {
+                    return Some(format!("live {} `{key}` ({})", kind.name, reference.field));
+                }
+            }
+        }
+    }
+    None
+}
+
 fn plan_deletes(
     desired: &Desired,
     live: &Live,
@@ -438,6 +505,16 @@ fn plan_deletes(
                         );
                     }
                 }
+            }
+            if let Some(blocker) = live_referrer(kind, o, desired, live, options) {
+                diags.push(Diagnostic::general(format!(
+                    "{} `{key}` would be deleted, but {blocker} still points at it; the API would refuse the delete (412)",
+                    kind.name
+                ))
+                .with_help(format!(
+                    "declare {} `{key}` in the config to keep it, or change or delete what points at it first",
+                    kind.name
+                )));
             }
             deletes.push(Change {
                 kind,

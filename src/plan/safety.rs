@@ -9,18 +9,14 @@ use crate::model::{Diagnostic, Live};
 /// How many deletes of one kind are too many.
 #[derive(Clone, Debug)]
 pub struct DeleteThreshold {
-    /// Refuse when more than this percentage of a kind's live objects would go…
+    /// Refuse when more than this percentage of a kind's live objects would go. Deleting a
+    /// single object is always allowed (it was asked for by `--delete KIND`).
     pub max_percent: u32,
-    /// …and the kind has at least this many live objects (small kinds are exempt).
-    pub min_objects: usize,
 }
 
 impl Default for DeleteThreshold {
     fn default() -> Self {
-        DeleteThreshold {
-            max_percent: 30,
-            min_objects: 10,
-        }
+        DeleteThreshold { max_percent: 30 }
     }
 }
 
@@ -37,7 +33,7 @@ pub(super) fn check_deletes(
         .into_iter()
         .filter_map(|(kind, n)| {
             let total = live.of_kind(kind).len();
-            let too_many = total >= threshold.min_objects && n * 100 > total * threshold.max_percent as usize;
+            let too_many = n > 1 && n * 100 > total * threshold.max_percent as usize;
             too_many.then(|| {
                 Diagnostic::general(format!(
                     "refusing to delete {n} of {total} live {kind}s ({}%), more than the {}% threshold",

@@ -343,3 +343,19 @@ fn an_entry_listed_twice_in_a_keyed_list() {
         ],
     );
 }
+
+#[test]
+fn a_name_that_differs_only_in_case_from_a_live_one_is_a_plan_error() {
+    let env = Env::new();
+    env.write("c.yaml", "site:\n  - {name: site-1, active: true, multimediaProfileId: Default Multimedia Profile}\n");
+    let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
+    contains_all(
+        &plan.stderr,
+        &[
+            "× site `site-1` differs only in case from live site `Site-1`",
+            "[c.yaml:2:12]",
+            "formerNames",
+        ],
+    );
+    assert_eq!(env.writes(), 0);
+}

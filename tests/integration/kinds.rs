@@ -554,25 +554,80 @@ fn renaming_a_referenced_object_shows_the_apis_refusal() {
 }
 
 #[test]
-fn deleting_a_referenced_object_shows_the_apis_refusal() {
+fn deleting_an_object_live_objects_point_at_is_refused_at_plan_time() {
     let env = Env::new();
     env.write("cfg/base.yaml", BASE);
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
-    // The team and the site go from the config, but the team is not deleted (team deletes
-    // were not asked for) and still points at the site.
-    env.write("cfg/base.yaml", &BASE.replace("site:\n  - {name: Austin, active: true, multimediaProfileId: Voice}\nteam:\n  - {name: Blue, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n", ""));
-    let plan = env.wxcc(&["plan", "cfg", "--delete", "site"]).expect(0);
-    assert!(
-        plan.stdout.contains("- delete site \"Austin\""),
-        "{}",
-        plan.stdout
+    // The site goes from the config; the team stays out of the config too, so it is not
+    // managed (team deletes were not asked for) and still points at the site.
+    let without = BASE.replace(
+        "site:\n  - {name: Austin, active: true, multimediaProfileId: Voice}\nteam:\n  - {name: Blue, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n",
+        "",
     );
+    assert_ne!(without, BASE);
+    env.write("cfg/base.yaml", &without);
+    let writes = env.writes();
+    let plan = env.wxcc(&["plan", "cfg", "--delete", "site"]).expect(1);
+    assert!(
+        plan.stderr.contains(
+            "× site `Austin` would be deleted, but live team `Blue` (siteId) still points at it"
+        ),
+        "{}",
+        plan.stderr
+    );
+    env.wxcc(&["apply", "cfg", "--auto-approve", "--delete", "site"])
+        .expect(1);
+    assert_eq!(env.writes(), writes);
+    // With the team deleted too, both go, the team first.
     let run = env
-        .wxcc(&["apply", "cfg", "--auto-approve", "--delete", "site"])
+        .wxcc(&[
+            "apply",
+            "cfg",
+            "--auto-approve",
+            "--delete",
+            "site",
+            "--delete",
+            "team",
+            "--max-delete-percent",
+            "100",
+        ])
+        .expect(0);
+    let team_at = run
+        .stdout
+        .find("- deleted team \"Blue\"")
+        .expect("team deleted");
+    let site_at = run
+        .stdout
+        .find("- deleted site \"Austin\"")
+        .expect("site deleted");
+    assert!(team_at < site_at, "children first: {}", run.stdout);
+}
+
+#[test]
+fn deleting_what_a_list_row_hides_shows_the_apis_refusal() {
+    let env = Env::new();
+    env.write("cfg/base.yaml", BASE);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    // A skill profile made outside the config uses skill Billing; skill profiles are read
+    // by item, so their list rows cannot show the link, and the API's 412 is reported.
+    let billing = env.live_named("skill", "Billing");
+    let (status, _) = env.api("POST", &env.org_path("skill-profile"), Some(serde_json::json!({"name": "Outside", "activeSkills": [{"skillId": billing["id"], "proficiencyValue": 3}]})));
+    assert_eq!(status, 201);
+    env.write("cfg/base.yaml", &BASE.replace("  - {name: Billing, skillType: PROFICIENCY, serviceLevelThreshold: 30, active: true}\n", ""));
+    let run = env
+        .wxcc(&[
+            "apply",
+            "cfg",
+            "--auto-approve",
+            "--delete",
+            "skill",
+            "--max-delete-percent",
+            "100",
+        ])
         .expect(1);
     assert!(
         run.stdout
-            .contains("✗ failed to delete site \"Austin\": DELETE /organization/"),
+            .contains("✗ failed to delete skill \"Billing\": DELETE /organization/"),
         "{}",
         run.stdout
     );
@@ -582,7 +637,7 @@ fn deleting_a_referenced_object_shows_the_apis_refusal() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("[referenced by: team]"),
+        run.stdout.contains("[referenced by: skill-profile]"),
         "{}",
         run.stdout
     );
