@@ -180,14 +180,50 @@ impl Client {
             .collect())
     }
 
+    /// Reads a whole list. A read that comes back short of `meta.totalRecords` (objects
+    /// came or went while the pages were read) is read once more before it is an error:
+    /// planning against half a list would plan creates of objects that exist.
     async fn list_with(
         &self,
         kind: &'static Kind,
         extra: &[(&str, String)],
     ) -> Result<Vec<Map<String, Value>>, ApiError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (objects, expected) = self.read_list(kind, extra).await?;
+            match expected {
+                Some(total) if (objects.len() as u64) < total => {
+                    if attempt < 2 {
+                        continue;
+                    }
+                    return Err(ApiError::Decode {
+                        method: "GET".into(),
+                        path: self.org_path(kind.list_path),
+                        tracking_id: String::new(),
+                        message: format!(
+                            "read {} of the {total} objects the list reports, twice; the list changed while it was read — run again",
+                            objects.len()
+                        ),
+                    });
+                }
+                _ => return Ok(objects),
+            }
+        }
+    }
+
+    /// One read of every page: the first page says how many there are (`meta.totalPages`)
+    /// and the rest are fetched concurrently; without that count, `meta.links.next` is
+    /// followed page by page. Returns the objects (deduplicated by id) and the count the
+    /// list reported.
+    async fn read_list(
+        &self,
+        kind: &'static Kind,
+        extra: &[(&str, String)],
+    ) -> Result<(Vec<Map<String, Value>>, Option<u64>), ApiError> {
         let path = self.org_path(kind.list_path);
         let page_size = self.inner.options.page_size.to_string();
-        let query = |page: u32| {
+        let query = |page: u64| {
             let mut q: Vec<(String, String)> = vec![
                 ("page".into(), page.to_string()),
                 ("pageSize".into(), page_size.clone()),
@@ -198,31 +234,62 @@ impl Client {
         let first = self
             .send(Method::GET, &path, &query(0), Payload::Empty)
             .await?;
-        let (mut objects, total_pages) = read_page(&path, &first.body)?;
-        if total_pages > 1 {
-            let mut tasks = JoinSet::new();
-            for page in 1..total_pages {
-                let client = self.clone();
-                let path = path.clone();
-                let q = query(page);
-                tasks.spawn(async move {
-                    let answer = client.send(Method::GET, &path, &q, Payload::Empty).await?;
-                    read_page(&path, &answer.body).map(|(objects, _)| (page, objects))
+        let mut page = read_page(&path, &first.body)?;
+        let expected = page.total_records;
+        let mut objects = std::mem::take(&mut page.objects);
+        match page.total_pages {
+            Some(total_pages) if total_pages > MAX_PAGES => {
+                return Err(ApiError::Decode {
+                    method: "GET".into(),
+                    path,
+                    tracking_id: String::new(),
+                    message: format!(
+                        "the list reports {total_pages} pages, more than wxcc will read"
+                    ),
                 });
             }
-            let mut pages = Vec::new();
-            while let Some(joined) = tasks.join_next().await {
-                let result = joined.map_err(|e| ApiError::Transport {
-                    method: "GET".into(),
-                    path: path.clone(),
-                    tracking_id: String::new(),
-                    message: format!("worker failed: {e}"),
-                })?;
-                pages.push(result?);
+            Some(total_pages) => {
+                let mut tasks = JoinSet::new();
+                for number in 1..total_pages {
+                    let client = self.clone();
+                    let path = path.clone();
+                    let q = query(number);
+                    tasks.spawn(async move {
+                        let answer = client.send(Method::GET, &path, &q, Payload::Empty).await?;
+                        read_page(&path, &answer.body).map(|p| (number, p.objects))
+                    });
+                }
+                let mut pages = Vec::new();
+                while let Some(joined) = tasks.join_next().await {
+                    let result = joined.map_err(|e| ApiError::Transport {
+                        method: "GET".into(),
+                        path: path.clone(),
+                        tracking_id: String::new(),
+                        message: format!("worker failed: {e}"),
+                    })?;
+                    pages.push(result?);
+                }
+                pages.sort_by_key(|(number, _)| *number);
+                for (_, rows) in pages {
+                    objects.extend(rows);
+                }
             }
-            pages.sort_by_key(|(page, _)| *page);
-            for (_, page) in pages {
-                objects.extend(page);
+            None => {
+                let mut next = page.next;
+                let mut number = 1;
+                while let Some(link) = next.take() {
+                    number += 1;
+                    if number > MAX_PAGES {
+                        break;
+                    }
+                    let (link_path, link_query) = split_link(&link);
+                    let answer = self
+                        .send(Method::GET, &link_path, &link_query, Payload::Empty)
+                        .await?;
+                    let more = read_page(&link_path, &answer.body)?;
+                    objects.extend(more.objects);
+                    next = more.next;
+                }
             }
         }
         let mut seen = std::collections::HashSet::new();
@@ -231,7 +298,7 @@ impl Client {
                 .and_then(Value::as_str)
                 .is_none_or(|id| seen.insert(id.to_string()))
         });
-        Ok(objects)
+        Ok((objects, expected))
     }
 
     pub async fn get(&self, kind: &'static Kind, id: &str) -> Result<Map<String, Value>, ApiError> {
@@ -424,7 +491,11 @@ impl Client {
             if status == StatusCode::TOO_MANY_REQUESTS
                 && attempt < self.inner.options.max_attempts * 4
             {
-                let wait = retry_after(&headers).unwrap_or_else(|| self.backoff(attempt));
+                // A `Retry-After` of 0 or a date already past still waits a second, so a
+                // busy service is not hammered with immediate retries.
+                let wait = retry_after(&headers)
+                    .unwrap_or_else(|| self.backoff(attempt))
+                    .max(Duration::from_secs(1));
                 tracing::info!(
                     path,
                     seconds = wait.as_secs_f32(),
@@ -494,23 +565,52 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .or(Some(Duration::ZERO))
 }
 
-fn read_page(path: &str, body: &Value) -> Result<(Vec<Map<String, Value>>, u32), ApiError> {
-    let decode = |message: &str| ApiError::Decode {
-        method: "GET".into(),
-        path: path.to_string(),
-        tracking_id: String::new(),
-        message: message.to_string(),
-    };
+/// The most pages one list read follows; a bigger count is not a real tenant.
+const MAX_PAGES: u64 = 100_000;
+
+/// One page of a v2 list (`{meta, data}`, config-api.md §1.5).
+struct Page {
+    objects: Vec<Map<String, Value>>,
+    total_pages: Option<u64>,
+    total_records: Option<u64>,
+    /// `meta.links.next`: a path relative to the API host, absent on the last page.
+    next: Option<String>,
+}
+
+fn read_page(path: &str, body: &Value) -> Result<Page, ApiError> {
     let data = body
         .get("data")
         .and_then(Value::as_array)
-        .ok_or_else(|| decode("list response has no `data` array"))?;
-    let total_pages = body
-        .pointer("/meta/totalPages")
-        .and_then(Value::as_u64)
-        .unwrap_or(1) as u32;
-    let objects = data.iter().filter_map(|v| v.as_object().cloned()).collect();
-    Ok((objects, total_pages))
+        .ok_or_else(|| ApiError::Decode {
+            method: "GET".into(),
+            path: path.to_string(),
+            tracking_id: String::new(),
+            message: "list response has no `data` array".into(),
+        })?;
+    Ok(Page {
+        objects: data.iter().filter_map(|v| v.as_object().cloned()).collect(),
+        total_pages: body.pointer("/meta/totalPages").and_then(Value::as_u64),
+        total_records: body.pointer("/meta/totalRecords").and_then(Value::as_u64),
+        next: body
+            .pointer("/meta/links/next")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    })
+}
+
+/// `/organization/o/v2/team?page=1&pageSize=100` → the path and its query pairs. Links
+/// are documented relative to the API host; any host or prefix before `/organization/`
+/// (spec examples show `/cms/api/organization/…`) is dropped.
+fn split_link(link: &str) -> (String, Vec<(String, String)>) {
+    let (path, query) = link.split_once('?').unwrap_or((link, ""));
+    let path = path
+        .find("/organization/")
+        .map(|i| &path[i..])
+        .unwrap_or(path);
+    let pairs = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    (path.to_string(), pairs)
 }
 
 fn object(path: &str, method: &str, body: Value) -> Result<Map<String, Value>, ApiError> {
@@ -634,6 +734,18 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "POST /x → 405 Method Not Allowed (tracking id ours): Method Not Allowed"
+        );
+    }
+
+    #[test]
+    fn next_links_become_paths_and_queries() {
+        let (path, query) = split_link(
+            "/cms/api/organization/o/v2/team?page=2&pageSize=100&filter=name%3D%3D%22A%20B%22",
+        );
+        assert_eq!(path, "/organization/o/v2/team");
+        assert_eq!(
+            query[2],
+            ("filter".to_string(), "name==\"A B\"".to_string())
         );
     }
 

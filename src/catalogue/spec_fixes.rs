@@ -56,6 +56,11 @@ static FIXES: &[SpecFix] = &[
         },
     },
     SpecFix {
+        schema: "TeamDTO",
+        why: "`rankQueuesForTeam` is listed as required but live creates succeed without it (§3.21, LIVE-3P)",
+        apply: |s| remove_required(s, "rankQueuesForTeam"),
+    },
+    SpecFix {
         schema: "SkillDTO",
         why: "the `skillType` enum says Proficiency|Boolean|Text|enum; the spec's own example and live tenants use BOOLEAN, PROFICIENCY, TEXT, ENUM (§3.3)",
         apply: |s| {

@@ -83,7 +83,7 @@ pub fn envelope(
     let total_pages = total.div_ceil(page_size);
     let data: Vec<Value> = all
         .into_iter()
-        .skip((page * page_size) as usize)
+        .skip(page.saturating_mul(page_size).min(usize::MAX as u64) as usize)
         .take(page_size as usize)
         .collect();
     let link = |p: u64| {
@@ -105,8 +105,8 @@ pub fn envelope(
     links.insert("self".into(), json!(link(page)));
     links.insert("first".into(), json!(link(0)));
     links.insert("last".into(), json!(link(total_pages.saturating_sub(1))));
-    if page + 1 < total_pages {
-        links.insert("next".into(), json!(link(page + 1)));
+    if page.saturating_add(1) < total_pages {
+        links.insert("next".into(), json!(link(page.saturating_add(1))));
     }
     if page > 0 {
         links.insert("prev".into(), json!(link(page - 1)));
@@ -136,7 +136,7 @@ pub fn bare(
         let page = number(query, "page", 0)?;
         let page_size = number(query, "pageSize", 100)?.clamp(1, max_page_size);
         all.into_iter()
-            .skip((page * page_size) as usize)
+            .skip(page.saturating_mul(page_size).min(usize::MAX as u64) as usize)
             .take(page_size as usize)
             .collect()
     } else {
