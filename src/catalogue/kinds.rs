@@ -194,6 +194,15 @@ pub static KINDS: &[Kind] = &[
         ..BASE
     },
     Kind {
+        name: "contact-number",
+        summary: "an internal caller id number (up to nine digits)",
+        key: "number",
+        list_path: "v2/contact-number",
+        item_path: "contact-number",
+        dto: "ContactNumberDTO",
+        ..BASE
+    },
+    Kind {
         name: "audio-file",
         summary: "a prompt or hold music, uploaded from a local .wav and compared by content",
         list_path: "v2/audio-file",

@@ -56,6 +56,11 @@ static FIXES: &[SpecFix] = &[
         },
     },
     SpecFix {
+        schema: "ContactNumberDTO",
+        why: "a contact number longer than nine characters is refused (400 `should not be more than 9 characters`, §3.8)",
+        apply: |s| set(s, "/properties/number/maxLength", json!(9)),
+    },
+    SpecFix {
         schema: "TeamDTO",
         why: "`rankQueuesForTeam` is listed as required but live creates succeed without it (§3.21, LIVE-3P)",
         apply: |s| remove_required(s, "rankQueuesForTeam"),

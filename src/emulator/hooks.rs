@@ -103,6 +103,16 @@ fn non_empty(w: &Write<'_>, field: &str, text: &str) -> Result<(), Fail> {
 }
 
 /// §3.5: the default value must parse for the variable's type (Cisco's typo kept).
+/// §3.8: a contact number is at most nine characters (not E.164).
+pub fn contact_number(w: &Write<'_>) -> Result<(), Fail> {
+    if w.str("number").is_some_and(|n| n.chars().count() > 9) {
+        return Err(Fail::bad_request(
+            "number: should not be more than 9 characters",
+        ));
+    }
+    Ok(())
+}
+
 pub fn cad_variable(w: &Write<'_>) -> Result<(), Fail> {
     let value = w.str("defaultValue").unwrap_or_default();
     let valid = match w.str("variableType").unwrap_or_default() {

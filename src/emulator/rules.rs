@@ -422,6 +422,17 @@ pub static KINDS: &[KindRule] = &[
         ..BASE
     },
     KindRule {
+        // §3.8: one field, `number`; no v1 list; no systemDefault; bulk create/delete only.
+        name: "contact-number",
+        dto: "ContactNumberDTO",
+        v1_list: V1List::None,
+        key: "number",
+        search: &["number"],
+        system_default: false,
+        check: hooks::contact_number,
+        ..BASE
+    },
+    KindRule {
         name: "audio-file",
         dto: "AudioFileInfoDTO",
         v1_list: V1List::None,

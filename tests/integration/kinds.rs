@@ -194,6 +194,18 @@ fn dial_plan() {
 }
 
 #[test]
+fn contact_number() {
+    // The key is the number itself: a new number is a rename of the old one.
+    lifecycle(
+        "contact-number",
+        "contact-number:\n  - {number: \"5550100\"}\n",
+        "{number: \"5550100\"}",
+        "{number: \"5550101\", x-wxcc: {formerNames: [\"5550100\"]}}",
+        "number:  \"5550100\" → \"5550101\"",
+    );
+}
+
+#[test]
 fn desktop_layout() {
     lifecycle(
         "desktop-layout",

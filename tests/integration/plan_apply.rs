@@ -351,3 +351,149 @@ fn lists_are_read_through_all_pages() {
         "teams (7 live) were read over 4 pages of 2: {pages:?}"
     );
 }
+
+#[test]
+fn system_defaults_are_never_changed() {
+    let env = Env::new();
+    env.write("c.yaml", "site:\n  - {name: Site-1, active: false, multimediaProfileId: Default Multimedia Profile}\n");
+    let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
+    assert!(
+        plan.stderr
+            .contains("× site `Site-1` is a system default, which wxcc never changes"),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        plan.stderr.contains("it can still be referenced"),
+        "{}",
+        plan.stderr
+    );
+    // Declared as it is, it is fine; and `--delete` never touches system defaults.
+    env.write("c.yaml", "site:\n  - {name: Site-1, active: true, multimediaProfileId: Default Multimedia Profile}\n");
+    let plan = env
+        .wxcc(&[
+            "plan",
+            "c.yaml",
+            "--delete",
+            "site",
+            "--delete",
+            "team",
+            "--max-delete-percent",
+            "100",
+        ])
+        .expect(0);
+    assert!(!plan.stdout.contains("Site-1"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains("Team-1"), "{}", plan.stdout);
+    assert_eq!(env.writes(), 0);
+}
+
+#[test]
+fn a_protected_object_that_differs_is_a_plan_error() {
+    let env = Env::new();
+    env.copy_example("acme");
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    let sites = std::fs::read_to_string(env.path().join("acme/sites.yaml")).expect("read");
+    let protected = sites.replace(
+        "    description: EMEA support hub\n",
+        "    description: EMEA hub\n    x-wxcc: {protect: true}\n",
+    );
+    assert_ne!(protected, sites);
+    std::fs::write(env.path().join("acme/sites.yaml"), protected).expect("write");
+    let plan = env.wxcc(&["plan", "acme"]).expect(1);
+    assert!(
+        plan.stderr
+            .contains("× site `Dublin` is protected but differs from the tenant"),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        plan.stderr.contains("fields that differ: `description`"),
+        "{}",
+        plan.stderr
+    );
+}
+
+#[test]
+fn duplicate_names_in_the_tenant_are_a_plan_error() {
+    let env = Env::new();
+    let site = env.live_named("site", "Site-1");
+    // Teams are unique per site only, so the tenant can hold two teams named the same.
+    let mmp = env.live_named("multimedia-profile", "Default Multimedia Profile");
+    let (status, other) = env.api(
+        "POST",
+        &env.org_path("site"),
+        Some(json!({"name": "Other", "active": true, "multimediaProfileId": mmp["id"]})),
+    );
+    assert_eq!(status, 201);
+    for site_id in [&site["id"], &other["id"]] {
+        let (status, _) = env.api("POST", &env.org_path("team"), Some(json!({"name": "Twin", "active": true, "siteId": site_id, "teamType": "AGENT", "teamStatus": "IN_SERVICE"})));
+        assert_eq!(status, 201);
+    }
+    env.write("c.yaml", "team:\n  - {name: Twin, siteId: Site-1, teamType: AGENT, teamStatus: NOT_AVAILABLE, active: true}\n");
+    let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
+    assert!(
+        plan.stderr
+            .contains("× the tenant has 2 teams with name `Twin`"),
+        "{}",
+        plan.stderr
+    );
+    assert!(plan.stderr.contains("[c.yaml:2:12]"), "{}", plan.stderr);
+}
+
+#[test]
+fn deleting_more_than_the_threshold_is_refused() {
+    let env = Env::new();
+    env.copy_example("acme");
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    // Two of the four live sites would go (50 %), more than the default 30 %.
+    let sites = std::fs::read_to_string(env.path().join("acme/sites.yaml")).expect("read");
+    let kept: String = sites
+        .split("  - name: Dublin")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    std::fs::write(env.path().join("acme/sites.yaml"), kept).expect("write");
+    let teams = std::fs::read_to_string(env.path().join("acme/teams.yaml")).expect("read");
+    let kept: String = teams
+        .split("  - name: EMEA Support")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    std::fs::write(env.path().join("acme/teams.yaml"), kept).expect("write");
+    let writes = env.writes();
+    let plan = env
+        .wxcc(&["plan", "acme", "--delete", "site", "--delete", "team"])
+        .expect(1);
+    assert!(
+        plan.stderr
+            .contains("refusing to delete 2 of 4 live sites (50%), more than the 30% threshold"),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        plan.stderr
+            .contains("refusing to delete 4 of 7 live teams (57%)"),
+        "{}",
+        plan.stderr
+    );
+    let run = env
+        .wxcc(&[
+            "apply",
+            "acme",
+            "--auto-approve",
+            "--delete",
+            "site",
+            "--delete",
+            "team",
+            "--max-delete-percent",
+            "60",
+        ])
+        .expect(0);
+    assert!(
+        run.stdout
+            .contains("Apply complete: 0 created, 0 updated, 6 deleted."),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(env.writes(), writes + 6);
+}
