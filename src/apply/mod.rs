@@ -74,9 +74,7 @@ pub async fn apply(
         let step_end = plan.changes[i..]
             .iter()
             .position(|c| {
-                c.kind.name != first.kind.name
-                    || c.action != first.action
-                    || c.second_pass != first.second_pass
+                c.kind.name != first.kind.name || c.action != first.action || c.pass != first.pass
             })
             .map(|n| i + n)
             .unwrap_or(plan.changes.len());

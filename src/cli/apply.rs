@@ -10,7 +10,7 @@ use super::settings::Settings;
 use crate::apply::{Outcome, apply};
 use crate::error::Error;
 use crate::plan::render::{Format, change_title, render};
-use crate::plan::{Action, Change};
+use crate::plan::{Action, Change, Pass};
 
 pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
     let prepared = prepare(&args.change, settings).await?;
@@ -118,10 +118,10 @@ fn print_outcome(change: &Change, outcome: &Outcome, color: bool) {
     };
     match outcome {
         Outcome::Done { id, note } => {
-            let pass = if change.second_pass {
-                " (second pass)"
-            } else {
-                ""
+            let pass = match change.pass {
+                Pass::Main => "",
+                Pass::BackLinks => " (second pass)",
+                Pass::Cleanup => " (last pass)",
             };
             let color = match change.action {
                 Action::Create => AnsiColor::Green,

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::diff::diff_fields;
 use super::order::sort_changes;
 use super::safety::{DeleteThreshold, check_deletes};
-use super::{Action, Change, FieldDiff, Plan};
+use super::{Action, Change, FieldDiff, Pass, Plan};
 use crate::catalogue::{Kind, Reference};
 use crate::model::{
     Desired, DesiredObject, Diagnostic, KeyIndex, Live, LiveObject, describe_target, ids_to_keys,
@@ -235,7 +235,7 @@ fn plan_create(object: &DesiredObject, index: &KeyIndex, changes: &mut Vec<Chang
         kind,
         key: object.key.clone(),
         action: Action::Create,
-        second_pass: false,
+        pass: Pass::Main,
         live_id: None,
         live_version: None,
         live_last_updated: None,
@@ -251,7 +251,7 @@ fn plan_create(object: &DesiredObject, index: &KeyIndex, changes: &mut Vec<Chang
             kind,
             key: object.key.clone(),
             action: Action::Update,
-            second_pass: true,
+            pass: Pass::BackLinks,
             live_id: None,
             live_version: None,
             live_last_updated: None,
@@ -381,11 +381,12 @@ fn plan_update(
     let (later_diffs, now_diffs): (Vec<FieldDiff>, Vec<FieldDiff>) = diffs
         .into_iter()
         .partition(|d| later.contains_key(&root(d)));
+    let (now, now_diffs, cleanup) = split_entry_removals(kind, &live_keys, now, now_diffs);
     let base = Change {
         kind,
         key: object.key.clone(),
         action: Action::Update,
-        second_pass: false,
+        pass: Pass::Main,
         live_id: Some(live.id.clone()),
         live_version: live.version(),
         live_last_updated: live.last_updated(),
@@ -398,9 +399,18 @@ fn plan_update(
     };
     if !later.is_empty() {
         changes.push(Change {
-            second_pass: true,
+            pass: Pass::BackLinks,
             diffs: later_diffs,
             fields: later,
+            renamed_from: None,
+            ..base.clone()
+        });
+    }
+    if let Some((fields, diffs)) = cleanup {
+        changes.push(Change {
+            pass: Pass::Cleanup,
+            diffs,
+            fields,
             renamed_from: None,
             ..base.clone()
         });
@@ -408,6 +418,73 @@ fn plan_update(
     if !base.fields.is_empty() {
         changes.push(base);
     }
+}
+
+/// Keyed lists whose entries other objects point at (a skill's enum values): removing an
+/// entry must wait until whatever pointed at it has moved on, or the API refuses (412).
+/// The main update keeps the entries it would remove; a cleanup update removes them last.
+/// Returns the main fields and diffs, and the cleanup's fields and diffs if there is one.
+#[allow(clippy::type_complexity)]
+fn split_entry_removals(
+    kind: &'static Kind,
+    live: &Map<String, Value>,
+    mut fields: Map<String, Value>,
+    mut diffs: Vec<FieldDiff>,
+) -> (
+    Map<String, Value>,
+    Vec<FieldDiff>,
+    Option<(Map<String, Value>, Vec<FieldDiff>)>,
+) {
+    let mut cleanup_fields = Map::new();
+    let mut cleanup_diffs = Vec::new();
+    for list in kind.keyed_lists {
+        let referenced = crate::catalogue::KINDS.iter().any(|k| {
+            k.references
+                .iter()
+                .any(|r| r.target == kind.name && r.within == Some(list.field))
+        });
+        let (Some(Value::Array(wanted)), Some(Value::Array(current)), true) =
+            (fields.get(list.field), live.get(list.field), referenced)
+        else {
+            continue;
+        };
+        let removed: Vec<Value> = current
+            .iter()
+            .filter(|entry| {
+                !wanted
+                    .iter()
+                    .any(|w| w.get(list.key).is_some() && w.get(list.key) == entry.get(list.key))
+            })
+            .cloned()
+            .collect();
+        if removed.is_empty() {
+            continue;
+        }
+        let final_list = wanted.clone();
+        let mut kept = wanted.clone();
+        kept.extend(removed.iter().cloned());
+        let names: Vec<Value> = removed
+            .iter()
+            .filter_map(|e| e.get(list.key).cloned())
+            .collect();
+        cleanup_diffs.push(FieldDiff {
+            path: list.field.to_string(),
+            before: Some(Value::Array(names)),
+            after: None,
+        });
+        cleanup_fields.insert(list.field.to_string(), Value::Array(final_list));
+        fields.insert(list.field.to_string(), Value::Array(kept.clone()));
+        // The main update's diff of this list, recomputed without the removals.
+        diffs.retain(|d| d.path.split(['.', '[']).next() != Some(list.field));
+        let mut main = Map::new();
+        main.insert(list.field.to_string(), Value::Array(kept));
+        diffs.extend(super::diff::diff_fields(kind, &main, live));
+    }
+    if fields.keys().all(|f| cleanup_fields.contains_key(f)) && diffs.is_empty() {
+        fields.clear();
+    }
+    let cleanup = (!cleanup_fields.is_empty()).then_some((cleanup_fields, cleanup_diffs));
+    (fields, diffs, cleanup)
 }
 
 fn changed_fields(diffs: &[FieldDiff]) -> String {
@@ -520,7 +597,7 @@ fn plan_deletes(
                 kind,
                 key: key.clone(),
                 action: Action::Delete,
-                second_pass: false,
+                pass: Pass::Main,
                 live_id: Some(o.id.clone()),
                 live_version: o.version(),
                 live_last_updated: o.last_updated(),

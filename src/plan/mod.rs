@@ -44,6 +44,29 @@ impl Action {
     }
 }
 
+/// The passes of an apply, in order. Deletes come after all three.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Pass {
+    /// Creates and updates, parents first.
+    Main,
+    /// Back-links that close a reference cycle, set once every object they point at exists.
+    BackLinks,
+    /// Removal of keyed-list entries other objects may point at (a skill's enum values),
+    /// once the objects that pointed at them have moved on.
+    Cleanup,
+}
+
+impl Pass {
+    /// How the plan names a pass after the main one.
+    pub fn note(self) -> Option<&'static str> {
+        match self {
+            Pass::Main => None,
+            Pass::BackLinks => Some("second pass: back-links"),
+            Pass::Cleanup => Some("last pass: removes entries"),
+        }
+    }
+}
+
 /// One field's difference. Values are in key space: references show the key they name.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldDiff {
@@ -61,9 +84,8 @@ pub struct Change {
     pub kind: &'static Kind,
     pub key: String,
     pub action: Action,
-    /// Second-pass updates set back-links that close a reference cycle, after every
-    /// object they point at exists.
-    pub second_pass: bool,
+    /// Which pass of the apply the change belongs to.
+    pub pass: Pass,
     pub live_id: Option<String>,
     pub live_version: Option<i64>,
     pub live_last_updated: Option<i64>,

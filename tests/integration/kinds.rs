@@ -689,3 +689,64 @@ fn an_update_keeps_fields_the_list_leaves_out() {
         .collect();
     assert_eq!(reads.len(), 1, "one item read, just before the write");
 }
+
+#[test]
+fn removing_an_enum_value_waits_until_profiles_move_off_it() {
+    let env = Env::new();
+    env.write("cfg/base.yaml", BASE);
+    let profile =
+        "skill-profile:\n  - name: Tiered\n    activeEnumSkills: [{enumSkillValueId: Tier/Gold}]\n";
+    env.write("cfg/profile.yaml", profile);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    // Gold goes from the skill, and the profile moves to Silver, in one change.
+    env.write(
+        "cfg/base.yaml",
+        &BASE.replace(
+            "enumSkillValues: [{name: Gold}, {name: Silver}]",
+            "enumSkillValues: [{name: Silver}, {name: Bronze}]",
+        ),
+    );
+    env.write(
+        "cfg/profile.yaml",
+        &profile.replace("Tier/Gold", "Tier/Silver"),
+    );
+    let plan = env.wxcc(&["plan", "cfg"]).expect(0);
+    let main = plan
+        .stdout
+        .find("~ update skill \"Tier\"  (id")
+        .expect("main update of the skill");
+    let moved = plan
+        .stdout
+        .find("~ update skill-profile \"Tiered\"")
+        .expect("profile update");
+    let cleanup = plan
+        .stdout
+        .find("~ update skill \"Tier\"  (last pass: removes entries")
+        .expect("cleanup pass");
+    assert!(main < moved && moved < cleanup, "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("enumSkillValues:  [\"Gold\"] → (removed)"),
+        "{}",
+        plan.stdout
+    );
+    let run = env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    assert!(
+        run.stdout.contains("~ updated skill \"Tier\" (last pass)"),
+        "{}",
+        run.stdout
+    );
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+    let tier = env.live_named("skill", "Tier");
+    let names: Vec<&str> = tier["enumSkillValues"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert!(
+        names.contains(&"Silver") && names.contains(&"Bronze"),
+        "{names:?}"
+    );
+}

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Pass, Plan};
 
 pub(super) fn render(plan: &Plan) -> String {
     let changes: Vec<Value> = plan
@@ -13,7 +13,11 @@ pub(super) fn render(plan: &Plan) -> String {
                 "action": c.action.word(),
                 "kind": c.kind.name,
                 "key": c.key,
-                "secondPass": c.second_pass,
+                "pass": match c.pass {
+                    Pass::Main => "main",
+                    Pass::BackLinks => "back-links",
+                    Pass::Cleanup => "cleanup",
+                },
                 "id": c.live_id,
                 "version": c.live_version,
                 "lastUpdatedTime": c.live_last_updated,

@@ -26,7 +26,10 @@ pub(super) fn render(plan: &Plan) -> String {
                         "| `{}` | {} | {} |\n",
                         d.path,
                         cell(d.before.as_ref()),
-                        cell(d.after.as_ref())
+                        d.after
+                            .as_ref()
+                            .map(|v| cell(Some(v)))
+                            .unwrap_or_else(|| "*(removed)*".into())
                     ));
                 }
             }

@@ -27,8 +27,8 @@ pub fn change_title(change: &Change) -> String {
     if let Some(from) = &change.renamed_from {
         notes.push(format!("renamed from \"{from}\""));
     }
-    if change.second_pass {
-        notes.push("second pass: back-links".to_string());
+    if let Some(note) = change.pass.note() {
+        notes.push(note.to_string());
     }
     if let Some(id) = &change.live_id {
         notes.push(format!("id {id}"));
@@ -61,7 +61,11 @@ pub(super) fn render(plan: &Plan, color: bool) -> String {
             .max()
             .unwrap_or(0);
         for d in &change.diffs {
-            let after = d.after.as_ref().map(render_value).unwrap_or_default();
+            let after = d
+                .after
+                .as_ref()
+                .map(render_value)
+                .unwrap_or_else(|| "(removed)".into());
             let line = match change.action {
                 Action::Create => format!(
                     "    {:width$}  {after}",
