@@ -115,9 +115,11 @@ fn tool_settings_schema() -> Value {
         "properties": {
             "formerNames": {
                 "description": "keys this object had before: a live object with one of them \
-                                is renamed instead of a new one created",
-                "type": "array",
-                "items": { "type": "string" },
+                                is renamed instead of a new one created (one key, or a list)",
+                "anyOf": [
+                    { "type": "string" },
+                    { "type": "array", "items": { "type": "string" } },
+                ],
             },
             "protect": {
                 "description": "when true, any difference from the tenant is a plan error \
