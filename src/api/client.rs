@@ -302,9 +302,8 @@ impl Client {
     }
 
     pub async fn get(&self, kind: &'static Kind, id: &str) -> Result<Map<String, Value>, ApiError> {
-        let path = self.org_path(&format!("{}/{}", kind.item_path, id));
-        let answer = self.send(Method::GET, &path, &[], Payload::Empty).await?;
-        object(&path, "GET", answer.body)
+        self.object_call(Method::GET, &self.item(kind, id), Payload::Empty)
+            .await
     }
 
     pub async fn create(
@@ -312,11 +311,12 @@ impl Client {
         kind: &'static Kind,
         body: &Value,
     ) -> Result<Map<String, Value>, ApiError> {
-        let path = self.org_path(kind.item_path);
-        let answer = self
-            .send(Method::POST, &path, &[], Payload::Json(body))
-            .await?;
-        object(&path, "POST", answer.body)
+        self.object_call(
+            Method::POST,
+            &self.org_path(kind.item_path),
+            Payload::Json(body),
+        )
+        .await
     }
 
     pub async fn update(
@@ -325,11 +325,8 @@ impl Client {
         id: &str,
         body: &Value,
     ) -> Result<Map<String, Value>, ApiError> {
-        let path = self.org_path(&format!("{}/{}", kind.item_path, id));
-        let answer = self
-            .send(Method::PUT, &path, &[], Payload::Json(body))
-            .await?;
-        object(&path, "PUT", answer.body)
+        self.object_call(Method::PUT, &self.item(kind, id), Payload::Json(body))
+            .await
     }
 
     /// Changes only the fields in `body` (PATCH with a plain partial object).
@@ -339,11 +336,8 @@ impl Client {
         id: &str,
         body: &Value,
     ) -> Result<Map<String, Value>, ApiError> {
-        let path = self.org_path(&format!("{}/{}", kind.item_path, id));
-        let answer = self
-            .send(Method::PATCH, &path, &[], Payload::Json(body))
-            .await?;
-        object(&path, "PATCH", answer.body)
+        self.object_call(Method::PATCH, &self.item(kind, id), Payload::Json(body))
+            .await
     }
 
     /// Creates an object of an uploading kind (multipart).
@@ -352,11 +346,12 @@ impl Client {
         kind: &'static Kind,
         upload: &UploadBody,
     ) -> Result<Map<String, Value>, ApiError> {
-        let path = self.org_path(kind.item_path);
-        let answer = self
-            .send(Method::POST, &path, &[], Payload::Upload(upload))
-            .await?;
-        object(&path, "POST", answer.body)
+        self.object_call(
+            Method::POST,
+            &self.org_path(kind.item_path),
+            Payload::Upload(upload),
+        )
+        .await
     }
 
     /// Replaces an object of an uploading kind, content included (multipart).
@@ -366,11 +361,25 @@ impl Client {
         id: &str,
         upload: &UploadBody,
     ) -> Result<Map<String, Value>, ApiError> {
-        let path = self.org_path(&format!("{}/{}", kind.item_path, id));
-        let answer = self
-            .send(Method::PUT, &path, &[], Payload::Upload(upload))
-            .await?;
-        object(&path, "PUT", answer.body)
+        self.object_call(Method::PUT, &self.item(kind, id), Payload::Upload(upload))
+            .await
+    }
+
+    /// `/organization/{orgid}/{item_path}/{id}`.
+    fn item(&self, kind: &Kind, id: &str) -> String {
+        self.org_path(&format!("{}/{}", kind.item_path, id))
+    }
+
+    /// A call whose answer is one object.
+    async fn object_call(
+        &self,
+        method: Method,
+        path: &str,
+        payload: Payload<'_>,
+    ) -> Result<Map<String, Value>, ApiError> {
+        let name = method.to_string();
+        let answer = self.send(method, path, &[], payload).await?;
+        object(path, &name, answer.body)
     }
 
     /// The bytes of an uploaded file (`GET /organization/{orgid}/blob/{blobId}`, a route
@@ -384,7 +393,7 @@ impl Client {
     }
 
     pub async fn delete(&self, kind: &'static Kind, id: &str) -> Result<(), ApiError> {
-        let path = self.org_path(&format!("{}/{}", kind.item_path, id));
+        let path = self.item(kind, id);
         self.send(Method::DELETE, &path, &[], Payload::Empty)
             .await
             .map(|_| ())

@@ -588,31 +588,10 @@ fn each_kind_refuses_with_the_live_text() {
     });
     let mut skills_based = queue(permitted.clone());
     skills_based["routingType"] = json!("SKILLS_BASED");
-    let all_types: Vec<Value> = [
-        "audio-prompt",
-        "working-hour",
-        "queue",
-        "idle-wrapup-code",
-        "holiday-list",
-        "function",
-        "sub-flow",
-        "team",
-        "desktop-profile",
-        "desktop-layout",
-        "cad-variable",
-        "address-book",
-        "site",
-        "flow",
-        "multimedia-profile",
-        "skill-profile",
-        "channel",
-        "skill-definition",
-        "override",
-        "outdial-ani",
-    ]
-    .iter()
-    .map(|n| json!({"name": n, "accessLevel": "ALL"}))
-    .collect();
+    let all_types: Vec<Value> = wxcc::catalogue::RESOURCE_TYPES
+        .iter()
+        .map(|n| json!({"name": n, "accessLevel": "ALL"}))
+        .collect();
     let mut site_off = all_types.clone();
     site_off[12]["accessLevel"] = json!("NONE");
     let cases: Vec<(&str, Value, u16, &str)> = vec![
