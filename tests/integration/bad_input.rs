@@ -1,7 +1,7 @@
 //! Every class of bad input: the message, the place (file:line:col), exit status 1, and
 //! not one request reaching the emulator.
 
-use crate::harness::Env;
+use crate::harness::{Env, contains_all};
 
 const MMP: &str = "multimedia-profile:\n  - name: Voice\n    active: true\n    blendingModeEnabled: false\n    blendingMode: EXCLUSIVE\n    telephony: 1\n    chat: 0\n    email: 0\n    social: 0\n    manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}\n";
 
@@ -28,13 +28,6 @@ fn refused(env: &Env, file: &str) -> String {
     );
     assert_eq!(env.total_requests(), 0, "bad input must not reach the API");
     validate.stderr
-}
-
-#[track_caller]
-fn contains_all(text: &str, parts: &[&str]) {
-    for p in parts {
-        assert!(text.contains(p), "missing {p:?} in:\n{text}");
-    }
 }
 
 #[test]

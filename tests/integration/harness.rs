@@ -328,3 +328,11 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Panics, showing the text, unless it contains every part.
+#[track_caller]
+pub fn contains_all(text: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(text.contains(p), "missing {p:?} in:\n{text}");
+    }
+}

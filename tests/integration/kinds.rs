@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::harness::Env;
+use crate::harness::{Env, contains_all};
 
 /// Things most kinds' examples point at, created first.
 const BASE: &str = "multimedia-profile:
@@ -547,21 +547,13 @@ fn renaming_a_referenced_object_shows_the_apis_refusal() {
         plan.stdout
     );
     let run = env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(1);
-    assert!(
-        run.stdout
-            .contains("✗ failed to update site \"Austin TX\": PUT /organization/"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("→ 412 Precondition Failed"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("[referenced by: team]"),
-        "{}",
-        run.stdout
+    contains_all(
+        &run.stdout,
+        &[
+            "✗ failed to update site \"Austin TX\": PUT /organization/",
+            "→ 412 Precondition Failed",
+            "[referenced by: team]",
+        ],
     );
 }
 
@@ -637,21 +629,13 @@ fn deleting_what_a_list_row_hides_shows_the_apis_refusal() {
             "100",
         ])
         .expect(1);
-    assert!(
-        run.stdout
-            .contains("✗ failed to delete skill \"Billing\": DELETE /organization/"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("→ 412 Precondition Failed"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("[referenced by: skill-profile]"),
-        "{}",
-        run.stdout
+    contains_all(
+        &run.stdout,
+        &[
+            "✗ failed to delete skill \"Billing\": DELETE /organization/",
+            "→ 412 Precondition Failed",
+            "[referenced by: skill-profile]",
+        ],
     );
 }
 
