@@ -497,3 +497,40 @@ fn deleting_more_than_the_threshold_is_refused() {
     );
     assert_eq!(env.writes(), writes + 6);
 }
+
+#[test]
+fn a_delete_whose_answer_was_lost_counts_as_done() {
+    let env = Env::new();
+    env.copy_example("acme");
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    let teams = std::fs::read_to_string(env.path().join("acme/teams.yaml")).expect("read");
+    let kept = teams
+        .split("  - name: Overflow Partner")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    std::fs::write(env.path().join("acme/teams.yaml"), kept).expect("write");
+    // The delete is carried out but its answer is lost: the retry finds the team gone.
+    env.admin("POST", "/faults", Some(json!({"method": "DELETE", "pathContains": "/team/", "status": 502, "times": 1, "afterApplying": true})));
+    let run = env
+        .wxcc(&["apply", "acme", "--auto-approve", "--delete", "team"])
+        .expect(0);
+    assert!(
+        run.stdout.contains("- deleted team \"Overflow Partner\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("note: the object was already gone"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Apply complete: 0 created, 0 updated, 1 deleted."),
+        "{}",
+        run.stdout
+    );
+    env.wxcc(&["plan", "acme", "--delete", "team", "--detailed-exitcode"])
+        .expect(0);
+}
