@@ -116,12 +116,9 @@ async fn create_org(
         .into_response()
 }
 
-fn no_such_org() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        axum::Json(json!({"message": "no such org"})),
-    )
-        .into_response()
+/// 404 for an org named in the path; 400 for one named in a body.
+fn no_such_org(status: StatusCode) -> Response {
+    (status, axum::Json(json!({"message": "no such org"}))).into_response()
 }
 
 /// `default` names the default org.
@@ -143,7 +140,7 @@ async fn add_users(
     let mut state = shared.state();
     let org_id = org_id(&state, org);
     let Some(org) = state.orgs.get_mut(&org_id) else {
-        return no_such_org();
+        return no_such_org(StatusCode::NOT_FOUND);
     };
     let (single, specs) = match body {
         Value::Array(items) => (false, items),
@@ -187,7 +184,7 @@ async fn numbers(AxState(shared): AxState<Arc<Shared>>, Path(org): Path<String>)
     let state = shared.state();
     match state.orgs.get(&org_id(&state, org)) {
         Some(o) => axum::Json(json!({"numbers": o.calling_numbers})).into_response(),
-        None => no_such_org(),
+        None => no_such_org(StatusCode::NOT_FOUND),
     }
 }
 
@@ -205,7 +202,7 @@ async fn add_numbers(
     let mut state = shared.state();
     let org_id = org_id(&state, org);
     let Some(org) = state.orgs.get_mut(&org_id) else {
-        return no_such_org();
+        return no_such_org(StatusCode::NOT_FOUND);
     };
     let added = directory::add_numbers(org, &body.numbers);
     shared.persist(&state);
@@ -216,7 +213,7 @@ async fn org_objects(AxState(shared): AxState<Arc<Shared>>, Path(org): Path<Stri
     let state = shared.state();
     match state.orgs.get(&org_id(&state, org)) {
         Some(o) => axum::Json(json!(o.objects)).into_response(),
-        None => no_such_org(),
+        None => no_such_org(StatusCode::NOT_FOUND),
     }
 }
 
@@ -247,11 +244,7 @@ async fn create_client(
     let mut state = shared.state();
     let org = body.org.unwrap_or_else(|| state.default_org.clone());
     if !state.orgs.contains_key(&org) {
-        return (
-            StatusCode::BAD_REQUEST,
-            axum::Json(json!({"message": "no such org"})),
-        )
-            .into_response();
+        return no_such_org(StatusCode::BAD_REQUEST);
     }
     let id = body
         .client_id
@@ -299,11 +292,7 @@ async fn mint_token(
     });
     let org = body.org.unwrap_or_else(|| state.default_org.clone());
     if !state.orgs.contains_key(&org) {
-        return (
-            StatusCode::BAD_REQUEST,
-            axum::Json(json!({"message": "no such org"})),
-        )
-            .into_response();
+        return no_such_org(StatusCode::BAD_REQUEST);
     }
     let scopes = body
         .scopes
