@@ -738,6 +738,8 @@ fn logout_removes_the_tokens_and_whoami_then_says_to_sign_in() {
     );
 }
 
+/// Also the walking skeleton's rate-limit test: an apply that runs into 429s waits them
+/// out (no request earlier than `Retry-After` allows) and converges.
 #[test]
 fn many_workers_hitting_429_all_wait_for_retry_after_and_the_run_converges() {
     let env = Env::new();

@@ -309,31 +309,6 @@ fn a_create_whose_response_was_lost_is_found_and_not_duplicated() {
 }
 
 #[test]
-fn an_apply_that_runs_into_rate_limits_waits_them_out_and_converges() {
-    let env = Env::new();
-    env.copy_example("acme");
-    env.admin(
-        "PUT",
-        "/settings",
-        Some(json!({"rateLimit": {"requests": 4, "windowSeconds": 1}})),
-    );
-    let run = env
-        .wxcc(&["apply", "acme", "--auto-approve", "--parallelism", "4"])
-        .expect(0);
-    assert!(
-        run.stdout.contains("Apply complete: 11 created"),
-        "{}",
-        run.stdout
-    );
-    let counters = env.counters();
-    assert!(
-        counters["rateLimited"].as_u64().unwrap_or(0) > 0,
-        "the emulator answered 429 at least once: {counters}"
-    );
-    env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(0);
-}
-
-#[test]
 fn lists_are_read_through_all_pages() {
     let env = Env::new();
     env.copy_example("acme");
