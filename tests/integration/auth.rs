@@ -12,7 +12,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::harness::{Env, Run};
+use crate::harness::{Env, Run, contains_all};
 
 /// An integration registered in the emulator.
 struct Integration {
@@ -188,11 +188,7 @@ fn login_through_the_browser_stores_a_private_profile_that_plan_uses() {
         "{}",
         run.stdout
     );
-    assert!(
-        run.stderr.contains("Open this URL in a browser"),
-        "{}",
-        run.stderr
-    );
+    contains_all(&run.stderr, &["Open this URL in a browser"]);
     let path = env.config_dir().join("profiles/default.json");
     #[cfg(unix)]
     {
@@ -259,11 +255,7 @@ fn a_pasted_redirect_url_signs_in_without_a_listener() {
     writeln!(stdin, "{landed}").expect("paste");
     drop(stdin);
     let run = pending.finish().expect(0);
-    assert!(
-        run.stderr.contains("Paste that whole URL here"),
-        "{}",
-        run.stderr
-    );
+    contains_all(&run.stderr, &["Paste that whole URL here"]);
     assert!(run.stdout.contains("Signed in: profile `default`"));
 }
 
@@ -333,11 +325,9 @@ fn a_long_apply_renews_the_token_before_it_expires() {
     let run = env
         .wxcc_bare(&["apply", "acme", "--auto-approve", "--parallelism", "1"])
         .expect(0);
-    assert!(
-        run.stdout
-            .contains("Apply complete: 11 created, 0 updated, 0 deleted."),
-        "{}",
-        run.stdout
+    contains_all(
+        &run.stdout,
+        &["Apply complete: 11 created, 0 updated, 0 deleted."],
     );
     let counters = env.counters();
     assert!(
@@ -372,11 +362,9 @@ fn a_token_revoked_mid_run_is_renewed_once_and_the_apply_completes() {
     let run = env
         .wxcc_bare(&["apply", "acme", "--auto-approve", "--parallelism", "1"])
         .expect(0);
-    assert!(
-        run.stdout
-            .contains("Apply complete: 11 created, 0 updated, 0 deleted."),
-        "{}",
-        run.stdout
+    contains_all(
+        &run.stdout,
+        &["Apply complete: 11 created, 0 updated, 0 deleted."],
     );
     let counters = env.counters();
     assert_eq!(counters["unauthorized"], 1, "{counters}");
@@ -621,7 +609,7 @@ fn a_ci_refresh_token_is_exchanged_at_start_and_the_new_one_kept_in_its_file() {
         "{}",
         spent.stderr
     );
-    assert!(spent.stderr.contains("docs/auth.md"), "{}", spent.stderr);
+    contains_all(&spent.stderr, &["docs/auth.md"]);
 }
 
 #[test]
@@ -690,11 +678,7 @@ fn a_service_app_signs_in_for_an_org_that_authorized_it_and_renews() {
         Some(json!({"accessTokenSeconds": 3600})),
     );
     let who = env.wxcc_bare(&["whoami", "--profile", "robot"]).expect(0);
-    assert!(
-        who.stdout.contains("signed in as   service app app-1"),
-        "{}",
-        who.stdout
-    );
+    contains_all(&who.stdout, &["signed in as   service app app-1"]);
     env.wxcc_bare(&["plan", "acme", "--profile", "robot"])
         .expect(0);
     assert_eq!(
@@ -752,11 +736,7 @@ fn many_workers_hitting_429_all_wait_for_retry_after_and_the_run_converges() {
     let run = env
         .wxcc(&["apply", "acme", "--auto-approve", "--parallelism", "8"])
         .expect(0);
-    assert!(
-        run.stdout.contains("Apply complete: 11 created"),
-        "{}",
-        run.stdout
-    );
+    contains_all(&run.stdout, &["Apply complete: 11 created"]);
     let counters = env.counters();
     assert!(
         counters["rateLimited"].as_u64().unwrap_or(0) > 0,

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 
 use serde_json::json;
 
-use crate::harness::Env;
+use crate::harness::{Env, contains_all};
 
 #[test]
 fn a_body_that_breaks_the_dto_gets_the_real_error_shape() {
@@ -197,11 +197,9 @@ fn the_quick_start_runs_on_the_embedded_emulator() {
     let run = env
         .wxcc_bare(&["apply", "acme", "--emulator", "--auto-approve"])
         .expect(0);
-    assert!(
-        run.stdout
-            .contains("Apply complete: 11 created, 0 updated, 0 deleted."),
-        "{}",
-        run.stdout
+    contains_all(
+        &run.stdout,
+        &["Apply complete: 11 created, 0 updated, 0 deleted."],
     );
     let state = std::fs::read_to_string(env.path().join(".wxcc/emulator.json"))
         .expect("state under .wxcc/");

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::harness::Env;
+use crate::harness::{Env, contains_all};
 
 /// Plan output with ids and versions replaced, for snapshots.
 fn redact(text: &str) -> String {
@@ -80,11 +80,7 @@ fn one_changed_field_plans_and_applies_exactly_that_field() {
 
     let writes = env.writes();
     let applied = env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
-    assert!(
-        applied.stdout.contains("~ updated site \"Dublin\""),
-        "{}",
-        applied.stdout
-    );
+    contains_all(&applied.stdout, &["~ updated site \"Dublin\""]);
     assert_eq!(env.writes(), writes + 1, "exactly one write");
     let after = env.live_named("site", "Dublin");
     assert_eq!(after["description"], "EMEA support and sales hub");
@@ -112,11 +108,9 @@ fn a_field_set_live_but_not_declared_survives_an_update() {
     std::fs::write(acme.join("teams.yaml"), edited).expect("write");
 
     let plan = env.wxcc(&["plan", "acme"]).expect(0);
-    assert!(
-        plan.stdout
-            .contains("teamStatus:  \"IN_SERVICE\" → \"NOT_AVAILABLE\""),
-        "{}",
-        plan.stdout
+    contains_all(
+        &plan.stdout,
+        &["teamStatus:  \"IN_SERVICE\" → \"NOT_AVAILABLE\""],
     );
     assert!(
         !plan.stdout.contains("description"),
@@ -202,13 +196,13 @@ fn apply_without_a_terminal_and_without_auto_approve_refuses() {
     let env = Env::new();
     env.copy_example("acme");
     let run = env.wxcc(&["apply", "acme"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("refusing to apply without confirmation: stdin is not a terminal"),
-        "{}",
-        run.stderr
+    contains_all(
+        &run.stderr,
+        &[
+            "refusing to apply without confirmation: stdin is not a terminal",
+            "--auto-approve",
+        ],
     );
-    assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
     assert!(
         run.stdout.contains("Plan: 11 to create"),
         "the plan is still shown: {}",
@@ -228,22 +222,13 @@ fn a_failure_half_way_reports_what_was_done_and_a_rerun_converges() {
         Some(json!({"method": "POST", "pathContains": "/site", "status": 400, "times": 3})),
     );
     let run = env.wxcc(&["apply", "acme", "--auto-approve"]).expect(1);
-    assert!(
-        run.stdout
-            .contains("+ created multimedia-profile \"Voice Only\""),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("✗ failed to create site \"Chicago\": POST /organization/"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("→ 400 Bad Request (tracking id wxcc_"),
-        "{}",
-        run.stdout
+    contains_all(
+        &run.stdout,
+        &[
+            "+ created multimedia-profile \"Voice Only\"",
+            "✗ failed to create site \"Chicago\": POST /organization/",
+            "→ 400 Bad Request (tracking id wxcc_",
+        ],
     );
     assert!(
         run.stdout.contains(
@@ -252,17 +237,11 @@ fn a_failure_half_way_reports_what_was_done_and_a_rerun_converges() {
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout
-            .contains("Not attempted:\n  + create team \"Billing Tier 1\""),
-        "{}",
-        run.stdout
+    contains_all(
+        &run.stdout,
+        &["Not attempted:\n  + create team \"Billing Tier 1\""],
     );
-    assert!(
-        run.stderr.contains("apply stopped before finishing"),
-        "{}",
-        run.stderr
-    );
+    contains_all(&run.stderr, &["apply stopped before finishing"]);
     assert_eq!(
         env.live("team").len(),
         1,
@@ -287,16 +266,12 @@ fn a_create_whose_response_was_lost_is_found_and_not_duplicated() {
     let run = env
         .wxcc(&["apply", "acme", "--auto-approve", "--parallelism", "1"])
         .expect(0);
-    assert!(
-        run.stdout
-            .contains("note: the API answered with an error (POST /organization/"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("but the object exists"),
-        "{}",
-        run.stdout
+    contains_all(
+        &run.stdout,
+        &[
+            "note: the API answered with an error (POST /organization/",
+            "but the object exists",
+        ],
     );
     assert_eq!(
         env.live("site")
@@ -332,16 +307,12 @@ fn system_defaults_are_never_changed() {
     let env = Env::new();
     env.write("c.yaml", "site:\n  - {name: Site-1, active: false, multimediaProfileId: Default Multimedia Profile}\n");
     let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
-    assert!(
-        plan.stderr
-            .contains("× site `Site-1` is a system default, which wxcc never changes"),
-        "{}",
-        plan.stderr
-    );
-    assert!(
-        plan.stderr.contains("it can still be referenced"),
-        "{}",
-        plan.stderr
+    contains_all(
+        &plan.stderr,
+        &[
+            "× site `Site-1` is a system default, which wxcc never changes",
+            "it can still be referenced",
+        ],
     );
     // Declared as it is, it is fine; and `--delete` never touches system defaults.
     env.write("c.yaml", "site:\n  - {name: Site-1, active: true, multimediaProfileId: Default Multimedia Profile}\n");
@@ -375,16 +346,12 @@ fn a_protected_object_that_differs_is_a_plan_error() {
     assert_ne!(protected, sites);
     std::fs::write(env.path().join("acme/sites.yaml"), protected).expect("write");
     let plan = env.wxcc(&["plan", "acme"]).expect(1);
-    assert!(
-        plan.stderr
-            .contains("× site `Dublin` is protected but differs from the tenant"),
-        "{}",
-        plan.stderr
-    );
-    assert!(
-        plan.stderr.contains("fields that differ: `description`"),
-        "{}",
-        plan.stderr
+    contains_all(
+        &plan.stderr,
+        &[
+            "× site `Dublin` is protected but differs from the tenant",
+            "fields that differ: `description`",
+        ],
     );
 }
 
@@ -406,13 +373,10 @@ fn duplicate_names_in_the_tenant_are_a_plan_error() {
     }
     env.write("c.yaml", "team:\n  - {name: Twin, siteId: Site-1, teamType: AGENT, teamStatus: NOT_AVAILABLE, active: true}\n");
     let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
-    assert!(
-        plan.stderr
-            .contains("× the tenant has 2 teams with name `Twin`"),
-        "{}",
-        plan.stderr
+    contains_all(
+        &plan.stderr,
+        &["× the tenant has 2 teams with name `Twin`", "[c.yaml:2:12]"],
     );
-    assert!(plan.stderr.contains("[c.yaml:2:12]"), "{}", plan.stderr);
 }
 
 #[test]
@@ -439,17 +403,12 @@ fn deleting_more_than_the_threshold_is_refused() {
     let plan = env
         .wxcc(&["plan", "acme", "--delete", "site", "--delete", "team"])
         .expect(1);
-    assert!(
-        plan.stderr
-            .contains("refusing to delete 2 of 4 live sites (50%), more than the 30% threshold"),
-        "{}",
-        plan.stderr
-    );
-    assert!(
-        plan.stderr
-            .contains("refusing to delete 4 of 7 live teams (57%)"),
-        "{}",
-        plan.stderr
+    contains_all(
+        &plan.stderr,
+        &[
+            "refusing to delete 2 of 4 live sites (50%), more than the 30% threshold",
+            "refusing to delete 4 of 7 live teams (57%)",
+        ],
     );
     let run = env
         .wxcc(&[
@@ -464,11 +423,9 @@ fn deleting_more_than_the_threshold_is_refused() {
             "60",
         ])
         .expect(0);
-    assert!(
-        run.stdout
-            .contains("Apply complete: 0 created, 0 updated, 6 deleted."),
-        "{}",
-        run.stdout
+    contains_all(
+        &run.stdout,
+        &["Apply complete: 0 created, 0 updated, 6 deleted."],
     );
     assert_eq!(env.writes(), writes + 6);
 }
@@ -490,21 +447,13 @@ fn a_delete_whose_answer_was_lost_counts_as_done() {
     let run = env
         .wxcc(&["apply", "acme", "--auto-approve", "--delete", "team"])
         .expect(0);
-    assert!(
-        run.stdout.contains("- deleted team \"Overflow Partner\""),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("note: the object was already gone"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("Apply complete: 0 created, 0 updated, 1 deleted."),
-        "{}",
-        run.stdout
+    contains_all(
+        &run.stdout,
+        &[
+            "- deleted team \"Overflow Partner\"",
+            "note: the object was already gone",
+            "Apply complete: 0 created, 0 updated, 1 deleted.",
+        ],
     );
     env.wxcc(&["plan", "acme", "--delete", "team", "--detailed-exitcode"])
         .expect(0);
