@@ -1,22 +1,9 @@
 //! Every class of bad input: the message, the place (file:line:col), exit status 1, and
 //! not one request reaching the emulator.
 
-use crate::harness::{Env, contains_all};
+use crate::harness::{Env, contains_all, refused};
 
 const MMP: &str = "multimedia-profile:\n  - name: Voice\n    active: true\n    blendingModeEnabled: false\n    blendingMode: EXCLUSIVE\n    telephony: 1\n    chat: 0\n    email: 0\n    social: 0\n    manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}\n";
-
-/// Runs validate, plan and apply on `file` and checks all three fail the same way with no
-/// request sent; returns validate's stderr.
-fn refused(env: &Env, file: &str) -> String {
-    let validate = env.wxcc(&["validate", file]).expect(1);
-    let plan = env.wxcc(&["plan", file]).expect(1);
-    let apply = env.wxcc(&["apply", file, "--auto-approve"]).expect(1);
-    contains_all(&validate.stderr, &["nothing was sent to the tenant"]);
-    contains_all(&plan.stderr, &["nothing was sent to the tenant"]);
-    contains_all(&apply.stderr, &["nothing was sent to the tenant"]);
-    assert_eq!(env.total_requests(), 0, "bad input must not reach the API");
-    validate.stderr
-}
 
 #[test]
 fn yaml_syntax_error() {
