@@ -31,9 +31,12 @@ pub fn apply_order() -> Vec<&'static Kind> {
 
 /// A kind's position in [`apply_order`].
 pub fn kind_rank(name: &str) -> usize {
-    apply_order()
+    // Sorting a plan asks this once per change; the order is computed once per process.
+    static ORDER: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    ORDER
+        .get_or_init(|| apply_order().iter().map(|k| k.name).collect())
         .iter()
-        .position(|k| k.name == name)
+        .position(|k| *k == name)
         .unwrap_or(usize::MAX)
 }
 
