@@ -247,6 +247,28 @@ mod tests {
         assert_eq!(d[0].path, "enumSkillValues[Silver].description");
     }
 
+    /// A kind built here, so that editing a real row cannot change what this tests: one
+    /// ordered list of scalars and one of mappings.
+    static ORDERED: Kind = Kind {
+        name: "ordered-test",
+        ..crate::catalogue::KIND_DEFAULTS
+    };
+
+    #[test]
+    fn ordered_lists_compare_every_element_in_order() {
+        let live = map(json!({"steps": ["a", "b", "c"], "rules": [{"n": 1}, {"n": 2}]}));
+        let same = map(json!({"steps": ["a", "b", "c"], "rules": [{"n": 1}, {"n": 2}]}));
+        assert!(diff_fields(&ORDERED, &same, &live).is_empty());
+        for changed in [
+            json!({"steps": ["a", "b", "x"]}),
+            json!({"steps": ["a", "c", "b"]}),
+            json!({"rules": [{"n": 1}, {"n": 3}]}),
+        ] {
+            let d = diff_fields(&ORDERED, &map(changed.clone()), &live);
+            assert_eq!(d.len(), 1, "{changed} differs from live");
+        }
+    }
+
     #[test]
     fn empty_lists_match_omitted_fields() {
         let kind = Kind::named("desktop-layout").expect("kind");

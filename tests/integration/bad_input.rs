@@ -1,7 +1,7 @@
 //! Every class of bad input: the message, the place (file:line:col), exit status 1, and
 //! not one request reaching the emulator.
 
-use crate::harness::{Env, contains_all, refused};
+use crate::harness::{Env, contains_all, refused, refused_at_plan};
 
 const MMP: &str = "multimedia-profile:\n  - name: Voice\n    active: true\n    blendingModeEnabled: false\n    blendingMode: EXCLUSIVE\n    telephony: 1\n    chat: 0\n    email: 0\n    social: 0\n    manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}\n";
 
@@ -246,17 +246,16 @@ fn changing_an_immutable_field_is_a_plan_conflict() {
         "c.yaml",
         &team.replace("teamType: AGENT", "teamType: CAPACITY"),
     );
-    let writes = env.writes();
-    let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
-    contains_all(
-        &plan.stderr,
+    refused_at_plan(
+        &env,
+        &["c.yaml"],
         &[
             "× `teamType` of team `Night Shift` cannot change once created (live: \"AGENT\")",
             "[c.yaml:4:5]",
             "set it back to \"AGENT\"",
         ],
     );
-    assert_eq!(env.writes(), writes);
+    assert_eq!(env.live_named("team", "Night Shift")["teamType"], "AGENT");
 }
 
 #[test]
@@ -304,14 +303,13 @@ fn an_entry_listed_twice_in_a_keyed_list() {
 fn a_name_that_differs_only_in_case_from_a_live_one_is_a_plan_error() {
     let env = Env::new();
     env.write("c.yaml", "site:\n  - {name: site-1, active: true, multimediaProfileId: Default Multimedia Profile}\n");
-    let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
-    contains_all(
-        &plan.stderr,
+    refused_at_plan(
+        &env,
+        &["c.yaml"],
         &[
             "× site `site-1` differs only in case from live site `Site-1`",
             "[c.yaml:2:12]",
             "formerNames",
         ],
     );
-    assert_eq!(env.writes(), 0);
 }

@@ -349,3 +349,23 @@ pub fn refused(env: &Env, file: &str) -> String {
     assert_eq!(env.total_requests(), 0, "bad input must not reach the API");
     validate.stderr
 }
+
+/// Runs `plan ARGS` and `apply ARGS --auto-approve` and checks both are refused (exit 1)
+/// with every part in their stderr and that the emulator saw no write: a plan-time refusal
+/// must stop apply before its first write. Returns plan's stderr.
+pub fn refused_at_plan(env: &Env, args: &[&str], parts: &[&str]) -> String {
+    let writes = env.writes();
+    let plan: Vec<&str> = ["plan"].iter().chain(args).copied().collect();
+    let planned = env.wxcc(&plan).expect(1);
+    contains_all(&planned.stderr, parts);
+    let apply: Vec<&str> = ["apply"]
+        .iter()
+        .chain(args)
+        .chain(&["--auto-approve"])
+        .copied()
+        .collect();
+    let applied = env.wxcc(&apply).expect(1);
+    contains_all(&applied.stderr, parts);
+    assert_eq!(env.writes(), writes, "a plan-time refusal writes nothing");
+    planned.stderr
+}

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::harness::{Env, contains_all, refused};
+use crate::harness::{Env, contains_all, refused, refused_at_plan};
 
 /// Things most kinds' examples point at, created first.
 const BASE: &str = "multimedia-profile:
@@ -397,15 +397,14 @@ fn a_user_missing_live_is_a_plan_error_naming_the_email() {
         "u.yaml",
         "user:\n  - {email: nobody@example.com, siteId: Site-1}\n",
     );
-    let run = env.wxcc(&["plan", "u.yaml"]).expect(1);
-    contains_all(
-        &run.stderr,
+    refused_at_plan(
+        &env,
+        &["u.yaml"],
         &[
             "× user `nobody@example.com` does not exist in the tenant",
             "create it in Control Hub first",
         ],
     );
-    assert_eq!(env.writes(), 0);
 }
 
 fn by_name<'a>(list: &'a [Value], name: &str) -> &'a Value {

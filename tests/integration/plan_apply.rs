@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::harness::{Env, contains_all};
+use crate::harness::{Env, contains_all, refused_at_plan};
 
 /// Plan output with ids and versions replaced, for snapshots.
 fn redact(text: &str) -> String {
@@ -55,7 +55,6 @@ fn detailed_exitcode_is_2_when_there_are_changes() {
         plan.stdout
     );
     env.wxcc(&["plan", "acme"]).expect(0);
-    assert_eq!(env.writes(), 0);
 }
 
 #[test]
@@ -306,14 +305,15 @@ fn lists_are_read_through_all_pages() {
 fn system_defaults_are_never_changed() {
     let env = Env::new();
     env.write("c.yaml", "site:\n  - {name: Site-1, active: false, multimediaProfileId: Default Multimedia Profile}\n");
-    let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
-    contains_all(
-        &plan.stderr,
+    refused_at_plan(
+        &env,
+        &["c.yaml"],
         &[
             "× site `Site-1` is a system default, which wxcc never changes",
             "it can still be referenced",
         ],
     );
+    assert_eq!(env.live_named("site", "Site-1")["active"], true);
     // Declared as it is, it is fine; and `--delete` never touches system defaults.
     env.write("c.yaml", "site:\n  - {name: Site-1, active: true, multimediaProfileId: Default Multimedia Profile}\n");
     let plan = env
@@ -330,7 +330,25 @@ fn system_defaults_are_never_changed() {
         .expect(0);
     assert!(!plan.stdout.contains("Site-1"), "{}", plan.stdout);
     assert!(!plan.stdout.contains("Team-1"), "{}", plan.stdout);
-    assert_eq!(env.writes(), 0);
+    env.wxcc(&[
+        "apply",
+        "c.yaml",
+        "--auto-approve",
+        "--delete",
+        "site",
+        "--delete",
+        "team",
+        "--max-delete-percent",
+        "100",
+    ])
+    .expect(0);
+    assert_eq!(
+        env.writes(),
+        0,
+        "system defaults are neither changed nor deleted"
+    );
+    env.live_named("site", "Site-1");
+    env.live_named("team", "Team-1");
 }
 
 #[test]

@@ -1,0 +1,202 @@
+//! Regressions that mutation testing found the suite let through (docs/testing.md lists
+//! each mutation and the test here that kills it). Each test checks the emulator's state or
+//! request log, not only the tool's own next plan: the same diff code decides both.
+
+use serde_json::Value;
+
+use crate::harness::{Env, contains_all};
+
+const HOLIDAYS: &str = "holiday-list:
+  - name: Plant Holidays
+    holidays:
+      - {name: New Year, startDate: \"2027-01-01\", endDate: \"2027-01-01\"}
+      - {name: Christmas, startDate: \"2027-12-24\", endDate: \"2027-12-25\"}
+";
+
+fn holiday_names(env: &Env) -> Vec<String> {
+    let list = env.live_named("holiday-list", "Plant Holidays");
+    let mut names: Vec<String> = list["holidays"]
+        .as_array()
+        .expect("holidays")
+        .iter()
+        .filter_map(|h| h["name"].as_str().map(str::to_string))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Kills `plan/diff.rs`: the keyed-list length check made always true (removing an entry
+/// of a keyed list planned as `No changes.`).
+#[test]
+fn removing_one_entry_of_a_keyed_list_is_planned_and_applied() {
+    let env = Env::new();
+    env.write("cfg/h.yaml", HOLIDAYS);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    assert_eq!(holiday_names(&env), ["Christmas", "New Year"]);
+
+    let without_christmas = HOLIDAYS
+        .lines()
+        .filter(|l| !l.contains("Christmas"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    env.write("cfg/h.yaml", &format!("{without_christmas}\n"));
+    let plan = env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(2);
+    contains_all(
+        &plan.stdout,
+        &[
+            "~ update holiday-list \"Plant Holidays\"",
+            "holidays:",
+            "Plan: 0 to create, 1 to update, 0 to delete.",
+        ],
+    );
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    assert_eq!(holiday_names(&env), ["New Year"], "the entry is gone live");
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+}
+
+/// Kills a keyed-list comparison that looks only at the entries' keys: a changed field of
+/// the second entry is planned and lands live.
+#[test]
+fn a_changed_field_of_a_later_keyed_entry_is_planned_and_applied() {
+    let env = Env::new();
+    env.write("cfg/h.yaml", HOLIDAYS);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    env.write(
+        "cfg/h.yaml",
+        &HOLIDAYS.replace("endDate: \"2027-12-25\"", "endDate: \"2027-12-26\""),
+    );
+    let plan = env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(2);
+    contains_all(
+        &plan.stdout,
+        &["holidays[Christmas].endDate:  \"2027-12-25\" → \"2027-12-26\""],
+    );
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    let list = env.live_named("holiday-list", "Plant Holidays");
+    let christmas = list["holidays"]
+        .as_array()
+        .expect("holidays")
+        .iter()
+        .find(|h| h["name"] == "Christmas")
+        .cloned()
+        .expect("Christmas live");
+    assert_eq!(christmas["endDate"], "2027-12-26");
+}
+
+/// Kills `plan/safety.rs`: the single-delete exemption `n > 1` made `n > 0`. Deleting one
+/// object of a kind is always allowed, even when it is more than 30 % of the kind.
+#[test]
+fn deleting_a_single_object_of_a_small_kind_is_allowed() {
+    let env = Env::new();
+    env.write(
+        "cfg/c.yaml",
+        "auxiliary-code:\n  - {name: Lunch, workTypeCode: IDLE_CODE, workTypeId: Default Idle Work Type, active: true, defaultCode: false}\n  - {name: Training, workTypeCode: IDLE_CODE, workTypeId: Default Idle Work Type, active: true, defaultCode: false}\n",
+    );
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    let codes_before = env.live("auxiliary-code").len();
+    env.write(
+        "cfg/c.yaml",
+        "auxiliary-code:\n  - {name: Lunch, workTypeCode: IDLE_CODE, workTypeId: Default Idle Work Type, active: true, defaultCode: false}\n",
+    );
+    // One of the live codes is a system default; of the rest, one goes: one delete.
+    let plan = env
+        .wxcc(&["plan", "cfg", "--delete", "auxiliary-code"])
+        .expect(0);
+    contains_all(
+        &plan.stdout,
+        &[
+            "- delete auxiliary-code \"Training\"",
+            "Plan: 0 to create, 0 to update, 1 to delete.",
+        ],
+    );
+    env.wxcc(&[
+        "apply",
+        "cfg",
+        "--auto-approve",
+        "--delete",
+        "auxiliary-code",
+    ])
+    .expect(0);
+    let after = env.live("auxiliary-code");
+    assert_eq!(after.len(), codes_before - 1);
+    assert!(!after.iter().any(|c| c["name"] == "Training"));
+}
+
+/// Kills `apply/mod.rs`: users updated with a whole-record PUT instead of a PATCH of the
+/// changed fields. A field another admin changed after the plan read the user survives.
+#[test]
+fn users_are_patched_with_only_the_changed_fields() {
+    let env = Env::new();
+    env.write(
+        "cfg/u.yaml",
+        "multimedia-profile:\n  - {name: Voice, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}}\nsite:\n  - {name: Austin, active: true, multimediaProfileId: Voice}\nteam:\n  - {name: Blue, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\nuser:\n  - {email: ana.lopez@example.com, siteId: Austin, teamIds: [Blue]}\n",
+    );
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    let user_writes: Vec<Value> = env
+        .client_requests()
+        .into_iter()
+        .filter(|r| r["path"].as_str().is_some_and(|p| p.contains("/user/")))
+        .filter(|r| r["method"] != "GET")
+        .collect();
+    assert_eq!(user_writes.len(), 1, "{user_writes:?}");
+    assert_eq!(user_writes[0]["method"], "PATCH");
+    let body = user_writes[0]["body"].as_object().expect("a JSON body");
+    let mut fields: Vec<&str> = body.keys().map(String::as_str).collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["siteId", "teamIds"],
+        "only the changed fields are sent"
+    );
+}
+
+/// Kills `config/validate.rs`: the warning for fields the API accepts but ignores removed.
+#[test]
+fn a_field_the_api_ignores_is_warned_about() {
+    let env = Env::new();
+    env.write(
+        "u.yaml",
+        "user:\n  - {email: ana.lopez@example.com, userLevelSummariesInclusion: INCLUDED}\n",
+    );
+    let run = env.wxcc(&["validate", "u.yaml"]).expect(0);
+    contains_all(
+        &run.stderr,
+        &[
+            "the API accepts `userLevelSummariesInclusion` on a user but does not apply it",
+            "u.yaml:2:",
+        ],
+    );
+    assert_eq!(env.total_requests(), 0);
+}
+
+/// Kills `config/validate.rs`: a warning on every reference, defined or not. A config whose
+/// references all resolve validates without a single warning.
+#[test]
+fn references_the_config_defines_draw_no_warning() {
+    let env = Env::new();
+    env.write(
+        "cfg/a.yaml",
+        "multimedia-profile:\n  - {name: Voice, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}}\nsite:\n  - {name: Austin, active: true, multimediaProfileId: Voice}\nteam:\n  - {name: Blue, siteId: Austin, multiMediaProfileId: Voice, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n",
+    );
+    let run = env.wxcc(&["validate", "cfg"]).expect(0);
+    assert!(
+        !run.stderr.contains("warning") && !run.stdout.contains("warning"),
+        "no warning expected:\n{}{}",
+        run.stdout,
+        run.stderr
+    );
+    contains_all(&run.stdout, &["is valid: 3 objects in 1 file"]);
+
+    // The same config with one reference to nothing: exactly that one warns.
+    env.write(
+        "cfg/a.yaml",
+        "multimedia-profile:\n  - {name: Voice, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}}\nsite:\n  - {name: Austin, active: true, multimediaProfileId: Voice}\nteam:\n  - {name: Blue, siteId: Elsewhere, multiMediaProfileId: Voice, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n",
+    );
+    let run = env.wxcc(&["validate", "cfg"]).expect(0);
+    let text = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        text.matches("which this config does not define").count(),
+        1,
+        "exactly one warning, for the dangling reference:\n{text}"
+    );
+    contains_all(&text, &["`siteId` names site `Elsewhere`"]);
+}
