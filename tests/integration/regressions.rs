@@ -83,42 +83,54 @@ fn a_changed_field_of_a_later_keyed_entry_is_planned_and_applied() {
 }
 
 /// Kills `plan/safety.rs`: the single-delete exemption `n > 1` made `n > 0`. Deleting one
-/// object of a kind is always allowed, even when it is more than 30 % of the kind.
+/// object of a kind is always allowed, even when it is more than 30 % of the kind (here
+/// one of two), while two of three is refused.
 #[test]
 fn deleting_a_single_object_of_a_small_kind_is_allowed() {
     let env = Env::new();
+    let lists = ["Alpha", "Beta", "Gamma"].map(|n| {
+        format!("  - name: {n}\n    holidays:\n      - {{name: New Year, startDate: \"2027-01-01\", endDate: \"2027-01-01\"}}\n")
+    });
     env.write(
-        "cfg/c.yaml",
-        "auxiliary-code:\n  - {name: Lunch, workTypeCode: IDLE_CODE, workTypeId: Default Idle Work Type, active: true, defaultCode: false}\n  - {name: Training, workTypeCode: IDLE_CODE, workTypeId: Default Idle Work Type, active: true, defaultCode: false}\n",
+        "cfg/h.yaml",
+        &format!("holiday-list:\n{}{}", lists[0], lists[1]),
     );
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
-    let codes_before = env.live("auxiliary-code").len();
-    env.write(
-        "cfg/c.yaml",
-        "auxiliary-code:\n  - {name: Lunch, workTypeCode: IDLE_CODE, workTypeId: Default Idle Work Type, active: true, defaultCode: false}\n",
-    );
-    // One of the live codes is a system default; of the rest, one goes: one delete.
+    assert_eq!(env.live("holiday-list").len(), 2);
+
+    env.write("cfg/h.yaml", &format!("holiday-list:\n{}", lists[0]));
     let plan = env
-        .wxcc(&["plan", "cfg", "--delete", "auxiliary-code"])
+        .wxcc(&["plan", "cfg", "--delete", "holiday-list"])
         .expect(0);
     contains_all(
         &plan.stdout,
         &[
-            "- delete auxiliary-code \"Training\"",
+            "- delete holiday-list \"Beta\"",
             "Plan: 0 to create, 0 to update, 1 to delete.",
         ],
     );
-    env.wxcc(&[
-        "apply",
-        "cfg",
-        "--auto-approve",
-        "--delete",
-        "auxiliary-code",
-    ])
-    .expect(0);
-    let after = env.live("auxiliary-code");
-    assert_eq!(after.len(), codes_before - 1);
-    assert!(!after.iter().any(|c| c["name"] == "Training"));
+    env.wxcc(&["apply", "cfg", "--auto-approve", "--delete", "holiday-list"])
+        .expect(0);
+    let names: Vec<Value> = env
+        .live("holiday-list")
+        .into_iter()
+        .map(|l| l["name"].clone())
+        .collect();
+    assert_eq!(names, ["Alpha"]);
+
+    // Two of three is over the threshold: refused, nothing deleted.
+    env.write(
+        "cfg/h.yaml",
+        &format!("holiday-list:\n{}{}{}", lists[0], lists[1], lists[2]),
+    );
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    env.write("cfg/h.yaml", &format!("holiday-list:\n{}", lists[0]));
+    crate::harness::refused_at_plan(
+        &env,
+        &["cfg", "--delete", "holiday-list"],
+        &["refusing to delete 2 of 3 live holiday-lists (66%), more than the 30% threshold"],
+    );
+    assert_eq!(env.live("holiday-list").len(), 3);
 }
 
 /// Kills `apply/mod.rs`: users updated with a whole-record PUT instead of a PATCH of the
