@@ -30,7 +30,10 @@ entry-point:
 /// exactly `diff_line`, applies with one write, and then plans no changes.
 fn lifecycle(kind: &str, object: &str, before: &str, after: &str, diff_line: &str) {
     let env = Env::new();
+    // The base first, so that what the next apply prints is the object's own doing.
     env.write("cfg/base.yaml", BASE);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    let live_before = env.live(kind).len();
     env.write("cfg/object.yaml", object);
     let created = env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
     // Kinds the API cannot create (users) are updated into shape instead.
@@ -41,6 +44,12 @@ fn lifecycle(kind: &str, object: &str, before: &str, after: &str, diff_line: &st
         "{}",
         created.stdout
     );
+    if creatable {
+        assert!(
+            env.live(kind).len() > live_before,
+            "a {kind} was created live"
+        );
+    }
     env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
 
     assert!(
