@@ -174,9 +174,28 @@ mod tests {
         v.as_object().cloned().unwrap_or_default()
     }
 
+    // Kinds built here, so that editing a real catalogue row cannot change what these test.
+    static PLAIN: Kind = Kind {
+        name: "plain-test",
+        ..crate::catalogue::KIND_DEFAULTS
+    };
+    static SETS: Kind = Kind {
+        name: "sets-test",
+        unordered: &["groups", "groups[].members", "tags"],
+        ..crate::catalogue::KIND_DEFAULTS
+    };
+    static KEYED: Kind = Kind {
+        name: "keyed-test",
+        keyed_lists: &[crate::catalogue::KeyedList {
+            field: "values",
+            key: "name",
+        }],
+        ..crate::catalogue::KIND_DEFAULTS
+    };
+
     #[test]
     fn only_declared_fields_diff() {
-        let kind = Kind::named("site").expect("site");
+        let kind = &PLAIN;
         let declared = map(json!({"name": "A", "active": true}));
         let live = map(json!({"id": "1", "name": "A", "active": false, "description": "x"}));
         let d = diff_fields(kind, &declared, &live);
@@ -192,7 +211,7 @@ mod tests {
 
     #[test]
     fn nested_mappings_compare_declared_keys() {
-        let kind = Kind::named("multimedia-profile").expect("kind");
+        let kind = &PLAIN;
         let declared = map(json!({"manuallyAssignable": {"chat": 2, "email": 0}}));
         let live =
             map(json!({"manuallyAssignable": {"id": "x", "chat": 1, "email": 0, "social": 0}}));
@@ -203,30 +222,44 @@ mod tests {
 
     #[test]
     fn unordered_lists_compare_as_sets_at_any_depth() {
-        let kind = Kind::named("contact-service-queue").expect("kind");
-        let declared = map(json!({"callDistributionGroups": [
-            {"order": 1, "agentGroups": [{"teamId": "A"}, {"teamId": "B"}]},
-            {"order": 2, "agentGroups": [{"teamId": "C"}]}
+        let kind = &SETS;
+        let declared = map(json!({"groups": [
+            {"order": 1, "members": [{"teamId": "A"}, {"teamId": "B"}]},
+            {"order": 2, "members": [{"teamId": "C"}]}
         ]}));
-        let live = map(json!({"callDistributionGroups": [
-            {"order": 2, "duration": 0, "agentGroups": [{"teamId": "C"}]},
-            {"order": 1, "duration": 0, "agentGroups": [{"teamId": "B"}, {"teamId": "A"}]}
+        let live = map(json!({"groups": [
+            {"order": 2, "duration": 0, "members": [{"teamId": "C"}]},
+            {"order": 1, "duration": 0, "members": [{"teamId": "B"}, {"teamId": "A"}]}
         ]}));
         assert!(diff_fields(kind, &declared, &live).is_empty());
-        let user = Kind::named("user").expect("kind");
+        let moved = map(json!({"groups": [
+            {"order": 1, "members": [{"teamId": "A"}, {"teamId": "C"}]},
+            {"order": 2, "members": [{"teamId": "B"}]}
+        ]}));
+        assert_eq!(diff_fields(kind, &moved, &live).len(), 1);
         assert!(
             diff_fields(
-                user,
-                &map(json!({"teamIds": ["x", "y"]})),
-                &map(json!({"teamIds": ["y", "x"]}))
+                kind,
+                &map(json!({"tags": ["x", "y"]})),
+                &map(json!({"tags": ["y", "x"]}))
             )
             .is_empty()
         );
         assert_eq!(
             diff_fields(
-                user,
-                &map(json!({"teamIds": ["x"]})),
-                &map(json!({"teamIds": ["y", "x"]}))
+                kind,
+                &map(json!({"tags": ["x"]})),
+                &map(json!({"tags": ["y", "x"]}))
+            )
+            .len(),
+            1
+        );
+        // A multiset: the same element twice is not one element.
+        assert_eq!(
+            diff_fields(
+                kind,
+                &map(json!({"tags": ["x", "x"]})),
+                &map(json!({"tags": ["x", "y"]}))
             )
             .len(),
             1
@@ -235,49 +268,50 @@ mod tests {
 
     #[test]
     fn keyed_lists_match_entries_by_key() {
-        let kind = Kind::named("skill").expect("kind");
-        let declared = map(
-            json!({"enumSkillValues": [{"name": "Gold"}, {"name": "Silver", "description": "2nd"}]}),
-        );
+        let kind = &KEYED;
+        let declared =
+            map(json!({"values": [{"name": "Gold"}, {"name": "Silver", "description": "2nd"}]}));
         let live = map(
-            json!({"enumSkillValues": [{"id": "2", "name": "Silver", "description": "old"}, {"id": "1", "name": "Gold"}]}),
+            json!({"values": [{"id": "2", "name": "Silver", "description": "old"}, {"id": "1", "name": "Gold"}]}),
         );
         let d = diff_fields(kind, &declared, &live);
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].path, "enumSkillValues[Silver].description");
+        assert_eq!(d[0].path, "values[Silver].description");
+        // An entry removed, or one renamed, changes the whole list.
+        for changed in [
+            json!({"values": [{"name": "Gold"}]}),
+            json!({"values": [{"name": "Gold"}, {"name": "Bronze"}]}),
+        ] {
+            let d = diff_fields(kind, &map(changed.clone()), &live);
+            assert_eq!(d.len(), 1, "{changed}");
+            assert_eq!(d[0].path, "values");
+        }
     }
-
-    /// A kind built here, so that editing a real row cannot change what this tests: one
-    /// ordered list of scalars and one of mappings.
-    static ORDERED: Kind = Kind {
-        name: "ordered-test",
-        ..crate::catalogue::KIND_DEFAULTS
-    };
 
     #[test]
     fn ordered_lists_compare_every_element_in_order() {
         let live = map(json!({"steps": ["a", "b", "c"], "rules": [{"n": 1}, {"n": 2}]}));
         let same = map(json!({"steps": ["a", "b", "c"], "rules": [{"n": 1}, {"n": 2}]}));
-        assert!(diff_fields(&ORDERED, &same, &live).is_empty());
+        assert!(diff_fields(&PLAIN, &same, &live).is_empty());
         for changed in [
             json!({"steps": ["a", "b", "x"]}),
             json!({"steps": ["a", "c", "b"]}),
             json!({"rules": [{"n": 1}, {"n": 3}]}),
         ] {
-            let d = diff_fields(&ORDERED, &map(changed.clone()), &live);
+            let d = diff_fields(&PLAIN, &map(changed.clone()), &live);
             assert_eq!(d.len(), 1, "{changed} differs from live");
         }
     }
 
     #[test]
     fn empty_lists_match_omitted_fields() {
-        let kind = Kind::named("desktop-layout").expect("kind");
-        assert!(diff_fields(kind, &map(json!({"teamIds": []})), &map(json!({}))).is_empty());
+        let kind = &SETS;
+        assert!(diff_fields(kind, &map(json!({"tags": []})), &map(json!({}))).is_empty());
     }
 
     #[test]
     fn missing_live_field_against_null_is_no_change() {
-        let kind = Kind::named("site").expect("site");
+        let kind = &PLAIN;
         let d = diff_fields(kind, &map(json!({"description": null})), &map(json!({})));
         assert!(d.is_empty());
     }
