@@ -5,6 +5,7 @@
 mod encoding;
 mod load;
 mod pattern;
+mod ranges;
 mod report;
 mod suggest;
 mod upload;
