@@ -28,8 +28,7 @@ impl fmt::Display for ReadError {
             ReadError::NotRegular { what } => write!(f, "it is {what}, not a regular file"),
             ReadError::TooLarge { size, cap } => write!(
                 f,
-                "it is {} long; the limit is {}",
-                describe_size(*size),
+                "it is {size} bytes long; the limit is {cap} bytes ({})",
                 describe_size(*cap)
             ),
             ReadError::Io(e) => e.fmt(f),

@@ -113,7 +113,12 @@ fn empty_config_deletes(args: &ApplyArgs, prepared: &Prepared) -> Option<Error> 
         return None;
     }
     let mut deletes: Vec<(&str, usize)> = Vec::new();
-    for change in prepared.plan.changes.iter().filter(|c| c.action == Action::Delete) {
+    for change in prepared
+        .plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+    {
         match deletes.iter_mut().find(|(k, _)| *k == change.kind.name) {
             Some((_, n)) => *n += 1,
             None => deletes.push((change.kind.name, 1)),

@@ -2,7 +2,7 @@
 //! unknown kinds, objects without a key, duplicate keys, bad `x-wxcc` settings) become
 //! diagnostics; loading goes on past them so that every problem is reported at once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use serde_json::Map;
@@ -193,9 +193,14 @@ fn collect_files(
         seen_dirs: HashSet::from([root.clone()]),
         seen_files: HashMap::new(),
         files: Vec::new(),
+        links: VecDeque::new(),
         diags,
     };
     walk.dir(path)?;
+    // Symlinks last, so that what is reached both ways is read under its real path.
+    while let Some(link) = walk.links.pop_front() {
+        walk.follow(&link)?;
+    }
     Ok((walk.files, root))
 }
 
@@ -206,6 +211,8 @@ struct Walk<'a> {
     /// Canonical path of each file taken → the path it was found under.
     seen_files: HashMap<PathBuf, PathBuf>,
     files: Vec<PathBuf>,
+    /// Symlinks met, followed once the real entries are all taken.
+    links: VecDeque<PathBuf>,
     diags: &'a mut Vec<Diagnostic>,
 }
 
@@ -225,12 +232,17 @@ impl Walk<'_> {
         // Sorted, so that which of two paths to the same place counts as first is stable.
         entries.sort();
         for path in entries {
-            self.entry(&path)?;
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                self.links.push_back(path);
+            } else {
+                self.follow(&path)?;
+            }
         }
         Ok(())
     }
 
-    fn entry(&mut self, path: &Path) -> Result<(), LoadError> {
+    /// Takes one entry of a folder (a symlink counts as what it leads to).
+    fn follow(&mut self, path: &Path) -> Result<(), LoadError> {
         let is_yaml = matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml")
