@@ -90,7 +90,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
         let text = match read_source(&file) {
             Ok(text) => text,
             Err(SourceProblem::Unreadable(d)) => {
-                loaded.diagnostics.push(d);
+                loaded.diagnostics.push(*d);
                 continue;
             }
             Err(SourceProblem::Encoding(bad)) => {
@@ -145,7 +145,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
 }
 
 enum SourceProblem {
-    Unreadable(Diagnostic),
+    Unreadable(Box<Diagnostic>),
     Encoding(BadEncoding),
 }
 
@@ -162,9 +162,9 @@ fn read_source(path: &Path) -> Result<String, SourceProblem> {
             ),
             ReadError::Io(_) => "check that the file exists and is readable".to_string(),
         };
-        SourceProblem::Unreadable(
+        SourceProblem::Unreadable(Box::new(
             Diagnostic::general(format!("cannot read {}: {e}", path.display())).with_help(help),
-        )
+        ))
     })?;
     encoding::decode(bytes).map_err(SourceProblem::Encoding)
 }

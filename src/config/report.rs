@@ -74,10 +74,9 @@ struct Report {
 impl Report {
     fn new(d: &Diagnostic, sources: &Sources) -> Report {
         let file = d.span.map(|s| s.file);
-        let (here, elsewhere): (Vec<&(Span, String)>, Vec<&(Span, String)>) = d
-            .related
-            .iter()
-            .partition(|(span, _)| Some(span.file) == file);
+        let in_file = |(span, _): &&(Span, String)| Some(span.file) == file;
+        let here: Vec<&(Span, String)> = d.related.iter().filter(in_file).collect();
+        let elsewhere = d.related.iter().filter(|r| !in_file(r));
         let spans: Vec<Span> = d
             .span
             .into_iter()
