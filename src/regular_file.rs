@@ -104,7 +104,7 @@ pub fn type_name(file_type: &FileType) -> &'static str {
     } else if file_type.is_file() {
         "a regular file"
     } else {
-        "not a regular file"
+        "a special file"
     }
 }
 

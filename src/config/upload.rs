@@ -196,7 +196,7 @@ fn check_format(
                 "{value} needs UTF-8 text; re-save the file as UTF-8, or set `{}` to what the file is",
                 parts.format_field
             ),
-            FileFormat::Binary => String::new(),
+            FileFormat::Binary => format!("{value} takes any content"),
         }),
     )
 }

@@ -3,7 +3,9 @@
 //! hold, names the API thinks equal, empty configs and non-UTF-8 text are all refused (or
 //! warned about) offline, with the place, and nothing reaches the tenant.
 
+#[cfg(unix)]
 use std::os::unix::fs::symlink;
+#[cfg(unix)]
 use std::process::Command;
 
 use crate::harness::{Env, contains_all, refused};
@@ -13,6 +15,7 @@ const MMP: &str = "multimedia-profile:\n  - name: Voice\n    active: true\n    b
 const WAV: &[u8] =
     b"RIFF\x24\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0\x02\0\x10\0data\0\0\0\0";
 
+#[cfg(unix)]
 fn mkfifo(env: &Env, rel: &str) {
     let made = Command::new("mkfifo")
         .arg(env.path().join(rel))
@@ -25,6 +28,8 @@ fn audio(name: &str, path: &str) -> String {
     format!("  - {{name: {name}, contentType: AUDIO_WAV, audioFile: {path}}}\n")
 }
 
+// FIFOs, devices and symlinks are Unix notions.
+#[cfg(unix)]
 #[test]
 fn audio_files_outside_the_config_folder_are_refused_unread() {
     let env = Env::new();
@@ -68,6 +73,8 @@ fn audio_files_outside_the_config_folder_are_refused_unread() {
     );
 }
 
+// FIFOs, devices and symlinks are Unix notions.
+#[cfg(unix)]
 #[test]
 fn audio_files_must_be_regular_capped_and_what_content_type_says() {
     let env = Env::new();
@@ -112,6 +119,8 @@ fn audio_files_must_be_regular_capped_and_what_content_type_says() {
     );
 }
 
+// FIFOs, devices and symlinks are Unix notions.
+#[cfg(unix)]
 #[test]
 fn a_fifo_a_device_and_outside_links_among_the_yaml_files_are_refused_without_hanging() {
     let env = Env::new();
@@ -148,6 +157,8 @@ fn a_fifo_a_device_and_outside_links_among_the_yaml_files_are_refused_without_ha
     );
 }
 
+// FIFOs, devices and symlinks are Unix notions.
+#[cfg(unix)]
 #[test]
 fn a_folder_reached_twice_through_symlinks_is_read_once() {
     let env = Env::new();
