@@ -104,7 +104,7 @@ impl Report {
             for ((_, label), span) in here.iter().zip(excerpt.spans.iter().skip(1)) {
                 report
                     .labels
-                    .push(LabeledSpan::new(Some(label.clone()), span.0, span.1));
+                    .push(LabeledSpan::new(Some(clip(label)), span.0, span.1));
             }
         }
         report
@@ -126,7 +126,7 @@ impl Report {
                 if label.is_empty() {
                     None
                 } else {
-                    Some(label.to_string())
+                    Some(clip(label))
                 },
                 (offset, len),
             )],
@@ -134,8 +134,8 @@ impl Report {
         };
         Report {
             severity,
-            message: message.to_string(),
-            help,
+            message: clip(message),
+            help: help.as_deref().map(clip),
             source,
             labels,
             related: Vec::new(),
@@ -298,6 +298,42 @@ fn elide(text: &str, line_start: usize, spans: &[(usize, usize)]) -> (String, (u
     (shown, (line_start + a, line_start + b))
 }
 
+/// The most characters of one quoted value (`…`) a message, label or help line shows.
+pub const MAX_QUOTED_VALUE: usize = 60;
+
+/// The most characters of a whole message, label or help line.
+const MAX_TEXT: usize = 1_000;
+
+/// Messages quote values from the config between backticks; a long one is shown elided in
+/// the middle, and the whole text is capped too, so a huge value cannot flood the output.
+fn clip(text: &str) -> String {
+    let elide = |s: &str, max: usize| -> String {
+        let n = s.chars().count();
+        if n <= max {
+            return s.to_string();
+        }
+        let head = max * 2 / 3;
+        let tail = max - head - 1;
+        let start: String = s.chars().take(head).collect();
+        let end: String = s.chars().skip(n - tail).collect();
+        format!("{start}…{end}")
+    };
+    let mut out = String::new();
+    let parts = text.split('`').count();
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // Odd parts are between backticks, unless a last backtick is left unclosed.
+        if i % 2 == 1 && i + 1 < parts {
+            out.push_str(&elide(part, MAX_QUOTED_VALUE));
+        } else {
+            out.push_str(part);
+        }
+    }
+    elide(&out, MAX_TEXT)
+}
+
 /// The 0-based line `offset` is on.
 fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
@@ -438,6 +474,23 @@ mod tests {
         assert!(out.contains("aaaa …"), "{out}");
         assert!(out.contains("╰── unknown field"), "{out}");
         assert!(out.contains("3 │ y: 1"), "context lines stay: {out}");
+    }
+
+    #[test]
+    fn long_values_in_messages_are_elided() {
+        let long = "k".repeat(100_000);
+        let clipped = clip(&format!("site `{long}` is defined twice; write `x`"));
+        assert_eq!(
+            clipped,
+            format!(
+                "site `{}…{}` is defined twice; write `x`",
+                "k".repeat(40),
+                "k".repeat(19)
+            )
+        );
+        assert!(clip(&"m".repeat(5_000)).chars().count() <= MAX_TEXT);
+        let unclosed = format!("a lone ` then {}", "t".repeat(100));
+        assert_eq!(clip(&unclosed), unclosed);
     }
 
     #[test]

@@ -227,6 +227,33 @@ fn a_huge_line_is_quoted_elided_around_the_problem() {
 }
 
 #[test]
+fn a_huge_value_is_quoted_elided_in_messages() {
+    let env = Env::new();
+    let name = "k".repeat(1024 * 1024);
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - {{name: {name}, active: true, multimediaProfileId: Voice}}\n  - {{name: {name}, active: true, multimediaProfileId: {name}}}\n"
+        ),
+    );
+    let run = env.wxcc(&["validate", "c.yaml"]).expect(1);
+    assert!(
+        run.stderr.len() < 16_000,
+        "{} bytes of diagnostics",
+        run.stderr.len()
+    );
+    let short = format!("{}…{}", "k".repeat(40), "k".repeat(19));
+    contains_all(
+        &run.stderr,
+        &[
+            &format!("× site `{short}` is defined twice"),
+            &format!("names multimedia-profile `{short}`, which this config does not define"),
+            "[c.yaml:13:12]",
+        ],
+    );
+}
+
+#[test]
 fn whole_numbers_the_api_cannot_hold_are_refused_with_the_range() {
     let env = Env::new();
     let config = MMP
