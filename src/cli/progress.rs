@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::api::progress::{Observer, Wait};
 
 /// Waits shorter than this are not worth a word.
-const NOTABLE_WAIT: Duration = Duration::from_secs(1);
+const NOTABLE_WAIT: Duration = Duration::from_millis(500);
 
 /// The progress of one run; does nothing when progress is off.
 #[derive(Clone)]

@@ -343,7 +343,7 @@ pub fn refused(env: &Env, file: &str) -> String {
     let validate = env.wxcc(&["validate", file]).expect(1);
     let plan = env.wxcc(&["plan", file]).expect(1);
     let apply = env.wxcc(&["apply", file, "--auto-approve"]).expect(1);
-    contains_all(&validate.stderr, &["nothing was sent to the tenant"]);
+    contains_all(&validate.stderr, &["the config is not valid"]);
     contains_all(&plan.stderr, &["nothing was sent to the tenant"]);
     contains_all(&apply.stderr, &["nothing was sent to the tenant"]);
     assert_eq!(env.total_requests(), 0, "bad input must not reach the API");
