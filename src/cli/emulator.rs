@@ -50,14 +50,8 @@ pub fn reset(args: &ResetArgs) -> Result<(), Error> {
     let path = &args.state;
     let _lock = StateLock::acquire(path, None).map_err(|e| Error::Emulator(e.to_string()))?;
     match std::fs::remove_file(path) {
-        Ok(()) => println!(
-            "Removed {}: the next --emulator run (or `wxcc emulator serve`) starts from a new tenant.",
-            path.display()
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => println!(
-            "No emulator state at {}: the next --emulator run starts from a new tenant.",
-            path.display()
-        ),
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => {
             return Err(Error::Emulator(format!(
                 "cannot remove {}: {e}",
@@ -65,6 +59,10 @@ pub fn reset(args: &ResetArgs) -> Result<(), Error> {
             )));
         }
     }
+    println!(
+        "The emulator's state ({}) is reset: the next --emulator run starts from a new tenant.",
+        path.display()
+    );
     Ok(())
 }
 

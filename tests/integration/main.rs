@@ -11,4 +11,5 @@ mod emulator_behaviour;
 mod emulator_kinds;
 mod kinds;
 mod plan_apply;
+mod readme_tour;
 mod schema;

@@ -63,17 +63,25 @@ fn one_changed_field_plans_and_applies_exactly_that_field() {
     let env = Env::new();
     let acme = env.copy_example("acme");
     env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
-    let sites = std::fs::read_to_string(acme.join("sites.yaml")).expect("read");
-    std::fs::write(
-        acme.join("sites.yaml"),
-        sites.replace("EMEA support hub", "EMEA support and sales hub"),
-    )
-    .expect("write");
+    // Whatever the example's description says (someone may have edited the example), the
+    // test changes exactly that one value.
     let before = env.live_named("site", "Dublin");
+    let was = before["description"]
+        .as_str()
+        .expect("Dublin has a description");
+    let now = format!("{was}, edited");
+    let sites = std::fs::read_to_string(acme.join("sites.yaml")).expect("read");
+    let edited = sites.replacen(
+        &format!("description: {was}\n"),
+        &format!("description: {now}\n"),
+        1,
+    );
+    assert_ne!(edited, sites, "the description is one plain line");
+    std::fs::write(acme.join("sites.yaml"), edited).expect("write");
 
     let plan = env.wxcc(&["plan", "acme"]).expect(0);
     let expected = format!(
-        "~ update site \"Dublin\"  (id {}, version 0)\n    description:  \"EMEA support hub\" → \"EMEA support and sales hub\"\n\nPlan: 0 to create, 1 to update, 0 to delete.\n",
+        "~ update site \"Dublin\"  (id {}, version 0)\n    description:  \"{was}\" → \"{now}\"\n\nPlan: 0 to create, 1 to update, 0 to delete.\n",
         before["id"].as_str().expect("id")
     );
     assert_eq!(plan.stdout, expected);
@@ -83,7 +91,7 @@ fn one_changed_field_plans_and_applies_exactly_that_field() {
     contains_all(&applied.stdout, &["~ updated site \"Dublin\""]);
     assert_eq!(env.writes(), writes + 1, "exactly one write");
     let after = env.live_named("site", "Dublin");
-    assert_eq!(after["description"], "EMEA support and sales hub");
+    assert_eq!(after["description"], now.as_str());
     assert_eq!(after["id"], before["id"]);
     assert_eq!(after["version"], 1);
     assert_eq!(after["createdTime"], before["createdTime"]);
