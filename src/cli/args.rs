@@ -100,6 +100,9 @@ pub struct TargetArgs {
     pub auth_url: Option<String>,
 }
 
+const DEFAULT_RATE_LIMIT: u32 = 300;
+const DEFAULT_PARALLELISM: usize = 4;
+
 /// How hard a run may use the API: the flags of the commands that read and write it.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
@@ -110,7 +113,7 @@ pub struct LimitArgs {
         env = "WXCC_RATE_LIMIT",
         hide_env_values = true,
         value_name = "N",
-        default_value_t = 300
+        default_value_t = DEFAULT_RATE_LIMIT
     )]
     pub rate_limit: u32,
 
@@ -120,7 +123,7 @@ pub struct LimitArgs {
         env = "WXCC_PARALLELISM",
         hide_env_values = true,
         value_name = "N",
-        default_value_t = 4
+        default_value_t = DEFAULT_PARALLELISM
     )]
     pub parallelism: usize,
 }
@@ -128,8 +131,8 @@ pub struct LimitArgs {
 impl Default for LimitArgs {
     fn default() -> Self {
         LimitArgs {
-            rate_limit: 300,
-            parallelism: 4,
+            rate_limit: DEFAULT_RATE_LIMIT,
+            parallelism: DEFAULT_PARALLELISM,
         }
     }
 }

@@ -11,12 +11,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::harness::{Env, Run, contains_all};
+use crate::harness::{Env, Run, WXCC_VARS, contains_all};
 
 /// `wxcc` in the test folder against the emulator, with the harness's clean environment
 /// but without its `NO_COLOR`, so colour tests set the variables themselves.
 fn colour_run(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wxcc"));
+    for var in WXCC_VARS {
+        cmd.env_remove(var);
+    }
     cmd.args(args)
         .current_dir(env.path())
         .stdin(Stdio::null())
@@ -384,6 +387,9 @@ impl Terminal {
         let (master, slave) =
             unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_wxcc"));
+        for var in WXCC_VARS {
+            cmd.env_remove(var);
+        }
         cmd.args(args)
             .current_dir(env.path())
             .env("NO_COLOR", "1")
@@ -458,6 +464,16 @@ impl Terminal {
     }
 }
 
+/// Runs `wxcc` on a terminal, answers its question with `n`; what it showed (it must fail).
+fn answer_no(env: &Env, args: &[&str]) -> String {
+    let mut run = Terminal::start(env, args);
+    run.wait_for("?");
+    run.type_keys("n");
+    let (code, shown) = run.finish();
+    assert_eq!(code, 1, "{shown}");
+    shown
+}
+
 #[test]
 fn the_confirmation_prompt_counts_changes_and_calls_out_deletes() {
     let env = Env::new();
@@ -468,11 +484,7 @@ fn the_confirmation_prompt_counts_changes_and_calls_out_deletes() {
         "acme/sites.yaml",
         "site:\n  - name: Chicago\n    description: Moved\n    active: true\n    multimediaProfileId: Voice Only\n",
     );
-    let mut run = Terminal::start(&env, &["apply", "acme"]);
-    run.wait_for("?");
-    run.type_keys("n");
-    let (code, shown) = run.finish();
-    assert_eq!(code, 1, "{shown}");
+    let shown = answer_no(&env, &["apply", "acme"]);
     contains_all(
         &shown,
         &["Apply this change to http://127.0.0.1", "apply cancelled"],
@@ -486,7 +498,7 @@ fn the_confirmation_prompt_counts_changes_and_calls_out_deletes() {
         "team:\n  - name: Billing Tier 1\n    description: Kept\n    siteId: Chicago\n    teamType: AGENT\n    teamStatus: IN_SERVICE\n    active: true\n    rankQueuesForTeam: false\n",
     );
     std::fs::remove_file(acme.join("sites.yaml")).expect("rm");
-    let mut run = Terminal::start(
+    let shown = answer_no(
         &env,
         &[
             "apply",
@@ -497,10 +509,6 @@ fn the_confirmation_prompt_counts_changes_and_calls_out_deletes() {
             "100",
         ],
     );
-    run.wait_for("?");
-    run.type_keys("n");
-    let (code, shown) = run.finish();
-    assert_eq!(code, 1, "{shown}");
     contains_all(
         &shown,
         &["Apply these 6 changes (5 of them DELETES) to http://127.0.0.1"],

@@ -9,6 +9,8 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
+use crate::harness::{WXCC_VARS, copy_dir};
+
 /// One `$ command` and the lines the README shows under it.
 struct Step {
     command: String,
@@ -61,19 +63,6 @@ fn matches(expected: &[String], actual: &[String]) -> bool {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn the_readme_tour_prints_what_the_readme_shows() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -107,23 +96,11 @@ fn the_readme_tour_prints_what_the_readme_shows() {
             .arg(&step.command)
             .current_dir(dir.path())
             .env("PATH", &path)
-            .env("NO_COLOR", "1")
-            .env("WXCC_CONFIG_DIR", dir.path().join(".config"));
-        for var in [
-            "WXCC_BASE_URL",
-            "WXCC_ACCESS_TOKEN",
-            "WXCC_ORG_ID",
-            "WXCC_REGION",
-            "WXCC_PROFILE",
-            "WXCC_REFRESH_TOKEN",
-            "WXCC_REFRESH_TOKEN_FILE",
-            "WXCC_RATE_LIMIT",
-            "WXCC_PARALLELISM",
-            "WXCC_LOG",
-            "CLICOLOR_FORCE",
-        ] {
+            .env("NO_COLOR", "1");
+        for var in WXCC_VARS.iter().chain(&["CLICOLOR_FORCE"]) {
             cmd.env_remove(var);
         }
+        cmd.env("WXCC_CONFIG_DIR", dir.path().join(".config"));
         let out = cmd.output().expect("run a tour command");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
