@@ -6,8 +6,10 @@ use crate::api::ApiError;
 
 #[derive(Debug)]
 pub enum Error {
-    /// The config has problems; the rendered diagnostics were already printed.
-    Invalid { summary: String },
+    /// The config has problems; the rendered diagnostics were already printed. `offline`
+    /// is set for `validate`, which never sends anything, so saying nothing was sent would
+    /// only puzzle.
+    Invalid { summary: String, offline: bool },
     /// The config could not be read at all.
     Load(String),
     /// Settings are missing or contradict each other.
@@ -27,16 +29,27 @@ pub enum Error {
 }
 
 impl Error {
+    /// The exit status of every error, usage errors included (2 is kept for
+    /// `plan --detailed-exitcode`, 130 for an interrupted run).
+    pub const EXIT_STATUS: u8 = 1;
+
     /// The process exit status for this error.
     pub fn exit_code(&self) -> u8 {
-        1
+        Error::EXIT_STATUS
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Invalid { summary } => write!(
+            Error::Invalid {
+                summary,
+                offline: true,
+            } => write!(f, "the config is not valid ({summary})"),
+            Error::Invalid {
+                summary,
+                offline: false,
+            } => write!(
                 f,
                 "the config is not valid ({summary}); nothing was sent to the tenant"
             ),

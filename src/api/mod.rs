@@ -7,6 +7,7 @@ mod auth;
 mod client;
 mod error;
 pub mod oauth;
+pub mod progress;
 mod ratelimit;
 mod region;
 mod token_session;

@@ -1,17 +1,21 @@
 //! One rate limiter for the whole run, shared by every request and worker: at most N
 //! requests in any sliding minute, and a pause that all workers honour after a
-//! `Retry-After`.
+//! `Retry-After`. It tells an optional progress observer about every request and wait.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use super::progress::{Observer, Wait};
+
 pub struct RateLimiter {
     per_window: usize,
     window: Duration,
     state: Mutex<State>,
+    observer: Option<Arc<dyn Observer>>,
 }
 
 struct State {
@@ -33,7 +37,14 @@ impl RateLimiter {
                 sent: VecDeque::new(),
                 paused_until: None,
             }),
+            observer: None,
         }
+    }
+
+    /// Reports requests and waits to `observer`.
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> RateLimiter {
+        self.observer = Some(observer);
+        self
     }
 
     /// Waits until one more request may go out, and counts it.
@@ -50,18 +61,27 @@ impl RateLimiter {
                     s.sent.pop_front();
                 }
                 match s.paused_until {
-                    Some(until) if until > now => until - now,
+                    Some(until) if until > now => (until - now, Wait::RetryAfter),
                     _ if s.sent.len() < self.per_window => {
                         s.sent.push_back(now);
+                        if let Some(o) = &self.observer {
+                            o.request();
+                        }
                         return;
                     }
-                    _ => s
-                        .sent
-                        .front()
-                        .map(|t| self.window.saturating_sub(now.duration_since(*t)))
-                        .unwrap_or_default(),
+                    _ => (
+                        s.sent
+                            .front()
+                            .map(|t| self.window.saturating_sub(now.duration_since(*t)))
+                            .unwrap_or_default(),
+                        Wait::RateLimit,
+                    ),
                 }
             };
+            let (wait, why) = wait;
+            if let Some(o) = &self.observer {
+                o.waiting(wait, why);
+            }
             tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
         }
     }

@@ -34,11 +34,7 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
                 "refusing to apply without confirmation: stdin is not a terminal. Review the plan above and pass --auto-approve to apply it unattended (as in CI). Nothing was changed.".into(),
             ));
         }
-        let prompt = format!(
-            "Apply these {} changes to {}?",
-            prepared.plan.changes.len(),
-            prepared.session.describe()
-        );
+        let prompt = confirm_prompt(&prepared.plan.changes, &prepared.session.describe());
         let confirmed = dialoguer::Confirm::new()
             .with_prompt(prompt)
             .default(false)
@@ -136,6 +132,24 @@ fn empty_config_deletes(args: &ApplyArgs, prepared: &Prepared) -> Option<Error> 
         args.change.path.display(),
         what.join(", ")
     )))
+}
+
+/// "Apply this change to …?" or "Apply these N changes to …?", naming the deletes among
+/// them, which cannot be undone.
+fn confirm_prompt(changes: &[Change], target: &str) -> String {
+    let deletes = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .count();
+    let what = match (changes.len(), deletes) {
+        (1, 1) => "this change (a DELETE)".to_string(),
+        (1, _) => "this change".to_string(),
+        (n, 0) => format!("these {n} changes"),
+        (n, 1) => format!("these {n} changes (1 of them a DELETE)"),
+        (n, d) if d == n => format!("these {n} changes (all DELETES)"),
+        (n, d) => format!("these {n} changes ({d} of them DELETES)"),
+    };
+    format!("Apply {what} to {target}?")
 }
 
 fn print_outcome(change: &Change, outcome: &Outcome, color: bool) {

@@ -5,11 +5,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The exit statuses, shown at the end of `wxcc --help`.
+const EXIT_CODES: &str = "Exit status:
+  0    success (plan --detailed-exitcode: no changes)
+  1    any error, usage errors included
+  2    only with plan --detailed-exitcode: there are changes
+  130  interrupted (Ctrl-C)";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "wxcc",
     version,
-    about = "Configuration as code for Webex Contact Center: validate, plan and apply tenant configuration kept in git."
+    about = "Configuration as code for Webex Contact Center: validate, plan and apply tenant configuration kept in git.",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -18,62 +26,139 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Flags every command takes: how output looks.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Run against the built-in emulator (state under .wxcc/ in the current folder) instead
-    /// of a real tenant. No Webex account needed.
-    #[arg(long, global = true)]
-    pub emulator: bool,
-
-    /// Signed-in profile to use (one per org you manage). Default: `default`.
-    #[arg(long, global = true, env = "WXCC_PROFILE", value_name = "NAME")]
-    pub profile: Option<String>,
-
-    /// Organization id (UUID). Default: the profile's org, else the org in the access token.
-    #[arg(long, global = true, env = "WXCC_ORG_ID", value_name = "ORG_ID")]
-    pub org: Option<String>,
-
-    /// Region of the tenant: us1, eu1, eu2, anz1, ca1, jp1, sg1, in1. Default: the
-    /// profile's, else us1.
-    #[arg(long, global = true, env = "WXCC_REGION", value_name = "REGION")]
-    pub region: Option<String>,
-
-    /// API base URL instead of the region's (https; plain http only on loopback).
-    #[arg(long, global = true, env = "WXCC_BASE_URL", value_name = "URL")]
-    pub base_url: Option<String>,
-
-    /// OAuth host for sign-in and token renewal. Default: the profile's, else
-    /// https://webexapis.com.
-    #[arg(long, global = true, env = "WXCC_AUTH_URL", value_name = "URL")]
-    pub auth_url: Option<String>,
-
-    /// Requests per minute for the whole run, shared by every worker.
-    #[arg(
-        long,
-        global = true,
-        env = "WXCC_RATE_LIMIT",
-        value_name = "N",
-        default_value_t = 300
-    )]
-    pub rate_limit: u32,
-
-    /// Requests in flight at once.
-    #[arg(
-        long,
-        global = true,
-        env = "WXCC_PARALLELISM",
-        value_name = "N",
-        default_value_t = 4
-    )]
-    pub parallelism: usize,
-
-    /// When to colour output.
+    /// When to colour output (`auto` follows NO_COLOR and CLICOLOR_FORCE, and colours only
+    /// a terminal).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
     /// More logging on stderr (-v info, -vv debug, -vvv trace). Tokens are never logged.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// No progress on stderr, even on a terminal (for scripts).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// Where the API is and who signs in: the flags of the commands that connect.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct TargetArgs {
+    /// Run against the built-in emulator (state in .wxcc/emulator.json in the current
+    /// folder) instead of a real tenant. No Webex account needed.
+    #[arg(long)]
+    pub emulator: bool,
+
+    /// Signed-in profile to use (one per org you manage). Default: `default`.
+    #[arg(
+        long,
+        env = "WXCC_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
+    pub profile: Option<String>,
+
+    /// Organization id (UUID). Default: the profile's org, else the org in the access token.
+    #[arg(
+        long,
+        env = "WXCC_ORG_ID",
+        hide_env_values = true,
+        value_name = "ORG_ID"
+    )]
+    pub org: Option<String>,
+
+    /// Region of the tenant: us1, eu1, eu2, anz1, ca1, jp1, sg1, in1. Default: the
+    /// profile's, else us1.
+    #[arg(
+        long,
+        env = "WXCC_REGION",
+        hide_env_values = true,
+        value_name = "REGION"
+    )]
+    pub region: Option<String>,
+
+    /// API base URL instead of the region's (https; plain http only on loopback).
+    #[arg(
+        long,
+        env = "WXCC_BASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub base_url: Option<String>,
+
+    /// OAuth host for sign-in and token renewal. Default: the profile's, else
+    /// https://webexapis.com.
+    #[arg(
+        long,
+        env = "WXCC_AUTH_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub auth_url: Option<String>,
+}
+
+const DEFAULT_RATE_LIMIT: u32 = 300;
+const DEFAULT_PARALLELISM: usize = 4;
+
+/// How hard a run may use the API: the flags of the commands that read and write it.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct LimitArgs {
+    /// Requests per minute for the whole run, shared by every worker.
+    #[arg(
+        long,
+        env = "WXCC_RATE_LIMIT",
+        hide_env_values = true,
+        value_name = "N",
+        default_value_t = DEFAULT_RATE_LIMIT
+    )]
+    pub rate_limit: u32,
+
+    /// Requests in flight at once.
+    #[arg(
+        long,
+        env = "WXCC_PARALLELISM",
+        hide_env_values = true,
+        value_name = "N",
+        default_value_t = DEFAULT_PARALLELISM
+    )]
+    pub parallelism: usize,
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        LimitArgs {
+            rate_limit: DEFAULT_RATE_LIMIT,
+            parallelism: DEFAULT_PARALLELISM,
+        }
+    }
+}
+
+/// The profile a command that only looks at stored sign-ins works on.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ProfileArgs {
+    /// Signed-in profile (one per org you manage). Default: `default`.
+    #[arg(
+        long,
+        env = "WXCC_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// Say how runs with --emulator sign in, instead of showing a profile.
+    #[arg(long, help_heading = "Connection")]
+    pub emulator: bool,
+
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -96,9 +181,10 @@ pub enum Command {
     /// and store the tokens in a profile.
     Login(LoginArgs),
     /// Remove the profile's stored tokens.
-    Logout,
-    /// Show the profile: org, region, scopes and when its tokens expire (never the tokens).
-    Whoami,
+    Logout(ProfileArgs),
+    /// Show the credentials commands would use (WXCC_ACCESS_TOKEN, a CI refresh token or
+    /// the profile): org, region, scopes and when tokens expire (never the tokens).
+    Whoami(WhoamiArgs),
     /// Run the local WxCC API emulator.
     #[command(subcommand)]
     Emulator(EmulatorCommand),
@@ -107,12 +193,38 @@ pub enum Command {
     /// Print the JSON Schema of the config format (for editors, e.g. yaml-language-server)
     /// to stdout. `schemas/wxcc.schema.json` is this output.
     Schema,
+    /// Print a shell completion script to stdout, e.g.
+    /// `wxcc completions bash > ~/.local/share/bash-completion/completions/wxcc`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout, e.g. `wxcc man > wxcc.1 && man ./wxcc.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
 }
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// The Webex integration's client id (or the service app's, with --service-app).
-    #[arg(long, env = "WXCC_CLIENT_ID", value_name = "ID")]
+    #[arg(
+        long,
+        env = "WXCC_CLIENT_ID",
+        hide_env_values = true,
+        value_name = "ID"
+    )]
     pub client_id: Option<String>,
 
     /// Its client secret. Prefer the variable: a flag is visible to other local users.
@@ -146,6 +258,7 @@ pub struct LoginArgs {
     #[arg(
         long,
         env = "WXCC_NO_BROWSER",
+        hide_env_values = true,
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub no_browser: bool,
@@ -163,6 +276,9 @@ pub struct LoginArgs {
     /// With --service-app: the signed-in profile whose token authorizes the request.
     #[arg(long, value_name = "NAME", requires = "service_app")]
     pub using_profile: Option<String>,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 #[derive(Debug, Args)]
@@ -185,13 +301,16 @@ pub struct ChangeArgs {
     /// single object is always allowed).
     #[arg(long, value_name = "PERCENT", default_value_t = 30)]
     pub max_delete_percent: u32,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    #[command(flatten)]
-    pub change: ChangeArgs,
-
     /// Exit 0 when there are no changes, 2 when there are, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -199,6 +318,10 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub change: ChangeArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -210,9 +333,6 @@ pub enum PlanFormat {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    #[command(flatten)]
-    pub change: ChangeArgs,
-
     /// Apply without asking for confirmation (for CI).
     #[arg(long)]
     pub auto_approve: bool,
@@ -221,6 +341,10 @@ pub struct ApplyArgs {
     /// an empty config deletes every live object of the kinds named). Refused without it.
     #[arg(long)]
     pub allow_empty_config: bool,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub change: ChangeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -240,7 +364,21 @@ pub enum KindsFormat {
 pub enum EmulatorCommand {
     /// Serve the emulated API on a loopback port until interrupted.
     Serve(ServeArgs),
+    /// Forget everything the emulator holds (delete its state file), so the next
+    /// `--emulator` run or `serve` starts from a new tenant. Refused while a run or server
+    /// holds the state.
+    Reset(ResetArgs),
 }
+
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// The state file to delete.
+    #[arg(long, value_name = "FILE", default_value = DEFAULT_STATE)]
+    pub state: PathBuf,
+}
+
+/// Where `--emulator` and `wxcc emulator serve` keep the emulator's state.
+pub const DEFAULT_STATE: &str = ".wxcc/emulator.json";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -249,7 +387,7 @@ pub struct ServeArgs {
     pub port: u16,
 
     /// State file (created if missing, written atomically after every change).
-    #[arg(long, value_name = "FILE", default_value = ".wxcc/emulator.json")]
+    #[arg(long, value_name = "FILE", default_value = DEFAULT_STATE)]
     pub state: PathBuf,
 
     /// Answer 429 with Retry-After once a client sends more than this many requests in a

@@ -1,33 +1,28 @@
-//! `wxcc emulator serve`: the emulated API on a loopback port until interrupted.
+//! `wxcc emulator serve`: the emulated API on a loopback port until interrupted;
+//! `wxcc emulator reset`: forget its state, so the next run starts from a new tenant.
 
 use std::io::Write;
 
-use super::args::ServeArgs;
-use crate::emulator::{Emulator, RateLimit, State};
+use super::args::{ResetArgs, ServeArgs};
+use crate::emulator::{Emulator, RateLimit, StateLock};
 use crate::error::Error;
 
 pub async fn serve(args: &ServeArgs) -> Result<(), Error> {
     let rate_limit = args.throttle.as_deref().map(parse_rate_limit).transpose()?;
-    // Settings from flags are written into the state before the server reads it.
-    if rate_limit.is_some() || args.max_page_size.is_some() {
-        let mut state = State::load(&args.state)
-            .map_err(|e| Error::Emulator(format!("cannot read {}: {e}", args.state.display())))?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .map_err(|e| Error::Emulator(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
+    // Settings from flags go into the state before the server serves it.
+    let emulator = Emulator::serve(listener, args.state.clone(), |state| {
         if let Some(r) = rate_limit {
             state.settings.rate_limit = Some(r);
         }
         if let Some(n) = args.max_page_size {
             state.settings.max_page_size = n.max(1);
         }
-        state
-            .save(&args.state)
-            .map_err(|e| Error::Emulator(format!("cannot write {}: {e}", args.state.display())))?;
-    }
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
-        .await
-        .map_err(|e| Error::Emulator(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
-    let emulator = Emulator::start(listener, Some(args.state.clone()))
-        .await
-        .map_err(|e| Error::Emulator(e.to_string()))?;
+    })
+    .await
+    .map_err(|e| Error::Emulator(e.to_string()))?;
     let (client_id, _) = emulator.quickstart_client();
     let url = emulator.url();
     let banner = format!(
@@ -47,6 +42,27 @@ pub async fn serve(args: &ServeArgs) -> Result<(), Error> {
     drop(out);
     let _ = tokio::signal::ctrl_c().await;
     emulator.stop().await;
+    Ok(())
+}
+
+/// Deletes the state file, holding its lock so that no run or server is using it.
+pub fn reset(args: &ResetArgs) -> Result<(), Error> {
+    let path = &args.state;
+    let _lock = StateLock::acquire(path, None).map_err(|e| Error::Emulator(e.to_string()))?;
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(Error::Emulator(format!(
+                "cannot remove {}: {e}",
+                path.display()
+            )));
+        }
+    }
+    println!(
+        "The emulator's state ({}) is reset: the next --emulator run starts from a new tenant.",
+        path.display()
+    );
     Ok(())
 }
 

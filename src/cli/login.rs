@@ -14,7 +14,7 @@ use url::Url;
 
 use super::args::LoginArgs;
 use super::callback::{self, Listener};
-use super::session::profile_session;
+use super::session::{EMULATOR_SIGNS_IN, profile_session};
 use super::settings::{CredentialSource, Settings, Target};
 use crate::api::oauth::{self, Pkce, TokenResponse, WEBEX_AUTH_BASE};
 use crate::api::{ApiError, ProfileKind, Secret, StoredProfile, TokenStore, Tokens};
@@ -22,9 +22,9 @@ use crate::error::Error;
 
 pub async fn run(args: &LoginArgs, settings: &Settings) -> Result<(), Error> {
     if let Target::Emulator { .. } = settings.target {
-        return Err(Error::Usage(
-            "--emulator signs in by itself; to practise `wxcc login`, run `wxcc emulator serve` and sign in with --base-url and --auth-url pointing at it (docs/auth.md)".into(),
-        ));
+        return Err(Error::Usage(format!(
+            "{EMULATOR_SIGNS_IN} To practise `wxcc login`, run `wxcc emulator serve` and sign in with --base-url and --auth-url pointing at it (docs/auth.md)."
+        )));
     }
     let store = settings.store.clone().ok_or_else(|| {
         Error::Usage(

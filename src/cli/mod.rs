@@ -4,11 +4,13 @@
 mod apply;
 mod args;
 mod callback;
+mod completions;
 mod emulator;
 mod kinds;
 mod login;
 mod logout;
 mod plan;
+mod progress;
 mod schema;
 mod session;
 mod settings;
@@ -20,45 +22,60 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::error::Error;
-use args::{Cli, Command, EmulatorCommand};
+use args::{Cli, Command, EmulatorCommand, LimitArgs, TargetArgs};
+use settings::Output;
 
 /// Runs `wxcc` with the process's arguments.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
+    let output = settings::output(&cli.global);
     init_logging(cli.global.verbose);
-    let code = match run(&cli) {
+    let code = match run(&cli, output) {
         Ok(code) => code,
         Err(e) => {
-            let prefix = if settings::resolve(&cli.global)
-                .map(|s| s.color_err)
-                .unwrap_or(false)
-            {
-                let s = anstyle::Style::new()
-                    .fg_color(Some(anstyle::AnsiColor::Red.into()))
-                    .bold();
-                format!("{s}error:{s:#}")
-            } else {
-                "error:".to_string()
-            };
-            anstream::eprintln!("{prefix} {e}");
+            let s = anstyle::Style::new()
+                .fg_color(Some(anstyle::AnsiColor::Red.into()))
+                .bold();
+            anstream::eprintln!("{s}error:{s:#} {e}");
             e.exit_code()
         }
     };
     ExitCode::from(code)
 }
 
-fn run(cli: &Cli) -> Result<u8, Error> {
-    // These read only compiled-in data: no settings, no runtime.
+/// Prints what clap found (help and `--version` on stdout, usage errors on stderr) and
+/// exits 0 for help and version, 1 for a usage error: 2 belongs to
+/// `plan --detailed-exitcode`.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    let _ = e.print();
+    if e.use_stderr() {
+        ExitCode::from(Error::EXIT_STATUS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
+    // These need no settings and no runtime.
     match &cli.command {
         Command::Kinds(a) => return kinds::run(a).map(|_| 0),
         Command::Schema => return schema::run().map(|_| 0),
-        _ => {}
-    }
-    let settings = settings::resolve(&cli.global)?;
-    match &cli.command {
-        Command::Validate(a) => return validate::run(&a.path, &settings).map(|_| 0),
-        Command::Whoami => return whoami::run(&settings).map(|_| 0),
-        Command::Logout => return logout::run(&settings).map(|_| 0),
+        Command::Completions(a) => return completions::completions(a).map(|_| 0),
+        Command::Man => return completions::man().map(|_| 0),
+        Command::Validate(a) => return validate::run(&a.path, output).map(|_| 0),
+        Command::Whoami(a) => return whoami::run(a, output).map(|_| 0),
+        Command::Logout(a) => {
+            let target = TargetArgs {
+                profile: a.profile.clone(),
+                ..TargetArgs::default()
+            };
+            let settings = settings::resolve(output, &target, &LimitArgs::default())?;
+            return logout::run(&settings).map(|_| 0);
+        }
+        Command::Emulator(EmulatorCommand::Reset(a)) => return emulator::reset(a).map(|_| 0),
         _ => {}
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -67,15 +84,27 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         match &cli.command {
+            Command::Login(a) => {
+                let settings = settings::resolve(output, &a.target, &LimitArgs::default())?;
+                login::run(a, &settings).await.map(|_| 0)
+            }
+            Command::Plan(a) => {
+                let settings = settings::resolve(output, &a.change.target, &a.change.limits)?;
+                plan::run(a, &settings).await
+            }
+            Command::Apply(a) => {
+                let settings = settings::resolve(output, &a.change.target, &a.change.limits)?;
+                apply::run(a, &settings).await.map(|_| 0)
+            }
+            Command::Emulator(EmulatorCommand::Serve(a)) => emulator::serve(a).await.map(|_| 0),
             Command::Validate(_)
             | Command::Kinds(_)
             | Command::Schema
-            | Command::Whoami
-            | Command::Logout => Ok(0),
-            Command::Login(a) => login::run(a, &settings).await.map(|_| 0),
-            Command::Plan(a) => plan::run(a, &settings).await,
-            Command::Apply(a) => apply::run(a, &settings).await.map(|_| 0),
-            Command::Emulator(EmulatorCommand::Serve(a)) => emulator::serve(a).await.map(|_| 0),
+            | Command::Completions(_)
+            | Command::Man
+            | Command::Whoami(_)
+            | Command::Logout(_)
+            | Command::Emulator(EmulatorCommand::Reset(_)) => Ok(0),
         }
     })
 }

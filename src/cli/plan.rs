@@ -3,7 +3,7 @@
 use super::args::{ChangeArgs, PlanArgs, PlanFormat};
 use super::session::{Session, complete_live, fetch_live, kinds_in_play};
 use super::settings::Settings;
-use super::validate::load_checked;
+use super::validate::{Check, load_checked};
 use crate::catalogue::{Kind, kind_names};
 use crate::config::{self, Loaded, did_you_mean};
 use crate::error::Error;
@@ -40,16 +40,17 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
 /// Loads and validates the config (offline: nothing is sent when it has errors), then
 /// connects, reads live state and builds the plan.
 pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared, Error> {
-    let loaded = load_checked(&args.path, settings, false)?;
+    let loaded = load_checked(&args.path, settings.color_err, Check::BeforeSending)?;
     let delete_kinds = delete_kinds(&args.delete, &loaded)?;
     let session = Session::connect(settings).await?;
     let kinds = kinds_in_play(&loaded.desired.kinds(), &delete_kinds);
-    let fetched = match fetch_live(&session.client, &kinds).await {
+    let fetched = match fetch_live(&session.client, &kinds, &session.progress).await {
         Ok(mut live) => complete_live(&session.client, &loaded.desired, &mut live)
             .await
             .map(|_| live),
         Err(e) => Err(e),
     };
+    session.progress.done_reading();
     let live = match fetched {
         Ok(live) => live,
         Err(e) => {

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::task::JoinSet;
 
+use super::progress::Progress;
 use super::settings::{CredentialSource, Settings, Target};
 use crate::api::oauth::{self, Pkce};
 use crate::api::{
@@ -20,31 +21,42 @@ use crate::error::Error;
 use crate::model::{Desired, Live, LiveObject, content_digest, reference_values};
 use serde_json::Value;
 
+/// What `login --emulator` and `whoami --emulator` both say.
+pub const EMULATOR_SIGNS_IN: &str = "--emulator needs no `wxcc login`: every run signs itself in to the built-in emulator as its quick-start integration, and keeps no tokens.";
+
 /// A connected client, and the emulator behind it when there is one.
 pub struct Session {
     pub client: Client,
+    pub progress: Progress,
     emulator: Option<Emulator>,
 }
 
 impl Session {
     pub async fn connect(settings: &Settings) -> Result<Session, Error> {
-        let limiter = Arc::new(RateLimiter::per_minute(settings.rate_limit));
+        let progress = Progress::new(settings.progress);
+        let mut limiter = RateLimiter::per_minute(settings.rate_limit);
+        if let Some(observer) = progress.observer() {
+            limiter = limiter.with_observer(observer);
+        }
+        let limiter = Arc::new(limiter);
         let options = ClientOptions {
             parallelism: settings.parallelism,
             ..ClientOptions::default()
         };
         match &settings.target {
-            Target::Emulator { state_dir } => {
+            Target::Emulator { state } => {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                     .await
                     .map_err(|e| Error::Emulator(format!("cannot listen on loopback: {e}")))?;
-                let emulator = Emulator::start(listener, Some(state_dir.join("emulator.json")))
+                let emulator = Emulator::start(listener, Some(state.clone()))
                     .await
-                    .map_err(|e| {
-                        Error::Emulator(format!(
+                    .map_err(|e| match e.kind() {
+                        // The message names the state file and who holds it.
+                        std::io::ErrorKind::ResourceBusy => Error::Emulator(e.to_string()),
+                        _ => Error::Emulator(format!(
                             "cannot start with state in {}: {e}",
-                            state_dir.display()
-                        ))
+                            state.display()
+                        )),
                     })?;
                 let credentials = emulator_sign_in(&emulator).await?;
                 let token = credentials.bearer().await?;
@@ -57,6 +69,7 @@ impl Session {
                 let client = Client::new(base, org, credentials, limiter, options)?;
                 Ok(Session {
                     client,
+                    progress,
                     emulator: Some(emulator),
                 })
             }
@@ -73,6 +86,7 @@ impl Session {
                 let client = Client::new(base_url.clone(), org, credentials, limiter, options)?;
                 Ok(Session {
                     client,
+                    progress,
                     emulator: None,
                 })
             }
@@ -89,6 +103,7 @@ impl Session {
 
     /// Stops the in-process emulator, if any, after in-flight requests.
     pub async fn close(self) {
+        self.progress.done_reading();
         if let Some(e) = self.emulator {
             e.stop().await;
         }
@@ -255,7 +270,12 @@ async fn emulator_sign_in(emulator: &Emulator) -> Result<Credentials, Error> {
 }
 
 /// Reads every object of the given kinds, all kinds concurrently.
-pub async fn fetch_live(client: &Client, kinds: &[&'static Kind]) -> Result<Live, ApiError> {
+pub async fn fetch_live(
+    client: &Client,
+    kinds: &[&'static Kind],
+    progress: &Progress,
+) -> Result<Live, ApiError> {
+    progress.reading(kinds.len());
     let mut tasks = JoinSet::new();
     for kind in kinds {
         let client = client.clone();
@@ -270,6 +290,7 @@ pub async fn fetch_live(client: &Client, kinds: &[&'static Kind]) -> Result<Live
             tracking_id: String::new(),
             message: e.to_string(),
         })??;
+        progress.kind_read(objects.len());
         let objects = objects
             .into_iter()
             .filter_map(|body| LiveObject::from_body(kind, body))

@@ -8,12 +8,12 @@
 //! `wxcc login` stored. The profile's region, base URL, auth host and org are used only when
 //! its tokens are.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use anstream::AutoStream;
 use url::Url;
 
-use super::args::{ColorChoice, GlobalArgs};
+use super::args::{ColorChoice, DEFAULT_STATE, GlobalArgs, LimitArgs, TargetArgs};
 use crate::api::oauth::WEBEX_AUTH_BASE;
 use crate::api::{
     Secret, StoredProfile, TokenStore, base_url_for_region, check_base_url, check_profile_name,
@@ -23,8 +23,8 @@ use crate::error::Error;
 /// Where the API is.
 #[derive(Clone, Debug)]
 pub enum Target {
-    /// The built-in emulator, run in-process with state in this folder.
-    Emulator { state_dir: PathBuf },
+    /// The built-in emulator, run in-process with its state in this file.
+    Emulator { state: PathBuf },
     /// A real (or separately run) WxCC API.
     Api { base_url: Url },
 }
@@ -66,6 +66,8 @@ pub struct Settings {
     /// Colour on stdout / stderr.
     pub color_out: bool,
     pub color_err: bool,
+    /// Show progress on stderr while reading and writing the API.
+    pub progress: bool,
     pub rate_limit: u32,
     pub parallelism: usize,
     /// The profile name (`--profile`, `WXCC_PROFILE`, else `default`).
@@ -80,7 +82,35 @@ pub struct Settings {
     pub explicit: Explicit,
 }
 
-pub fn resolve(global: &GlobalArgs) -> Result<Settings, Error> {
+/// How output looks: colour on each stream, and whether progress is shown.
+#[derive(Clone, Copy, Debug)]
+pub struct Output {
+    pub color_out: bool,
+    pub color_err: bool,
+    /// Progress on stderr: only on a terminal, and not with `--quiet`.
+    pub progress: bool,
+}
+
+/// Sets the colour policy for the whole process from `--color` (anstream's: `auto` follows
+/// `NO_COLOR`, then `CLICOLOR_FORCE`, then whether the stream is a terminal) and says what
+/// it comes to for stdout and stderr. Everything printed goes through anstream, which
+/// strips styles when its stream's choice is `never`.
+pub fn output(global: &GlobalArgs) -> Output {
+    let choice = match global.color {
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+    let colored = |c: anstream::ColorChoice| c != anstream::ColorChoice::Never;
+    Output {
+        color_out: colored(AutoStream::choice(&std::io::stdout())),
+        color_err: colored(AutoStream::choice(&std::io::stderr())),
+        progress: !global.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    }
+}
+
+pub fn resolve(output: Output, global: &TargetArgs, limits: &LimitArgs) -> Result<Settings, Error> {
     let profile = global
         .profile
         .clone()
@@ -129,7 +159,7 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, Error> {
             ));
         }
         Target::Emulator {
-            state_dir: PathBuf::from(".wxcc"),
+            state: PathBuf::from(DEFAULT_STATE),
         }
     } else if let Some(base_url) = &explicit.base_url {
         Target::Api {
@@ -154,10 +184,10 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, Error> {
         (None, None) => Url::parse(WEBEX_AUTH_BASE)
             .map_err(|e| Error::Usage(format!("bad default auth URL: {e}")))?,
     };
-    if global.parallelism == 0 {
+    if limits.parallelism == 0 {
         return Err(Error::Usage("--parallelism must be at least 1".into()));
     }
-    if global.rate_limit == 0 {
+    if limits.rate_limit == 0 {
         return Err(Error::Usage(
             "--rate-limit must be at least 1 request per minute".into(),
         ));
@@ -169,10 +199,11 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, Error> {
     Ok(Settings {
         target,
         org,
-        color_out: use_color(global.color, std::io::stdout().is_terminal()),
-        color_err: use_color(global.color, std::io::stderr().is_terminal()),
-        rate_limit: global.rate_limit,
-        parallelism: global.parallelism,
+        color_out: output.color_out,
+        color_err: output.color_err,
+        progress: output.progress,
+        rate_limit: limits.rate_limit,
+        parallelism: limits.parallelism,
         profile,
         store,
         auth_url,
@@ -283,16 +314,4 @@ fn config_dir() -> Option<PathBuf> {
     std::env::home_dir()
         .filter(|h| !h.as_os_str().is_empty())
         .map(|h| h.join(".config").join("wxcc"))
-}
-
-fn use_color(choice: ColorChoice, terminal: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            terminal
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true)
-        }
-    }
 }

@@ -1,16 +1,16 @@
 //! `wxcc validate PATH`: every problem in the config at once, offline.
 
-use super::settings::Settings;
+use super::settings::Output;
 use crate::config::{self, Loaded};
 use crate::error::Error;
 use crate::model::{Diagnostic, Severity};
 
-pub fn run(path: &std::path::Path, settings: &Settings) -> Result<(), Error> {
-    let loaded = load_checked(path, settings, true)?;
+pub fn run(path: &std::path::Path, output: Output) -> Result<(), Error> {
+    let loaded = load_checked(path, output.color_err, Check::Offline)?;
     let objects = loaded.desired.objects.len();
     let files = loaded.sources.files.len();
     if objects == 0 {
-        warn_empty(path, files, settings);
+        warn_empty(path, files, output.color_err);
         return Ok(());
     }
     anstream::println!(
@@ -22,14 +22,20 @@ pub fn run(path: &std::path::Path, settings: &Settings) -> Result<(), Error> {
     Ok(())
 }
 
+/// Who checks a config, which decides what is said.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// `validate`: shows warnings too, and never connects.
+    Offline,
+    /// `plan` and `apply`, before they connect: errors only (plan re-checks references
+    /// against the tenant), and an error means nothing is sent.
+    BeforeSending,
+}
+
 /// Loads and validates a config, printing its diagnostics to stderr. Fails when any is an
-/// error. `show_warnings` prints warnings too (plan re-checks references against the
-/// tenant, so it leaves them out).
-pub fn load_checked(
-    path: &std::path::Path,
-    settings: &Settings,
-    show_warnings: bool,
-) -> Result<Loaded, Error> {
+/// error.
+pub fn load_checked(path: &std::path::Path, color: bool, check: Check) -> Result<Loaded, Error> {
+    let show_warnings = check == Check::Offline;
     let mut loaded = config::load(path).map_err(|e| Error::Load(e.to_string()))?;
     let found = config::validate(&loaded.desired);
     loaded.diagnostics.extend(found);
@@ -40,21 +46,19 @@ pub fn load_checked(
         .cloned()
         .collect();
     if !shown.is_empty() {
-        anstream::eprint!(
-            "{}",
-            config::render(&shown, &loaded.sources, settings.color_err)
-        );
+        anstream::eprint!("{}", config::render(&shown, &loaded.sources, color));
     }
     if loaded.diagnostics.iter().any(|d| d.is_error()) {
         return Err(Error::Invalid {
             summary: config::summary_line(&loaded.diagnostics),
+            offline: check == Check::Offline,
         });
     }
     Ok(loaded)
 }
 
 /// An empty config is valid, but almost never meant: say so plainly (exit status stays 0).
-fn warn_empty(path: &std::path::Path, files: usize, settings: &Settings) {
+fn warn_empty(path: &std::path::Path, files: usize, color: bool) {
     let warning = Diagnostic {
         severity: Severity::Warning,
         ..Diagnostic::general(format!(
@@ -67,7 +71,7 @@ fn warn_empty(path: &std::path::Path, files: usize, settings: &Settings) {
     .with_help("add objects under kind names (e.g. `site:` followed by a list); applied with --delete, an empty config would delete every live object of those kinds, which apply refuses without --allow-empty-config");
     anstream::eprint!(
         "{}",
-        config::render(&[warning], &config::Sources::default(), settings.color_err)
+        config::render(&[warning], &config::Sources::default(), color)
     );
     anstream::println!(
         "{} is valid but declares nothing: 0 objects in {files} file{}.",

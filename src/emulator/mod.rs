@@ -39,7 +39,7 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use store::{RateLimit, Settings, State};
+pub use store::{RateLimit, Settings, State, StateLock};
 
 /// The built-in OAuth client that `--emulator` signs in with.
 pub const QUICKSTART_CLIENT_ID: &str = "wxcc-emulator-quickstart";
@@ -64,6 +64,8 @@ pub(crate) struct Shared {
     /// Per client: when it was last told `Retry-After`, and until when.
     retry_after: Mutex<HashMap<String, (std::time::Instant, std::time::Instant)>>,
     faults: Mutex<Vec<admin::Fault>>,
+    /// Held while the emulator lives, so no other process writes its state file.
+    _lock: Option<StateLock>,
 }
 
 /// What the emulator saw, for tests and benchmarks.
@@ -174,15 +176,43 @@ impl Emulator {
         listener: TcpListener,
         state_path: Option<PathBuf>,
     ) -> std::io::Result<Emulator> {
+        Emulator::launch(listener, state_path, |_| {}, false).await
+    }
+
+    /// The long-lived server of `wxcc emulator serve`: like `start`, with `adjust` applied
+    /// to the state once it is loaded (settings given on the command line), and its URL
+    /// written in the lock so that a process refused the state is told where to go.
+    pub async fn serve(
+        listener: TcpListener,
+        state_path: PathBuf,
+        adjust: impl FnOnce(&mut State),
+    ) -> std::io::Result<Emulator> {
+        Emulator::launch(listener, Some(state_path), adjust, true).await
+    }
+
+    /// A state file is locked first and stays locked until the emulator is dropped: a
+    /// second process fails with `ResourceBusy`, naming the holder.
+    async fn launch(
+        listener: TcpListener,
+        state_path: Option<PathBuf>,
+        adjust: impl FnOnce(&mut State),
+        advertise: bool,
+    ) -> std::io::Result<Emulator> {
+        let addr = listener.local_addr()?;
+        let url = format!("http://{addr}");
+        let lock = match &state_path {
+            Some(p) => Some(StateLock::acquire(p, advertise.then_some(url.as_str()))?),
+            None => None,
+        };
         let mut state = match &state_path {
             Some(p) => State::load(p)?,
             None => State::default(),
         };
         seed::ensure_ready(&mut state);
+        adjust(&mut state);
         if let Some(p) = &state_path {
             state.save(p)?;
         }
-        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             path: state_path,
@@ -191,6 +221,7 @@ impl Emulator {
             windows: Mutex::new(HashMap::new()),
             retry_after: Mutex::new(HashMap::new()),
             faults: Mutex::new(Vec::new()),
+            _lock: lock,
         });
         let app = Router::new()
             .route("/v1/authorize", get(oauth::authorize))

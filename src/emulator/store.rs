@@ -1,10 +1,13 @@
 //! The emulator's state: orgs and their objects (with what lives outside the config API:
 //! the Calling number inventory and audio blobs), OAuth clients, codes and tokens, and the
 //! settings that shape behaviour (rate limit, page-size clamp, token lifetimes). Kept in one
-//! JSON file, written atomically (temporary file, then rename) with mode 0600.
+//! JSON file, written atomically (temporary file, then rename) with mode 0600, by one
+//! process at a time: the owner holds an OS lock on `FILE.lock` beside it while it lives.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -165,4 +168,105 @@ impl State {
         let text = serde_json::to_vec(self).map_err(std::io::Error::other)?;
         write_atomically(path, &text)
     }
+}
+
+/// An exclusive OS lock on a state file's `.lock` companion, held for as long as this value
+/// lives (the OS releases it when the process ends, however it ends). The state file itself
+/// cannot carry the lock: every save replaces it with a new file. The lock file says who
+/// holds it, so a second process can be told.
+#[derive(Debug)]
+pub struct StateLock {
+    _file: File,
+}
+
+/// Who holds a state file, as written in its lock file.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Holder {
+    pid: u32,
+    command: String,
+    /// Where the holder serves the emulated API, when it does.
+    #[serde(default)]
+    url: Option<String>,
+}
+
+impl StateLock {
+    /// The lock file of a state file: `FILE.lock`.
+    pub fn path_for(state: &Path) -> PathBuf {
+        let mut name = state.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        state.with_file_name(name)
+    }
+
+    /// Takes the lock, or fails with `ResourceBusy` naming the process that holds it. `url`
+    /// is where this process serves the API, for the message another process gets.
+    pub fn acquire(state: &Path, url: Option<&str>) -> std::io::Result<StateLock> {
+        if let Some(dir) = state.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let path = StateLock::path_for(state);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut text = String::new();
+                let holder: Holder = file
+                    .read_to_string(&mut text)
+                    .ok()
+                    .and_then(|_| serde_json::from_str(&text).ok())
+                    .unwrap_or_default();
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::ResourceBusy,
+                    busy_message(state, &holder),
+                ));
+            }
+            Err(TryLockError::Error(e)) => return Err(e),
+        }
+        let holder = Holder {
+            pid: std::process::id(),
+            command: holder_command(),
+            url: url.map(str::to_string),
+        };
+        let text = serde_json::to_vec(&holder).map_err(std::io::Error::other)?;
+        file.set_len(0)?;
+        file.rewind()?;
+        file.write_all(&text)?;
+        file.flush()?;
+        Ok(StateLock { _file: file })
+    }
+}
+
+/// The holder's command line as `wxcc` and its subcommand words, up to the first flag or
+/// path: enough to recognise it, and never a value that might be private.
+fn holder_command() -> String {
+    let mut words = vec!["wxcc".to_string()];
+    words.extend(
+        std::env::args()
+            .skip(1)
+            .take_while(|a| !a.starts_with('-') && !a.contains(['/', '\\', '.']))
+            .take(2),
+    );
+    words.join(" ")
+}
+
+fn busy_message(state: &Path, holder: &Holder) -> String {
+    let who = if holder.pid == 0 {
+        "another process".to_string()
+    } else {
+        format!("`{}` (pid {})", holder.command, holder.pid)
+    };
+    let next = match &holder.url {
+        Some(url) => format!(
+            "it serves the emulated API at {url}: send commands there with --base-url {url} (its banner says how to sign in), or stop it first"
+        ),
+        None => "wait for it to finish, or stop it first".to_string(),
+    };
+    format!(
+        "{} is in use by {who}; one process at a time owns an emulator's state, so {next}",
+        state.display()
+    )
 }

@@ -707,7 +707,7 @@ fn logout_removes_the_tokens_and_whoami_then_says_to_sign_in() {
         .expect(1);
     assert_eq!(
         who.stderr,
-        "error: profile `eu-partner` is not signed in; run `wxcc login --profile eu-partner`\n"
+        "error: profile `eu-partner` is not signed in and no WXCC_ACCESS_TOKEN or CI refresh token is set; run `wxcc login --profile eu-partner`\n"
     );
     env.write("c.yaml", "site: []\n");
     let plan = env

@@ -11,6 +11,24 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 use wxcc::emulator::Emulator;
 
+/// The variables `wxcc` reads, which no test inherits from the machine it runs on.
+pub const WXCC_VARS: &[&str] = &[
+    "WXCC_BASE_URL",
+    "WXCC_ACCESS_TOKEN",
+    "WXCC_ORG_ID",
+    "WXCC_REGION",
+    "WXCC_PROFILE",
+    "WXCC_CLIENT_ID",
+    "WXCC_CLIENT_SECRET",
+    "WXCC_REFRESH_TOKEN",
+    "WXCC_REFRESH_TOKEN_FILE",
+    "WXCC_AUTH_URL",
+    "WXCC_LOG",
+    "WXCC_CONFIG_DIR",
+    "WXCC_RATE_LIMIT",
+    "WXCC_PARALLELISM",
+];
+
 pub struct Env {
     pub dir: TempDir,
     runtime: tokio::runtime::Runtime,
@@ -174,22 +192,7 @@ impl Env {
             .current_dir(self.dir.path())
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
-        for var in [
-            "WXCC_BASE_URL",
-            "WXCC_ACCESS_TOKEN",
-            "WXCC_ORG_ID",
-            "WXCC_REGION",
-            "WXCC_PROFILE",
-            "WXCC_CLIENT_ID",
-            "WXCC_CLIENT_SECRET",
-            "WXCC_REFRESH_TOKEN",
-            "WXCC_REFRESH_TOKEN_FILE",
-            "WXCC_AUTH_URL",
-            "WXCC_LOG",
-            "WXCC_CONFIG_DIR",
-            "WXCC_RATE_LIMIT",
-            "WXCC_PARALLELISM",
-        ] {
+        for var in WXCC_VARS {
             cmd.env_remove(var);
         }
         cmd.env("WXCC_CONFIG_DIR", self.dir.path().join(".config"))
@@ -316,7 +319,8 @@ impl Drop for Env {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read example") {
         let entry = entry.expect("entry");
@@ -343,7 +347,7 @@ pub fn refused(env: &Env, file: &str) -> String {
     let validate = env.wxcc(&["validate", file]).expect(1);
     let plan = env.wxcc(&["plan", file]).expect(1);
     let apply = env.wxcc(&["apply", file, "--auto-approve"]).expect(1);
-    contains_all(&validate.stderr, &["nothing was sent to the tenant"]);
+    contains_all(&validate.stderr, &["the config is not valid"]);
     contains_all(&plan.stderr, &["nothing was sent to the tenant"]);
     contains_all(&apply.stderr, &["nothing was sent to the tenant"]);
     assert_eq!(env.total_requests(), 0, "bad input must not reach the API");

@@ -6,10 +6,12 @@ mod harness;
 
 mod auth;
 mod bad_input;
+mod cli;
 mod emulator_behaviour;
 mod emulator_kinds;
 mod hostile_config;
 mod kinds;
 mod plan_apply;
+mod readme_tour;
 mod regressions;
 mod schema;

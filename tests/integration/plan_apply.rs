@@ -57,22 +57,37 @@ fn detailed_exitcode_is_2_when_there_are_changes() {
     env.wxcc(&["plan", "acme"]).expect(0);
 }
 
+/// Appends `, edited` to Dublin's description in the copied example, whatever the example
+/// says (someone may have edited `examples/`), followed by the lines `extra`; the old text.
+fn edit_dublin_description(env: &Env, acme: &std::path::Path, extra: &str) -> String {
+    let live = env.live_named("site", "Dublin");
+    let was = live["description"]
+        .as_str()
+        .expect("Dublin has a description")
+        .to_string();
+    let sites = std::fs::read_to_string(acme.join("sites.yaml")).expect("read");
+    let edited = sites.replacen(
+        &format!("    description: {was}\n"),
+        &format!("    description: {was}, edited\n{extra}"),
+        1,
+    );
+    assert_ne!(edited, sites, "the description is one plain line");
+    std::fs::write(acme.join("sites.yaml"), edited).expect("write");
+    was
+}
+
 #[test]
 fn one_changed_field_plans_and_applies_exactly_that_field() {
     let env = Env::new();
     let acme = env.copy_example("acme");
     env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
-    let sites = std::fs::read_to_string(acme.join("sites.yaml")).expect("read");
-    std::fs::write(
-        acme.join("sites.yaml"),
-        sites.replace("EMEA support hub", "EMEA support and sales hub"),
-    )
-    .expect("write");
     let before = env.live_named("site", "Dublin");
+    let was = edit_dublin_description(&env, &acme, "");
+    let now = format!("{was}, edited");
 
     let plan = env.wxcc(&["plan", "acme"]).expect(0);
     let expected = format!(
-        "~ update site \"Dublin\"  (id {}, version 0)\n    description:  \"EMEA support hub\" → \"EMEA support and sales hub\"\n\nPlan: 0 to create, 1 to update, 0 to delete.\n",
+        "~ update site \"Dublin\"  (id {}, version 0)\n    description:  \"{was}\" → \"{now}\"\n\nPlan: 0 to create, 1 to update, 0 to delete.\n",
         before["id"].as_str().expect("id")
     );
     assert_eq!(plan.stdout, expected);
@@ -82,7 +97,7 @@ fn one_changed_field_plans_and_applies_exactly_that_field() {
     contains_all(&applied.stdout, &["~ updated site \"Dublin\""]);
     assert_eq!(env.writes(), writes + 1, "exactly one write");
     let after = env.live_named("site", "Dublin");
-    assert_eq!(after["description"], "EMEA support and sales hub");
+    assert_eq!(after["description"], now.as_str());
     assert_eq!(after["id"], before["id"]);
     assert_eq!(after["version"], 1);
     assert_eq!(after["createdTime"], before["createdTime"]);
@@ -354,15 +369,9 @@ fn system_defaults_are_never_changed() {
 #[test]
 fn a_protected_object_that_differs_is_a_plan_error() {
     let env = Env::new();
-    env.copy_example("acme");
+    let acme = env.copy_example("acme");
     env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
-    let sites = std::fs::read_to_string(env.path().join("acme/sites.yaml")).expect("read");
-    let protected = sites.replace(
-        "    description: EMEA support hub\n",
-        "    description: EMEA hub\n    x-wxcc: {protect: true}\n",
-    );
-    assert_ne!(protected, sites);
-    std::fs::write(env.path().join("acme/sites.yaml"), protected).expect("write");
+    edit_dublin_description(&env, &acme, "    x-wxcc: {protect: true}\n");
     let plan = env.wxcc(&["plan", "acme"]).expect(1);
     contains_all(
         &plan.stderr,

@@ -1,0 +1,40 @@
+//! `wxcc completions SHELL` and `wxcc man`: a shell completion script and the man page,
+//! both generated from the same clap definition the binary parses with, so they cannot
+//! drift from the real flags.
+
+use std::io::Write;
+
+use clap::CommandFactory;
+use clap_complete::Shell as Target;
+
+use super::args::{Cli, CompletionsArgs, Shell};
+use crate::error::Error;
+
+pub fn completions(args: &CompletionsArgs) -> Result<(), Error> {
+    let shell = match args.shell {
+        Shell::Bash => Target::Bash,
+        Shell::Zsh => Target::Zsh,
+        Shell::Fish => Target::Fish,
+        Shell::Powershell => Target::PowerShell,
+        Shell::Elvish => Target::Elvish,
+    };
+    let mut command = Cli::command();
+    let mut text = Vec::new();
+    clap_complete::generate(shell, &mut command, "wxcc", &mut text);
+    write_stdout(&text)
+}
+
+pub fn man() -> Result<(), Error> {
+    let mut text = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut text)
+        .map_err(|e| Error::Usage(format!("cannot render the man page: {e}")))?;
+    write_stdout(&text)
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::Usage(format!("cannot write to stdout: {e}")))
+}
