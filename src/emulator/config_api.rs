@@ -17,7 +17,8 @@ use super::http::{Fail, api_error, empty, json_response, spring_error, tracking_
 use super::oauth::{Refusal, authenticate};
 use super::payload::Payload;
 use super::rules::{Bulk, KindRule, Patch, V1List, kind as rule_for};
-use super::store::{Org, State};
+use super::store::{Org, StaleVersion, State};
+use super::faults::{self, Fault};
 use super::{LogEntry, Shared, audio, bulk, lists, objects};
 
 pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> Response {
@@ -37,14 +38,33 @@ pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> 
     if delay > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
-    let (response, applied) = if config_api {
+    let logged_body = if write { payload.logged() } else { None };
+    let print = faults::fingerprint(
+        method.as_str(),
+        &path,
+        &query,
+        logged_body
+            .as_ref()
+            .map(|b| b.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    let (response, applied, fault) = if config_api {
         serve(
-            &shared, &method, &path, &query, &headers, &payload, &tracking,
+            &shared, &method, &path, &query, &headers, &payload, &tracking, print,
         )
     } else {
-        (spring_error(StatusCode::NOT_FOUND, &path), false)
+        (spring_error(StatusCode::NOT_FOUND, &path), false, None)
     };
-    let logged_body = if write { payload.logged() } else { None };
+    let response = match &fault {
+        Some(f) => faults::shape(f, response).await,
+        None => response,
+    };
+    // A dropped connection answers nothing: logged as status 0.
+    let logged_status = match &fault {
+        Some(f) if f.drop => 0,
+        _ => response.status().as_u16(),
+    };
     let seq = shared.log().counters.total;
     shared.record(
         LogEntry {
@@ -52,7 +72,7 @@ pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> 
             method: method.to_string(),
             path,
             query,
-            status: response.status().as_u16(),
+            status: logged_status,
             tracking_id: headers
                 .get("TrackingId")
                 .and_then(|v| v.to_str().ok())
@@ -66,7 +86,9 @@ pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> 
     response
 }
 
-/// Serves one configuration request; the flag says whether state changed.
+/// Serves one configuration request: the answer, whether state changed, and the fault
+/// that hit it (whose delay, drop or damage the caller applies to the answer).
+#[allow(clippy::too_many_arguments)]
 fn serve(
     shared: &Shared,
     method: &Method,
@@ -75,19 +97,20 @@ fn serve(
     headers: &HeaderMap,
     payload: &Payload,
     tracking: &str,
-) -> (Response, bool) {
+    print: [u8; 32],
+) -> (Response, bool, Option<Fault>) {
     let mut state = shared.state();
-    if take_revoke_fault(shared, method, path) {
+    if take_fault(shared, true, method, path, print).is_some() {
         revoke_presented_token(headers, &mut state);
         shared.persist(&state);
     }
     let grant = match authenticate(headers, &state) {
         Ok(g) => g,
         Err(Refusal::Malformed(why)) => {
-            return (api_error(StatusCode::BAD_REQUEST, tracking, why), false);
+            return (api_error(StatusCode::BAD_REQUEST, tracking, why), false, None);
         }
         Err(Refusal::Unauthorized(why)) => {
-            return (api_error(StatusCode::UNAUTHORIZED, tracking, why), false);
+            return (api_error(StatusCode::UNAUTHORIZED, tracking, why), false, None);
         }
     };
     if let Some(retry_after) = rate_limited(shared, &state, &grant.client_id) {
@@ -95,11 +118,11 @@ fn serve(
         if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
             r.headers_mut().insert("Retry-After", v);
         }
-        return (r, false);
+        return (r, false, None);
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let Some(org_id) = segments.get(1).map(|s| s.to_string()) else {
-        return (spring_error(StatusCode::NOT_FOUND, path), false);
+        return (spring_error(StatusCode::NOT_FOUND, path), false, None);
     };
     if org_id != grant.org {
         return (
@@ -109,6 +132,7 @@ fn serve(
                 "Access denied - Client is forbidden access to the resource",
             ),
             false,
+            None,
         );
     }
     let write = !matches!(*method, Method::GET | Method::HEAD);
@@ -125,13 +149,21 @@ fn serve(
                 &format!("Access denied - the token lacks the {scope} scope"),
             ),
             false,
+            None,
         );
     }
-    let fault = take_fault(shared, method, path);
+    let fault = take_fault(shared, false, method, path, print);
     if let Some(f) = &fault
         && !f.after_applying
     {
-        return (fault_response(f.status, tracking), false);
+        let response = if f.status == 0 {
+            empty(StatusCode::OK, tracking)
+        } else {
+            faults::status_response(f.status, tracking)
+        };
+        if f.status != 0 || f.drop {
+            return (response, false, fault);
+        }
     }
     let rest: Vec<&str> = segments[2..].to_vec();
     let query: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
@@ -158,44 +190,11 @@ fn serve(
         shared.persist(&state);
     }
     match fault {
-        Some(f) => (fault_response(f.status, tracking), applied),
-        None => (response, applied),
+        Some(f) if f.after_applying && f.status != 0 => {
+            (faults::status_response(f.status, tracking), applied, Some(f))
+        }
+        other => (response, applied, other),
     }
-}
-
-fn fault_response(status: u16, tracking: &str) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if status == StatusCode::TOO_MANY_REQUESTS {
-        let mut r = empty(status, tracking);
-        r.headers_mut()
-            .insert("Retry-After", HeaderValue::from_static("1"));
-        return r;
-    }
-    api_error(
-        status,
-        tracking,
-        "Internal error. Please contact Cisco Support Team",
-    )
-}
-
-/// Whether a revoke-token fault matches this request (and is used up by it).
-fn take_revoke_fault(shared: &Shared, method: &Method, path: &str) -> bool {
-    let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
-    let Some(i) = faults.iter().position(|f| {
-        f.revoke_token
-            && f.times > 0
-            && f.method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
-            && path.contains(&f.path_contains)
-    }) else {
-        return false;
-    };
-    faults[i].times -= 1;
-    if faults[i].times == 0 {
-        faults.remove(i);
-    }
-    true
 }
 
 fn revoke_presented_token(headers: &HeaderMap, state: &mut State) {
@@ -209,22 +208,16 @@ fn revoke_presented_token(headers: &HeaderMap, state: &mut State) {
     }
 }
 
-fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<super::admin::Fault> {
-    let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
-    let i = faults.iter().position(|f| {
-        !f.revoke_token
-            && f.times > 0
-            && f.method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
-            && path.contains(&f.path_contains)
-    })?;
-    faults[i].times -= 1;
-    let fault = faults[i].clone();
-    if faults[i].times == 0 {
-        faults.remove(i);
-    }
-    Some(fault)
+/// The fault of the revoking kind (or not) that hits this request, if any.
+fn take_fault(
+    shared: &Shared,
+    revoking: bool,
+    method: &Method,
+    path: &str,
+    print: [u8; 32],
+) -> Option<Fault> {
+    let mut armed = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
+    faults::take(&mut armed, revoking, method.as_str(), path, print)
 }
 
 /// Seconds to wait when this client has used up its window, else `None` (and the request
@@ -390,6 +383,7 @@ fn dispatch(
     tracking: &str,
     max_page_size: u64,
 ) -> Result<(Response, bool), Fail> {
+    let stale_version = state.settings.stale_version;
     let Some(org) = state.orgs.get_mut(org_id) else {
         return Ok((spring_error(StatusCode::NOT_FOUND, path), false));
     };
@@ -436,6 +430,9 @@ fn dispatch(
             Ok((ok(rendered), false))
         }
         Route::Put(rule, id) => {
+            if stale_version == StaleVersion::Reject {
+                objects::check_version(org, rule, id, sent_version(payload).as_ref())?;
+            }
             let updated = if rule.multipart {
                 audio::replace(shared, org, rule, id, payload)?
             } else {
@@ -466,6 +463,18 @@ fn dispatch(
         Route::NotAllowed => Ok((spring_error(StatusCode::METHOD_NOT_ALLOWED, path), false)),
         Route::NotFound => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
     }
+}
+
+/// The `version` a write carries: in the JSON body, or in a multipart body's JSON part.
+fn sent_version(payload: &Payload) -> Option<Value> {
+    let logged = payload.logged()?;
+    if let Some(v) = logged.get("version") {
+        return Some(v.clone());
+    }
+    logged
+        .as_object()?
+        .values()
+        .find_map(|part| part.get("version").cloned())
 }
 
 /// The unprefixed `user-profile/{id}` still reads, in the old schema: without the v3
