@@ -51,9 +51,7 @@ impl fmt::Display for Error {
             Error::Plan { summary } => {
                 write!(f, "cannot plan ({summary}); nothing was sent to the tenant")
             }
-            Error::ApplyFailed => {
-                f.write_str("apply finished with failures; see the report above")
-            }
+            Error::ApplyFailed => f.write_str("apply finished with failures; see the report above"),
             Error::Interrupted => f.write_str("apply interrupted; see the report above"),
             Error::Emulator(m) => write!(f, "emulator: {m}"),
             Error::Catalogue(m) => write!(f, "wxcc's built-in catalogue is inconsistent: {m}"),

@@ -76,10 +76,14 @@ async fn watch_signals(stop: Arc<AtomicBool>) {
             return;
         }
         if stop.swap(true, Ordering::SeqCst) {
-            eprintln!("\nSecond signal: exiting now. Changes in flight may or may not have landed; run `wxcc plan` to see where the tenant stands.");
+            eprintln!(
+                "\nSecond signal: exiting now. Changes in flight may or may not have landed; run `wxcc plan` to see where the tenant stands."
+            );
             std::process::exit(130);
         }
-        eprintln!("\nInterrupted: starting no new changes; waiting for the ones in flight, then reporting. Signal again to exit at once.");
+        eprintln!(
+            "\nInterrupted: starting no new changes; waiting for the ones in flight, then reporting. Signal again to exit at once."
+        );
     }
 }
 
@@ -157,7 +161,10 @@ fn summarize(report: &ApplyReport) -> Result<(), Error> {
     );
     for (title, lines) in [
         ("Failed:", &failed),
-        ("Skipped (they need a change that did not go through):", &skipped),
+        (
+            "Skipped (they need a change that did not go through):",
+            &skipped,
+        ),
         ("Not attempted (the run was interrupted):", &not_attempted),
     ] {
         if !lines.is_empty() {

@@ -13,12 +13,12 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::derived::render;
+use super::faults::{self, Fault};
 use super::http::{Fail, api_error, empty, json_response, spring_error, tracking_id};
 use super::oauth::{Refusal, authenticate};
 use super::payload::Payload;
 use super::rules::{Bulk, KindRule, Patch, V1List, kind as rule_for};
 use super::store::{Org, StaleVersion, State};
-use super::faults::{self, Fault};
 use super::{LogEntry, Shared, audio, bulk, lists, objects};
 
 pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> Response {
@@ -49,12 +49,28 @@ pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> 
             .unwrap_or_default()
             .as_bytes(),
     );
-    let (response, applied, fault) = if config_api {
+    let fault = if config_api {
+        take_fault(&shared, false, &method, &path, print)
+    } else {
+        None
+    };
+    if let Some(f) = &fault {
+        faults::wait(f).await;
+    }
+    let (response, applied) = if config_api {
         serve(
-            &shared, &method, &path, &query, &headers, &payload, &tracking, print,
+            &shared,
+            &method,
+            &path,
+            &query,
+            &headers,
+            &payload,
+            &tracking,
+            print,
+            fault.as_ref(),
         )
     } else {
-        (spring_error(StatusCode::NOT_FOUND, &path), false, None)
+        (spring_error(StatusCode::NOT_FOUND, &path), false)
     };
     let response = match &fault {
         Some(f) => faults::shape(f, response).await,
@@ -86,8 +102,9 @@ pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> 
     response
 }
 
-/// Serves one configuration request: the answer, whether state changed, and the fault
-/// that hit it (whose delay, drop or damage the caller applies to the answer).
+/// Serves one configuration request: the answer and whether state changed. A `fault`
+/// that hit it (already waited for) answers instead of the request, before or after it is
+/// carried out; a drop or damaged body is applied to the answer by the caller.
 #[allow(clippy::too_many_arguments)]
 fn serve(
     shared: &Shared,
@@ -98,7 +115,8 @@ fn serve(
     payload: &Payload,
     tracking: &str,
     print: [u8; 32],
-) -> (Response, bool, Option<Fault>) {
+    fault: Option<&Fault>,
+) -> (Response, bool) {
     let mut state = shared.state();
     if take_fault(shared, true, method, path, print).is_some() {
         revoke_presented_token(headers, &mut state);
@@ -107,10 +125,10 @@ fn serve(
     let grant = match authenticate(headers, &state) {
         Ok(g) => g,
         Err(Refusal::Malformed(why)) => {
-            return (api_error(StatusCode::BAD_REQUEST, tracking, why), false, None);
+            return (api_error(StatusCode::BAD_REQUEST, tracking, why), false);
         }
         Err(Refusal::Unauthorized(why)) => {
-            return (api_error(StatusCode::UNAUTHORIZED, tracking, why), false, None);
+            return (api_error(StatusCode::UNAUTHORIZED, tracking, why), false);
         }
     };
     if let Some(retry_after) = rate_limited(shared, &state, &grant.client_id) {
@@ -118,11 +136,11 @@ fn serve(
         if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
             r.headers_mut().insert("Retry-After", v);
         }
-        return (r, false, None);
+        return (r, false);
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let Some(org_id) = segments.get(1).map(|s| s.to_string()) else {
-        return (spring_error(StatusCode::NOT_FOUND, path), false, None);
+        return (spring_error(StatusCode::NOT_FOUND, path), false);
     };
     if org_id != grant.org {
         return (
@@ -132,7 +150,6 @@ fn serve(
                 "Access denied - Client is forbidden access to the resource",
             ),
             false,
-            None,
         );
     }
     let write = !matches!(*method, Method::GET | Method::HEAD);
@@ -149,21 +166,13 @@ fn serve(
                 &format!("Access denied - the token lacks the {scope} scope"),
             ),
             false,
-            None,
         );
     }
-    let fault = take_fault(shared, false, method, path, print);
-    if let Some(f) = &fault
+    if let Some(f) = fault
         && !f.after_applying
+        && (f.status != 0 || f.drop)
     {
-        let response = if f.status == 0 {
-            empty(StatusCode::OK, tracking)
-        } else {
-            faults::status_response(f.status, tracking)
-        };
-        if f.status != 0 || f.drop {
-            return (response, false, fault);
-        }
+        return (faults::status_response(f.status, tracking), false);
     }
     let rest: Vec<&str> = segments[2..].to_vec();
     let query: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
@@ -191,9 +200,9 @@ fn serve(
     }
     match fault {
         Some(f) if f.after_applying && f.status != 0 => {
-            (faults::status_response(f.status, tracking), applied, Some(f))
+            (faults::status_response(f.status, tracking), applied)
         }
-        other => (response, applied, other),
+        _ => (response, applied),
     }
 }
 

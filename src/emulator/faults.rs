@@ -76,7 +76,10 @@ impl Fault {
             return Err(format!("{} is not an HTTP status", self.status));
         }
         if self.status != 0 && (self.drop || self.body.is_some()) {
-            return Err("a fault answers with a status, drops the connection or damages the body: pick one".into());
+            return Err(
+                "a fault answers with a status, drops the connection or damages the body: pick one"
+                    .into(),
+            );
         }
         if self.drop && self.body.is_some() {
             return Err("a dropped connection has no body to damage".into());
@@ -195,12 +198,17 @@ pub fn status_response(status: u16, tracking: &str) -> Response {
     )
 }
 
-/// Applies the parts of a fault that shape the answer: the delay, a dropped connection,
-/// a damaged body, the `Retry-After` header.
-pub async fn shape(fault: &Fault, response: Response) -> Response {
+/// The fault's delay, waited before the request is served (so a change made meanwhile is
+/// what the request sees).
+pub async fn wait(fault: &Fault) {
     if fault.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
     }
+}
+
+/// Applies the parts of a fault that shape the answer: a dropped connection, a damaged
+/// body, the `Retry-After` header.
+pub async fn shape(fault: &Fault, response: Response) -> Response {
     if fault.drop {
         return broken(response, Bytes::new());
     }
@@ -252,8 +260,5 @@ fn broken(response: Response, first: Bytes) -> Response {
         std::io::ErrorKind::ConnectionReset,
         "injected fault: connection dropped",
     )));
-    Response::from_parts(
-        parts,
-        Body::from_stream(futures_util::stream::iter(chunks)),
-    )
+    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)))
 }
