@@ -22,6 +22,21 @@ const CREATE_ATTEMPTS: u32 = 5;
 /// How many times an update is sent while re-reads show the earlier attempts did not land.
 const UPDATE_ATTEMPTS: u32 = 5;
 
+/// Kinds whose PATCH takes some fields only (a plain partial object): an update that
+/// changes nothing else is sent as a PATCH of those fields, the smallest write the API
+/// allows. Audio files: `name` and `description` (docs/api-notes.md §3.4); a content
+/// change still replaces the whole record with its file.
+const PATCHABLE: &[(&str, &[&str])] = &[("audio-file", &["name", "description"])];
+
+/// Whether an update of `change` is sent as a partial PATCH of its changed fields.
+fn partial(change: &Change) -> bool {
+    let kind = change.kind;
+    kind.partial_update
+        || PATCHABLE.iter().any(|(name, fields)| {
+            *name == kind.name && change.fields.keys().all(|f| fields.contains(&f.as_str()))
+        })
+}
+
 /// The upload parts of a kind, and a file's name and bytes.
 type FilePart = (UploadParts, (String, Vec<u8>));
 
@@ -35,6 +50,8 @@ pub(crate) enum Request {
         id: String,
         fields: Map<String, Value>,
         file: Option<FilePart>,
+        /// Sent as a PATCH of `fields` alone.
+        partial: bool,
         /// The object's `version` and `lastUpdatedTime` as last seen (by the plan, or by
         /// an earlier write of this run).
         seen: Seen,
@@ -94,8 +111,9 @@ pub(crate) fn prepare(
     }
     let mut fields = fields.as_object().cloned().unwrap_or_default();
     // An uploading kind sends its file as a part of its own, not as a field.
+    let partial = change.action == Action::Update && partial(change);
     let file = match kind.upload {
-        Some(parts) if change.action != Action::Delete => {
+        Some(parts) if change.action != Action::Delete && !partial => {
             fields.remove(parts.file);
             match read_upload(change, parts.file) {
                 Ok(file) => Some((parts, file)),
@@ -123,6 +141,7 @@ pub(crate) fn prepare(
                     id,
                     fields,
                     file,
+                    partial,
                     seen,
                 },
                 None => Request::Impossible(format!(
@@ -189,8 +208,16 @@ pub(crate) async fn execute(
             id,
             fields,
             file,
+            partial,
             seen,
-        } => update(client, change, id, fields, file, seen, stop).await,
+        } => {
+            let write = Write {
+                fields,
+                file,
+                partial,
+            };
+            update(client, change, id, write, seen, stop).await
+        }
         Request::Delete { id } => match client.delete(change.kind, &id).await {
             Ok(()) => Ok(Executed {
                 id,
@@ -332,8 +359,7 @@ async fn update(
     client: &Client,
     change: &Change,
     id: String,
-    fields: Map<String, Value>,
-    file: Option<FilePart>,
+    write: Write,
     mut seen: Seen,
     stop: &Arc<AtomicBool>,
 ) -> Result<Executed, Failure> {
@@ -346,7 +372,7 @@ async fn update(
             return Err(conflict(change, seen, now, "nothing was written"));
         }
         seen = now;
-        let sent = send_update(client, kind, &id, current, &fields, &file).await;
+        let sent = send_update(client, kind, &id, current, &write).await;
         let error = match sent {
             Ok(answer) => {
                 let after = Seen::of(&answer);
@@ -387,7 +413,7 @@ async fn update(
             continue;
         }
         let next = now.version.map(|v| v + 1);
-        if after.version.is_some() && after.version == next && shows(&again, &fields) {
+        if after.version.is_some() && after.version == next && shows(&again, &write.fields) {
             return Ok(Executed {
                 id,
                 body: again,
@@ -457,27 +483,35 @@ fn conflict(change: &Change, seen: Seen, now: Seen, what: &str) -> Failure {
     ))
 }
 
-/// One write of an update: PATCH with only the declared fields for a kind that takes a
-/// partial update, else PUT of the fresh object with the declared fields overlaid, cut to
-/// the fields the request DTO declares (as multipart with its file for an uploading kind,
-/// which keeps the record's own blobId, §3.4).
+/// What an update writes.
+struct Write {
+    /// The changed fields, ids resolved.
+    fields: Map<String, Value>,
+    /// The file an uploading kind sends again.
+    file: Option<FilePart>,
+    partial: bool,
+}
+
+/// One write of an update: PATCH with only the changed fields when the kind takes it,
+/// else PUT of the fresh object with the changed fields overlaid, cut to the fields the
+/// request DTO declares (as multipart with its file for an uploading kind, which keeps
+/// the record's own blobId, §3.4).
 async fn send_update(
     client: &Client,
     kind: &'static Kind,
     id: &str,
     mut body: Map<String, Value>,
-    fields: &Map<String, Value>,
-    file: &Option<FilePart>,
+    write: &Write,
 ) -> Result<Map<String, Value>, ApiError> {
-    if kind.partial_update && file.is_none() {
-        let partial = Value::Object(fields.clone());
+    if write.partial {
+        let partial = Value::Object(write.fields.clone());
         return client
             .write_once(Method::PATCH, kind, id, Payload::Json(&partial))
             .await;
     }
-    overlay(kind, &mut body, fields);
+    overlay(kind, &mut body, &write.fields);
     DtoSchemas::get().retain_declared(kind.dto, &mut body);
-    match file {
+    match &write.file {
         Some((parts, f)) => {
             body.remove(parts.file);
             let form = upload(*parts, body, f.clone());

@@ -683,3 +683,27 @@ fn two_applies_at_once_on_different_fields_never_silently_undo_each_other() {
         );
     }
 }
+
+#[test]
+fn an_audio_file_description_change_is_a_patch_of_that_field_alone() {
+    let env = Env::new();
+    env.write("cfg/audio.yaml", "audio-file:\n  - {name: hello.wav, contentType: AUDIO_WAV, description: Hi, audioFile: hello.wav}\n");
+    std::fs::write(env.path().join("cfg/hello.wav"), b"RIFF....WAVEfmt hello").expect("wav");
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    env.write("cfg/audio.yaml", "audio-file:\n  - {name: hello.wav, contentType: AUDIO_WAV, description: Bye, audioFile: hello.wav}\n");
+    env.admin("POST", "/reset", None);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    let writes: Vec<Value> = env
+        .client_requests()
+        .into_iter()
+        .filter(|r| r["method"] != "GET")
+        .collect();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert_eq!(writes[0]["method"], "PATCH");
+    assert_eq!(writes[0]["body"], json!({"description": "Bye"}));
+    assert_eq!(
+        env.live_named("audio-file", "hello.wav")["description"],
+        "Bye"
+    );
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+}
