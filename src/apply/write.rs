@@ -264,7 +264,7 @@ async fn create(
                 return Ok(Executed {
                     id: id_of(&answer),
                     body: answer,
-                    note: retried_note(&lost),
+                    note: retried_note("created", "creating", &lost),
                 });
             }
             Err(e) if e.is_ambiguous() => e,
@@ -292,22 +292,28 @@ async fn create(
         }
         tokio::time::sleep(client.backoff(attempt)).await;
     }
+    Err(gave_up("creating", &lost, stop))
+}
+
+/// The failure of a write every attempt of which failed without landing.
+fn gave_up(doing: &str, lost: &[String], stop: &AtomicBool) -> Failure {
     let why = if stop.load(Ordering::SeqCst) {
         "interrupted before it was sent again"
     } else {
         "gave up"
     };
-    Err(Failure::Blocked(format!(
-        "sent {} time(s), each failed without creating it ({}); {why}",
+    Failure::Blocked(format!(
+        "sent {} time(s), each failed without {doing} it ({}); {why}",
         lost.len(),
         lost.join("; ")
-    )))
+    ))
 }
 
-fn retried_note(lost: &[String]) -> Option<String> {
+/// The note on a write that landed after earlier attempts did not.
+fn retried_note(done: &str, doing: &str, lost: &[String]) -> Option<String> {
     (!lost.is_empty()).then(|| {
         format!(
-            "created on attempt {}: earlier attempts failed without creating it ({})",
+            "{done} on attempt {}: earlier attempts failed without {doing} it ({})",
             lost.len() + 1,
             lost.join("; ")
         )
@@ -387,7 +393,7 @@ async fn update(
                 return Ok(Executed {
                     id,
                     body: answer,
-                    note: retried_note_update(&lost),
+                    note: retried_note("updated", "updating", &lost),
                 });
             }
             Err(e) if is_stale(&e) => {
@@ -429,26 +435,7 @@ async fn update(
             &format!("the write's answer was lost ({error}) and the object does not show it"),
         ));
     }
-    let why = if stop.load(Ordering::SeqCst) {
-        "interrupted before it was sent again"
-    } else {
-        "gave up"
-    };
-    Err(Failure::Blocked(format!(
-        "sent {} time(s), each failed without updating it ({}); {why}",
-        lost.len(),
-        lost.join("; ")
-    )))
-}
-
-fn retried_note_update(lost: &[String]) -> Option<String> {
-    (!lost.is_empty()).then(|| {
-        format!(
-            "updated on attempt {}: earlier attempts failed without updating it ({})",
-            lost.len() + 1,
-            lost.join("; ")
-        )
-    })
+    Err(gave_up("updating", &lost, stop))
 }
 
 /// Whether an object read as `now` differs from what was seen before (by `version`, and

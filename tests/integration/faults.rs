@@ -324,6 +324,20 @@ fn skills(env: &Env, n: usize) {
     env.write("skills.yaml", &y);
 }
 
+/// Lets the first two skill creates through at once and delays every later one.
+fn slow_after_two(env: &Env, latency_ms: u64) {
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "POST", "pathContains": "/skill", "times": 2})),
+    );
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "POST", "pathContains": "/skill", "percent": 100, "latencyMs": latency_ms})),
+    );
+}
+
 /// Starts `wxcc apply skills.yaml` against the emulator, two writes at a time.
 fn spawn_apply(env: &Env) -> Child {
     env.spawn(
@@ -383,16 +397,7 @@ fn a_signal_during_apply_finishes_what_is_in_flight_reports_and_exits_130() {
     let env = Env::new();
     skills(&env, 30);
     // The first two creates answer at once; every later one takes 300 ms.
-    env.admin(
-        "POST",
-        "/faults",
-        Some(json!({"method": "POST", "pathContains": "/skill", "times": 2})),
-    );
-    env.admin(
-        "POST",
-        "/faults",
-        Some(json!({"method": "POST", "pathContains": "/skill", "percent": 100, "latencyMs": 300})),
-    );
+    slow_after_two(&env, 300);
     let mut child = spawn_apply(&env);
     let mut out = BufReader::new(child.stdout.take().expect("stdout"));
     let head = read_until(&mut out, "+ created skill");
@@ -442,18 +447,7 @@ fn a_second_signal_exits_at_once() {
     skills(&env, 10);
     // After two quick creates, each create takes five seconds: the second signal arrives
     // while they are in flight.
-    env.admin(
-        "POST",
-        "/faults",
-        Some(json!({"method": "POST", "pathContains": "/skill", "times": 2})),
-    );
-    env.admin(
-        "POST",
-        "/faults",
-        Some(
-            json!({"method": "POST", "pathContains": "/skill", "percent": 100, "latencyMs": 5000}),
-        ),
-    );
+    slow_after_two(&env, 5000);
     let mut child = spawn_apply(&env);
     let mut out = BufReader::new(child.stdout.take().expect("stdout"));
     let head = read_until(&mut out, "+ created skill");

@@ -231,17 +231,8 @@ impl Env {
         path: &str,
         body: Option<Value>,
     ) -> Result<(u16, Option<String>, String), String> {
-        let url = format!("{}{path}", self.url);
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let req = self.builder(method, path, body, Some(&self.token));
         self.runtime.block_on(async {
-            let mut req = self
-                .http
-                .request(method, url)
-                .header("TrackingId", format!("test_{}", uuid::Uuid::new_v4()))
-                .bearer_auth(&self.token);
-            if let Some(b) = body {
-                req = req.json(&b);
-            }
             let resp = req.send().await.map_err(|e| format!("no answer: {e}"))?;
             let status = resp.status().as_u16();
             let retry_after = resp
@@ -257,6 +248,29 @@ impl Env {
         })
     }
 
+    /// A request to the emulator with a `test_` tracking id.
+    fn builder(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let url = format!("{}{path}", self.url);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self
+            .http
+            .request(method, url)
+            .header("TrackingId", format!("test_{}", uuid::Uuid::new_v4()));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req
+    }
+
     fn request(
         &self,
         method: &str,
@@ -264,19 +278,8 @@ impl Env {
         body: Option<Value>,
         token: Option<&str>,
     ) -> (u16, Value) {
-        let url = format!("{}{path}", self.url);
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let req = self.builder(method, path, body, token);
         self.runtime.block_on(async {
-            let mut req = self
-                .http
-                .request(method, url)
-                .header("TrackingId", format!("test_{}", uuid::Uuid::new_v4()));
-            if let Some(t) = token {
-                req = req.bearer_auth(t);
-            }
-            if let Some(b) = body {
-                req = req.json(&b);
-            }
             let resp = req.send().await.expect("request");
             let status = resp.status().as_u16();
             let text = resp.text().await.unwrap_or_default();
