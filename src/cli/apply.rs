@@ -71,10 +71,10 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
 /// Watches for SIGINT and SIGTERM during an apply. The first sets `stop`: no new write
 /// starts, the ones in flight finish and the report is printed. The second exits at once.
 async fn watch_signals(stop: Arc<AtomicBool>) {
-    loop {
-        if !signalled().await {
-            return;
-        }
+    let Some(mut signals) = Signals::new() else {
+        return;
+    };
+    while signals.next().await {
         if stop.swap(true, Ordering::SeqCst) {
             eprintln!(
                 "\nSecond signal: exiting now. Changes in flight may or may not have landed; run `wxcc plan` to see where the tenant stands."
@@ -87,26 +87,45 @@ async fn watch_signals(stop: Arc<AtomicBool>) {
     }
 }
 
-/// Waits for SIGINT or SIGTERM; false if they cannot be watched.
+/// SIGINT and SIGTERM, watched from when this is made (so none is missed in between).
 #[cfg(unix)]
-async fn signalled() -> bool {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
-        return false;
-    };
-    tokio::select! {
-        _ = int.recv() => true,
-        _ = term.recv() => true,
+struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> Option<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Some(Signals {
+            int: signal(SignalKind::interrupt()).ok()?,
+            term: signal(SignalKind::terminate()).ok()?,
+        })
+    }
+
+    /// Waits for the next signal; false when they can no longer be watched.
+    async fn next(&mut self) -> bool {
+        tokio::select! {
+            s = self.int.recv() => s.is_some(),
+            s = self.term.recv() => s.is_some(),
+        }
     }
 }
 
-/// Waits for Ctrl-C; false if it cannot be watched.
+/// Ctrl-C, where there are no Unix signals.
 #[cfg(not(unix))]
-async fn signalled() -> bool {
-    tokio::signal::ctrl_c().await.is_ok()
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn new() -> Option<Signals> {
+        Some(Signals)
+    }
+
+    async fn next(&mut self) -> bool {
+        tokio::signal::ctrl_c().await.is_ok()
+    }
 }
 
 /// Prints the totals and, when not everything was done, what failed, what was skipped and
