@@ -468,9 +468,12 @@ fn a_second_signal_exits_at_once() {
 }
 
 /// Waits until the binary has sent a request matching `method` whose path ends with
-/// `suffix` (and the emulator has answered it).
-fn wait_for_request(env: &Env, method: &str, suffix: &str) {
+/// `suffix` (and the emulator has answered it); panics if it ends without one.
+fn wait_for_request(env: &Env, child: &mut Child, method: &str, suffix: &str) {
     loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("wxcc ended ({status}) without sending {method} …{suffix}");
+        }
         let seen = env.client_requests().iter().any(|r| {
             r["method"] == method && r["path"].as_str().is_some_and(|p| p.ends_with(suffix))
         });
@@ -534,8 +537,8 @@ fn an_update_of_an_object_changed_since_the_plan_is_refused_and_named() {
         Some(json!({"method": "GET", "pathContains": format!("/site/{id}"), "latencyMs": 3000})),
     );
     env.admin("POST", "/reset", None);
-    let child = spawn_acme_apply(&env);
-    wait_for_request(&env, "GET", "/v2/site");
+    let mut child = spawn_acme_apply(&env);
+    wait_for_request(&env, &mut child, "GET", "/v2/site");
     someone_else_edits_dublin(&env, &id);
     let run = Run::from(child.wait_with_output().expect("wait")).expect(1);
     contains_all(
@@ -562,8 +565,8 @@ fn a_write_slips_in(env: &Env, id: &str) -> Run {
         Some(json!({"method": "PUT", "pathContains": format!("/site/{id}"), "latencyMs": 3000})),
     );
     env.admin("POST", "/reset", None);
-    let child = spawn_acme_apply(env);
-    wait_for_request(env, "GET", &format!("/site/{id}"));
+    let mut child = spawn_acme_apply(env);
+    wait_for_request(env, &mut child, "GET", &format!("/site/{id}"));
     someone_else_edits_dublin(env, id);
     Run::from(child.wait_with_output().expect("wait")).expect(1)
 }
