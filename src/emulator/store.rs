@@ -81,7 +81,7 @@ pub struct Settings {
     #[serde(default)]
     pub response_delay_ms: u64,
     /// What a PUT carrying a `version` that is no longer the object's current one gets:
-    /// the live behaviour is unknown (config-api.md §1.4).
+    /// the live behaviour is unknown (docs/api-notes.md §1.4).
     #[serde(default)]
     pub stale_version: StaleVersion,
 }
