@@ -18,8 +18,10 @@ pub enum Error {
     Api(Box<ApiError>),
     /// The plan has problems that only live state reveals; already printed.
     Plan { summary: String },
-    /// An apply stopped part-way; the report was already printed.
+    /// Some changes of an apply failed or were skipped; the report was already printed.
     ApplyFailed,
+    /// An apply was interrupted by a signal; the report was already printed.
+    Interrupted,
     /// Apply was not confirmed.
     NotConfirmed(String),
     /// The emulator could not start or serve.
@@ -35,7 +37,11 @@ impl Error {
 
     /// The process exit status for this error.
     pub fn exit_code(&self) -> u8 {
-        Error::EXIT_STATUS
+        match self {
+            // 128 + SIGINT, as a shell reports a process stopped by Ctrl-C.
+            Error::Interrupted => 130,
+            _ => Error::EXIT_STATUS,
+        }
     }
 }
 
@@ -58,9 +64,8 @@ impl fmt::Display for Error {
             Error::Plan { summary } => {
                 write!(f, "cannot plan ({summary}); nothing was sent to the tenant")
             }
-            Error::ApplyFailed => {
-                f.write_str("apply stopped before finishing; see the report above")
-            }
+            Error::ApplyFailed => f.write_str("apply finished with failures; see the report above"),
+            Error::Interrupted => f.write_str("apply interrupted; see the report above"),
             Error::Emulator(m) => write!(f, "emulator: {m}"),
             Error::Catalogue(m) => write!(f, "wxcc's built-in catalogue is inconsistent: {m}"),
         }

@@ -365,6 +365,28 @@ impl Client {
             .await
     }
 
+    /// Sends one PUT or PATCH of an object without retrying a failure that may have
+    /// happened after the server acted (no answer, 5xx): the caller reads the object
+    /// to find out whether the write landed before it writes again (a blind retry would
+    /// send a stale `version`, or hide a write by someone else). 429 is still retried.
+    pub async fn write_once(
+        &self,
+        method: Method,
+        kind: &'static Kind,
+        id: &str,
+        payload: Payload<'_>,
+    ) -> Result<Map<String, Value>, ApiError> {
+        let name = method.to_string();
+        let path = self.item(kind, id);
+        let answer = self.send_with(method, &path, &[], payload, false).await?;
+        object(&path, &name, answer.body)
+    }
+
+    /// Requests in flight at once.
+    pub fn parallelism(&self) -> usize {
+        self.inner.options.parallelism.max(1)
+    }
+
     /// `/organization/{orgid}/{item_path}/{id}`.
     fn item(&self, kind: &Kind, id: &str) -> String {
         self.org_path(&format!("{}/{}", kind.item_path, id))
@@ -414,7 +436,20 @@ impl Client {
         query: &[(String, String)],
         body: Payload<'_>,
     ) -> Result<Answer, ApiError> {
-        let idempotent = method != Method::POST;
+        self.send_with(method, path, query, body, true).await
+    }
+
+    /// `send`, with retries of ambiguous failures of idempotent requests switched off
+    /// when `retry_ambiguous` is false.
+    async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Payload<'_>,
+        retry_ambiguous: bool,
+    ) -> Result<Answer, ApiError> {
+        let idempotent = retry_ambiguous && method != Method::POST;
         let tracking_id = self.next_tracking_id();
         let url = format!("{}{}", self.inner.base, path);
         let mut attempt = 0u32;
@@ -540,7 +575,8 @@ impl Client {
         }
     }
 
-    fn backoff(&self, attempt: u32) -> Duration {
+    /// The capped, jittered pause before retry number `attempt`.
+    pub fn backoff(&self, attempt: u32) -> Duration {
         let base = self.inner.options.backoff_base.as_millis() as u64;
         let exp = base.saturating_mul(1u64 << attempt.min(16).saturating_sub(1));
         let capped = exp.min(self.inner.options.backoff_cap.as_millis() as u64);

@@ -14,7 +14,7 @@ mod token_session;
 mod token_store;
 
 pub use auth::{Credentials, Secret};
-pub use client::{Client, ClientOptions, UploadBody};
+pub use client::{Client, ClientOptions, Payload, UploadBody};
 pub use error::ApiError;
 pub use ratelimit::RateLimiter;
 pub use region::{REGIONS, base_url_for_region, check_base_url};

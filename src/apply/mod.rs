@@ -1,23 +1,38 @@
 //! Executes a plan against the API in plan order. Changes of the same kind and step run
-//! concurrently (the client bounds how many); the run stops after the first step with a
-//! failure, and the report says exactly what was done, what failed and what was not
-//! attempted. Ids of objects created earlier in the run feed the references of later ones.
+//! concurrently (as many at once as the client sends). A change that fails does not stop
+//! the run: the changes that need it (see `deps`) are skipped with the reason, and every
+//! other change goes ahead. Each result is reported as it completes. When the run is told
+//! to stop (a signal), no new change starts, the ones in flight finish, and the rest are
+//! reported as not attempted. Ids of objects created earlier in the run feed the
+//! references of later ones.
 
-use std::collections::HashMap;
+mod deps;
+mod write;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Map, Value};
 use tokio::task::JoinSet;
 
-use crate::api::{ApiError, Client, UploadBody};
-use crate::catalogue::{DtoSchemas, Kind, UploadParts};
-use crate::model::{KeyIndex, Live, content_digest, keys_to_ids, overlay};
+use crate::api::{ApiError, Client};
+use crate::model::{KeyIndex, Live};
 use crate::plan::{Action, Change, Plan};
+use deps::Object;
+use write::{Executed, execute, prepare};
 
 /// What happened to one change.
 #[derive(Debug)]
 pub enum Outcome {
-    Done { id: String, note: Option<String> },
+    Done {
+        id: String,
+        note: Option<String>,
+    },
     Failed(Failure),
+    /// Not sent, because a change it needs failed or was skipped (the reason says which).
+    Skipped(String),
+    /// Not started: the run was interrupted first.
     NotAttempted,
 }
 
@@ -26,15 +41,18 @@ pub enum Outcome {
 pub enum Failure {
     /// The API refused it or did not answer.
     Api(ApiError),
-    /// It could not be sent: something it depends on did not happen.
+    /// It could not be sent, or could not be settled.
     Blocked(String),
+    /// Someone else changed the object since it was read; it was not overwritten (or, if
+    /// the other write slipped in between wxcc's read and its write, that is said).
+    Conflict(String),
 }
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Failure::Api(e) => e.fmt(f),
-            Failure::Blocked(why) => f.write_str(why),
+            Failure::Blocked(why) | Failure::Conflict(why) => f.write_str(why),
         }
     }
 }
@@ -43,6 +61,8 @@ impl std::fmt::Display for Failure {
 #[derive(Debug)]
 pub struct ApplyReport {
     pub outcomes: Vec<(Change, Outcome)>,
+    /// The run was told to stop before it finished.
+    pub interrupted: bool,
 }
 
 impl ApplyReport {
@@ -57,17 +77,22 @@ impl ApplyReport {
     }
 }
 
-/// Applies `plan`, calling `on_outcome` as each change finishes.
+/// Applies `plan`, calling `on_outcome` as each change completes. Setting `stop` stops
+/// the run from starting anything new.
 pub async fn apply(
     plan: &Plan,
     live: &Live,
     client: &Client,
+    stop: Arc<AtomicBool>,
     on_outcome: &mut dyn FnMut(&Change, &Outcome),
 ) -> ApplyReport {
+    let needs = deps::needs(&plan.changes);
     let mut index = KeyIndex::from_live(live);
-    let mut objects: HashMap<(&'static str, String), Map<String, Value>> = HashMap::new();
-    let mut outcomes: Vec<(Change, Outcome)> = Vec::new();
-    let mut stopped = false;
+    let mut written: HashMap<(&'static str, String), Map<String, Value>> = HashMap::new();
+    // Objects with a change that failed or was skipped, and how to name why.
+    let mut broken: HashMap<Object, String> = HashMap::new();
+    let mut outcomes: Vec<Option<Outcome>> = plan.changes.iter().map(|_| None).collect();
+    let width = client.parallelism();
     let mut i = 0;
     while i < plan.changes.len() {
         let first = &plan.changes[i];
@@ -78,341 +103,114 @@ pub async fn apply(
             })
             .map(|n| i + n)
             .unwrap_or(plan.changes.len());
-        let step = &plan.changes[i..step_end];
+        let mut waiting: VecDeque<usize> = (i..step_end).collect();
         i = step_end;
-        if stopped {
-            outcomes.extend(step.iter().map(|c| (c.clone(), Outcome::NotAttempted)));
-            continue;
-        }
         let mut tasks = JoinSet::new();
-        for (n, change) in step.iter().enumerate() {
-            let request = prepare(change, &index, &objects);
-            let client = client.clone();
-            let change = change.clone();
-            tasks.spawn(async move { (n, execute(&client, &change, request).await) });
-        }
-        let mut results: Vec<Option<Result<Executed, Failure>>> =
-            (0..step.len()).map(|_| None).collect();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((n, result)) => results[n] = Some(result),
-                Err(e) => {
-                    stopped = true;
-                    tracing::error!("apply worker failed: {e}");
+        loop {
+            while tasks.len() < width && !stop.load(Ordering::SeqCst) {
+                let Some(n) = waiting.pop_front() else { break };
+                let change = &plan.changes[n];
+                if let Some(why) = blocked_by(&needs[n], &broken) {
+                    let outcome = Outcome::Skipped(why);
+                    settle(change, &outcome, &mut broken);
+                    on_outcome(change, &outcome);
+                    outcomes[n] = Some(outcome);
+                    continue;
                 }
+                let request = prepare(change, &index, &written);
+                let client = client.clone();
+                let change = change.clone();
+                let stop = stop.clone();
+                tasks.spawn(async move { (n, execute(&client, &change, request, &stop).await) });
             }
-        }
-        for (change, result) in step.iter().zip(results) {
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            let (n, result) = match joined {
+                Ok(r) => r,
+                Err(e) => {
+                    // A worker that panicked or was cancelled: its change's fate is
+                    // unknown, and the report cannot say which it was.
+                    tracing::error!("apply worker failed: {e}");
+                    continue;
+                }
+            };
+            let change = &plan.changes[n];
             let outcome = match result {
-                Some(Ok(done)) => {
-                    if let Some(body) = done.body {
-                        if change.action == Action::Delete {
-                            objects.remove(&(change.kind.name, change.key.clone()));
-                        } else {
-                            index.set(change.kind.name, &change.key, &done.id);
-                            index.record(change.kind, &change.key, &body);
-                            objects.insert((change.kind.name, change.key.clone()), body);
-                        }
-                    }
+                Ok(done) => {
+                    record(change, &done, &mut index, &mut written);
                     Outcome::Done {
                         id: done.id,
                         note: done.note,
                     }
                 }
-                Some(Err(e)) => {
-                    stopped = true;
-                    Outcome::Failed(e)
-                }
-                None => {
-                    stopped = true;
-                    Outcome::NotAttempted
-                }
+                Err(e) => Outcome::Failed(e),
             };
+            settle(change, &outcome, &mut broken);
             on_outcome(change, &outcome);
-            outcomes.push((change.clone(), outcome));
+            outcomes[n] = Some(outcome);
         }
     }
-    ApplyReport { outcomes }
-}
-
-/// A request body ready to send, or the reason it cannot be built.
-/// The upload parts of a kind, and a file's name and bytes.
-type FilePart = (UploadParts, (String, Vec<u8>));
-
-enum Request {
-    Create(Value),
-    Update {
-        id: String,
-        body: Value,
-    },
-    CreateUpload(UploadBody),
-    UpdateUpload {
-        id: String,
-        body: UploadBody,
-    },
-    /// A partial update: only the changed fields (users).
-    Patch {
-        id: String,
-        body: Value,
-    },
-    /// An update whose object was read from a list that leaves fields out: read it whole
-    /// first, so the update does not drop what the list did not show.
-    ReadThenUpdate {
-        id: String,
-        fields: Map<String, Value>,
-        file: Option<FilePart>,
-    },
-    Delete {
-        id: String,
-    },
-    Impossible(String),
-}
-
-struct Executed {
-    id: String,
-    body: Option<Map<String, Value>>,
-    note: Option<String>,
-}
-
-fn prepare(
-    change: &Change,
-    index: &KeyIndex,
-    objects: &HashMap<(&'static str, String), Map<String, Value>>,
-) -> Request {
-    let kind = change.kind;
-    let mut fields = Value::Object(change.fields.clone());
-    let missing = keys_to_ids(kind, &mut fields, index);
-    if let Some(m) = missing.first() {
-        return Request::Impossible(format!(
-            "{} does not exist (it was to be created earlier in this run)",
-            crate::model::describe_target(m.reference, &m.key)
-        ));
-    }
-    let mut fields = fields.as_object().cloned().unwrap_or_default();
-    // An uploading kind sends its file as a part of its own, not as a field.
-    let file = match kind.upload {
-        Some(parts) => {
-            fields.remove(parts.file);
-            match read_upload(change, parts.file) {
-                Ok(file) => Some((parts, file)),
-                Err(why) => return Request::Impossible(why),
-            }
-        }
-        None => None,
-    };
-    match change.action {
-        Action::Create => match file {
-            Some((parts, (file_name, bytes))) => Request::CreateUpload(UploadBody {
-                info_part: parts.info,
-                info: Value::Object(fields),
-                file_part: parts.file,
-                file_name,
-                mime: parts.mime,
-                bytes,
-            }),
-            None => Request::Create(Value::Object(fields)),
-        },
-        Action::Update if kind.partial_update => match &change.live_id {
-            Some(id) => Request::Patch {
-                id: id.clone(),
-                body: Value::Object(fields),
-            },
-            None => Request::Impossible(format!("{} `{}` has no id", kind.name, change.key)),
-        },
-        Action::Update => {
-            // The base to overlay on: the object as this run created or last wrote it, or
-            // as read when planning if that read was whole; otherwise it is read first.
-            let current = objects
-                .get(&(kind.name, change.key.clone()))
-                .or(change.live.as_ref().filter(|_| change.live_complete));
-            match (current, &change.live_id) {
-                (Some(current), _) => {
-                    let id = current
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                        .or_else(|| change.live_id.clone());
-                    match id {
-                        Some(id) => update_request(kind, id, current.clone(), &fields, file),
-                        None => {
-                            Request::Impossible(format!("{} `{}` has no id", kind.name, change.key))
-                        }
-                    }
+    let interrupted = stop.load(Ordering::SeqCst);
+    let outcomes = plan
+        .changes
+        .iter()
+        .zip(outcomes)
+        .map(|(c, o)| {
+            let outcome = o.unwrap_or_else(|| {
+                if interrupted {
+                    Outcome::NotAttempted
+                } else {
+                    Outcome::Failed(Failure::Blocked(
+                        "its worker stopped without a result; run `wxcc plan` to see whether it happened"
+                            .into(),
+                    ))
                 }
-                (None, Some(id)) => Request::ReadThenUpdate {
-                    id: id.clone(),
-                    fields,
-                    file,
-                },
-                (None, None) => Request::Impossible(format!(
-                    "{} `{}` was not created, so it cannot be updated",
-                    kind.name, change.key
-                )),
-            }
-        }
-        Action::Delete => match &change.live_id {
-            Some(id) => Request::Delete { id: id.clone() },
-            None => Request::Impossible("no live id to delete".into()),
-        },
+            });
+            (c.clone(), outcome)
+        })
+        .collect();
+    ApplyReport {
+        outcomes,
+        interrupted,
     }
 }
 
-/// An update: the declared fields overlaid on the whole object, sent as JSON or, for an
-/// uploading kind, as a multipart replace with its file.
-fn update_request(
-    kind: &'static Kind,
-    id: String,
-    mut body: Map<String, Value>,
-    fields: &Map<String, Value>,
-    file: Option<FilePart>,
-) -> Request {
-    overlay(kind, &mut body, fields);
-    DtoSchemas::get().retain_declared(kind.dto, &mut body);
-    match file {
-        Some((parts, (file_name, bytes))) => {
-            // The replaced content keeps the record's own blobId (§3.4); it is in the live
-            // object the body starts from.
-            body.remove(parts.file);
-            Request::UpdateUpload {
-                id,
-                body: UploadBody {
-                    info_part: parts.info,
-                    info: Value::Object(body),
-                    file_part: parts.file,
-                    file_name,
-                    mime: parts.mime,
-                    bytes,
-                },
-            }
-        }
-        None => Request::Update {
-            id,
-            body: Value::Object(body),
-        },
-    }
-}
-
-/// The file an uploading change sends: its name and bytes, checked against the digest the
-/// plan was made with so a file edited in between is not sent unseen.
-fn read_upload(change: &Change, field: &str) -> Result<(String, Vec<u8>), String> {
-    let Some(upload) = change.uploads.iter().find(|u| u.field == field) else {
-        return Err(format!(
-            "{} `{}` names no file in `{field}`",
-            change.kind.name, change.key
-        ));
-    };
-    // The same checks as when the config was loaded: the path may have changed since.
-    let cap = change.kind.upload.map(|u| u.max_bytes).unwrap_or(0);
-    let bytes = crate::regular_file::read(&upload.path, cap)
-        .map_err(|e| format!("cannot read {}: {e}", upload.path.display()))?;
-    if content_digest(&bytes) != upload.digest {
-        return Err(format!(
-            "{} changed after the plan was made; run the plan again",
-            upload.path.display()
-        ));
-    }
-    let name = upload
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| change.key.clone());
-    Ok((name, bytes))
-}
-
-async fn execute(client: &Client, change: &Change, request: Request) -> Result<Executed, Failure> {
-    let kind = change.kind;
-    let request = match request {
-        Request::ReadThenUpdate { id, fields, file } => {
-            let whole = client.get(kind, &id).await.map_err(Failure::Api)?;
-            update_request(kind, id, whole, &fields, file)
-        }
-        other => other,
-    };
-    let written = match request {
-        Request::Impossible(message) => return Err(Failure::Blocked(message)),
-        Request::Create(body) => {
-            return created(client, change, client.create(kind, &body).await).await;
-        }
-        Request::CreateUpload(body) => {
-            return created(client, change, client.create_upload(kind, &body).await).await;
-        }
-        Request::Update { id, body } => client.update(kind, &id, &body).await.map(|b| (id, b)),
-        Request::UpdateUpload { id, body } => client
-            .update_upload(kind, &id, &body)
-            .await
-            .map(|b| (id, b)),
-        Request::Patch { id, body } => client.patch(kind, &id, &body).await.map(|b| (id, b)),
-        Request::Delete { id } => match client.delete(kind, &id).await {
-            Ok(()) => Ok((id, Map::new())),
-            // Gone already: deleted by someone else since the plan, or by an attempt of
-            // ours whose answer was lost before a retry. Either way the object is deleted.
-            Err(e) if e.status() == Some(404) => {
-                return Ok(Executed {
-                    id,
-                    body: Some(Map::new()),
-                    note: Some("the object was already gone".into()),
-                });
-            }
-            Err(e) => Err(e),
-        },
-        Request::ReadThenUpdate { .. } => {
-            return Err(Failure::Blocked("the update could not be prepared".into()));
-        }
-    };
-    let (id, body) = written.map_err(Failure::Api)?;
-    Ok(Executed {
-        id,
-        body: Some(body),
-        note: None,
+/// Why a change must be skipped: the first object it needs whose change failed.
+fn blocked_by(needs: &[Object], broken: &HashMap<Object, String>) -> Option<String> {
+    needs.iter().find_map(|o| {
+        broken
+            .get(o)
+            .map(|why| format!("it needs {} `{}`, {why}", o.0, o.1))
     })
 }
 
-/// The outcome of a create. If it failed ambiguously (no answer, or 5xx), the create may
-/// have landed before the connection broke: look before reporting failure, so a re-run
-/// does not make a duplicate.
-async fn created(
-    client: &Client,
-    change: &Change,
-    result: Result<Map<String, Value>, ApiError>,
-) -> Result<Executed, Failure> {
-    let e = match result {
-        Ok(body) => {
-            let id = body
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            return Ok(Executed {
-                id,
-                body: Some(body),
-                note: None,
-            });
-        }
-        Err(e) if e.is_ambiguous() => e,
-        Err(e) => return Err(Failure::Api(e)),
+/// Marks the object of a change that did not go through, so what needs it is skipped.
+fn settle(change: &Change, outcome: &Outcome, broken: &mut HashMap<Object, String>) {
+    let why = match outcome {
+        Outcome::Failed(_) => format!("whose {} failed", change.action.word()),
+        Outcome::Skipped(_) => format!("whose {} was skipped", change.action.word()),
+        Outcome::Done { .. } | Outcome::NotAttempted => return,
     };
-    match client.find_by_key(change.kind, &change.key).await {
-        Ok(found) if found.len() == 1 => {
-            let row = found.into_iter().next().unwrap_or_default();
-            let id = row
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            // A list row may lack fields (§1.5); later steps build on the whole object.
-            let body = if change.kind.list_omits.is_empty() {
-                row
-            } else {
-                client.get(change.kind, &id).await.unwrap_or(row)
-            };
-            Ok(Executed {
-                id,
-                body: Some(body),
-                note: Some(format!(
-                    "the API answered with an error ({e}), but the object exists"
-                )),
-            })
-        }
-        _ => Err(Failure::Api(e)),
+    broken
+        .entry((change.kind.name, change.key.clone()))
+        .or_insert(why);
+}
+
+/// Feeds a completed change into what later changes build on: the id of a created
+/// object, the entries of its keyed lists, and the object as last written.
+fn record(
+    change: &Change,
+    done: &Executed,
+    index: &mut KeyIndex,
+    written: &mut HashMap<(&'static str, String), Map<String, Value>>,
+) {
+    let at = (change.kind.name, change.key.clone());
+    if change.action == Action::Delete {
+        written.remove(&at);
+        return;
     }
+    index.set(change.kind.name, &change.key, &done.id);
+    index.record(change.kind, &change.key, &done.body);
+    written.insert(at, done.body.clone());
 }

@@ -1,13 +1,16 @@
-//! `wxcc apply PATH`: plan, show, confirm, apply, report exactly what was done.
+//! `wxcc apply PATH`: plan, show, confirm, apply (each result printed as it completes;
+//! SIGINT/SIGTERM stop it cleanly, a second one at once), report exactly what was done.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anstyle::{AnsiColor, Style};
 
 use super::args::ApplyArgs;
 use super::plan::{Prepared, prepare};
 use super::settings::Settings;
-use crate::apply::{Outcome, apply};
+use crate::apply::{ApplyReport, Outcome, apply};
 use crate::error::Error;
 use crate::plan::render::{Format, change_title, render};
 use crate::plan::{Action, Change, Pass};
@@ -50,14 +53,84 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
     anstream::println!();
     let color = settings.color_out;
     let mut print = |change: &Change, outcome: &Outcome| print_outcome(change, outcome, color);
+    let stop = Arc::new(AtomicBool::new(false));
+    let signals = tokio::spawn(watch_signals(stop.clone()));
     let report = apply(
         &prepared.plan,
         &prepared.live,
         &prepared.session.client,
+        stop,
         &mut print,
     )
     .await;
+    signals.abort();
     prepared.session.close().await;
+    summarize(&report)
+}
+
+/// Watches for SIGINT and SIGTERM during an apply. The first sets `stop`: no new write
+/// starts, the ones in flight finish and the report is printed. The second exits at once.
+async fn watch_signals(stop: Arc<AtomicBool>) {
+    let Some(mut signals) = Signals::new() else {
+        return;
+    };
+    while signals.next().await {
+        if stop.swap(true, Ordering::SeqCst) {
+            eprintln!(
+                "\nSecond signal: exiting now. Changes in flight may or may not have landed; run `wxcc plan` to see where the tenant stands."
+            );
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\nInterrupted: starting no new changes; waiting for the ones in flight, then reporting. Signal again to exit at once."
+        );
+    }
+}
+
+/// SIGINT and SIGTERM, watched from when this is made (so none is missed in between).
+#[cfg(unix)]
+struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> Option<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Some(Signals {
+            int: signal(SignalKind::interrupt()).ok()?,
+            term: signal(SignalKind::terminate()).ok()?,
+        })
+    }
+
+    /// Waits for the next signal; false when they can no longer be watched.
+    async fn next(&mut self) -> bool {
+        tokio::select! {
+            s = self.int.recv() => s.is_some(),
+            s = self.term.recv() => s.is_some(),
+        }
+    }
+}
+
+/// Ctrl-C, where there are no Unix signals.
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn new() -> Option<Signals> {
+        Some(Signals)
+    }
+
+    async fn next(&mut self) -> bool {
+        tokio::signal::ctrl_c().await.is_ok()
+    }
+}
+
+/// Prints the totals and, when not everything was done, what failed, what was skipped and
+/// why, and what was not attempted.
+fn summarize(report: &ApplyReport) -> Result<(), Error> {
     let done = |a: Action| {
         report
             .outcomes
@@ -74,31 +147,60 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
         );
         return Ok(());
     }
-    let failed = report.count(|o| matches!(o, Outcome::Failed(_)));
-    let skipped: Vec<&Change> = report
-        .outcomes
-        .iter()
-        .filter(|(_, o)| matches!(o, Outcome::NotAttempted))
-        .map(|(c, _)| c)
-        .collect();
+    let listed = |f: fn(&Outcome) -> Option<String>| -> Vec<String> {
+        report
+            .outcomes
+            .iter()
+            .filter_map(|(c, o)| f(o).map(|why| format!("  {}{why}", change_title(c))))
+            .collect()
+    };
+    let failed = listed(|o| match o {
+        Outcome::Failed(e) => Some(format!(": {e}")),
+        _ => None,
+    });
+    let skipped = listed(|o| match o {
+        Outcome::Skipped(why) => Some(format!(": {why}")),
+        _ => None,
+    });
+    let not_attempted = listed(|o| matches!(o, Outcome::NotAttempted).then(String::new));
     anstream::println!(
-        "\nApply stopped: {} done ({} created, {} updated, {} deleted), {failed} failed, {} not attempted.",
+        "\nApply {}: {} done ({} created, {} updated, {} deleted), {} failed, {} skipped, {} not attempted.",
+        if report.interrupted {
+            "interrupted"
+        } else {
+            "finished with failures"
+        },
         report.count(|o| matches!(o, Outcome::Done { .. })),
         done(Action::Create),
         done(Action::Update),
         done(Action::Delete),
-        skipped.len()
+        failed.len(),
+        skipped.len(),
+        not_attempted.len()
     );
-    if !skipped.is_empty() {
-        anstream::println!("Not attempted:");
-        for c in skipped {
-            anstream::println!("  {}", change_title(c));
+    for (title, lines) in [
+        ("Failed:", &failed),
+        (
+            "Skipped (they need a change that did not go through):",
+            &skipped,
+        ),
+        ("Not attempted (the run was interrupted):", &not_attempted),
+    ] {
+        if !lines.is_empty() {
+            anstream::println!("{title}");
+            for line in lines {
+                anstream::println!("{line}");
+            }
         }
     }
     anstream::println!(
         "Nothing else was changed. Fix the cause and run `wxcc apply` again: it reads the tenant afresh and carries on from where this run stopped."
     );
-    Err(Error::ApplyFailed)
+    if report.interrupted {
+        Err(Error::Interrupted)
+    } else {
+        Err(Error::ApplyFailed)
+    }
 }
 
 /// A config that declares nothing, applied with `--delete`, deletes every live object of
@@ -190,6 +292,11 @@ fn print_outcome(change: &Change, outcome: &Outcome, color: bool) {
         Outcome::Failed(e) => anstream::println!(
             "{} failed to {} {what}: {e}",
             paint(AnsiColor::Red, "✗"),
+            change.action.word()
+        ),
+        Outcome::Skipped(why) => anstream::println!(
+            "{} skipped: did not {} {what}: {why}",
+            paint(AnsiColor::Yellow, "○"),
             change.action.word()
         ),
         Outcome::NotAttempted => {}

@@ -2,7 +2,7 @@
 //! request log and counters, orgs, the things an org gets from outside the config API
 //! (users made in Control Hub, numbers in its Calling inventory), OAuth clients
 //! (integrations and service apps), tokens minted directly, revocation, settings (rate
-//! limit, page-size clamp, token lifetimes, response delay) and fault injection (including
+//! limit, page-size clamp, token lifetimes, response delay, stale versions) and fault injection (including
 //! revoking a token mid-run). `{org}` may be `default`.
 
 use std::sync::Arc;
@@ -17,38 +17,11 @@ use serde_json::{Value, json};
 
 use super::Shared;
 use super::directory;
+use super::faults::{Armed, Fault};
 use super::http::now_ms;
 use super::oauth::issue;
 use super::seed::{new_org, random_secret};
-use super::store::{OAuthClient, RateLimit};
-
-/// A failure to inject into matching requests.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Fault {
-    /// Only requests with this method (any when absent).
-    pub method: Option<String>,
-    /// Only requests whose path contains this text.
-    #[serde(default)]
-    pub path_contains: String,
-    /// The status to answer with.
-    #[serde(default)]
-    pub status: u16,
-    /// How many matching requests to fail.
-    #[serde(default = "one")]
-    pub times: u32,
-    /// Carry the request out first, then answer with the failure (a lost response).
-    #[serde(default)]
-    pub after_applying: bool,
-    /// Instead of a status: revoke the access token the request carries, as an admin
-    /// would mid-run, so the request (and any later one with that token) gets 401.
-    #[serde(default)]
-    pub revoke_token: bool,
-}
-
-fn one() -> u32 {
-    1
-}
+use super::store::{OAuthClient, RateLimit, StaleVersion};
 
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
@@ -63,7 +36,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/tokens", post(mint_token))
         .route("/revoke", post(revoke))
         .route("/settings", get(settings).put(put_settings))
-        .route("/faults", post(add_fault))
+        .route("/faults", post(add_fault).delete(clear_faults))
 }
 
 async fn requests(AxState(shared): AxState<Arc<Shared>>) -> Response {
@@ -359,6 +332,7 @@ struct SettingsPatch {
     access_token_seconds: Option<u64>,
     refresh_token_seconds: Option<u64>,
     response_delay_ms: Option<u64>,
+    stale_version: Option<StaleVersion>,
 }
 
 /// Tells "field absent" (leave as is) from "field null" (switch off).
@@ -398,18 +372,39 @@ async fn put_settings(
     if let Some(n) = patch.response_delay_ms {
         state.settings.response_delay_ms = n;
     }
+    if let Some(v) = patch.stale_version {
+        state.settings.stale_version = v;
+    }
     shared.persist(&state);
     axum::Json(json!(state.settings)).into_response()
 }
 
+/// Arms a fault (see `faults::Fault`); 400 names what is wrong with one that cannot work.
 async fn add_fault(
     AxState(shared): AxState<Arc<Shared>>,
     axum::Json(fault): axum::Json<Fault>,
 ) -> Response {
+    if let Err(why) = fault.check() {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({ "message": why })),
+        )
+            .into_response();
+    }
     shared
         .faults
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .push(fault);
+        .push(Armed::new(fault));
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Disarms every fault.
+async fn clear_faults(AxState(shared): AxState<Arc<Shared>>) -> Response {
+    shared
+        .faults
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clear();
     StatusCode::NO_CONTENT.into_response()
 }

@@ -13,11 +13,12 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::derived::render;
+use super::faults::{self, Fault};
 use super::http::{Fail, api_error, empty, json_response, spring_error, tracking_id};
 use super::oauth::{Refusal, authenticate};
 use super::payload::Payload;
 use super::rules::{Bulk, KindRule, Patch, V1List, kind as rule_for};
-use super::store::{Org, State};
+use super::store::{Org, StaleVersion, State};
 use super::{LogEntry, Shared, audio, bulk, lists, objects};
 
 pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> Response {
@@ -37,14 +38,49 @@ pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> 
     if delay > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
+    let logged_body = if write { payload.logged() } else { None };
+    let print = faults::fingerprint(
+        method.as_str(),
+        &path,
+        &query,
+        logged_body
+            .as_ref()
+            .map(|b| b.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    let fault = if config_api {
+        take_fault(&shared, false, &method, &path, print)
+    } else {
+        None
+    };
+    if let Some(f) = &fault {
+        faults::wait(f).await;
+    }
     let (response, applied) = if config_api {
         serve(
-            &shared, &method, &path, &query, &headers, &payload, &tracking,
+            &shared,
+            &method,
+            &path,
+            &query,
+            &headers,
+            &payload,
+            &tracking,
+            print,
+            fault.as_ref(),
         )
     } else {
         (spring_error(StatusCode::NOT_FOUND, &path), false)
     };
-    let logged_body = if write { payload.logged() } else { None };
+    let response = match &fault {
+        Some(f) => faults::shape(f, response).await,
+        None => response,
+    };
+    // A dropped connection answers nothing: logged as status 0.
+    let logged_status = match &fault {
+        Some(f) if f.drop => 0,
+        _ => response.status().as_u16(),
+    };
     let seq = shared.log().counters.total;
     shared.record(
         LogEntry {
@@ -52,7 +88,7 @@ pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> 
             method: method.to_string(),
             path,
             query,
-            status: response.status().as_u16(),
+            status: logged_status,
             tracking_id: headers
                 .get("TrackingId")
                 .and_then(|v| v.to_str().ok())
@@ -66,7 +102,10 @@ pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> 
     response
 }
 
-/// Serves one configuration request; the flag says whether state changed.
+/// Serves one configuration request: the answer and whether state changed. A `fault`
+/// that hit it (already waited for) answers instead of the request, before or after it is
+/// carried out; a drop or damaged body is applied to the answer by the caller.
+#[allow(clippy::too_many_arguments)]
 fn serve(
     shared: &Shared,
     method: &Method,
@@ -75,9 +114,11 @@ fn serve(
     headers: &HeaderMap,
     payload: &Payload,
     tracking: &str,
+    print: [u8; 32],
+    fault: Option<&Fault>,
 ) -> (Response, bool) {
     let mut state = shared.state();
-    if take_revoke_fault(shared, method, path) {
+    if take_fault(shared, true, method, path, print).is_some() {
         revoke_presented_token(headers, &mut state);
         shared.persist(&state);
     }
@@ -127,11 +168,11 @@ fn serve(
             false,
         );
     }
-    let fault = take_fault(shared, method, path);
-    if let Some(f) = &fault
+    if let Some(f) = fault
         && !f.after_applying
+        && (f.status != 0 || f.drop)
     {
-        return (fault_response(f.status, tracking), false);
+        return (faults::status_response(f.status, tracking), false);
     }
     let rest: Vec<&str> = segments[2..].to_vec();
     let query: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
@@ -158,44 +199,11 @@ fn serve(
         shared.persist(&state);
     }
     match fault {
-        Some(f) => (fault_response(f.status, tracking), applied),
-        None => (response, applied),
+        Some(f) if f.after_applying && f.status != 0 => {
+            (faults::status_response(f.status, tracking), applied)
+        }
+        _ => (response, applied),
     }
-}
-
-fn fault_response(status: u16, tracking: &str) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if status == StatusCode::TOO_MANY_REQUESTS {
-        let mut r = empty(status, tracking);
-        r.headers_mut()
-            .insert("Retry-After", HeaderValue::from_static("1"));
-        return r;
-    }
-    api_error(
-        status,
-        tracking,
-        "Internal error. Please contact Cisco Support Team",
-    )
-}
-
-/// Whether a revoke-token fault matches this request (and is used up by it).
-fn take_revoke_fault(shared: &Shared, method: &Method, path: &str) -> bool {
-    let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
-    let Some(i) = faults.iter().position(|f| {
-        f.revoke_token
-            && f.times > 0
-            && f.method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
-            && path.contains(&f.path_contains)
-    }) else {
-        return false;
-    };
-    faults[i].times -= 1;
-    if faults[i].times == 0 {
-        faults.remove(i);
-    }
-    true
 }
 
 fn revoke_presented_token(headers: &HeaderMap, state: &mut State) {
@@ -209,22 +217,16 @@ fn revoke_presented_token(headers: &HeaderMap, state: &mut State) {
     }
 }
 
-fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<super::admin::Fault> {
-    let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
-    let i = faults.iter().position(|f| {
-        !f.revoke_token
-            && f.times > 0
-            && f.method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
-            && path.contains(&f.path_contains)
-    })?;
-    faults[i].times -= 1;
-    let fault = faults[i].clone();
-    if faults[i].times == 0 {
-        faults.remove(i);
-    }
-    Some(fault)
+/// The fault of the revoking kind (or not) that hits this request, if any.
+fn take_fault(
+    shared: &Shared,
+    revoking: bool,
+    method: &Method,
+    path: &str,
+    print: [u8; 32],
+) -> Option<Fault> {
+    let mut armed = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
+    faults::take(&mut armed, revoking, method.as_str(), path, print)
 }
 
 /// Seconds to wait when this client has used up its window, else `None` (and the request
@@ -390,6 +392,7 @@ fn dispatch(
     tracking: &str,
     max_page_size: u64,
 ) -> Result<(Response, bool), Fail> {
+    let stale_version = state.settings.stale_version;
     let Some(org) = state.orgs.get_mut(org_id) else {
         return Ok((spring_error(StatusCode::NOT_FOUND, path), false));
     };
@@ -436,6 +439,9 @@ fn dispatch(
             Ok((ok(rendered), false))
         }
         Route::Put(rule, id) => {
+            if stale_version == StaleVersion::Reject {
+                objects::check_version(org, rule, id, sent_version(payload).as_ref())?;
+            }
             let updated = if rule.multipart {
                 audio::replace(shared, org, rule, id, payload)?
             } else {
@@ -466,6 +472,18 @@ fn dispatch(
         Route::NotAllowed => Ok((spring_error(StatusCode::METHOD_NOT_ALLOWED, path), false)),
         Route::NotFound => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
     }
+}
+
+/// The `version` a write carries: in the JSON body, or in a multipart body's JSON part.
+fn sent_version(payload: &Payload) -> Option<Value> {
+    let logged = payload.logged()?;
+    if let Some(v) = logged.get("version") {
+        return Some(v.clone());
+    }
+    logged
+        .as_object()?
+        .values()
+        .find_map(|part| part.get("version").cloned())
 }
 
 /// The unprefixed `user-profile/{id}` still reads, in the old schema: without the v3

@@ -12,6 +12,7 @@ mod bulk;
 mod config_api;
 mod derived;
 mod directory;
+mod faults;
 mod hooks;
 mod http;
 mod lists;
@@ -63,7 +64,7 @@ pub(crate) struct Shared {
     windows: Mutex<HashMap<String, VecDeque<std::time::Instant>>>,
     /// Per client: when it was last told `Retry-After`, and until when.
     retry_after: Mutex<HashMap<String, (std::time::Instant, std::time::Instant)>>,
-    faults: Mutex<Vec<admin::Fault>>,
+    faults: Mutex<Vec<faults::Armed>>,
     /// Held while the emulator lives, so no other process writes its state file.
     _lock: Option<StateLock>,
 }

@@ -149,6 +149,32 @@ pub fn update(
     Ok(stored)
 }
 
+/// With stale versions rejected: refuses a PUT whose `version` is not the stored one
+/// (412, the conflict status the spec lists for an update, §1.6; the reason text is ours,
+/// since no live stale-version answer has been seen, §1.4). A PUT without `version` is
+/// accepted, as the live service accepts it (§1.4).
+pub fn check_version(
+    org: &Org,
+    rule: &KindRule,
+    id: &str,
+    sent: Option<&Value>,
+) -> Result<(), Fail> {
+    let Some(sent) = sent.filter(|v| !v.is_null()) else {
+        return Ok(());
+    };
+    let current = find(org, rule, id)?;
+    let stored = current.get("version").and_then(Value::as_i64).unwrap_or(0);
+    if sent.as_i64() == Some(stored) {
+        return Ok(());
+    }
+    Err(Fail::new(
+        StatusCode::PRECONDITION_FAILED,
+        format!(
+            "Stale version: the entity was modified by another request (version {sent} sent, current version is {stored}). Read it again and retry"
+        ),
+    ))
+}
+
 /// `PATCH <kind>/{id}`: a partial object merged into the stored one, then checked as a
 /// full replace. User takes any field (a JSON-Patch array is a bare 500, §3.24; null
 /// clears); audio-file takes `name` and `description` (§3.4).

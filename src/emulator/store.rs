@@ -1,8 +1,9 @@
 //! The emulator's state: orgs and their objects (with what lives outside the config API:
 //! the Calling number inventory and audio blobs), OAuth clients, codes and tokens, and the
-//! settings that shape behaviour (rate limit, page-size clamp, token lifetimes). Kept in one
-//! JSON file, written atomically (temporary file, then rename) with mode 0600, by one
-//! process at a time: the owner holds an OS lock on `FILE.lock` beside it while it lives.
+//! settings that shape behaviour (rate limit, page-size clamp, token lifetimes, stale
+//! versions). Kept in one JSON file, written atomically (temporary file, then rename) with
+//! mode 0600, by one process at a time: the owner holds an OS lock on `FILE.lock` beside it
+//! while it lives.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions, TryLockError};
@@ -83,6 +84,23 @@ pub struct Settings {
     /// tenant, so that tests can make a run last longer than a token).
     #[serde(default)]
     pub response_delay_ms: u64,
+    /// What a PUT carrying a `version` that is no longer the object's current one gets:
+    /// the live behaviour is unknown (docs/api-notes.md §1.4).
+    #[serde(default)]
+    pub stale_version: StaleVersion,
+}
+
+/// How the emulator treats a PUT whose `version` is stale (docs/api-notes.md §1.4: not
+/// documented, not observed; the notes advise last-write-wins as the default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StaleVersion {
+    /// The write is accepted and the version goes up, as if it were current.
+    #[default]
+    LastWriteWins,
+    /// The write is refused with 412 (the only conflict status the spec lists for an
+    /// update, §1.6) and nothing changes.
+    Reject,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
@@ -102,6 +120,7 @@ impl Default for Settings {
             refresh_token_seconds: 5_183_999,
             admin_email: "admin@example.com".into(),
             response_delay_ms: 0,
+            stale_version: StaleVersion::LastWriteWins,
         }
     }
 }

@@ -225,6 +225,55 @@ impl Env {
         self.request(method, path, body, token)
     }
 
+    /// Calls the emulated API with the test token and reports the answer as received: the
+    /// status, the `Retry-After` header and the body text, or what broke (no answer, a
+    /// body cut short).
+    pub fn api_raw(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(u16, Option<String>, String), String> {
+        let req = self.builder(method, path, body, Some(&self.token));
+        self.runtime.block_on(async {
+            let resp = req.send().await.map_err(|e| format!("no answer: {e}"))?;
+            let status = resp.status().as_u16();
+            let retry_after = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let text = resp
+                .text()
+                .await
+                .map_err(|e| format!("body cut short: {e}"))?;
+            Ok((status, retry_after, text))
+        })
+    }
+
+    /// A request to the emulator with a `test_` tracking id.
+    fn builder(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let url = format!("{}{path}", self.url);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self
+            .http
+            .request(method, url)
+            .header("TrackingId", format!("test_{}", uuid::Uuid::new_v4()));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req
+    }
+
     fn request(
         &self,
         method: &str,
@@ -232,19 +281,8 @@ impl Env {
         body: Option<Value>,
         token: Option<&str>,
     ) -> (u16, Value) {
-        let url = format!("{}{path}", self.url);
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let req = self.builder(method, path, body, token);
         self.runtime.block_on(async {
-            let mut req = self
-                .http
-                .request(method, url)
-                .header("TrackingId", format!("test_{}", uuid::Uuid::new_v4()));
-            if let Some(t) = token {
-                req = req.bearer_auth(t);
-            }
-            if let Some(b) = body {
-                req = req.json(&b);
-            }
             let resp = req.send().await.expect("request");
             let status = resp.status().as_u16();
             let text = resp.text().await.unwrap_or_default();

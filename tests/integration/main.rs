@@ -9,6 +9,7 @@ mod bad_input;
 mod cli;
 mod emulator_behaviour;
 mod emulator_kinds;
+mod faults;
 mod hostile_config;
 mod kinds;
 mod plan_apply;

@@ -226,46 +226,48 @@ fn apply_without_a_terminal_and_without_auto_approve_refuses() {
 }
 
 #[test]
-fn a_failure_half_way_reports_what_was_done_and_a_rerun_converges() {
+fn a_failure_skips_only_what_needs_it_and_a_rerun_converges() {
     let env = Env::new();
     env.copy_example("acme");
-    // The API refuses every site create: profiles are done, sites fail, teams never start.
+    // The API refuses the first site create (Chicago, in plan order with one worker): the
+    // other sites and their teams go ahead; Chicago's two teams are skipped.
     env.admin(
         "POST",
         "/faults",
-        Some(json!({"method": "POST", "pathContains": "/site", "status": 400, "times": 3})),
+        Some(json!({"method": "POST", "pathContains": "/site", "status": 400, "times": 1})),
     );
-    let run = env.wxcc(&["apply", "acme", "--auto-approve"]).expect(1);
+    let run = env
+        .wxcc(&["apply", "acme", "--auto-approve", "--parallelism", "1"])
+        .expect(1);
     contains_all(
         &run.stdout,
         &[
             "+ created multimedia-profile \"Voice Only\"",
             "✗ failed to create site \"Chicago\": POST /organization/",
             "→ 400 Bad Request (tracking id wxcc_",
+            "+ created site \"Dublin\"",
+            "+ created team \"Remote Sales\"",
+            "Apply finished with failures: 8 done (8 created, 0 updated, 0 deleted), 1 failed, 2 skipped, 0 not attempted.",
+            "Skipped (they need a change that did not go through):\n  + create team \"Billing Tier 1\": it needs site `Chicago`, whose create failed",
         ],
     );
-    assert!(
-        run.stdout.contains(
-            "Apply stopped: 2 done (2 created, 0 updated, 0 deleted), 3 failed, 6 not attempted."
-        ),
-        "{}",
-        run.stdout
-    );
-    contains_all(
-        &run.stdout,
-        &["Not attempted:\n  + create team \"Billing Tier 1\""],
-    );
-    contains_all(&run.stderr, &["apply stopped before finishing"]);
+    contains_all(&run.stderr, &["apply finished with failures"]);
+    let teams: Vec<String> = env
+        .live("team")
+        .iter()
+        .map(|t| t["name"].as_str().unwrap_or_default().to_string())
+        .collect();
     assert_eq!(
-        env.live("team").len(),
-        1,
-        "only the default team exists: no team was attempted"
+        teams.len(),
+        5,
+        "Team-1 and the four teams not on Chicago: {teams:?}"
     );
+    assert!(!teams.iter().any(|t| t.starts_with("Billing")), "{teams:?}");
     let rerun = env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
     assert!(
         rerun
             .stdout
-            .contains("Apply complete: 9 created, 0 updated, 0 deleted."),
+            .contains("Apply complete: 3 created, 0 updated, 0 deleted."),
         "{}",
         rerun.stdout
     );
