@@ -1,4 +1,4 @@
-//! The rows of the catalogue, one per kind, from `../shared/wxcc-api/config-api.md` §3 and
+//! The rows of the catalogue, one per kind, from `docs/api-notes.md` §3 and
 //! the official spec. The catalogue's tests check every row against the vendored spec:
 //! paths exist with their methods, the DTO exists, every named field is a DTO property.
 

@@ -61,7 +61,7 @@ pub struct Kind {
     /// Fields the API refuses to change after create; a diff on them is a plan conflict.
     pub immutable: &'static [&'static str],
     /// Fields the list endpoint leaves out of its rows; objects that need them are read by
-    /// item (config-api.md §1.5).
+    /// item (docs/api-notes.md §1.5).
     pub list_omits: &'static [&'static str],
     /// Whether objects of this kind can be created through the API (users cannot).
     pub creatable: bool,
@@ -78,7 +78,7 @@ pub struct Kind {
     pub response_dto: Option<&'static str>,
     /// Updates send only the changed fields with PATCH (a plain partial object), instead of
     /// the whole object with PUT. For users, whose record does not show everything a full
-    /// replace would overwrite (config-api.md §3.24).
+    /// replace would overwrite (docs/api-notes.md §3.24).
     pub partial_update: bool,
     /// Fields the API accepts with 200 but never applies (§1.6 "200 ≠ applied"); declaring
     /// one is a warning, since it would show a diff forever.

@@ -1,5 +1,5 @@
 //! The one place where the client corrects the official DTO schemas. Each fix names the
-//! defect and the evidence in `../shared/wxcc-api/config-api.md` ("live probes beat the
+//! defect and the evidence in `docs/api-notes.md` ("live probes beat the
 //! spec") or the research behind the catalogue. A fix either tightens the schema to what
 //! the live service refuses, or corrects what the spec gets wrong (enum casing, fields it
 //! calls required that live does not need and a config could not sensibly set). Rules the
@@ -14,7 +14,7 @@ struct SpecFix {
     apply: fn(&mut Value),
 }
 
-/// The twenty resource types a resource collection must list (config-api.md §3.10).
+/// The twenty resource types a resource collection must list (docs/api-notes.md §3.10).
 pub const RESOURCE_TYPES: &[&str] = &[
     "audio-prompt",
     "working-hour",

@@ -1,5 +1,5 @@
 //! Per-kind checks the DTO schema cannot express, with the live error texts
-//! (config-api.md §1.6 and the kind's section), and the reorderings the server does on
+//! (docs/api-notes.md §1.6 and the kind's section), and the reorderings the server does on
 //! write. Each runs after the body passed bean validation and its references resolved.
 
 use axum::http::StatusCode;
