@@ -10,6 +10,7 @@ mod editor_schema;
 mod field_path;
 mod kinds;
 mod order;
+mod rules;
 mod spec_fixes;
 
 pub use dto::{Dto, DtoSchemas, FieldSchema};
@@ -17,7 +18,11 @@ pub use editor_schema::{EditorSchemaError, editor_schema, editor_schema_text};
 pub use field_path::{FieldPath, Segment};
 pub use kinds::{BASE as KIND_DEFAULTS, KINDS};
 pub use order::{apply_order, kind_rank};
-pub use spec_fixes::RESOURCE_TYPES;
+pub use rules::{
+    Check, RULES, Rule, SKILL_VALUE_FIELDS, SYSTEM_DEFAULTS, is_system_default, is_time_zone,
+    rules_for, utf16_len, valid_typed_value,
+};
+pub use spec_fixes::{RESOURCE_TYPES, fixes_for};
 
 /// Fields the server owns on every object. They are never written in desired config, never
 /// diffed, and are carried over from the live object when an update is sent.

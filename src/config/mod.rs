@@ -5,6 +5,7 @@
 mod load;
 mod pattern;
 mod report;
+mod rules;
 mod suggest;
 mod validate;
 mod yaml;

@@ -518,6 +518,7 @@ pub static KINDS: &[KindRule] = &[
         sub_lists: &[sub("outdialANIEntries", "outdial_ani_entry", "name")],
         system_default: false,
         normalise: hooks::outdial_ani_order,
+        check: hooks::outdial_ani,
         ..BASE
     },
     KindRule {

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::diff::diff_fields;
 use super::order::sort_changes;
+use super::rules::{self, World};
 use super::safety::{DeleteThreshold, check_deletes};
 use super::{Action, Change, FieldDiff, Pass, Plan};
 use crate::catalogue::{Kind, Reference};
@@ -27,13 +28,19 @@ pub struct PlanOptions {
 /// Builds the plan. Returns it with every problem found; the plan must not be applied when
 /// any of them is an error.
 pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Vec<Diagnostic>) {
-    let index = KeyIndex::from_live(live);
+    let index = renamed_index(desired, live);
     let mut diags = Vec::new();
     let mut changes = Vec::new();
     let mut renamed: HashSet<(&str, String)> = HashSet::new();
+    let world = World {
+        desired,
+        live,
+        index: &index,
+    };
 
     for object in &desired.objects {
         check_references(object, desired, &index, &mut diags);
+        diags.extend(rules::cross_object(object, &world));
         let Some((live_object, renamed_from)) = match_live(object, live, &mut diags) else {
             continue;
         };
@@ -42,6 +49,7 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
             Some(live_object) => {
                 if let Some(from) = &renamed_from {
                     renamed.insert((object.kind.name, from.clone()));
+                    diags.extend(rules::rename(object, live_object, from, &world));
                 }
                 plan_update(
                     object,
@@ -64,6 +72,27 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
         },
         diags,
     )
+}
+
+/// The key index of live state with renames already applied: a live object the config
+/// renames (through `x-wxcc.formerNames`) is known by its new key too, so objects pointing
+/// at it read back under the name they declare and show no diff.
+fn renamed_index(desired: &Desired, live: &Live) -> KeyIndex {
+    let mut index = KeyIndex::from_live(live);
+    for object in &desired.objects {
+        let kind = object.kind;
+        if !live.by_key(kind.name, &object.key).is_empty() {
+            continue;
+        }
+        let former = object.settings.former_names.iter().find_map(|f| {
+            let found = live.by_key(kind.name, f);
+            (found.len() == 1).then(|| found[0])
+        });
+        if let Some(o) = former {
+            index.set(kind.name, &object.key, &o.id);
+        }
+    }
+    index
 }
 
 /// The live object a desired one corresponds to: `Some((None, _))` when there is none
@@ -225,7 +254,8 @@ fn plan_create(object: &DesiredObject, index: &KeyIndex, changes: &mut Vec<Chang
     let kind = object.kind;
     let mut now = Map::new();
     let mut later = Map::new();
-    for (field, value) in &object.body {
+    // A declared null (an unset) has nothing to clear on a new object.
+    for (field, value) in object.body.iter().filter(|(_, v)| !v.is_null()) {
         match deferred_reference(kind, field) {
             Some(r) if !targets_live(r, value, index) => later.insert(field.clone(), value.clone()),
             _ => now.insert(field.clone(), value.clone()),
