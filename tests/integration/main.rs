@@ -10,4 +10,5 @@ mod emulator_behaviour;
 mod emulator_kinds;
 mod kinds;
 mod plan_apply;
+mod rules;
 mod schema;
