@@ -19,8 +19,8 @@ pub use field_path::{FieldPath, Segment};
 pub use kinds::{BASE as KIND_DEFAULTS, KINDS};
 pub use order::{apply_order, kind_rank};
 pub use rules::{
-    Check, RULES, Rule, SKILL_VALUE_FIELDS, SYSTEM_DEFAULTS, is_system_default, is_time_zone,
-    rules_for, utf16_len, valid_typed_value,
+    Check, RULES, Rule, SKILL_VALUE_FIELDS, SYSTEM_DEFAULTS, calendar_date, is_system_default,
+    is_time_zone, rules_for, utf16_len, valid_typed_value,
 };
 pub use spec_fixes::{RESOURCE_TYPES, fixes_for};
 

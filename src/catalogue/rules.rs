@@ -29,6 +29,9 @@ pub enum Check {
     /// the server is Java and counts `String.length()`, so a character outside the Basic
     /// Multilingual Plane (most emoji) counts twice.
     Utf16Length,
+    /// The field's date (`YYYY-MM-DD`, alone or before `THH:MM`) is a day of the calendar:
+    /// the server parses it strictly (no 30 February).
+    CalendarDate(&'static str),
     /// At most one entry of a list has `flag: true`.
     OneTrue {
         list: &'static str,
@@ -101,6 +104,30 @@ pub static RULES: &[Rule] = &[
         says: "`timezone`, when set, is an IANA time zone name",
         evidence: "docs/api-notes.md §3.22 and §3.15",
         check: Check::TimeZone("timezone"),
+    },
+    Rule {
+        kind: Some("overrides"),
+        says: "override start and end are real dates and times `YYYY-MM-DDTHH:MM` (no 30 February)",
+        evidence: "docs/api-notes.md §3.7",
+        check: Check::CalendarDate("overrides[].startDateTime"),
+    },
+    Rule {
+        kind: Some("overrides"),
+        says: "override start and end are real dates and times `YYYY-MM-DDTHH:MM` (no 30 February)",
+        evidence: "docs/api-notes.md §3.7",
+        check: Check::CalendarDate("overrides[].endDateTime"),
+    },
+    Rule {
+        kind: Some("holiday-list"),
+        says: "holiday dates are real dates `YYYY-MM-DD` (no 30 February)",
+        evidence: "docs/api-notes.md §3.6",
+        check: Check::CalendarDate("holidays[].startDate"),
+    },
+    Rule {
+        kind: Some("holiday-list"),
+        says: "holiday dates are real dates `YYYY-MM-DD` (no 30 February)",
+        evidence: "docs/api-notes.md §3.6",
+        check: Check::CalendarDate("holidays[].endDate"),
     },
     Rule {
         kind: Some("outdial-ani"),
@@ -208,6 +235,31 @@ pub fn is_time_zone(name: &str) -> bool {
             .any(|l| l == name)
 }
 
+/// Whether a text that starts `YYYY-MM-DD` names a day the calendar has; `None` when it
+/// does not start with a date at all (the format check reports that).
+pub fn calendar_date(text: &str) -> Option<bool> {
+    let date = text.get(..10)?;
+    let mut parts = date.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (year, month, day) = (
+        y.parse::<u32>().ok()?,
+        m.parse::<u32>().ok()?,
+        d.parse::<u32>().ok()?,
+    );
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let last = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return Some(false),
+    };
+    Some((1..=last).contains(&day))
+}
+
 /// A string's length as the server counts it (UTF-16 code units).
 pub fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
@@ -275,6 +327,15 @@ mod tests {
         assert!(!is_time_zone("Eastern Time"));
         assert!(!is_time_zone("america/new_york"));
         assert!(!is_time_zone(""));
+    }
+
+    #[test]
+    fn calendar_dates_are_real_days() {
+        assert_eq!(calendar_date("2028-02-29T09:00"), Some(true));
+        assert_eq!(calendar_date("2026-02-29"), Some(false));
+        assert_eq!(calendar_date("2026-04-31"), Some(false));
+        assert_eq!(calendar_date("2026-12-31"), Some(true));
+        assert_eq!(calendar_date("07/04/2026"), None);
     }
 
     #[test]

@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use super::suggest::did_you_mean;
 use crate::catalogue::{
-    Check, DtoSchemas, FieldPath, Kind, Rule, rules_for, utf16_len, valid_typed_value,
+    Check, DtoSchemas, FieldPath, Kind, Rule, calendar_date, rules_for, utf16_len,
+    valid_typed_value,
 };
 use crate::model::{DesiredObject, Diagnostic};
 
@@ -23,6 +24,22 @@ pub(crate) fn object_rules(object: &DesiredObject) -> Vec<Diagnostic> {
                 }
             }
             Check::OneTrue { list, flag } => one_true(object, list, flag, rule, &mut diags),
+            Check::CalendarDate(field) => {
+                FieldPath::parse(field).visit(&body, &mut |pointer, v| {
+                    if let Some(text) = v.as_str()
+                        && calendar_date(text) == Some(false)
+                    {
+                        diags.push(
+                            Diagnostic::error(
+                                format!("`{text}` is not a day of the calendar"),
+                                object.value_span(pointer),
+                                "no such day",
+                            )
+                            .with_help(rule_help(rule)),
+                        );
+                    }
+                });
+            }
             Check::TypedValue { type_field, value } => {
                 let (Some(t), Some(v)) = (
                     body.get(*type_field).and_then(Value::as_str),

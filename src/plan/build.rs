@@ -642,3 +642,60 @@ fn plan_deletes(
     }
     deletes
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn live(objects: &[(&'static str, Value)]) -> Live {
+        let mut live = Live::default();
+        for (kind, body) in objects {
+            let kind = Kind::named(kind).expect("kind");
+            let body = body.as_object().cloned().expect("object");
+            live.kinds
+                .entry(kind.name)
+                .or_default()
+                .push(LiveObject::from_body(kind, body).expect("live object"));
+        }
+        live
+    }
+
+    #[test]
+    fn a_rename_gives_no_updates_of_the_objects_that_point_at_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("c.yaml");
+        std::fs::write(
+            &file,
+            "site:\n  - {name: Austin TX, active: true, multimediaProfileId: Voice, x-wxcc: {formerNames: [Austin]}}\nteam:\n  - {name: Blue, siteId: Austin TX, teamType: AGENT, teamStatus: IN_SERVICE, active: true}\n",
+        )
+        .expect("write");
+        let desired = crate::config::load(&file).expect("load").desired;
+        let live = live(&[
+            ("multimedia-profile", json!({"id": "m1", "name": "Voice"})),
+            (
+                "site",
+                json!({"id": "s1", "name": "Austin", "active": true, "multimediaProfileId": "m1"}),
+            ),
+            (
+                "team",
+                json!({"id": "t1", "name": "Blue", "siteId": "s1", "teamType": "AGENT", "teamStatus": "IN_SERVICE", "active": true}),
+            ),
+        ]);
+        let (plan, diags) = build(&desired, &live, &PlanOptions::default());
+        let changed: Vec<(&str, &str)> = plan
+            .changes
+            .iter()
+            .map(|c| (c.kind.name, c.key.as_str()))
+            .collect();
+        assert_eq!(changed, vec![("site", "Austin TX")]);
+        // The team still points at the site, so the API would refuse the rename.
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.is_error() && d.message.contains("team `Blue` (siteId)")),
+            "{diags:?}"
+        );
+    }
+}

@@ -6,6 +6,7 @@ mod harness;
 
 mod auth;
 mod bad_input;
+mod differential;
 mod emulator_behaviour;
 mod emulator_kinds;
 mod kinds;
