@@ -375,13 +375,39 @@ const DATE: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
 const DATE_TIME_MINUTE: &str =
     "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]$";
 
-/// The `why` of every fix to a DTO, for `docs/kinds.md`.
+/// The `why` of every fix to a DTO or to the DTOs it nests, for `docs/kinds.md`.
 pub fn fixes_for(dto: &str) -> Vec<&'static str> {
+    let mut names = vec![dto.to_string()];
+    let mut i = 0;
+    while i < names.len() {
+        if let Some(d) = super::DtoSchemas::get().dto(&names[i]) {
+            nested_dtos(d.schema(), &mut names);
+        }
+        i += 1;
+    }
     FIXES
         .iter()
-        .filter(|f| f.schema == dto)
+        .filter(|f| names.iter().any(|n| n == f.schema))
         .map(|f| f.why)
         .collect()
+}
+
+fn nested_dtos(schema: &Value, names: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/definitions/"))
+                && !names.iter().any(|n| n == name)
+            {
+                names.push(name.to_string());
+            }
+            map.values().for_each(|v| nested_dtos(v, names));
+        }
+        Value::Array(items) => items.iter().for_each(|v| nested_dtos(v, names)),
+        _ => {}
+    }
 }
 
 /// A string field gets a format pattern and a note saying it in words.

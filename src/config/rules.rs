@@ -24,21 +24,23 @@ pub(crate) fn object_rules(object: &DesiredObject) -> Vec<Diagnostic> {
                 }
             }
             Check::OneTrue { list, flag } => one_true(object, list, flag, rule, &mut diags),
-            Check::CalendarDate(field) => {
-                FieldPath::parse(field).visit(&body, &mut |pointer, v| {
-                    if let Some(text) = v.as_str()
-                        && calendar_date(text) == Some(false)
-                    {
-                        diags.push(
-                            Diagnostic::error(
-                                format!("`{text}` is not a day of the calendar"),
-                                object.value_span(pointer),
-                                "no such day",
-                            )
-                            .with_help(rule_help(rule)),
-                        );
-                    }
-                });
+            Check::CalendarDate(fields) => {
+                for field in *fields {
+                    FieldPath::parse(field).visit(&body, &mut |pointer, v| {
+                        if let Some(text) = v.as_str()
+                            && calendar_date(text) == Some(false)
+                        {
+                            diags.push(
+                                Diagnostic::error(
+                                    format!("`{text}` is not a day of the calendar"),
+                                    object.value_span(pointer),
+                                    "no such day",
+                                )
+                                .with_help(rule_help(rule)),
+                            );
+                        }
+                    });
+                }
             }
             Check::TypedValue { type_field, value } => {
                 let (Some(t), Some(v)) = (
