@@ -42,6 +42,7 @@ pub const BASE: Kind = Kind {
     name: "",
     summary: "",
     key: "name",
+    scope: None,
     list_path: "",
     item_path: "",
     dto: "",
@@ -235,7 +236,8 @@ pub static KINDS: &[Kind] = &[
     },
     Kind {
         name: "team",
-        summary: "a group of agents at a site",
+        summary: "a group of agents at a site; names are unique per site, so a name two sites share is written `Site/Name`",
+        scope: Some("siteId"),
         list_path: "v2/team",
         item_path: "team",
         dto: "TeamDTO",

@@ -48,6 +48,10 @@ pub struct Kind {
     pub summary: &'static str,
     /// The field holding the object's natural key.
     pub key: &'static str,
+    /// For kinds whose key is unique only within another object (team names within a
+    /// site), the reference field naming that object. Where the plain key is shared, the
+    /// object is keyed `<scope key>/<key>` (`Chicago/Tier 1`); see [`Kind::scoped_key`].
+    pub scope: Option<&'static str>,
     /// List path under `/organization/{orgid}/`, with its version prefix (`v2/site`).
     pub list_path: &'static str,
     /// Create path under `/organization/{orgid}/` (`site`); item paths are `{item_path}/{id}`.
@@ -144,6 +148,18 @@ impl Kind {
     /// or a nested path in catalogue form (`queueSkillRequirements[].skillName`).
     pub fn is_read_only(&self, field: &str) -> bool {
         SERVER_OWNED.contains(&field) || self.read_only.contains(&field)
+    }
+
+    /// The key qualified by its scope: `Chicago/Tier 1`. The scope's key (a site name)
+    /// cannot contain `/` (the site name pattern has none), so the first `/` splits it.
+    pub fn scoped_key(scope_key: &str, key: &str) -> String {
+        format!("{scope_key}/{key}")
+    }
+
+    /// A qualified key split into (scope key, key), for kinds with a scope.
+    pub fn split_scoped<'a>(&self, key: &'a str) -> Option<(&'a str, &'a str)> {
+        self.scope?;
+        key.split_once('/')
     }
 
     /// Whether the list endpoint leaves `field` out of its rows.

@@ -9,7 +9,7 @@ use crate::catalogue::{
     Check, DtoSchemas, FieldPath, Kind, Rule, calendar_date, rules_for, utf16_len,
     valid_typed_value,
 };
-use crate::model::{DesiredObject, Diagnostic};
+use crate::model::{Desired, DesiredObject, Diagnostic, reference_values};
 
 /// Every breach of a one-object rule in `object`.
 pub(crate) fn object_rules(object: &DesiredObject) -> Vec<Diagnostic> {
@@ -70,6 +70,44 @@ pub(crate) fn object_rules(object: &DesiredObject) -> Vec<Diagnostic> {
             | Check::SkillValueMatchesType
             | Check::RenameReferenced
             | Check::RenameUnchecked { .. } => {}
+        }
+    }
+    diags
+}
+
+/// References by plain name to an object of a scoped kind (a team) when the config has
+/// several under that name at different scopes (`Tier 1` at two sites).
+pub(crate) fn ambiguous_references(object: &DesiredObject, desired: &Desired) -> Vec<Diagnostic> {
+    let body = Value::Object(object.body.clone());
+    let mut diags = Vec::new();
+    for (pointer, reference, key) in reference_values(object.kind, &body) {
+        let Some(target) = Kind::named(reference.target) else {
+            continue;
+        };
+        if target.scope.is_none() || reference.within.is_some() || key.contains('/') {
+            continue;
+        }
+        let sites: Vec<String> = desired
+            .of_kind(target.name)
+            .filter(|o| o.body.get(target.key).and_then(Value::as_str) == Some(key))
+            .filter_map(|o| {
+                target
+                    .split_scoped(&o.key)
+                    .map(|(s, _)| format!("`{s}/{key}`"))
+            })
+            .collect();
+        if sites.len() > 1 {
+            diags.push(
+                Diagnostic::error(
+                    format!(
+                        "{} `{key}` is ambiguous: this config has one at each of several sites",
+                        target.name
+                    ),
+                    object.value_span(&pointer),
+                    "ambiguous reference",
+                )
+                .with_help(format!("write the site too: {}", sites.join(" or "))),
+            );
         }
     }
     diags

@@ -19,6 +19,7 @@ pub fn validate(desired: &Desired) -> Vec<Diagnostic> {
     for object in &desired.objects {
         diags.extend(validate_object(object));
         diags.extend(super::rules::object_rules(object));
+        diags.extend(super::rules::ambiguous_references(object, desired));
         diags.extend(dangling_references(object, desired));
     }
     diags

@@ -28,7 +28,20 @@ pub struct PlanOptions {
 /// Builds the plan. Returns it with every problem found; the plan must not be applied when
 /// any of them is an error.
 pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Vec<Diagnostic>) {
-    let index = renamed_index(desired, live);
+    let live_index = KeyIndex::from_live(live);
+    // Team names shared by several sites across config and tenant: those teams are keyed
+    // `Site/Name`, and a plain reference to the name is ambiguous.
+    let shared = shared_scoped_keys(desired, live, &live_index);
+    let qualified;
+    let desired = if shared.is_empty() {
+        desired
+    } else {
+        let mut copy = desired.clone();
+        copy.qualify_scoped_keys(&shared);
+        qualified = copy;
+        &qualified
+    };
+    let index = renamed_index(desired, live, live_index);
     let mut diags = Vec::new();
     let mut changes = Vec::new();
     let mut renamed: HashSet<(&str, String)> = HashSet::new();
@@ -39,9 +52,9 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
     };
 
     for object in &desired.objects {
-        check_references(object, desired, &index, &mut diags);
+        check_references(object, desired, &index, &shared, &mut diags);
         diags.extend(rules::cross_object(object, &world));
-        let Some((live_object, renamed_from)) = match_live(object, live, &mut diags) else {
+        let Some((live_object, renamed_from)) = match_live(object, live, &index, &mut diags) else {
             continue;
         };
         match live_object {
@@ -63,7 +76,7 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
         }
     }
 
-    let deletes = plan_deletes(desired, live, options, &renamed, &mut diags);
+    let deletes = plan_deletes(desired, live, &index, options, &renamed, &mut diags);
     diags.extend(check_deletes(&deletes, live, &options.delete_threshold));
     changes.extend(deletes);
     (
@@ -77,15 +90,15 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
 /// The key index of live state with renames already applied: a live object the config
 /// renames (through `x-wxcc.formerNames`) is known by its new key too, so objects pointing
 /// at it read back under the name they declare and show no diff.
-fn renamed_index(desired: &Desired, live: &Live) -> KeyIndex {
-    let mut index = KeyIndex::from_live(live);
+fn renamed_index(desired: &Desired, live: &Live, mut index: KeyIndex) -> KeyIndex {
+    let base = index.clone();
     for object in &desired.objects {
         let kind = object.kind;
-        if !live.by_key(kind.name, &object.key).is_empty() {
+        if !live_candidates(object, &object.key, live, &base).is_empty() {
             continue;
         }
         let former = object.settings.former_names.iter().find_map(|f| {
-            let found = live.by_key(kind.name, f);
+            let found = live_candidates(object, f, live, &base);
             (found.len() == 1).then(|| found[0])
         });
         if let Some(o) = former {
@@ -95,15 +108,87 @@ fn renamed_index(desired: &Desired, live: &Live) -> KeyIndex {
     index
 }
 
+/// Plain keys of scoped kinds (team names) that objects at different scopes (sites) share,
+/// counting the config and the tenant together.
+fn shared_scoped_keys(
+    desired: &Desired,
+    live: &Live,
+    index: &KeyIndex,
+) -> Vec<(&'static str, String)> {
+    let mut scopes: std::collections::BTreeMap<(&'static str, String), HashSet<String>> =
+        std::collections::BTreeMap::new();
+    for kind in crate::catalogue::KINDS {
+        let Some(target) = kind.scope.and_then(|s| kind.reference(s)) else {
+            continue;
+        };
+        for o in live.of_kind(kind.name) {
+            let scope = o
+                .body
+                .get(target.field)
+                .and_then(Value::as_str)
+                .and_then(|id| index.key_of(target.target, id));
+            if let (Some(key), Some(scope)) = (&o.key, scope) {
+                scopes
+                    .entry((kind.name, key.clone()))
+                    .or_default()
+                    .insert(scope.to_string());
+            }
+        }
+        for o in desired.of_kind(kind.name) {
+            let name = o.body.get(kind.key).and_then(Value::as_str);
+            let scope = o.body.get(target.field).and_then(Value::as_str);
+            if let (Some(name), Some(scope)) = (name, scope) {
+                scopes
+                    .entry((kind.name, name.to_string()))
+                    .or_default()
+                    .insert(scope.to_string());
+            }
+        }
+    }
+    scopes
+        .into_iter()
+        .filter(|(_, s)| s.len() > 1)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Live objects of the object's kind whose key is `key`; for a scoped kind (teams), the
+/// plain name at the object's declared scope (site) only.
+fn live_candidates<'a>(
+    object: &DesiredObject,
+    key: &str,
+    live: &'a Live,
+    index: &KeyIndex,
+) -> Vec<&'a LiveObject> {
+    let kind = object.kind;
+    let Some(target) = kind.scope.and_then(|s| kind.reference(s)) else {
+        return live.by_key(kind.name, key);
+    };
+    let plain = kind.split_scoped(key).map_or(key, |(_, k)| k);
+    let declared_scope = object.body.get(target.field).and_then(Value::as_str);
+    live.by_key(kind.name, plain)
+        .into_iter()
+        .filter(|o| {
+            let scope = o
+                .body
+                .get(target.field)
+                .and_then(Value::as_str)
+                .and_then(|id| index.key_of(target.target, id));
+            declared_scope.is_none() || scope == declared_scope
+        })
+        .collect()
+}
+
 /// The live object a desired one corresponds to: `Some((None, _))` when there is none
 /// (create), `None` when matching failed with an error.
 fn match_live<'a>(
     object: &DesiredObject,
     live: &'a Live,
+    index: &KeyIndex,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Option<&'a LiveObject>, Option<String>)> {
     let kind = object.kind;
-    let found = live.by_key(kind.name, &object.key);
+    let found = live_candidates(object, &object.key, live, index);
     if found.len() > 1 {
         diags.push(
             Diagnostic::error(
@@ -133,7 +218,7 @@ fn match_live<'a>(
         return Some((Some(o), None));
     }
     for former in &object.settings.former_names {
-        let matches = live.by_key(kind.name, former);
+        let matches = live_candidates(object, former, live, index);
         if matches.len() == 1 {
             return Some((Some(matches[0]), Some(former.clone())));
         }
@@ -182,15 +267,34 @@ fn check_references(
     object: &DesiredObject,
     desired: &Desired,
     index: &KeyIndex,
+    shared: &[(&'static str, String)],
     diags: &mut Vec<Diagnostic>,
 ) {
     let body = Value::Object(object.body.clone());
     for (pointer, reference, key) in reference_values(object.kind, &body) {
+        let span = object.value_span(&pointer);
+        let target = describe_target(reference, key);
+        if reference.within.is_none()
+            && shared
+                .iter()
+                .any(|(k, n)| *k == reference.target && n == key)
+        {
+            diags.push(
+                Diagnostic::error(
+                    format!("{target} is ambiguous: teams at several sites have this name"),
+                    span,
+                    "ambiguous reference",
+                )
+                .with_help(format!(
+                    "name the site too, as `<site>/{key}` (e.g. the key the plan shows for each {})",
+                    reference.target
+                )),
+            );
+            continue;
+        }
         if desired.defines(reference, key) {
             continue;
         }
-        let span = object.value_span(&pointer);
-        let target = describe_target(reference, key);
         if index.is_ambiguous(&reference.index_name(), key) {
             diags.push(
                 Diagnostic::error(
@@ -532,6 +636,7 @@ fn live_referrer(
     target: &LiveObject,
     desired: &Desired,
     live: &Live,
+    index: &KeyIndex,
     options: &PlanOptions,
 ) -> Option<String> {
     for kind in crate::catalogue::KINDS {
@@ -546,7 +651,7 @@ fn live_referrer(
                 .to_string();
             for o in live.of_kind(kind.name) {
                 let key = o.key.clone().unwrap_or_else(|| o.id.clone());
-                let declared = desired.find(kind.name, &key);
+                let declared = declared_for(desired, kind, o, index);
                 let deleted = declared.is_none()
                     && options.delete_kinds.contains(&kind.name)
                     && !o.is_system_default();
@@ -569,9 +674,35 @@ fn live_referrer(
     None
 }
 
+/// The declared object a live one is, if any: by its key, or for a scoped kind (teams) by
+/// its qualified key `Site/Name`.
+fn declared_for<'a>(
+    desired: &'a Desired,
+    kind: &Kind,
+    o: &LiveObject,
+    index: &KeyIndex,
+) -> Option<&'a DesiredObject> {
+    let key = o.key.as_deref()?;
+    let qualified = kind
+        .scope
+        .and_then(|s| kind.reference(s))
+        .and_then(|r| {
+            let id = o.body.get(r.field).and_then(Value::as_str)?;
+            index.key_of(r.target, id)
+        })
+        .map(|scope| Kind::scoped_key(scope, key));
+    let by_scope = qualified.and_then(|q| desired.find(kind.name, &q));
+    by_scope.or_else(|| {
+        desired
+            .find(kind.name, key)
+            .filter(|d| kind.split_scoped(&d.key).is_none())
+    })
+}
+
 fn plan_deletes(
     desired: &Desired,
     live: &Live,
+    index: &KeyIndex,
     options: &PlanOptions,
     renamed: &HashSet<(&str, String)>,
     diags: &mut Vec<Diagnostic>,
@@ -587,7 +718,7 @@ fn plan_deletes(
         for o in live.of_kind(kind.name) {
             let Some(key) = &o.key else { continue };
             if o.is_system_default()
-                || desired.find(kind.name, key).is_some()
+                || declared_for(desired, kind, o, index).is_some()
                 || renamed.contains(&(kind.name, key.clone()))
             {
                 continue;
@@ -613,7 +744,7 @@ fn plan_deletes(
                     }
                 }
             }
-            if let Some(blocker) = live_referrer(kind, o, desired, live, options) {
+            if let Some(blocker) = live_referrer(kind, o, desired, live, index, options) {
                 diags.push(Diagnostic::general(format!(
                     "{} `{key}` would be deleted, but {blocker} still points at it; the API would refuse the delete (412)",
                     kind.name

@@ -30,9 +30,13 @@ impl World<'_> {
     }
 
     fn live_object(&self, kind: &'static Kind, key: &str) -> Option<&LiveObject> {
-        let found = self.live.by_key(kind.name, key);
-        if let [one] = found.as_slice() {
-            return Some(one);
+        // The index knows qualified keys (`Site/Name`) and renames.
+        if let Some(o) = self
+            .index
+            .id_of(kind.name, key)
+            .and_then(|id| self.live.by_id(kind.name, id))
+        {
+            return Some(o);
         }
         // A declared object renamed from a former name.
         let d = self.desired.find(kind.name, key)?;

@@ -392,3 +392,65 @@ fn apply_rechecks_the_tenant_it_has_just_read() {
     );
     assert_eq!(env.writes(), writes, "apply refused before its first write");
 }
+
+#[test]
+fn teams_of_the_same_name_at_two_sites_are_keyed_by_site() {
+    let env = Env::new();
+    let two = format!(
+        "{MMP}site:\n  - {{name: Austin, active: true, multimediaProfileId: Voice}}\n  - {{name: Boston, active: true, multimediaProfileId: Voice}}\nteam:\n  - {{name: Tier 1, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n  - {{name: Tier 1, siteId: Boston, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\nuser:\n  - {{email: ana.lopez@example.com, siteId: Boston, teamIds: [Boston/Tier 1]}}\n"
+    );
+    env.write("c.yaml", &two);
+    env.wxcc(&["validate", "c.yaml"]).expect(0);
+    let plan = env.wxcc(&["plan", "c.yaml"]).expect(0);
+    contains_all(
+        &plan.stdout,
+        &[
+            "+ create team \"Austin/Tier 1\"",
+            "+ create team \"Boston/Tier 1\"",
+        ],
+    );
+    env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(0);
+    let boston = env.live_named("site", "Boston");
+    let teams = env.live("team");
+    let tier1_boston = teams
+        .iter()
+        .find(|t| t["name"] == "Tier 1" && t["siteId"] == boston["id"])
+        .expect("Boston's Tier 1");
+    let ana = env
+        .live("user")
+        .into_iter()
+        .find(|u| u["email"] == "ana.lopez@example.com")
+        .expect("ana");
+    assert_eq!(ana["teamIds"], serde_json::json!([tier1_boston["id"]]));
+    // Read back, the tenant matches: each team by its site, the user's team by its key.
+    let again = env.wxcc(&["plan", "c.yaml"]).expect(0);
+    contains_all(&again.stdout, &["No changes."]);
+    // A plain name that two sites share is ambiguous, in validate and in plan.
+    env.write(
+        "c.yaml",
+        &two.replace("teamIds: [Boston/Tier 1]", "teamIds: [Tier 1]"),
+    );
+    let err = env.wxcc(&["validate", "c.yaml"]).expect(1).stderr;
+    contains_all(
+        &err,
+        &[
+            "× team `Tier 1` is ambiguous",
+            "write the site too: `Austin/Tier 1` or `Boston/Tier 1`",
+        ],
+    );
+    // With only Austin's in the config, the tenant's Boston one still makes it ambiguous.
+    let only_austin = two
+        .replace("  - {name: Tier 1, siteId: Boston, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n", "")
+        .replace("teamIds: [Boston/Tier 1]", "teamIds: [Tier 1]");
+    env.write("c.yaml", &only_austin);
+    let writes = env.writes();
+    let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
+    contains_all(
+        &plan.stderr,
+        &[
+            "× team `Tier 1` is ambiguous: teams at several sites have this name",
+            "`<site>/Tier 1`",
+        ],
+    );
+    assert_eq!(env.writes(), writes);
+}
