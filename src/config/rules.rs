@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::suggest::did_you_mean;
+use super::validate::resolve_ref;
 use crate::catalogue::{
     Check, DtoSchemas, FieldPath, Kind, Rule, calendar_date, rules_for, utf16_len,
     valid_typed_value,
@@ -232,19 +233,7 @@ fn java_lengths(
     rule: &Rule,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let schemas = DtoSchemas::get();
-    let mut schema = schema;
-    for _ in 0..8 {
-        match schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/definitions/"))
-            .and_then(|name| schemas.dto(name))
-        {
-            Some(dto) => schema = dto.schema(),
-            None => break,
-        }
-    }
+    let schema = resolve_ref(schema);
     match value {
         Value::String(text) => {
             let Some(limit) = schema.get("maxLength").and_then(Value::as_u64) else {

@@ -518,7 +518,8 @@ fn catalogue_path(pointer: &str) -> String {
     out
 }
 
-fn resolve_ref(schema: &Value) -> &Value {
+/// Follows `$ref`s to the schema they name.
+pub(super) fn resolve_ref(schema: &Value) -> &Value {
     let mut schema = schema;
     for _ in 0..8 {
         match schema
