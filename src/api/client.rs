@@ -405,7 +405,7 @@ impl Client {
     }
 
     /// The bytes of an uploaded file (`GET /organization/{orgid}/blob/{blobId}`, a route
-    /// the spec does not list but the service serves; config-api.md §1.11).
+    /// the spec does not list but the service serves; docs/api-notes.md §1.11).
     pub async fn blob(&self, blob_id: &str) -> Result<Vec<u8>, ApiError> {
         let path = self.org_path(&format!("blob/{blob_id}"));
         Ok(self
@@ -613,7 +613,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// The most pages one list read follows; a bigger count is not a real tenant.
 const MAX_PAGES: u64 = 100_000;
 
-/// One page of a v2 list (`{meta, data}`, config-api.md §1.5).
+/// One page of a v2 list (`{meta, data}`, docs/api-notes.md §1.5).
 struct Page {
     objects: Vec<Map<String, Value>>,
     total_pages: Option<u64>,

@@ -1,5 +1,5 @@
 //! The OAuth2 authorization-code flow with PKCE and the refresh grant, as Webex serves them
-//! (config-api.md §5, data-desktop-api.md §6): the authorize URL, the code exchange and the
+//! (docs/api-notes.md §5, docs/api-notes.md §D6): the authorize URL, the code exchange and the
 //! refresh at `/v1/access_token` (form-encoded, client credentials in the body), a service
 //! app's token from `/v1/applications/{applicationId}/token`, and the org id carried in a
 //! token's `_<cluster>_<orgId>` suffix.
@@ -202,7 +202,7 @@ async fn token_request(
     .await
 }
 
-/// A service app's tokens for one org (config-api.md §5, data-desktop-api.md §6):
+/// A service app's tokens for one org (docs/api-notes.md §5, docs/api-notes.md §D6):
 /// `POST /v1/applications/{applicationId}/token` with `{clientId, clientSecret,
 /// targetOrgId}`, authorized by a token that holds `spark:applications_token`. The answer is
 /// the usual token JSON; renewing uses the ordinary refresh grant.

@@ -1,4 +1,4 @@
-//! Regional API hosts (config-api.md §1.1) and the rule that a custom base URL is https,
+//! Regional API hosts (docs/api-notes.md §1.1) and the rule that a custom base URL is https,
 //! except on loopback.
 
 use url::Url;

@@ -4,7 +4,7 @@
 //! CI refresh-token file, or nowhere, with a warning).
 //!
 //! Lifetimes are never assumed: they come from `expires_in` and `refresh_token_expires_in`
-//! (data-desktop-api.md §6). Refreshes are serialised: one lock in the process, and a lock
+//! (docs/api-notes.md §D6). Refreshes are serialised: one lock in the process, and a lock
 //! file between processes that share a profile, so concurrent workers refresh once.
 
 use std::path::PathBuf;

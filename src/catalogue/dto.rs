@@ -55,7 +55,7 @@ impl DtoSchemas {
     /// Removes, at every depth, the fields a DTO does not declare: what an update sends
     /// back is the live object cut to the request DTO. Live objects carry fields the DTO
     /// leaves out (response-only ones, and feature-flagged ones like `workItem`, which a
-    /// write that echoes them is refused for, config-api.md §3.2).
+    /// write that echoes them is refused for, docs/api-notes.md §3.2).
     pub fn retain_declared(&self, dto: &str, body: &mut Map<String, Value>) {
         if let Some(schema) = self.definitions.get(dto) {
             self.retain_in_object(schema, body);

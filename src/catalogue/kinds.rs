@@ -1,4 +1,4 @@
-//! The rows of the catalogue, one per kind, from `../shared/wxcc-api/config-api.md` §3 and
+//! The rows of the catalogue, one per kind, from `docs/api-notes.md` §3 and
 //! the official spec. The catalogue's tests check every row against the vendored spec:
 //! paths exist with their methods, the DTO exists, every named field is a DTO property.
 
@@ -48,6 +48,7 @@ pub const BASE: Kind = Kind {
     name: "",
     summary: "",
     key: "name",
+    scope: None,
     list_path: "",
     item_path: "",
     dto: "",
@@ -251,7 +252,8 @@ pub static KINDS: &[Kind] = &[
     },
     Kind {
         name: "team",
-        summary: "a group of agents at a site",
+        summary: "a group of agents at a site; names are unique per site, so a name two sites share is written `Site/Name`",
+        scope: Some("siteId"),
         list_path: "v2/team",
         item_path: "team",
         dto: "TeamDTO",

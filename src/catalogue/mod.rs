@@ -10,6 +10,7 @@ mod editor_schema;
 mod field_path;
 mod kinds;
 mod order;
+mod rules;
 mod spec_fixes;
 
 pub use dto::{Dto, DtoSchemas, FieldSchema};
@@ -17,7 +18,11 @@ pub use editor_schema::{EditorSchemaError, editor_schema, editor_schema_text};
 pub use field_path::{FieldPath, Segment};
 pub use kinds::{BASE as KIND_DEFAULTS, KINDS, MAX_AUDIO_FILE_BYTES};
 pub use order::{apply_order, kind_rank};
-pub use spec_fixes::RESOURCE_TYPES;
+pub use rules::{
+    Check, RULES, Rule, SKILL_VALUE_FIELDS, SYSTEM_DEFAULTS, calendar_date, is_system_default,
+    is_time_zone, rules_for, utf16_len, valid_typed_value,
+};
+pub use spec_fixes::{RESOURCE_TYPES, fixes_for};
 
 /// Fields the server owns on every object. They are never written in desired config, never
 /// diffed, and are carried over from the live object when an update is sent.
@@ -43,6 +48,10 @@ pub struct Kind {
     pub summary: &'static str,
     /// The field holding the object's natural key.
     pub key: &'static str,
+    /// For kinds whose key is unique only within another object (team names within a
+    /// site), the reference field naming that object. Where the plain key is shared, the
+    /// object is keyed `<scope key>/<key>` (`Chicago/Tier 1`); see [`Kind::scoped_key`].
+    pub scope: Option<&'static str>,
     /// List path under `/organization/{orgid}/`, with its version prefix (`v2/site`).
     pub list_path: &'static str,
     /// Create path under `/organization/{orgid}/` (`site`); item paths are `{item_path}/{id}`.
@@ -61,7 +70,7 @@ pub struct Kind {
     /// Fields the API refuses to change after create; a diff on them is a plan conflict.
     pub immutable: &'static [&'static str],
     /// Fields the list endpoint leaves out of its rows; objects that need them are read by
-    /// item (config-api.md §1.5).
+    /// item (docs/api-notes.md §1.5).
     pub list_omits: &'static [&'static str],
     /// Whether objects of this kind can be created through the API (users cannot).
     pub creatable: bool,
@@ -78,7 +87,7 @@ pub struct Kind {
     pub response_dto: Option<&'static str>,
     /// Updates send only the changed fields with PATCH (a plain partial object), instead of
     /// the whole object with PUT. For users, whose record does not show everything a full
-    /// replace would overwrite (config-api.md §3.24).
+    /// replace would overwrite (docs/api-notes.md §3.24).
     pub partial_update: bool,
     /// Fields the API accepts with 200 but never applies (§1.6 "200 ≠ applied"); declaring
     /// one is a warning, since it would show a diff forever.
@@ -166,6 +175,18 @@ impl Kind {
     /// or a nested path in catalogue form (`queueSkillRequirements[].skillName`).
     pub fn is_read_only(&self, field: &str) -> bool {
         SERVER_OWNED.contains(&field) || self.read_only.contains(&field)
+    }
+
+    /// The key qualified by its scope: `Chicago/Tier 1`. The scope's key (a site name)
+    /// cannot contain `/` (the site name pattern has none), so the first `/` splits it.
+    pub fn scoped_key(scope_key: &str, key: &str) -> String {
+        format!("{scope_key}/{key}")
+    }
+
+    /// A qualified key split into (scope key, key), for kinds with a scope.
+    pub fn split_scoped<'a>(&self, key: &'a str) -> Option<(&'a str, &'a str)> {
+        self.scope?;
+        key.split_once('/')
     }
 
     /// Whether the list endpoint leaves `field` out of its rows.

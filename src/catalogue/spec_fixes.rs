@@ -1,5 +1,5 @@
 //! The one place where the client corrects the official DTO schemas. Each fix names the
-//! defect and the evidence in `../shared/wxcc-api/config-api.md` ("live probes beat the
+//! defect and the evidence in `docs/api-notes.md` ("live probes beat the
 //! spec") or the research behind the catalogue. A fix either tightens the schema to what
 //! the live service refuses, or corrects what the spec gets wrong (enum casing, fields it
 //! calls required that live does not need and a config could not sensibly set). Rules the
@@ -14,7 +14,7 @@ struct SpecFix {
     apply: fn(&mut Value),
 }
 
-/// The twenty resource types a resource collection must list (config-api.md §3.10).
+/// The twenty resource types a resource collection must list (docs/api-notes.md §3.10).
 pub const RESOURCE_TYPES: &[&str] = &[
     "audio-prompt",
     "working-hour",
@@ -107,7 +107,7 @@ static FIXES: &[SpecFix] = &[
     },
     SpecFix {
         schema: "ActiveSkillDTO",
-        why: "`booleanValue` is required, but proficiency and text skills carry `proficiencyValue` / `textValue` instead (live create body, research B.2)",
+        why: "`booleanValue` is required, but proficiency and text skills carry `proficiencyValue` / `textValue` instead (live create body, docs/api-notes.md §3.14)",
         apply: |s| remove_required(s, "booleanValue"),
     },
     SpecFix {
@@ -208,7 +208,7 @@ static FIXES: &[SpecFix] = &[
     },
     SpecFix {
         schema: "UserProfileGranularAccessDTO",
-        why: "`resourceCollections` items are typed as whole ResourceCollectionDTOs (requiring `name`), but a profile only points at collections by id (§3.17, research A.4)",
+        why: "`resourceCollections` items are typed as whole ResourceCollectionDTOs (requiring `name`), but a profile only points at collections by id (§3.17)",
         apply: |s| {
             set(
                 s,
@@ -287,7 +287,152 @@ static FIXES: &[SpecFix] = &[
             set(s, "/properties/resources/allOf", Value::Array(all));
         },
     },
+    SpecFix {
+        schema: "EntryPointDTO",
+        why: "an OUTBOUND entry point is TELEPHONY only (field text, §3.16)",
+        apply: |s| {
+            add_rule(
+                s,
+                json!({"properties": {"entryPointType": {"const": "OUTBOUND"}}, "required": ["entryPointType"]}),
+                json!({"properties": {"channelType": {"const": "TELEPHONY", "x-wxcc-note": "an OUTBOUND entry point takes `channelType: TELEPHONY` only; digital channels are INBOUND"}}}),
+            )
+        },
+    },
+    SpecFix {
+        schema: "AddressBookWithEntriesDTO",
+        why: "an address book with `parentType: SITE` names its site in `siteId` (§3.18; the service refuses a SITE book without one)",
+        apply: |s| site_parent_needs_site(s, "an address book"),
+    },
+    SpecFix {
+        schema: "AgentProfileDTO",
+        why: "a desktop profile with `parentType: SITE` names its site in `siteId` (§3.23, the same rule as address books, §3.18)",
+        apply: |s| site_parent_needs_site(s, "a desktop profile"),
+    },
+    SpecFix {
+        schema: "UserProfileGranularAccessDTO",
+        why: "`resourceAccessLevel: SPECIFIC` needs at least one entry in `resourceCollections` (§3.17)",
+        apply: |s| {
+            add_rule(
+                s,
+                json!({"properties": {"resourceAccessLevel": {"const": "SPECIFIC"}}, "required": ["resourceAccessLevel"]}),
+                json!({"required": ["resourceCollections"], "properties": {"resourceCollections": {"minItems": 1}},
+                       "x-wxcc-note": "`resourceAccessLevel: SPECIFIC` needs a `resourceCollections` list naming at least one resource collection"}),
+            )
+        },
+    },
+    SpecFix {
+        schema: "WorkingHoursDTO",
+        why: "`startTime` and `endTime` are `HH:MM`, 24-hour (§3.15); the spec types them as free text",
+        apply: |s| {
+            for f in ["startTime", "endTime"] {
+                format(
+                    s,
+                    f,
+                    HOUR_MINUTE,
+                    "a 24-hour time `HH:MM`, from 00:00 to 23:59",
+                );
+            }
+        },
+    },
+    SpecFix {
+        schema: "HolidaysDTO",
+        why: "holiday dates are `YYYY-MM-DD` and times `HH:MM` (§3.6); the spec types them as free text",
+        apply: |s| {
+            for f in ["startDate", "endDate"] {
+                format(s, f, DATE, "a date `YYYY-MM-DD`");
+            }
+            for f in ["startTime", "endTime"] {
+                format(
+                    s,
+                    f,
+                    HOUR_MINUTE,
+                    "a 24-hour time `HH:MM`, from 00:00 to 23:59",
+                );
+            }
+        },
+    },
+    SpecFix {
+        schema: "OverrideDTO",
+        why: "override start and end are `YYYY-MM-DDTHH:MM`, no seconds, no zone (§3.7); the spec types them as free text",
+        apply: |s| {
+            for f in ["startDateTime", "endDateTime"] {
+                format(
+                    s,
+                    f,
+                    DATE_TIME_MINUTE,
+                    "a date and time `YYYY-MM-DDTHH:MM` (no seconds, no zone)",
+                );
+            }
+        },
+    },
 ];
+
+/// `HH:MM`, 00:00 to 23:59.
+const HOUR_MINUTE: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+/// `YYYY-MM-DD` with a month 01..12 and a day 01..31.
+const DATE: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+/// `YYYY-MM-DDTHH:MM`.
+const DATE_TIME_MINUTE: &str =
+    "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+/// The `why` of every fix to a DTO or to the DTOs it nests, for `docs/kinds.md`.
+pub fn fixes_for(dto: &str) -> Vec<&'static str> {
+    let mut names = vec![dto.to_string()];
+    let mut i = 0;
+    while i < names.len() {
+        if let Some(d) = super::DtoSchemas::get().dto(&names[i]) {
+            nested_dtos(d.schema(), &mut names);
+        }
+        i += 1;
+    }
+    FIXES
+        .iter()
+        .filter(|f| names.iter().any(|n| n == f.schema))
+        .map(|f| f.why)
+        .collect()
+}
+
+fn nested_dtos(schema: &Value, names: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/definitions/"))
+                && !names.iter().any(|n| n == name)
+            {
+                names.push(name.to_string());
+            }
+            map.values().for_each(|v| nested_dtos(v, names));
+        }
+        Value::Array(items) => items.iter().for_each(|v| nested_dtos(v, names)),
+        _ => {}
+    }
+}
+
+/// A string field gets a format pattern and a note saying it in words.
+fn format(schema: &mut Value, field: &str, pattern: &str, words: &str) {
+    set(
+        schema,
+        &format!("/properties/{field}/pattern"),
+        json!(pattern),
+    );
+    set(
+        schema,
+        &format!("/properties/{field}/x-wxcc-note"),
+        json!(format!("`{field}` must be {words}")),
+    );
+}
+
+/// `parentType: SITE` requires a non-empty `siteId`.
+fn site_parent_needs_site(schema: &mut Value, what: &str) {
+    add_rule(
+        schema,
+        json!({"properties": {"parentType": {"const": "SITE"}}, "required": ["parentType"]}),
+        json!({"required": ["siteId"], "properties": {"siteId": {"minLength": 1}},
+               "x-wxcc-note": format!("{what} with `parentType: SITE` needs `siteId`: the site it belongs to (or use `parentType: ORGANIZATION`)")}),
+    )
+}
 
 /// Applies every fix to the definitions.
 pub(super) fn apply(definitions: &mut Map<String, Value>) {

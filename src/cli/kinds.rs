@@ -3,7 +3,7 @@
 //! is the content of `docs/kinds.md`, kept fresh by a test.
 
 use super::args::{KindsArgs, KindsFormat};
-use crate::catalogue::{Kind, Reference, apply_order};
+use crate::catalogue::{Kind, RULES, Reference, apply_order, fixes_for};
 use crate::error::Error;
 
 /// The command that regenerates `docs/kinds.md`.
@@ -107,6 +107,43 @@ fn render_markdown(order: &[&Kind]) -> String {
         out.push('\n');
         out.push_str(DEFERRED_NOTE);
         out.push('\n');
+    }
+    out.push_str(&rules_markdown(order));
+    out
+}
+
+/// The service's rules per kind, as `validate` and `plan` check them: the catalogue's rules
+/// and the corrections to the kind's DTO schemas, each with its evidence.
+fn rules_markdown(order: &[&Kind]) -> String {
+    let mut out = String::from(
+        "\n## Rules\n\n\
+         What the service refuses beyond the DTO schema's types, enums and lengths, checked by \
+         `validate` (one object) or `plan` and `apply` (across objects and against the tenant) \
+         before anything is written. Sections (§) are those of `docs/api-notes.md`.\n\n\
+         Every kind:\n\n",
+    );
+    for rule in RULES.iter().filter(|r| r.kind.is_none()) {
+        out.push_str(&format!("- {} ({})\n", rule.says, rule.evidence));
+    }
+    out.push_str(
+        "- a field written `null` (or `~`) must be empty live: a reference is detached, an \
+         optional value cleared; the plan shows it as `→ (none)`. Required fields, fields fixed \
+         at create and the object's key cannot be cleared\n",
+    );
+    for kind in order {
+        let own: Vec<String> = RULES
+            .iter()
+            .filter(|r| r.kind == Some(kind.name))
+            .map(|r| format!("{} ({})", r.says, r.evidence))
+            .chain(fixes_for(kind.dto).into_iter().map(str::to_string))
+            .collect();
+        if own.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n### `{}`\n\n", kind.name));
+        for line in own {
+            out.push_str(&format!("- {}\n", line.replace('|', "\\|")));
+        }
     }
     out
 }

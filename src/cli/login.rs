@@ -1,6 +1,6 @@
 //! `wxcc login`: signs in with Webex and stores the tokens in a profile.
 //!
-//! An integration signs in with the authorization-code flow (config-api.md §5): the
+//! An integration signs in with the authorization-code flow (docs/api-notes.md §5): the
 //! authorize URL with a random `state` and PKCE is opened in the browser (or printed), the
 //! answer comes back to a loopback listener or is pasted, `state` is checked, and the code
 //! is exchanged. A service app gets its tokens from `/v1/applications/{id}/token`. Either

@@ -140,6 +140,8 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
             }
         }
     }
+    // Team names are unique per site: two sites' `Tier 1` are two keys (docs/api-notes.md §3.21).
+    loaded.desired.qualify_scoped_keys(&[]);
     check_duplicate_keys(&loaded.desired, &mut loaded.diagnostics);
     Ok(loaded)
 }

@@ -7,6 +7,7 @@ mod load;
 mod pattern;
 mod ranges;
 mod report;
+mod rules;
 mod suggest;
 mod upload;
 mod validate;

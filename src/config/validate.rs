@@ -19,6 +19,8 @@ pub fn validate(desired: &Desired) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for object in &desired.objects {
         diags.extend(validate_object(object));
+        diags.extend(super::rules::object_rules(object));
+        diags.extend(super::rules::ambiguous_references(object, desired));
         diags.extend(dangling_references(object, desired));
     }
     diags
@@ -64,7 +66,8 @@ fn validate_object(object: &DesiredObject) -> Vec<Diagnostic> {
     // Then the schema, on the declared fields that are the kind's own.
     let mut body = serde_json::Map::new();
     for (k, v) in &object.body {
-        if !kind.is_read_only(k) && dto.property(k).is_some() {
+        // A declared null (an unset) is checked by `rules`, not by the schema.
+        if !kind.is_read_only(k) && dto.property(k).is_some() && !v.is_null() {
             body.insert(k.clone(), v.clone());
         }
     }
@@ -134,6 +137,7 @@ pub fn validate_body(object: &DesiredObject, body: &Value, require: bool) -> Vec
         return Vec::new();
     };
     let mut diags = Vec::new();
+    let mut missing = MissingFields::default();
     for error in validator.iter_errors(body) {
         let pointer = error.instance_path().as_str().to_string();
         let field = field_label(&pointer);
@@ -141,33 +145,11 @@ pub fn validate_body(object: &DesiredObject, body: &Value, require: bool) -> Vec
         let node = object.node.nearest(&pointer);
         let d = match error.kind() {
             ValidationErrorKind::Required { property } => {
-                if !require {
-                    continue;
+                if require {
+                    let note = DtoSchemas::get().note(error.schema_path().as_str());
+                    missing.add(&pointer, property.as_str().unwrap_or_default(), note);
                 }
-                let property = property.as_str().unwrap_or_default();
-                let within = if pointer.is_empty() {
-                    format!("this {}", kind.name)
-                } else {
-                    format!("`{field}`")
-                };
-                let span = if pointer.is_empty() {
-                    object.key_span
-                } else {
-                    object.field_span(&pointer)
-                };
-                Diagnostic::error(
-                    format!(
-                        "{} `{}` is missing the required field `{property}`",
-                        kind.name, object.key
-                    ),
-                    span,
-                    format!("{within} needs `{property}`"),
-                )
-                .with_help(format!(
-                    "add `{property}:` ({}); {} says it is required",
-                    describe_schema(kind, &pointer, property),
-                    kind.dto
-                ))
+                continue;
             }
             ValidationErrorKind::Type { kind: expected } => Diagnostic::error(
                 format!(
@@ -203,6 +185,18 @@ pub fn validate_body(object: &DesiredObject, body: &Value, require: bool) -> Vec
                     "not an allowed value",
                 )
                 .with_help(help)
+            }
+            ValidationErrorKind::Pattern { pattern: _ }
+                if DtoSchemas::get()
+                    .note(error.schema_path().as_str())
+                    .is_some() =>
+            {
+                // A format the catalogue added (times, dates); its note says which.
+                Diagnostic::error(
+                    format!("`{field}` is not in the format the API expects"),
+                    value_span,
+                    "wrong format",
+                )
             }
             ValidationErrorKind::Pattern { pattern: p } => {
                 let help = pattern::describe(p)
@@ -296,7 +290,112 @@ pub fn validate_body(object: &DesiredObject, body: &Value, require: bool) -> Vec
         };
         diags.push(d);
     }
+    diags.extend(missing.diagnostics(object));
     diags
+}
+
+/// Required fields a body lacks, grouped by the mapping that lacks them: one diagnostic
+/// per place, listing every missing field.
+#[derive(Default)]
+struct MissingFields {
+    /// (pointer of the mapping, fields, notes from the rules that require them)
+    places: Vec<(String, Vec<String>, Vec<String>)>,
+}
+
+impl MissingFields {
+    fn add(&mut self, pointer: &str, property: &str, note: Option<&str>) {
+        let at = match self.places.iter().position(|(p, _, _)| p == pointer) {
+            Some(i) => i,
+            None => {
+                self.places
+                    .push((pointer.to_string(), Vec::new(), Vec::new()));
+                self.places.len() - 1
+            }
+        };
+        let (_, fields, notes) = &mut self.places[at];
+        if !fields.iter().any(|f| f == property) {
+            fields.push(property.to_string());
+        }
+        if let Some(note) = note
+            && !notes.iter().any(|n| n == note)
+        {
+            notes.push(note.to_string());
+        }
+    }
+
+    fn diagnostics(self, object: &DesiredObject) -> Vec<Diagnostic> {
+        let kind = object.kind;
+        let mut out = Vec::new();
+        for (pointer, fields, notes) in self.places {
+            // A declared null on a required field: the user asked to clear it.
+            let (cleared, absent): (Vec<String>, Vec<String>) = fields.into_iter().partition(|f| {
+                pointer.is_empty() && object.body.get(f).is_some_and(Value::is_null)
+            });
+            for field in cleared {
+                out.push(
+                    Diagnostic::error(
+                        format!("`{field}` of {} `{}` cannot be cleared", kind.name, object.key),
+                        object.value_span(&format!("/{field}")),
+                        "`null` clears a field",
+                    )
+                    .with_help(format!(
+                        "{} requires `{field}`; give it a value, or remove the line to keep the live one",
+                        kind.dto
+                    )),
+                );
+            }
+            if absent.is_empty() {
+                continue;
+            }
+            let within = if pointer.is_empty() {
+                format!("this {}", kind.name)
+            } else {
+                format!("`{}`", field_label(&pointer))
+            };
+            let span = if pointer.is_empty() {
+                object.key_span
+            } else {
+                object.field_span(&pointer)
+            };
+            let names: Vec<String> = absent.iter().map(|f| format!("`{f}`")).collect();
+            let (message, label) = match names.as_slice() {
+                [one] => (
+                    format!(
+                        "{} `{}` is missing the required field {one}",
+                        kind.name, object.key
+                    ),
+                    format!("{within} needs {one}"),
+                ),
+                _ => (
+                    format!(
+                        "{} `{}` is missing {} required fields: {}",
+                        kind.name,
+                        object.key,
+                        names.len(),
+                        names.join(", ")
+                    ),
+                    format!("{within} needs {}", names.join(", ")),
+                ),
+            };
+            let adds: Vec<String> = absent
+                .iter()
+                .map(|f| format!("`{f}:` ({})", describe_schema(kind, &pointer, f)))
+                .collect();
+            let mut help = format!(
+                "add {}; {} says they are required",
+                adds.join(", "),
+                kind.dto
+            );
+            if absent.len() == 1 {
+                help = format!("add {}; {} says it is required", adds.join(", "), kind.dto);
+            }
+            for note in notes {
+                help.push_str(&format!("\n{note}"));
+            }
+            out.push(Diagnostic::error(message, span, label).with_help(help));
+        }
+        out
+    }
 }
 
 fn dangling_references(object: &DesiredObject, desired: &Desired) -> Vec<Diagnostic> {
@@ -307,6 +406,8 @@ fn dangling_references(object: &DesiredObject, desired: &Desired) -> Vec<Diagnos
         // the config does not declare is normal, and plan checks it.
         .filter(|(_, r, _)| crate::catalogue::Kind::named(r.target).is_some_and(|k| k.creatable))
         .filter(|(_, r, key)| !desired.defines(r, key))
+        // Every new tenant has its system defaults (docs/api-notes.md §1.11).
+        .filter(|(_, r, key)| !crate::catalogue::is_system_default(r.target, key))
         .map(|(pointer, r, key)| {
             let target = describe_target(r, key);
             Diagnostic::warning(
@@ -419,6 +520,7 @@ fn catalogue_path(pointer: &str) -> String {
     out
 }
 
+/// Follows `$ref`s to the schema they name.
 pub(super) fn resolve_ref(schema: &Value) -> &Value {
     let mut schema = schema;
     for _ in 0..8 {

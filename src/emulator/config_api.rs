@@ -231,7 +231,7 @@ fn take_fault(
 
 /// Seconds to wait when this client has used up its window, else `None` (and the request
 /// is counted). A client that comes back before its `Retry-After` has elapsed is refused
-/// again (developer.webex.com rate limiting, config-api.md §1.7) and counted as an early
+/// again (developer.webex.com rate limiting, docs/api-notes.md §1.7) and counted as an early
 /// retry, unless the request arrived within a second of the 429: it was in flight.
 fn rate_limited(shared: &Shared, state: &State, client: &str) -> Option<u64> {
     let limit = state.settings.rate_limit?;

@@ -1,6 +1,6 @@
 //! Objects as the API returns them: the stored fields plus what the server computes on
 //! every read (names of referenced objects, counts, team membership) and `links`; list
-//! rows leave out the fields the kind's lists drop (kinds-research §A.1).
+//! rows leave out the fields the kind's lists drop (docs/api-notes.md §1.5).
 
 use serde_json::{Map, Value, json};
 

@@ -1,5 +1,5 @@
 //! Per-kind checks the DTO schema cannot express, with the live error texts
-//! (config-api.md §1.6 and the kind's section), and the reorderings the server does on
+//! (docs/api-notes.md §1.6 and the kind's section), and the reorderings the server does on
 //! write. Each runs after the body passed bean validation and its references resolved.
 
 use axum::http::StatusCode;
@@ -78,19 +78,154 @@ pub fn skill_profile(w: &Write<'_>) -> Result<(), Fail> {
     if w.list("activeSkills").is_empty() && w.list("activeEnumSkills").is_empty() {
         return Err(Fail::bad_request("Atleast one skill is mandatory."));
     }
+    // §3.14: an entry carries the value of its skill's type; enum skills have their own list.
+    for entry in w.list("activeSkills") {
+        let Some(skill) = entry
+            .get("skillId")
+            .and_then(Value::as_str)
+            .and_then(|id| w.org.get("skill", id))
+        else {
+            continue;
+        };
+        let skill_type = skill.get("skillType").and_then(Value::as_str).unwrap_or("");
+        let own = match skill_type {
+            "BOOLEAN" => "booleanValue",
+            "PROFICIENCY" => "proficiencyValue",
+            "TEXT" => "textValue",
+            _ => {
+                return Err(Fail::bad_request(format!(
+                    "activeSkills: a {skill_type} skill cannot be an active skill; use activeEnumSkills"
+                )));
+            }
+        };
+        for other in ["booleanValue", "proficiencyValue", "textValue"] {
+            if other != own && entry.get(other).is_some() {
+                return Err(Fail::bad_request(format!(
+                    "activeSkills: {other} is not valid for a {skill_type} skill"
+                )));
+            }
+        }
+    }
     Ok(())
 }
 
+/// §3.6: dates `yyyy-MM-dd`, times `HH:mm`.
 pub fn holiday_list(w: &Write<'_>) -> Result<(), Fail> {
-    non_empty(w, "holidays", "Holiday list cannot be empty")
+    non_empty(w, "holidays", "Holiday list cannot be empty")?;
+    for (i, h) in w.list("holidays").iter().enumerate() {
+        formatted(
+            h,
+            &format!("holidays[{i}]"),
+            &["startDate", "endDate"],
+            is_date,
+        )?;
+        formatted(
+            h,
+            &format!("holidays[{i}]"),
+            &["startTime", "endTime"],
+            is_hour_minute,
+        )?;
+    }
+    Ok(())
 }
 
+/// §3.7: an IANA zone; start and end `yyyy-MM-dd'T'HH:mm`.
 pub fn overrides(w: &Write<'_>) -> Result<(), Fail> {
-    non_empty(w, "overrides", "Overrides cannot be empty")
+    non_empty(w, "overrides", "Overrides cannot be empty")?;
+    time_zone(w)?;
+    for (i, o) in w.list("overrides").iter().enumerate() {
+        formatted(
+            o,
+            &format!("overrides[{i}]"),
+            &["startDateTime", "endDateTime"],
+            |v| {
+                v.len() == 16
+                    && v.as_bytes()[10] == b'T'
+                    && is_date(&v[..10])
+                    && is_hour_minute(&v[11..])
+            },
+        )?;
+    }
+    Ok(())
 }
 
+/// §3.15: an IANA zone; working hours `HH:mm`.
 pub fn business_hours(w: &Write<'_>) -> Result<(), Fail> {
-    non_empty(w, "workingHours", "Working hours cannot be empty")
+    non_empty(w, "workingHours", "Working hours cannot be empty")?;
+    time_zone(w)?;
+    for (i, h) in w.list("workingHours").iter().enumerate() {
+        formatted(
+            h,
+            &format!("workingHours[{i}]"),
+            &["startTime", "endTime"],
+            is_hour_minute,
+        )?;
+    }
+    Ok(())
+}
+
+/// A `timezone`, when present, must be a zone `java.time.ZoneId` knows by region name.
+fn time_zone(w: &Write<'_>) -> Result<(), Fail> {
+    static ZONES: &str = include_str!("../../spec/iana-time-zones.txt");
+    match w.str("timezone") {
+        Some(zone) if !ZONES.lines().any(|l| !l.starts_with('#') && l == zone) => Err(
+            Fail::bad_request(format!("timezone: Invalid time zone {zone}")),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// 400 naming the first of `fields` of `item` that is present and not in its format.
+fn formatted(
+    item: &Value,
+    at: &str,
+    fields: &[&str],
+    ok: impl Fn(&str) -> bool,
+) -> Result<(), Fail> {
+    for f in fields {
+        if let Some(v) = item.get(*f).and_then(Value::as_str)
+            && !ok(v)
+        {
+            return Err(Fail::bad_request(format!(
+                "{at}.{f}: Text '{v}' could not be parsed"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `yyyy-MM-dd` with a real month and a day the month has (leap years included).
+fn is_date(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return false;
+    }
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return false;
+    };
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
+/// `HH:mm`, 24-hour.
+fn is_hour_minute(v: &str) -> bool {
+    let Some((h, m)) = v.split_once(':') else {
+        return false;
+    };
+    h.len() == 2
+        && m.len() == 2
+        && h.parse::<u32>().is_ok_and(|h| h < 24)
+        && m.parse::<u32>().is_ok_and(|m| m < 60)
 }
 
 /// §1.6: an empty list has its own text (a missing one is bean validation's "must not be
@@ -116,7 +251,8 @@ pub fn contact_number(w: &Write<'_>) -> Result<(), Fail> {
 pub fn cad_variable(w: &Write<'_>) -> Result<(), Fail> {
     let value = w.str("defaultValue").unwrap_or_default();
     let valid = match w.str("variableType").unwrap_or_default() {
-        "Integer" | "INTEGER" => value.parse::<i64>().is_ok(),
+        // A Java Integer: 32 bits.
+        "Integer" | "INTEGER" => value.parse::<i32>().is_ok(),
         "Decimal" | "DECIMAL" => value.parse::<f64>().is_ok_and(f64::is_finite),
         "Boolean" | "BOOLEAN" => matches!(value, "true" | "false"),
         "DateTime" | "DATE_TIME" => is_date_time(value),
@@ -236,9 +372,29 @@ pub fn user_profile(w: &Write<'_>) -> Result<(), Fail> {
 
 /// §3.18: a site's address book names its site.
 pub fn address_book(w: &Write<'_>) -> Result<(), Fail> {
+    site_parent(w)
+}
+
+/// §3.18, §3.23: an object owned by a site names it.
+fn site_parent(w: &Write<'_>) -> Result<(), Fail> {
     if w.str("parentType") == Some("SITE") && w.str("siteId").is_none_or(str::is_empty) {
         return Err(Fail::bad_request(
             "siteId: must not be null when parentType is SITE",
+        ));
+    }
+    Ok(())
+}
+
+/// §3.19 [INFER]: one ANI is the default.
+pub fn outdial_ani(w: &Write<'_>) -> Result<(), Fail> {
+    let defaults = w
+        .list("outdialANIEntries")
+        .iter()
+        .filter(|e| e.get("defaultANIEntry") == Some(&Value::Bool(true)))
+        .count();
+    if defaults > 1 {
+        return Err(Fail::bad_request(
+            "outdialANIEntries: only one entry can be the default ANI",
         ));
     }
     Ok(())
@@ -256,7 +412,7 @@ pub fn queue(w: &Write<'_>) -> Result<(), Fail> {
             "callDistributionGroups: a TEAM_BASED queue needs at least one group with a team",
         ));
     }
-    Ok(())
+    time_zone(w)
 }
 
 /// §3.16: outbound entry points are telephony only.
@@ -266,7 +422,7 @@ pub fn entry_point(w: &Write<'_>) -> Result<(), Fail> {
             "An OUTBOUND entry point supports only the TELEPHONY channel",
         ));
     }
-    Ok(())
+    time_zone(w)
 }
 
 /// §3.20: the number must be in the org's Webex Calling inventory (404 otherwise).
@@ -292,8 +448,10 @@ pub fn digits(number: &str) -> String {
     number.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// §3.23: a wrap-up timer only with auto wrap-up (the live text reads backwards).
+/// §3.23: a site's profile names its site (as for address books, §3.18); a wrap-up timer
+/// only with auto wrap-up (the live text reads backwards).
 pub fn agent_profile(w: &Write<'_>) -> Result<(), Fail> {
+    site_parent(w)?;
     if w.body.contains_key("autoWrapAfterSeconds")
         && w.body.get("autoWrapUp") != Some(&Value::Bool(true))
     {

@@ -24,7 +24,7 @@ pub fn empty(status: StatusCode, tracking: &str) -> Response {
     with_tracking(status.into_response(), tracking)
 }
 
-/// `{trackingId, error: {key, reason, message: [{description}]}}` (config-api.md §1.6).
+/// `{trackingId, error: {key, reason, message: [{description}]}}` (docs/api-notes.md §1.6).
 pub fn api_error(status: StatusCode, tracking: &str, reason: &str) -> Response {
     api_error_with(status, tracking, reason, None)
 }

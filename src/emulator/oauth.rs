@@ -49,7 +49,7 @@ impl Grant {
 
 /// Why a request's credentials were refused: 400 for a missing or ill-formed
 /// `Authorization` header, 401 for an unknown, expired or revoked token (Webex common API
-/// errors, config-api.md §5).
+/// errors, docs/api-notes.md §5).
 pub enum Refusal {
     Malformed(&'static str),
     Unauthorized(&'static str),
@@ -313,7 +313,7 @@ pub async fn access_token(
 
 /// A service app's tokens for an org that authorized it: `POST
 /// /v1/applications/{applicationId}/token` with `{clientId, clientSecret, targetOrgId}`,
-/// called with a token holding `spark:applications_token` (config-api.md §5). The target
+/// called with a token holding `spark:applications_token` (docs/api-notes.md §5). The target
 /// org may be a UUID or Webex's base64 org id.
 pub async fn service_app_token(
     AxState(shared): AxState<Arc<Shared>>,

@@ -119,7 +119,7 @@ pub fn update(
         }
     }
     // Sub-entities a write drops must not be in use (an enum skill value a skill-profile
-    // selects, kinds-research §B.1 [INFER]).
+    // selects, docs/api-notes.md §3.3 [INFER]).
     let removed: Vec<&str> = removed.iter().map(String::as_str).collect();
     let referencing = refs::referencing(org, Points::EnumSkillValue, &removed);
     if !referencing.is_empty() {

@@ -1,4 +1,4 @@
-//! The subset of RSQL the list endpoints' `filter` accepts (config-api.md §1.5):
+//! The subset of RSQL the list endpoints' `filter` accepts (docs/api-notes.md §1.5):
 //! `field==value`, `!=`, `=in=(…)`, `=out=(…)`, joined by `;` (and) or `,` (or), values
 //! bare or quoted.
 

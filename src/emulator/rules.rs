@@ -2,7 +2,7 @@
 //! follow, the fields that point at other objects (checked on write, guarded on delete),
 //! uniqueness, immutable fields, server defaults, derived fields, the fields list rows
 //! leave out, and the keyed sub-lists whose elements get their own ids. Written from
-//! `../shared/wxcc-api/config-api.md` (cited as §n) and the official spec, independently of
+//! `docs/api-notes.md` (cited as §n) and the official spec, independently of
 //! the client's catalogue, so that a misunderstanding on one side cannot hide behind the
 //! same one on the other. The per-kind checks live in `hooks`, the derived fields in
 //! `derived`; this file is the table and the emulator's corrections to the spec.
@@ -111,11 +111,11 @@ pub struct KindRule {
     pub retained: &'static [&'static str],
     /// Fields accepted with 200 and never applied (§1.6 "200 ≠ applied").
     pub ignored: &'static [&'static str],
-    /// Fields list rows leave out; GET by id has them (§1.5, kinds-research §A.1).
+    /// Fields list rows leave out; GET by id has them (docs/api-notes.md §1.5).
     pub list_omits: &'static [&'static str],
     pub sub_lists: &'static [SubList],
     /// Whether objects carry `systemDefault` (§1.11; SkillDTO and UserDTO lack the field
-    /// but live skills and users carry it, kinds-research §E.19).
+    /// but live skills and users carry it, docs/api-notes.md §1.11).
     pub system_default: bool,
     /// Fills fields a create leaves out.
     pub defaults: fn(&mut Map<String, Value>),
@@ -213,7 +213,7 @@ pub const RESOURCE_TYPES: &[&str] = &[
 ];
 
 /// The kind a resource type's ids point at; `None` for flows, sub-flows and functions,
-/// which live outside the config API (kinds-research §B.18, [INFER]).
+/// which live outside the config API (docs/api-notes.md §3.10, [INFER]).
 pub fn resource_kind(resource: &str) -> Option<&'static str> {
     Some(match resource {
         "audio-prompt" => "audio-file",
@@ -448,7 +448,7 @@ pub static KINDS: &[KindRule] = &[
         dto: "DesktopLayoutDTO",
         v1_list: V1List::None,
         refs: &[r("teamIds[]", "team")],
-        // §3.11 / kinds-research §B.9: validation and modification stamps are the server's.
+        // docs/api-notes.md §3.11: validation and modification stamps are the server's.
         read_only: &[
             "validated",
             "validatedTime",
@@ -518,6 +518,7 @@ pub static KINDS: &[KindRule] = &[
         sub_lists: &[sub("outdialANIEntries", "outdial_ani_entry", "name")],
         system_default: false,
         normalise: hooks::outdial_ani_order,
+        check: hooks::outdial_ani,
         ..BASE
     },
     KindRule {
@@ -678,7 +679,7 @@ pub fn fix_schemas(definitions: &mut Map<String, Value>) {
     );
     // §3.14: "at least one of activeSkills/activeEnumSkills" (400 `Atleast one skill is
     // mandatory.`, checked in `hooks::skill_profile`), and a proficiency entry needs no
-    // `booleanValue` (live create body `{skillId, proficiencyValue}`, kinds-research §B.2).
+    // `booleanValue` (live create body `{skillId, proficiencyValue}`, docs/api-notes.md §3.14).
     drop_required(definitions, "SkillProfileDTO", &["activeSkills"]);
     drop_required(definitions, "ActiveSkillDTO", &["booleanValue"]);
     // §1.6: empty working hours / holidays / overrides answer with their own texts
@@ -772,7 +773,7 @@ pub fn fix_schemas(definitions: &mut Map<String, Value>) {
     );
     // §3.19: a live create needed its entries.
     push_required(definitions, "OutdialANIDTO", "outdialANIEntries");
-    // §3.17 / kinds-research §A.4: a profile's `resourceCollections` carry ids of
+    // docs/api-notes.md §3.17: a profile's `resourceCollections` carry ids of
     // collections, not whole collections.
     if let Some(items) = definitions
         .get_mut("UserProfileGranularAccessDTO")

@@ -141,6 +141,11 @@ impl Schemas {
         if let Some(reason) = bad_payload {
             return Err(reason);
         }
+        if violations.is_empty()
+            && let Some(schema) = self.definitions.get(dto)
+        {
+            self.java_lengths(schema, body, "", &mut violations);
+        }
         if violations.is_empty() {
             Ok(())
         } else {
@@ -149,6 +154,46 @@ impl Schemas {
                 violations.len(),
                 violations.join("; ")
             ))
+        }
+    }
+}
+
+impl Schemas {
+    /// Bean validation's `@Size` counts `String.length()`, UTF-16 code units: a character
+    /// outside the Basic Multilingual Plane (an emoji) counts twice, so a text the schema
+    /// library (which counts characters) accepts may still be too long.
+    fn java_lengths(&self, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+        let schema = self.resolve(schema);
+        match value {
+            Value::String(text) => {
+                if let Some(limit) = schema.get("maxLength").and_then(Value::as_u64)
+                    && text.encode_utf16().count() as u64 > limit
+                {
+                    out.push(format!("{at}: size must be between 0 and {limit}"));
+                }
+            }
+            Value::Object(map) => {
+                if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                    for (k, v) in map {
+                        if let Some(s) = props.get(k) {
+                            let child = if at.is_empty() {
+                                k.clone()
+                            } else {
+                                format!("{at}.{k}")
+                            };
+                            self.java_lengths(s, v, &child, out);
+                        }
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(item_schema) = schema.get("items") {
+                    for (i, item) in items.iter().enumerate() {
+                        self.java_lengths(item_schema, item, &format!("{at}[{i}]"), out);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }

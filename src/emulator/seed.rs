@@ -1,4 +1,4 @@
-//! What a new tenant starts with (config-api.md §1.11: system-default site `Site-1`, team
+//! What a new tenant starts with (docs/api-notes.md §1.11: system-default site `Site-1`, team
 //! `Team-1`, a default multimedia profile, and the rest in `seed_defaults`), the users and
 //! Calling numbers made outside the config API (`directory`), and the built-in quick-start
 //! OAuth client.

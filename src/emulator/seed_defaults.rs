@@ -1,5 +1,5 @@
 //! The system defaults a new tenant ships beyond its site, team and multimedia profile
-//! (config-api.md §1.11, kinds-research §F): work types, idle and wrap-up codes, dial
+//! (docs/api-notes.md §1.11): work types, idle and wrap-up codes, dial
 //! plans, the global desktop layout, the music-on-hold file and its blob, the two default
 //! queues, the outdial entry point, the default desktop profile, the user profiles and the
 //! global variables. Names marked [INFER] are the research's best guess.

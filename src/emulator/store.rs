@@ -115,7 +115,7 @@ impl Default for Settings {
         Settings {
             rate_limit: None,
             max_page_size: 1000,
-            // data-desktop-api.md §6: observed WxCC integration lifetimes (12 h / 60 d).
+            // docs/api-notes.md §D6: observed WxCC integration lifetimes (12 h / 60 d).
             access_token_seconds: 43_199,
             refresh_token_seconds: 5_183_999,
             admin_email: "admin@example.com".into(),

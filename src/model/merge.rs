@@ -8,6 +8,11 @@ use crate::catalogue::Kind;
 /// Overlays `declared` (already in id space) on `live`, field by field.
 pub fn overlay(kind: &Kind, live: &mut Map<String, Value>, declared: &Map<String, Value>) {
     for (field, value) in declared {
+        // A declared null unsets the field: a full replace without it clears it.
+        if value.is_null() {
+            live.remove(field);
+            continue;
+        }
         match live.get_mut(field) {
             Some(existing) => merge_value(kind, field, existing, value),
             None => {

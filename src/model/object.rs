@@ -93,10 +93,50 @@ impl Desired {
         self.objects.iter().filter(move |o| o.kind.name == kind)
     }
 
+    /// The declared object of `kind` with `key`. For a kind with a scope, a qualified key
+    /// (`Chicago/Tier 1`) also finds an object keyed by its plain name at that scope.
     pub fn find(&self, kind: &str, key: &str) -> Option<&DesiredObject> {
-        self.objects
+        let found = self
+            .objects
             .iter()
-            .find(|o| o.kind.name == kind && o.key == key)
+            .find(|o| o.kind.name == kind && o.key == key);
+        found.or_else(|| {
+            let k = Kind::named(kind)?;
+            let (scope_key, plain) = k.split_scoped(key)?;
+            let scope = k.scope?;
+            self.objects.iter().find(|o| {
+                o.kind.name == kind
+                    && o.body.get(k.key).and_then(Value::as_str) == Some(plain)
+                    && o.body.get(scope).and_then(Value::as_str) == Some(scope_key)
+            })
+        })
+    }
+
+    /// Keys objects of scoped kinds (teams) by `<scope>/<key>` where the plain key is
+    /// shared by objects at different scopes (`Tier 1` at two sites), so each has a key of
+    /// its own. `names_elsewhere` lists plain keys known to be shared outside the config
+    /// (live); those are qualified too.
+    pub fn qualify_scoped_keys(&mut self, names_elsewhere: &[(&str, String)]) {
+        let mut qualified = Vec::new();
+        for (i, o) in self.objects.iter().enumerate() {
+            let Some(scope) = o.kind.scope else { continue };
+            let Some(scope_key) = o.body.get(scope).and_then(Value::as_str) else {
+                continue;
+            };
+            let shared = self.objects.iter().any(|p| {
+                p.kind.name == o.kind.name
+                    && p.key == o.key
+                    && p.body.get(scope).and_then(Value::as_str) != Some(scope_key)
+            }) || names_elsewhere
+                .iter()
+                .any(|(k, n)| *k == o.kind.name && *n == o.key);
+            if shared && o.kind.split_scoped(&o.key).is_none() {
+                qualified.push((i, Kind::scoped_key(scope_key, &o.key)));
+            }
+        }
+        for (i, key) in qualified {
+            self.objects[i].key = key;
+        }
     }
 
     /// Whether the config declares what a reference names: the object, or for a reference

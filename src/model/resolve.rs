@@ -37,7 +37,56 @@ impl KeyIndex {
                 }
             }
         }
+        // Objects of scoped kinds (teams) also answer to `<scope key>/<key>`, and a plain key
+        // several of them share is known by its qualified form.
+        for (kind, objects) in &live.kinds {
+            let Some(kind) = Kind::named(kind) else {
+                continue;
+            };
+            let Some(target) = kind.scope.and_then(|s| kind.reference(s)) else {
+                continue;
+            };
+            for o in objects {
+                let (Some(key), Some(scope_id)) =
+                    (&o.key, o.body.get(target.field).and_then(Value::as_str))
+                else {
+                    continue;
+                };
+                let Some(scope_key) = index.key_of(target.target, scope_id).map(str::to_string)
+                else {
+                    continue;
+                };
+                let qualified = Kind::scoped_key(&scope_key, key);
+                if index.is_ambiguous(kind.name, key) {
+                    index.insert(kind.name, &qualified, &o.id);
+                } else {
+                    index.alias(kind.name, &qualified, &o.id);
+                }
+            }
+        }
         index
+    }
+
+    /// Plain keys of scoped kinds that several live objects share: (kind, key).
+    pub fn shared_keys(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        for kind in crate::catalogue::KINDS.iter().filter(|k| k.scope.is_some()) {
+            if let Some(k) = self.kinds.get(kind.name) {
+                for (key, id) in &k.key_to_id {
+                    if id.is_none() {
+                        out.push((kind.name, key.clone()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Another key for an object, resolving to its id, without changing the key the object
+    /// is shown by.
+    pub fn alias(&mut self, kind: &str, key: &str, id: &str) {
+        let k = self.kinds.entry(kind.to_string()).or_default();
+        k.key_to_id.insert(key.to_string(), Some(id.to_string()));
     }
 
     /// Records an object the apply just created or updated: its id, and the ids of the

@@ -22,9 +22,13 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// A value as one line of JSON, long strings kept whole.
+/// A value as one line of JSON, long strings kept whole; `null` (a field declared empty)
+/// as `(none)`.
 pub fn render_value(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+    match v {
+        Value::Null => "(none)".into(),
+        other => serde_json::to_string(other).unwrap_or_default(),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::diff::diff_fields;
 use super::order::sort_changes;
+use super::rules::{self, World};
 use super::safety::{DeleteThreshold, check_deletes};
 use super::{Action, Change, FieldDiff, Pass, Plan};
 use crate::catalogue::{Kind, Reference};
@@ -27,14 +28,33 @@ pub struct PlanOptions {
 /// Builds the plan. Returns it with every problem found; the plan must not be applied when
 /// any of them is an error.
 pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Vec<Diagnostic>) {
-    let index = KeyIndex::from_live(live);
+    let live_index = KeyIndex::from_live(live);
+    // Team names shared by several sites across config and tenant: those teams are keyed
+    // `Site/Name`, and a plain reference to the name is ambiguous.
+    let shared = shared_scoped_keys(desired, live, &live_index);
+    let qualified;
+    let desired = if shared.is_empty() {
+        desired
+    } else {
+        let mut copy = desired.clone();
+        copy.qualify_scoped_keys(&shared);
+        qualified = copy;
+        &qualified
+    };
+    let index = renamed_index(desired, live, live_index);
     let mut diags = Vec::new();
     let mut changes = Vec::new();
     let mut renamed: HashSet<(&str, String)> = HashSet::new();
+    let world = World {
+        desired,
+        live,
+        index: &index,
+    };
 
     for object in &desired.objects {
-        check_references(object, desired, &index, &mut diags);
-        let Some((live_object, renamed_from)) = match_live(object, live, &mut diags) else {
+        check_references(object, desired, &index, &shared, &mut diags);
+        diags.extend(rules::cross_object(object, &world));
+        let Some((live_object, renamed_from)) = match_live(object, live, &index, &mut diags) else {
             continue;
         };
         match live_object {
@@ -42,6 +62,7 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
             Some(live_object) => {
                 if let Some(from) = &renamed_from {
                     renamed.insert((object.kind.name, from.clone()));
+                    diags.extend(rules::rename(object, live_object, from, &world));
                 }
                 plan_update(
                     object,
@@ -55,7 +76,7 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
         }
     }
 
-    let deletes = plan_deletes(desired, live, options, &renamed, &mut diags);
+    let deletes = plan_deletes(desired, live, &index, options, &renamed, &mut diags);
     diags.extend(check_deletes(&deletes, live, &options.delete_threshold));
     changes.extend(deletes);
     (
@@ -66,15 +87,108 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
     )
 }
 
+/// The key index of live state with renames already applied: a live object the config
+/// renames (through `x-wxcc.formerNames`) is known by its new key too, so objects pointing
+/// at it read back under the name they declare and show no diff.
+fn renamed_index(desired: &Desired, live: &Live, mut index: KeyIndex) -> KeyIndex {
+    let base = index.clone();
+    for object in &desired.objects {
+        let kind = object.kind;
+        if !live_candidates(object, &object.key, live, &base).is_empty() {
+            continue;
+        }
+        let former = object.settings.former_names.iter().find_map(|f| {
+            let found = live_candidates(object, f, live, &base);
+            (found.len() == 1).then(|| found[0])
+        });
+        if let Some(o) = former {
+            index.set(kind.name, &object.key, &o.id);
+        }
+    }
+    index
+}
+
+/// Plain keys of scoped kinds (team names) that objects at different scopes (sites) share,
+/// counting the config and the tenant together.
+fn shared_scoped_keys(
+    desired: &Desired,
+    live: &Live,
+    index: &KeyIndex,
+) -> Vec<(&'static str, String)> {
+    let mut scopes: std::collections::BTreeMap<(&'static str, String), HashSet<String>> =
+        std::collections::BTreeMap::new();
+    for kind in crate::catalogue::KINDS {
+        let Some(target) = kind.scope.and_then(|s| kind.reference(s)) else {
+            continue;
+        };
+        for o in live.of_kind(kind.name) {
+            let scope = o
+                .body
+                .get(target.field)
+                .and_then(Value::as_str)
+                .and_then(|id| index.key_of(target.target, id));
+            if let (Some(key), Some(scope)) = (&o.key, scope) {
+                scopes
+                    .entry((kind.name, key.clone()))
+                    .or_default()
+                    .insert(scope.to_string());
+            }
+        }
+        for o in desired.of_kind(kind.name) {
+            let name = o.body.get(kind.key).and_then(Value::as_str);
+            let scope = o.body.get(target.field).and_then(Value::as_str);
+            if let (Some(name), Some(scope)) = (name, scope) {
+                scopes
+                    .entry((kind.name, name.to_string()))
+                    .or_default()
+                    .insert(scope.to_string());
+            }
+        }
+    }
+    scopes
+        .into_iter()
+        .filter(|(_, s)| s.len() > 1)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Live objects of the object's kind whose key is `key`; for a scoped kind (teams), the
+/// plain name at the object's declared scope (site) only.
+fn live_candidates<'a>(
+    object: &DesiredObject,
+    key: &str,
+    live: &'a Live,
+    index: &KeyIndex,
+) -> Vec<&'a LiveObject> {
+    let kind = object.kind;
+    let Some(target) = kind.scope.and_then(|s| kind.reference(s)) else {
+        return live.by_key(kind.name, key);
+    };
+    let plain = kind.split_scoped(key).map_or(key, |(_, k)| k);
+    let declared_scope = object.body.get(target.field).and_then(Value::as_str);
+    live.by_key(kind.name, plain)
+        .into_iter()
+        .filter(|o| {
+            let scope = o
+                .body
+                .get(target.field)
+                .and_then(Value::as_str)
+                .and_then(|id| index.key_of(target.target, id));
+            declared_scope.is_none() || scope == declared_scope
+        })
+        .collect()
+}
+
 /// The live object a desired one corresponds to: `Some((None, _))` when there is none
 /// (create), `None` when matching failed with an error.
 fn match_live<'a>(
     object: &DesiredObject,
     live: &'a Live,
+    index: &KeyIndex,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Option<&'a LiveObject>, Option<String>)> {
     let kind = object.kind;
-    let found = live.by_key(kind.name, &object.key);
+    let found = live_candidates(object, &object.key, live, index);
     if found.len() > 1 {
         diags.push(
             Diagnostic::error(
@@ -104,7 +218,7 @@ fn match_live<'a>(
         return Some((Some(o), None));
     }
     for former in &object.settings.former_names {
-        let matches = live.by_key(kind.name, former);
+        let matches = live_candidates(object, former, live, index);
         if matches.len() == 1 {
             return Some((Some(matches[0]), Some(former.clone())));
         }
@@ -153,15 +267,34 @@ fn check_references(
     object: &DesiredObject,
     desired: &Desired,
     index: &KeyIndex,
+    shared: &[(&'static str, String)],
     diags: &mut Vec<Diagnostic>,
 ) {
     let body = Value::Object(object.body.clone());
     for (pointer, reference, key) in reference_values(object.kind, &body) {
+        let span = object.value_span(&pointer);
+        let target = describe_target(reference, key);
+        if reference.within.is_none()
+            && shared
+                .iter()
+                .any(|(k, n)| *k == reference.target && n == key)
+        {
+            diags.push(
+                Diagnostic::error(
+                    format!("{target} is ambiguous: teams at several sites have this name"),
+                    span,
+                    "ambiguous reference",
+                )
+                .with_help(format!(
+                    "name the site too, as `<site>/{key}` (e.g. the key the plan shows for each {})",
+                    reference.target
+                )),
+            );
+            continue;
+        }
         if desired.defines(reference, key) {
             continue;
         }
-        let span = object.value_span(&pointer);
-        let target = describe_target(reference, key);
         if index.is_ambiguous(&reference.index_name(), key) {
             diags.push(
                 Diagnostic::error(
@@ -225,7 +358,8 @@ fn plan_create(object: &DesiredObject, index: &KeyIndex, changes: &mut Vec<Chang
     let kind = object.kind;
     let mut now = Map::new();
     let mut later = Map::new();
-    for (field, value) in &object.body {
+    // A declared null (an unset) has nothing to clear on a new object.
+    for (field, value) in object.body.iter().filter(|(_, v)| !v.is_null()) {
         match deferred_reference(kind, field) {
             Some(r) if !targets_live(r, value, index) => later.insert(field.clone(), value.clone()),
             _ => now.insert(field.clone(), value.clone()),
@@ -502,6 +636,7 @@ fn live_referrer(
     target: &LiveObject,
     desired: &Desired,
     live: &Live,
+    index: &KeyIndex,
     options: &PlanOptions,
 ) -> Option<String> {
     for kind in crate::catalogue::KINDS {
@@ -516,7 +651,7 @@ fn live_referrer(
                 .to_string();
             for o in live.of_kind(kind.name) {
                 let key = o.key.clone().unwrap_or_else(|| o.id.clone());
-                let declared = desired.find(kind.name, &key);
+                let declared = declared_for(desired, kind, o, index);
                 let deleted = declared.is_none()
                     && options.delete_kinds.contains(&kind.name)
                     && !o.is_system_default();
@@ -539,9 +674,35 @@ fn live_referrer(
     None
 }
 
+/// The declared object a live one is, if any: by its key, or for a scoped kind (teams) by
+/// its qualified key `Site/Name`.
+fn declared_for<'a>(
+    desired: &'a Desired,
+    kind: &Kind,
+    o: &LiveObject,
+    index: &KeyIndex,
+) -> Option<&'a DesiredObject> {
+    let key = o.key.as_deref()?;
+    let qualified = kind
+        .scope
+        .and_then(|s| kind.reference(s))
+        .and_then(|r| {
+            let id = o.body.get(r.field).and_then(Value::as_str)?;
+            index.key_of(r.target, id)
+        })
+        .map(|scope| Kind::scoped_key(scope, key));
+    let by_scope = qualified.and_then(|q| desired.find(kind.name, &q));
+    by_scope.or_else(|| {
+        desired
+            .find(kind.name, key)
+            .filter(|d| kind.split_scoped(&d.key).is_none())
+    })
+}
+
 fn plan_deletes(
     desired: &Desired,
     live: &Live,
+    index: &KeyIndex,
     options: &PlanOptions,
     renamed: &HashSet<(&str, String)>,
     diags: &mut Vec<Diagnostic>,
@@ -557,7 +718,7 @@ fn plan_deletes(
         for o in live.of_kind(kind.name) {
             let Some(key) = &o.key else { continue };
             if o.is_system_default()
-                || desired.find(kind.name, key).is_some()
+                || declared_for(desired, kind, o, index).is_some()
                 || renamed.contains(&(kind.name, key.clone()))
             {
                 continue;
@@ -583,7 +744,7 @@ fn plan_deletes(
                     }
                 }
             }
-            if let Some(blocker) = live_referrer(kind, o, desired, live, options) {
+            if let Some(blocker) = live_referrer(kind, o, desired, live, index, options) {
                 diags.push(Diagnostic::general(format!(
                     "{} `{key}` would be deleted, but {blocker} still points at it; the API would refuse the delete (412)",
                     kind.name
@@ -611,4 +772,61 @@ fn plan_deletes(
         }
     }
     deletes
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn live(objects: &[(&'static str, Value)]) -> Live {
+        let mut live = Live::default();
+        for (kind, body) in objects {
+            let kind = Kind::named(kind).expect("kind");
+            let body = body.as_object().cloned().expect("object");
+            live.kinds
+                .entry(kind.name)
+                .or_default()
+                .push(LiveObject::from_body(kind, body).expect("live object"));
+        }
+        live
+    }
+
+    #[test]
+    fn a_rename_gives_no_updates_of_the_objects_that_point_at_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("c.yaml");
+        std::fs::write(
+            &file,
+            "site:\n  - {name: Austin TX, active: true, multimediaProfileId: Voice, x-wxcc: {formerNames: [Austin]}}\nteam:\n  - {name: Blue, siteId: Austin TX, teamType: AGENT, teamStatus: IN_SERVICE, active: true}\n",
+        )
+        .expect("write");
+        let desired = crate::config::load(&file).expect("load").desired;
+        let live = live(&[
+            ("multimedia-profile", json!({"id": "m1", "name": "Voice"})),
+            (
+                "site",
+                json!({"id": "s1", "name": "Austin", "active": true, "multimediaProfileId": "m1"}),
+            ),
+            (
+                "team",
+                json!({"id": "t1", "name": "Blue", "siteId": "s1", "teamType": "AGENT", "teamStatus": "IN_SERVICE", "active": true}),
+            ),
+        ]);
+        let (plan, diags) = build(&desired, &live, &PlanOptions::default());
+        let changed: Vec<(&str, &str)> = plan
+            .changes
+            .iter()
+            .map(|c| (c.kind.name, c.key.as_str()))
+            .collect();
+        assert_eq!(changed, vec![("site", "Austin TX")]);
+        // The team still points at the site, so the API would refuse the rename.
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.is_error() && d.message.contains("team `Blue` (siteId)")),
+            "{diags:?}"
+        );
+    }
 }

@@ -7,6 +7,7 @@ mod build;
 mod diff;
 mod order;
 pub mod render;
+mod rules;
 mod safety;
 
 use serde_json::{Map, Value};

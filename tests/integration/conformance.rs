@@ -39,7 +39,7 @@ fn spec() -> &'static Spec {
     })
 }
 
-/// Known spec defects (config-api.md §3, cited per line): fields the spec calls required
+/// Known spec defects (docs/api-notes.md §3, cited per line): fields the spec calls required
 /// that live creates do without, and enums whose published casing live does not use.
 const NOT_REQUIRED: &[(&str, &str)] = &[
     ("EntryPointDTO", "assetId"),                         // §3.16
@@ -81,7 +81,7 @@ fn relax_known_defects(definitions: &mut Map<String, Value>) {
     }
 }
 
-/// Routes the service serves that the spec does not list (config-api.md §1.11).
+/// Routes the service serves that the spec does not list (docs/api-notes.md §1.11).
 fn unlisted_route(method: &str, path: &str) -> bool {
     let segments: Vec<&str> = path.split('/').collect();
     method == "get" && segments.len() == 5 && segments[3] == "blob"

@@ -163,8 +163,8 @@ fn snapshot_of_an_update_plan_and_its_markdown_and_json() {
     std::fs::write(
         acme.join("teams.yaml"),
         teams.replace(
-            "siteId: Remote\n    teamType: AGENT",
-            "siteId: Dublin\n    teamType: AGENT",
+            "siteId: Remote\n    teamType: AGENT\n    teamStatus: IN_SERVICE",
+            "siteId: Remote\n    teamType: AGENT\n    teamStatus: NOT_AVAILABLE",
         ),
     )
     .expect("write");
@@ -189,7 +189,7 @@ fn snapshot_of_an_update_plan_and_its_markdown_and_json() {
         .clone();
     assert_eq!(
         team["diffs"],
-        json!([{"path": "siteId", "before": "Remote", "after": "Dublin"}])
+        json!([{"path": "teamStatus", "before": "IN_SERVICE", "after": "NOT_AVAILABLE"}])
     );
     assert_eq!(team["version"], 0);
 }
@@ -385,7 +385,7 @@ fn a_protected_object_that_differs_is_a_plan_error() {
 }
 
 #[test]
-fn duplicate_names_in_the_tenant_are_a_plan_error() {
+fn teams_sharing_a_name_in_the_tenant_are_matched_by_site() {
     let env = Env::new();
     let site = env.live_named("site", "Site-1");
     // Teams are unique per site only, so the tenant can hold two teams named the same.
@@ -401,11 +401,27 @@ fn duplicate_names_in_the_tenant_are_a_plan_error() {
         assert_eq!(status, 201);
     }
     env.write("c.yaml", "team:\n  - {name: Twin, siteId: Site-1, teamType: AGENT, teamStatus: NOT_AVAILABLE, active: true}\n");
-    let plan = env.wxcc(&["plan", "c.yaml"]).expect(1);
+    let plan = env.wxcc(&["plan", "c.yaml"]).expect(0);
     contains_all(
-        &plan.stderr,
-        &["× the tenant has 2 teams with name `Twin`", "[c.yaml:2:12]"],
+        &plan.stdout,
+        &[
+            "~ update team \"Site-1/Twin\"",
+            "teamStatus:  \"IN_SERVICE\" → \"NOT_AVAILABLE\"",
+            "Plan: 0 to create, 1 to update, 0 to delete.",
+        ],
     );
+    env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(0);
+    let twins: Vec<_> = env
+        .live("team")
+        .into_iter()
+        .filter(|t| t["name"] == "Twin")
+        .collect();
+    let changed: Vec<_> = twins
+        .iter()
+        .filter(|t| t["teamStatus"] == "NOT_AVAILABLE")
+        .collect();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0]["siteId"], site["id"]);
 }
 
 #[test]
