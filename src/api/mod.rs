@@ -8,9 +8,11 @@ mod client;
 mod error;
 pub mod oauth;
 mod ratelimit;
+mod redact;
 mod region;
 mod token_session;
 mod token_store;
+mod untrusted;
 
 pub use auth::{Credentials, Secret};
 pub use client::{Client, ClientOptions, UploadBody};

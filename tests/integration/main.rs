@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod emulator_behaviour;
 mod emulator_kinds;
+mod hostile_server;
 mod kinds;
 mod plan_apply;
 mod schema;
