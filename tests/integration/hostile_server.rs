@@ -564,3 +564,167 @@ fn live_values_in_a_plan_are_shown_without_control_characters() {
         contains_all(&plan.stdout, &["description", "HQ2J", "Headquarters"]);
     }
 }
+
+/// A CI pipeline's sign-in against the emulator's token endpoint: an integration, a
+/// refresh token minted for it, and a refresh-token file the runs keep.
+struct Pipeline {
+    env: Env,
+    client_id: String,
+    client_secret: String,
+    seed: String,
+    file: std::path::PathBuf,
+}
+
+impl Pipeline {
+    fn new(keep_rotated: bool) -> Pipeline {
+        let env = Env::new();
+        env.copy_example("acme");
+        let made = env.admin(
+            "POST",
+            "/clients",
+            Some(json!({"redirectUris": ["http://localhost:8765/callback"]})),
+        );
+        let client_id = made["clientId"].as_str().expect("client id").to_string();
+        let client_secret = made["clientSecret"].as_str().expect("secret").to_string();
+        let minted = env.admin("POST", "/tokens", Some(json!({"clientId": client_id})));
+        let seed = minted["refresh_token"]
+            .as_str()
+            .expect("refresh")
+            .to_string();
+        env.admin(
+            "PUT",
+            "/token-endpoint",
+            Some(json!({"keepRotatedRefreshToken": keep_rotated})),
+        );
+        let file = env.path().join("ci/refresh-token");
+        Pipeline {
+            env,
+            client_id,
+            client_secret,
+            seed,
+            file,
+        }
+    }
+
+    fn run(&self) -> Run {
+        let file = self.file.to_str().expect("path");
+        self.env.wxcc_with(
+            &["plan", "acme"],
+            &[
+                ("WXCC_BASE_URL", self.env.url.as_str()),
+                ("WXCC_AUTH_URL", self.env.url.as_str()),
+                ("WXCC_CLIENT_ID", self.client_id.as_str()),
+                ("WXCC_CLIENT_SECRET", self.client_secret.as_str()),
+                ("WXCC_REFRESH_TOKEN", self.seed.as_str()),
+                ("WXCC_REFRESH_TOKEN_FILE", file),
+            ],
+        )
+    }
+
+    fn lose_next_answer(&self) {
+        self.env
+            .admin("PUT", "/token-endpoint", Some(json!({"loseAnswers": 1})));
+    }
+
+    fn token_requests(&self) -> u64 {
+        self.env.counters()["tokenRequests"].as_u64().unwrap_or(0)
+    }
+
+    fn kept(&self) -> (String, String) {
+        let read = |p: &std::path::Path| {
+            std::fs::read_to_string(p)
+                .map(|t| t.trim().to_string())
+                .unwrap_or_default()
+        };
+        let mut previous = self.file.clone().into_os_string();
+        previous.push(".previous");
+        (read(&self.file), read(std::path::Path::new(&previous)))
+    }
+
+    #[track_caller]
+    fn no_secret_in(&self, run: &Run) {
+        let (current, previous) = self.kept();
+        for secret in [&self.seed, &self.client_secret, &current, &previous] {
+            if !secret.is_empty() {
+                assert!(!run.stderr.contains(secret.as_str()), "{}", run.stderr);
+                assert!(!run.stdout.contains(secret.as_str()), "{}", run.stdout);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_lost_token_answer_is_recovered_when_the_old_refresh_token_stays_valid() {
+    let p = Pipeline::new(true);
+    p.lose_next_answer();
+    let run = p.run().expect(0);
+    p.no_secret_in(&run);
+    contains_all(
+        &run.stderr,
+        &["was lost", "asks again with the one it holds"],
+    );
+    assert_eq!(
+        p.token_requests(),
+        2,
+        "the lost renewal, then the same token again"
+    );
+    let (current, previous) = p.kept();
+    assert!(
+        !current.is_empty() && current != p.seed,
+        "the newest token is kept"
+    );
+    assert_eq!(previous, p.seed, "the token it replaced is kept beside it");
+    // The next run uses the newest token; once it has worked, the seed is let go.
+    p.run().expect(0);
+    let (next, previous) = p.kept();
+    assert_ne!(next, current);
+    assert_eq!(previous, current);
+}
+
+#[test]
+fn a_lost_token_answer_that_spent_the_refresh_token_says_it_cannot_be_recovered() {
+    let p = Pipeline::new(false);
+    p.lose_next_answer();
+    let run = p.run().expect(1);
+    p.no_secret_in(&run);
+    contains_all(
+        &run.stderr,
+        &[
+            "the answer to renewing the sign-in of the refresh token in WXCC_REFRESH_TOKEN_FILE",
+            "was lost (POST /v1/access_token → 504",
+            "asking again with the refresh token wxcc holds was refused (400",
+            "This cannot be recovered without signing in again (see \"Lost renewals\" in docs/auth.md)",
+        ],
+    );
+    assert_eq!(
+        p.token_requests(),
+        2,
+        "the lost renewal, then one refused retry"
+    );
+    assert_eq!(
+        p.kept(),
+        (String::new(), String::new()),
+        "nothing new to keep"
+    );
+}
+
+#[test]
+fn a_refused_newest_refresh_token_falls_back_to_the_one_it_replaced() {
+    let p = Pipeline::new(true);
+    p.run().expect(0);
+    let (newest, previous) = p.kept();
+    assert_eq!(previous, p.seed);
+    // The newest token stops working (revoked at the emulator); the one it replaced has
+    // not been let go yet, because the newest was never used.
+    p.env
+        .admin("POST", "/revoke", Some(json!({"refreshToken": newest})));
+    let run = p.run().expect(0);
+    p.no_secret_in(&run);
+    contains_all(&run.stderr, &["trying the one it replaced"]);
+    let (current, previous) = p.kept();
+    assert!(current != newest && current != p.seed);
+    assert_eq!(
+        previous, p.seed,
+        "the token that worked is the one kept beside"
+    );
+}
