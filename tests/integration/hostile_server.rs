@@ -272,6 +272,15 @@ impl Hostile {
         );
     }
 
+    /// Reads of `kind`'s list the hostile API received.
+    fn list_reads(&self, kind: &str) -> usize {
+        let suffix = format!("/v2/{kind}");
+        self.requests("GET")
+            .iter()
+            .filter(|s| s.path().ends_with(&suffix))
+            .count()
+    }
+
     /// Requests of `method` the hostile API received.
     fn requests(&self, method: &str) -> Vec<Seen> {
         self.api
@@ -472,11 +481,7 @@ fn a_page_count_the_records_cannot_fill_is_refused_after_one_request() {
         &plan.stderr,
         &["the list reports 99999 pages for 1 objects at 1000 a page, which fill 1"],
     );
-    let site_reads = h
-        .requests("GET")
-        .into_iter()
-        .filter(|s| s.path().ends_with("/v2/site"))
-        .count();
+    let site_reads = h.list_reads("site");
     assert_eq!(site_reads, 1, "only the first page is read");
 }
 
@@ -497,18 +502,15 @@ fn a_list_that_never_ends_stops_at_the_page_cap() {
         })
     });
     h.write_site("HQ");
-    let plan = h.wxcc(&["plan", "c.yaml", "--rate-limit", "100000"]);
-    let plan = plan.expect(1);
+    let plan = h
+        .wxcc(&["plan", "c.yaml", "--rate-limit", "100000"])
+        .expect(1);
     clean(&plan);
     contains_all(
         &plan.stderr,
         &["the list goes on past 1000 pages or 100000 objects, the most wxcc reads of one kind"],
     );
-    let site_reads = h
-        .requests("GET")
-        .into_iter()
-        .filter(|s| s.path().ends_with("/v2/site"))
-        .count();
+    let site_reads = h.list_reads("site");
     assert_eq!(site_reads, 1000, "the read stops at the cap");
 }
 
