@@ -118,12 +118,13 @@ pub fn code_from_redirect(redirected: &Url, expected_state: &str) -> Result<Stri
     let pairs: std::collections::HashMap<String, String> =
         redirected.query_pairs().into_owned().collect();
     if let Some(error) = pairs.get("error") {
+        // Both come from the authorization server, through the browser.
         let detail = pairs
             .get("error_description")
-            .map(|d| format!(": {d}"))
+            .map(|d| format!(": {}", server_text(d)))
             .unwrap_or_default();
         return Err(ApiError::Auth {
-            message: format!("sign-in was refused ({error}{detail})"),
+            message: format!("sign-in was refused ({}{detail})", server_text(error)),
         });
     }
     match pairs.get("state") {

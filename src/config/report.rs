@@ -10,7 +10,7 @@ use miette::{
 };
 
 use super::load::Sources;
-use crate::model::{Diagnostic, Severity, Span};
+use crate::model::{Diagnostic, Severity, Span, printable};
 
 /// Renders every diagnostic, errors and warnings in the order given.
 pub fn render(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
@@ -106,15 +106,16 @@ impl Report {
                 if label.is_empty() {
                     None
                 } else {
-                    Some(label.to_string())
+                    Some(printable(label))
                 },
                 (s.offset, s.len),
             )],
             _ => Vec::new(),
         };
+        // Messages and labels may quote live keys and values, which come from the server.
         Report {
             severity,
-            message: message.to_string(),
+            message: printable(message),
             help,
             source,
             labels,
