@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::error::ApiError;
+use super::redact;
 use super::token_session::TokenSession;
 
 /// A token or client secret. Printing it prints `***`.
@@ -13,8 +14,12 @@ use super::token_session::TokenSession;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret and remembers it, so that a server answer echoing it is redacted
+    /// before it is shown (see `redact`).
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
+        let value = value.into();
+        redact::register(&value);
+        Secret(value)
     }
 
     /// The value itself, for the one place that must send it.

@@ -1,7 +1,8 @@
 //! The HTTP client every command uses. One `send` holds the rules: a bound on requests in
 //! flight, the shared rate limiter, a `TrackingId` on every request, `Retry-After` on 429, retries with capped jittered
 //! backoff for idempotent requests only, one token renewal after a 401, and errors that
-//! carry the API's reason.
+//! carry the API's reason. What it builds from data and accepts from the server (paths,
+//! links, ids, sizes, redirects) follows the rules in `untrusted`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +18,11 @@ use url::Url;
 use super::auth::Credentials;
 use super::error::ApiError;
 use super::ratelimit::RateLimiter;
+use super::redact::server_text;
+use super::untrusted::{
+    ApiPath, BodyError, check_blob_id, check_ids, check_object_id, check_page_count,
+    check_read_so_far, next_link_query, read_body, redirect_reason, too_large,
+};
 use crate::catalogue::Kind;
 
 /// Tunables of the client.
@@ -54,7 +60,7 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
-    base: String,
+    base: Url,
     org: String,
     credentials: Credentials,
     limiter: Arc<RateLimiter>,
@@ -66,8 +72,7 @@ struct Inner {
 
 /// A successful answer.
 #[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
+pub(crate) struct Answer {
     /// The body parsed as JSON (`Null` when empty or not JSON).
     pub body: Value,
     /// The body as sent (for binary downloads).
@@ -120,7 +125,10 @@ impl Client {
         limiter: Arc<RateLimiter>,
         options: ClientOptions,
     ) -> Result<Client, ApiError> {
+        // No redirect is followed: the token must never leave the API host, and a write
+        // sent again elsewhere is not the write that was asked for.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(options.timeout)
             .user_agent(concat!("wxcc/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -131,7 +139,7 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                base: base.as_str().trim_end_matches('/').to_string(),
+                base,
                 org,
                 credentials,
                 limiter,
@@ -148,12 +156,12 @@ impl Client {
     }
 
     pub fn base_url(&self) -> &str {
-        &self.inner.base
+        self.inner.base.as_str().trim_end_matches('/')
     }
 
-    /// `/organization/{orgid}/{rest}`.
-    pub fn org_path(&self, rest: &str) -> String {
-        format!("/organization/{}/{}", self.inner.org, rest)
+    /// `/organization/{orgid}/{route}`, `route` being a catalogue path.
+    fn org_path(&self, route: &str) -> Result<ApiPath, ApiError> {
+        ApiPath::org(&self.inner.org, route)
     }
 
     /// Every object of a kind, through its list endpoint: the first page tells how many
@@ -199,7 +207,7 @@ impl Client {
                     }
                     return Err(ApiError::Decode {
                         method: "GET".into(),
-                        path: self.org_path(kind.list_path),
+                        path: self.org_path(kind.list_path)?.to_string(),
                         tracking_id: String::new(),
                         message: format!(
                             "read {} of the {total} objects the list reports, twice; the list changed while it was read — run again",
@@ -221,7 +229,7 @@ impl Client {
         kind: &'static Kind,
         extra: &[(&str, String)],
     ) -> Result<(Vec<Map<String, Value>>, Option<u64>), ApiError> {
-        let path = self.org_path(kind.list_path);
+        let path = self.org_path(kind.list_path)?;
         let page_size = self.inner.options.page_size.to_string();
         let query = |page: u64| {
             let mut q: Vec<(String, String)> = vec![
@@ -238,17 +246,8 @@ impl Client {
         let expected = page.total_records;
         let mut objects = std::mem::take(&mut page.objects);
         match page.total_pages {
-            Some(total_pages) if total_pages > MAX_PAGES => {
-                return Err(ApiError::Decode {
-                    method: "GET".into(),
-                    path,
-                    tracking_id: String::new(),
-                    message: format!(
-                        "the list reports {total_pages} pages, more than wxcc will read"
-                    ),
-                });
-            }
             Some(total_pages) => {
+                check_page_count(&path, total_pages, page.total_records, page.page_size)?;
                 let mut tasks = JoinSet::new();
                 for number in 1..total_pages {
                     let client = self.clone();
@@ -263,7 +262,7 @@ impl Client {
                 while let Some(joined) = tasks.join_next().await {
                     let result = joined.map_err(|e| ApiError::Transport {
                         method: "GET".into(),
-                        path: path.clone(),
+                        path: path.to_string(),
                         tracking_id: String::new(),
                         message: format!("worker failed: {e}"),
                     })?;
@@ -279,19 +278,19 @@ impl Client {
                 let mut number = 1;
                 while let Some(link) = next.take() {
                     number += 1;
-                    if number > MAX_PAGES {
-                        break;
-                    }
-                    let (link_path, link_query) = split_link(&link);
+                    check_read_so_far(&path, number, objects.len())?;
+                    let link_query = next_link_query(&self.inner.base, &path, &link)?;
                     let answer = self
-                        .send(Method::GET, &link_path, &link_query, Payload::Empty)
+                        .send(Method::GET, &path, &link_query, Payload::Empty)
                         .await?;
-                    let more = read_page(&link_path, &answer.body)?;
+                    let more = read_page(&path, &answer.body)?;
                     objects.extend(more.objects);
                     next = more.next;
                 }
             }
         }
+        check_read_so_far(&path, 0, objects.len())?;
+        check_ids(kind, &objects)?;
         let mut seen = std::collections::HashSet::new();
         objects.retain(|o| {
             o.get("id")
@@ -302,7 +301,7 @@ impl Client {
     }
 
     pub async fn get(&self, kind: &'static Kind, id: &str) -> Result<Map<String, Value>, ApiError> {
-        self.object_call(Method::GET, &self.item(kind, id), Payload::Empty)
+        self.object_call(kind, Method::GET, &self.item(kind, id)?, Payload::Empty)
             .await
     }
 
@@ -312,8 +311,9 @@ impl Client {
         body: &Value,
     ) -> Result<Map<String, Value>, ApiError> {
         self.object_call(
+            kind,
             Method::POST,
-            &self.org_path(kind.item_path),
+            &self.org_path(kind.item_path)?,
             Payload::Json(body),
         )
         .await
@@ -325,8 +325,13 @@ impl Client {
         id: &str,
         body: &Value,
     ) -> Result<Map<String, Value>, ApiError> {
-        self.object_call(Method::PUT, &self.item(kind, id), Payload::Json(body))
-            .await
+        self.object_call(
+            kind,
+            Method::PUT,
+            &self.item(kind, id)?,
+            Payload::Json(body),
+        )
+        .await
     }
 
     /// Changes only the fields in `body` (PATCH with a plain partial object).
@@ -336,8 +341,13 @@ impl Client {
         id: &str,
         body: &Value,
     ) -> Result<Map<String, Value>, ApiError> {
-        self.object_call(Method::PATCH, &self.item(kind, id), Payload::Json(body))
-            .await
+        self.object_call(
+            kind,
+            Method::PATCH,
+            &self.item(kind, id)?,
+            Payload::Json(body),
+        )
+        .await
     }
 
     /// Creates an object of an uploading kind (multipart).
@@ -347,8 +357,9 @@ impl Client {
         upload: &UploadBody,
     ) -> Result<Map<String, Value>, ApiError> {
         self.object_call(
+            kind,
             Method::POST,
-            &self.org_path(kind.item_path),
+            &self.org_path(kind.item_path)?,
             Payload::Upload(upload),
         )
         .await
@@ -361,8 +372,13 @@ impl Client {
         id: &str,
         upload: &UploadBody,
     ) -> Result<Map<String, Value>, ApiError> {
-        self.object_call(Method::PUT, &self.item(kind, id), Payload::Upload(upload))
-            .await
+        self.object_call(
+            kind,
+            Method::PUT,
+            &self.item(kind, id)?,
+            Payload::Upload(upload),
+        )
+        .await
     }
 
     /// Sends one PUT or PATCH of an object without retrying a failure that may have
@@ -377,9 +393,11 @@ impl Client {
         payload: Payload<'_>,
     ) -> Result<Map<String, Value>, ApiError> {
         let name = method.to_string();
-        let path = self.item(kind, id);
+        let path = self.item(kind, id)?;
         let answer = self.send_with(method, &path, &[], payload, false).await?;
-        object(&path, &name, answer.body)
+        let found = object(&path, &name, answer.body)?;
+        check_object_id(kind, &found)?;
+        Ok(found)
     }
 
     /// Requests in flight at once.
@@ -387,27 +405,32 @@ impl Client {
         self.inner.options.parallelism.max(1)
     }
 
-    /// `/organization/{orgid}/{item_path}/{id}`.
-    fn item(&self, kind: &Kind, id: &str) -> String {
-        self.org_path(&format!("{}/{}", kind.item_path, id))
+    /// `/organization/{orgid}/{item_path}/{id}`, the id one encoded segment.
+    fn item(&self, kind: &Kind, id: &str) -> Result<ApiPath, ApiError> {
+        self.org_path(kind.item_path)?.with(id)
     }
 
-    /// A call whose answer is one object.
+    /// A call whose answer is one object of `kind`, its id checked before anyone builds a
+    /// path from it.
     async fn object_call(
         &self,
+        kind: &Kind,
         method: Method,
-        path: &str,
+        path: &ApiPath,
         payload: Payload<'_>,
     ) -> Result<Map<String, Value>, ApiError> {
         let name = method.to_string();
         let answer = self.send(method, path, &[], payload).await?;
-        object(path, &name, answer.body)
+        let found = object(path, &name, answer.body)?;
+        check_object_id(kind, &found)?;
+        Ok(found)
     }
 
     /// The bytes of an uploaded file (`GET /organization/{orgid}/blob/{blobId}`, a route
     /// the spec does not list but the service serves; docs/api-notes.md §1.11).
     pub async fn blob(&self, blob_id: &str) -> Result<Vec<u8>, ApiError> {
-        let path = self.org_path(&format!("blob/{blob_id}"));
+        check_blob_id(blob_id)?;
+        let path = self.org_path("blob")?.with(blob_id)?;
         Ok(self
             .send(Method::GET, &path, &[], Payload::Empty)
             .await?
@@ -415,7 +438,7 @@ impl Client {
     }
 
     pub async fn delete(&self, kind: &'static Kind, id: &str) -> Result<(), ApiError> {
-        let path = self.item(kind, id);
+        let path = self.item(kind, id)?;
         self.send(Method::DELETE, &path, &[], Payload::Empty)
             .await
             .map(|_| ())
@@ -429,14 +452,14 @@ impl Client {
     /// Sends one request under all the client's rules. POST is retried only when the
     /// server refused it before doing anything (429); any other failure is returned so the
     /// caller can find out whether the create landed.
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         method: Method,
-        path: &str,
+        api_path: &ApiPath,
         query: &[(String, String)],
         body: Payload<'_>,
     ) -> Result<Answer, ApiError> {
-        self.send_with(method, path, query, body, true).await
+        self.send_with(method, api_path, query, body, true).await
     }
 
     /// `send`, with retries of ambiguous failures of idempotent requests switched off
@@ -444,14 +467,15 @@ impl Client {
     async fn send_with(
         &self,
         method: Method,
-        path: &str,
+        api_path: &ApiPath,
         query: &[(String, String)],
         body: Payload<'_>,
         retry_ambiguous: bool,
     ) -> Result<Answer, ApiError> {
         let idempotent = retry_ambiguous && method != Method::POST;
         let tracking_id = self.next_tracking_id();
-        let url = format!("{}{}", self.inner.base, path);
+        let url = api_path.url(&self.inner.base)?;
+        let path = &api_path.to_string();
         let mut attempt = 0u32;
         let mut renewed = false;
         loop {
@@ -475,7 +499,7 @@ impl Client {
                 let mut request = self
                     .inner
                     .http
-                    .request(method.clone(), &url)
+                    .request(method.clone(), url.clone())
                     .bearer_auth(token.expose())
                     .header("TrackingId", &tracking_id)
                     .header("Accept", "application/json");
@@ -493,15 +517,20 @@ impl Client {
                     Ok(response) => {
                         let status = response.status();
                         let headers = response.headers().clone();
-                        let bytes = response.bytes().await;
+                        let bytes = read_body(response).await;
                         tracing::debug!(%method, path, status = status.as_u16(), tracking_id, ms = started.elapsed().as_millis() as u64, "api call");
-                        bytes
-                            .map(|b| (status, headers, b))
-                            .map_err(|e| e.to_string())
+                        match bytes {
+                            Ok(b) => Ok((status, headers, b)),
+                            Err(BodyError::TooLarge) => {
+                                return Err(too_large(method.as_str(), api_path));
+                            }
+                            Err(BodyError::Broken(e)) => Err(e),
+                        }
                     }
                     Err(e) => {
+                        let e = describe_transport(&e);
                         tracing::debug!(%method, path, tracking_id, error = %e, "api call failed");
-                        Err(describe_transport(&e))
+                        Err(e)
                     }
                 }
             };
@@ -526,10 +555,16 @@ impl Client {
                 } else {
                     serde_json::from_slice(&bytes).unwrap_or(Value::Null)
                 };
-                return Ok(Answer {
+                return Ok(Answer { body, bytes });
+            }
+            if status.is_redirection() {
+                return Err(ApiError::Status {
+                    method: method.to_string(),
+                    path: path.to_string(),
                     status: status.as_u16(),
-                    body,
-                    bytes: bytes.to_vec(),
+                    tracking_id,
+                    reason: redirect_reason(&headers),
+                    referenced_by: Vec::new(),
                 });
             }
             if status == StatusCode::TOO_MANY_REQUESTS
@@ -592,8 +627,8 @@ fn describe_transport(e: &reqwest::Error) -> String {
         "could not connect to the API".into()
     } else {
         // reqwest's message can include the URL, which holds no secret (tokens travel in
-        // headers only).
-        e.to_string()
+        // headers only) but may hold text from a server's link.
+        server_text(&e.to_string())
     }
 }
 
@@ -610,19 +645,18 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .or(Some(Duration::ZERO))
 }
 
-/// The most pages one list read follows; a bigger count is not a real tenant.
-const MAX_PAGES: u64 = 100_000;
-
 /// One page of a v2 list (`{meta, data}`, docs/api-notes.md §1.5).
 struct Page {
     objects: Vec<Map<String, Value>>,
     total_pages: Option<u64>,
     total_records: Option<u64>,
+    /// `meta.pageSize`: the page size the API used after clamping the one asked for.
+    page_size: Option<u64>,
     /// `meta.links.next`: a path relative to the API host, absent on the last page.
     next: Option<String>,
 }
 
-fn read_page(path: &str, body: &Value) -> Result<Page, ApiError> {
+fn read_page(path: &ApiPath, body: &Value) -> Result<Page, ApiError> {
     let data = body
         .get("data")
         .and_then(Value::as_array)
@@ -636,6 +670,7 @@ fn read_page(path: &str, body: &Value) -> Result<Page, ApiError> {
         objects: data.iter().filter_map(|v| v.as_object().cloned()).collect(),
         total_pages: body.pointer("/meta/totalPages").and_then(Value::as_u64),
         total_records: body.pointer("/meta/totalRecords").and_then(Value::as_u64),
+        page_size: body.pointer("/meta/pageSize").and_then(Value::as_u64),
         next: body
             .pointer("/meta/links/next")
             .and_then(Value::as_str)
@@ -643,22 +678,7 @@ fn read_page(path: &str, body: &Value) -> Result<Page, ApiError> {
     })
 }
 
-/// `/organization/o/v2/team?page=1&pageSize=100` → the path and its query pairs. Links
-/// are documented relative to the API host; any host or prefix before `/organization/`
-/// (spec examples show `/cms/api/organization/…`) is dropped.
-fn split_link(link: &str) -> (String, Vec<(String, String)>) {
-    let (path, query) = link.split_once('?').unwrap_or((link, ""));
-    let path = path
-        .find("/organization/")
-        .map(|i| &path[i..])
-        .unwrap_or(path);
-    let pairs = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    (path.to_string(), pairs)
-}
-
-fn object(path: &str, method: &str, body: Value) -> Result<Map<String, Value>, ApiError> {
+fn object(path: &ApiPath, method: &str, body: Value) -> Result<Map<String, Value>, ApiError> {
     match body {
         Value::Object(m) => Ok(m),
         other => Err(ApiError::Decode {
@@ -670,7 +690,8 @@ fn object(path: &str, method: &str, body: Value) -> Result<Map<String, Value>, A
                 if other.is_null() {
                     "an empty body".to_string()
                 } else {
-                    other.to_string()
+                    let text = other.to_string();
+                    server_text(&text.chars().take(300).collect::<String>())
                 }
             ),
         }),
@@ -688,6 +709,7 @@ fn error_from(
     ours: String,
 ) -> ApiError {
     let body: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+    // Everything below but the method and path is the server's text.
     let tracking_id = body
         .get("trackingId")
         .and_then(Value::as_str)
@@ -698,6 +720,7 @@ fn error_from(
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         })
+        .map(|t| server_text(&t))
         .unwrap_or(ours);
     let error = body.get("error");
     let reason = match error {
@@ -734,7 +757,7 @@ fn error_from(
         .map(|a| {
             a.iter()
                 .filter_map(Value::as_str)
-                .map(str::to_string)
+                .map(server_text)
                 .collect()
         })
         .unwrap_or_default();
@@ -743,7 +766,7 @@ fn error_from(
         path: path.to_string(),
         status: status.as_u16(),
         tracking_id,
-        reason,
+        reason: server_text(&reason),
         referenced_by,
     }
 }
@@ -779,18 +802,6 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "POST /x → 405 Method Not Allowed (tracking id ours): Method Not Allowed"
-        );
-    }
-
-    #[test]
-    fn next_links_become_paths_and_queries() {
-        let (path, query) = split_link(
-            "/cms/api/organization/o/v2/team?page=2&pageSize=100&filter=name%3D%3D%22A%20B%22",
-        );
-        assert_eq!(path, "/organization/o/v2/team");
-        assert_eq!(
-            query[2],
-            ("filter".to_string(), "name==\"A B\"".to_string())
         );
     }
 

@@ -24,6 +24,9 @@ pub enum ApiError {
     },
     /// The credentials cannot be used or renewed; the message says what to do.
     Auth { message: String },
+    /// Something the server sent that wxcc will not act on: a link or redirect to another
+    /// host, an id that is not one, a body or list past its cap.
+    Refused { message: String },
     /// The answer was not what the API documents.
     Decode {
         method: String,
@@ -89,7 +92,7 @@ impl fmt::Display for ApiError {
                     "{method} {path} failed (tracking id {tracking_id}): {message}"
                 )
             }
-            ApiError::Auth { message } => f.write_str(message),
+            ApiError::Auth { message } | ApiError::Refused { message } => f.write_str(message),
             ApiError::Decode {
                 method,
                 path,

@@ -9,9 +9,11 @@ mod error;
 pub mod oauth;
 pub mod progress;
 mod ratelimit;
+mod redact;
 mod region;
 mod token_session;
 mod token_store;
+mod untrusted;
 
 pub use auth::{Credentials, Secret};
 pub use client::{Client, ClientOptions, Payload, UploadBody};

@@ -15,6 +15,8 @@ use url::Url;
 
 use super::auth::Secret;
 use super::error::ApiError;
+use super::redact::server_text;
+use super::untrusted::{BodyError, read_body};
 
 /// Webex's global OAuth host.
 pub const WEBEX_AUTH_BASE: &str = "https://webexapis.com";
@@ -116,12 +118,13 @@ pub fn code_from_redirect(redirected: &Url, expected_state: &str) -> Result<Stri
     let pairs: std::collections::HashMap<String, String> =
         redirected.query_pairs().into_owned().collect();
     if let Some(error) = pairs.get("error") {
+        // Both come from the authorization server, through the browser.
         let detail = pairs
             .get("error_description")
-            .map(|d| format!(": {d}"))
+            .map(|d| format!(": {}", server_text(d)))
             .unwrap_or_default();
         return Err(ApiError::Auth {
-            message: format!("sign-in was refused ({error}{detail})"),
+            message: format!("sign-in was refused ({}{detail})", server_text(error)),
         });
     }
     match pairs.get("state") {
@@ -269,7 +272,15 @@ async fn read_token(
         },
     })?;
     let status = response.status();
-    let bytes = response.bytes().await.unwrap_or_default();
+    let bytes = match read_body(response).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            return Err(ApiError::Refused {
+                message: format!("POST {path}: the token endpoint's answer is too large to be one"),
+            });
+        }
+        Err(BodyError::Broken(_)) => Vec::new(),
+    };
     if !status.is_success() {
         let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
         let message = body
@@ -277,13 +288,13 @@ async fn read_token(
             .or_else(|| body.get("error_description"))
             .or_else(|| body.get("error"))
             .and_then(|v| v.as_str())
-            .unwrap_or("no reason given")
-            .to_string();
+            .map(server_text)
+            .unwrap_or_else(|| "no reason given".into());
         let tracking_id = body
             .get("trackingId")
             .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string();
+            .map(server_text)
+            .unwrap_or_default();
         return Err(ApiError::Status {
             method: "POST".into(),
             path,

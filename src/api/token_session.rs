@@ -6,8 +6,14 @@
 //! Lifetimes are never assumed: they come from `expires_in` and `refresh_token_expires_in`
 //! (docs/api-notes.md §D6). Refreshes are serialised: one lock in the process, and a lock
 //! file between processes that share a profile, so concurrent workers refresh once.
+//!
+//! A renewal whose answer is lost (no answer, a 5xx, a garbled body) may still have rotated
+//! the refresh token at Webex, so it is asked again with the token wxcc holds; and a CI
+//! refresh-token file keeps the token it replaced beside it (`<file>.previous`) until the new
+//! one has been used once, to fall back on if the new one is refused. What this can and
+//! cannot recover is in docs/auth.md ("Lost renewals").
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::Mutex;
@@ -57,6 +63,12 @@ impl Tokens {
         self.access.is_some() && now + refresh_margin(self.access_lifetime) < self.access_expires_at
     }
 }
+
+/// Attempts of one renewal while its answers are lost.
+const RENEWAL_ATTEMPTS: u32 = 3;
+
+/// The wait before asking again after a lost answer, times the attempt number.
+const RENEWAL_RETRY_WAIT: Duration = Duration::from_millis(500);
 
 /// How long before expiry a token is renewed: a tenth of its lifetime, at most five minutes,
 /// and at least two seconds (or half the lifetime, for very short-lived tokens).
@@ -200,16 +212,83 @@ impl TokenSession {
                 ),
             });
         }
-        let response = oauth::refresh(
-            &self.http,
-            &self.auth_base,
-            &self.client_id,
-            &self.client_secret,
-            &refresh_token,
-        )
-        .await
-        .map_err(|e| match e {
-            ApiError::Status { status, reason, .. } if (400..500).contains(&status) => {
+        let (mut answer, lost) = self.exchange(&refresh_token).await;
+        let mut used = refresh_token;
+        if refused(&answer)
+            && let Some(previous) = self.previous_refresh(&used)
+        {
+            tracing::warn!(
+                "Webex refused the refresh token of {}; trying the one it replaced, which wxcc keeps until its successor has been used once",
+                self.label
+            );
+            let (again, _) = self.exchange(&previous).await;
+            if again.is_ok() {
+                answer = again;
+                used = previous;
+            }
+        }
+        let response = answer.map_err(|e| self.explain(e, lost))?;
+        // What the answer leaves out is kept from the token that worked.
+        let held = tokens.refresh.replace(used.clone());
+        let renewed = Tokens::from_response(&response, Some(tokens));
+        let rotated = renewed.refresh != held;
+        *tokens = renewed;
+        tracing::info!(
+            "renewed the access token of {}; the new one expires in {} s",
+            self.label,
+            response.expires_in
+        );
+        self.keep(tokens, rotated, &used);
+        Ok(())
+    }
+
+    /// One renewal with `refresh_token`, asked again with the same token while the answer
+    /// is lost: Webex may have rotated it without the new one arriving, and the token wxcc
+    /// holds is the only one it has. Returns the result and the last lost answer, if any.
+    async fn exchange(
+        &self,
+        refresh_token: &Secret,
+    ) -> (Result<TokenResponse, ApiError>, Option<ApiError>) {
+        let mut lost = None;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = oauth::refresh(
+                &self.http,
+                &self.auth_base,
+                &self.client_id,
+                &self.client_secret,
+                refresh_token,
+            )
+            .await;
+            match result {
+                Err(e) if e.is_ambiguous() && attempt < RENEWAL_ATTEMPTS => {
+                    tracing::warn!(
+                        "the answer to renewing the sign-in of {} was lost ({e}); Webex may already have replaced the refresh token, so wxcc asks again with the one it holds",
+                        self.label
+                    );
+                    lost = Some(e);
+                    tokio::time::sleep(RENEWAL_RETRY_WAIT * attempt).await;
+                }
+                other => return (other, lost),
+            }
+        }
+    }
+
+    /// The error a failed renewal ends the run with, saying what to do.
+    fn explain(&self, e: ApiError, lost: Option<ApiError>) -> ApiError {
+        match (e, lost) {
+            (ApiError::Status { status, reason, .. }, Some(lost))
+                if (400..500).contains(&status) =>
+            {
+                ApiError::Auth {
+                    message: format!(
+                        "the answer to renewing the sign-in of {} was lost ({lost}), and asking again with the refresh token wxcc holds was refused ({status}: {reason}): Webex had most likely already replaced it with a new one that never arrived, and no longer accepts the old one. This cannot be recovered without signing in again (see \"Lost renewals\" in docs/auth.md); {}",
+                        self.label, self.sign_in_again
+                    ),
+                }
+            }
+            (ApiError::Status { status, reason, .. }, None) if (400..500).contains(&status) => {
                 ApiError::Auth {
                     message: format!(
                         "Webex refused to renew the sign-in of {}: the refresh token has expired or was revoked ({status}: {reason}); {}",
@@ -217,18 +296,19 @@ impl TokenSession {
                     ),
                 }
             }
-            other => other,
-        })?;
-        let renewed = Tokens::from_response(&response, Some(tokens));
-        let rotated = renewed.refresh != tokens.refresh;
-        *tokens = renewed;
-        tracing::info!(
-            "renewed the access token of {}; the new one expires in {} s",
-            self.label,
-            response.expires_in
-        );
-        self.keep(tokens, rotated);
-        Ok(())
+            (other, _) => other,
+        }
+    }
+
+    /// The refresh token a CI file's current one replaced, when it is kept and differs
+    /// from `current`.
+    fn previous_refresh(&self, current: &Secret) -> Option<Secret> {
+        let Persist::File(path) = &self.persist else {
+            return None;
+        };
+        let text = std::fs::read_to_string(previous_path(path)).ok()?;
+        let token = text.trim();
+        (!token.is_empty() && token != current.expose()).then(|| Secret::new(token))
     }
 
     async fn lock_profile(&self) -> Result<Option<ProfileLock>, ApiError> {
@@ -248,7 +328,7 @@ impl TokenSession {
 
     /// Stores renewed tokens. A failure to store is a warning, not an error: the run can go
     /// on with the tokens in memory, but the user must know the next run may not sign in.
-    fn keep(&self, tokens: &Tokens, rotated: bool) {
+    fn keep(&self, tokens: &Tokens, rotated: bool, used: &Secret) {
         match &self.persist {
             Persist::Profile { store, name } => match store.load(name) {
                 Ok(Some(mut stored)) => {
@@ -271,6 +351,16 @@ impl TokenSession {
             },
             Persist::File(path) => {
                 if let (true, Some(r)) = (rotated, &tokens.refresh) {
+                    // The token just used is kept beside the new one until the new one has
+                    // been used once (the next renewal replaces it); it is written first,
+                    // so at no moment is the file's token the only copy of a spent one.
+                    let previous = format!("{}\n", used.expose());
+                    if let Err(e) = write_atomically(&previous_path(path), previous.as_bytes()) {
+                        tracing::warn!(
+                            "cannot keep the previous refresh token beside {}: {e}",
+                            path.display()
+                        );
+                    }
                     let text = format!("{}\n", r.expose());
                     match write_atomically(path, text.as_bytes()) {
                         Ok(()) => {
@@ -292,6 +382,18 @@ impl TokenSession {
             }
         }
     }
+}
+
+/// Whether a renewal's answer is Webex refusing the refresh token.
+fn refused(answer: &Result<TokenResponse, ApiError>) -> bool {
+    matches!(answer, Err(ApiError::Status { status, .. }) if (400..500).contains(status))
+}
+
+/// `<file>.previous`: where a CI refresh-token file's previous token is kept.
+pub(crate) fn previous_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(".previous");
+    PathBuf::from(name)
 }
 
 #[cfg(test)]

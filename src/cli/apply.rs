@@ -12,6 +12,7 @@ use super::plan::{Prepared, prepare};
 use super::settings::Settings;
 use crate::apply::{ApplyReport, Outcome, apply};
 use crate::error::Error;
+use crate::model::printable;
 use crate::plan::render::{Format, change_title, render};
 use crate::plan::{Action, Change, Pass};
 
@@ -260,7 +261,8 @@ fn print_outcome(change: &Change, outcome: &Outcome, color: bool) {
         Action::Update => "updated",
         Action::Delete => "deleted",
     };
-    let what = format!("{} \"{}\"", change.kind.name, change.key);
+    // The key of a delete comes from the server.
+    let what = format!("{} \"{}\"", change.kind.name, printable(&change.key));
     let paint = |c: AnsiColor, s: &str| {
         let style = Style::new().fg_color(Some(c.into()));
         if color {

@@ -11,7 +11,7 @@ use miette::{
 };
 
 use super::load::{SourceFile, Sources};
-use crate::model::{Diagnostic, Severity, Span};
+use crate::model::{Diagnostic, Severity, Span, printable};
 
 /// The most bytes of one line a diagnostic quotes; a longer line is shown elided (`…`)
 /// around the spans on it.
@@ -126,15 +126,16 @@ impl Report {
                 if label.is_empty() {
                     None
                 } else {
-                    Some(clip(label))
+                    Some(clip(&printable(label)))
                 },
                 (offset, len),
             )],
             None => Vec::new(),
         };
+        // Messages and labels may quote live keys and values, which come from the server.
         Report {
             severity,
-            message: clip(message),
+            message: clip(&printable(message)),
             help: help.as_deref().map(clip),
             source,
             labels,

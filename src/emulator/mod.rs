@@ -231,7 +231,7 @@ impl Emulator {
                 "/v1/applications/{application_id}/token",
                 post(oauth::service_app_token),
             )
-            .nest("/_emulator", admin::router())
+            .nest("/_emulator", admin::router().merge(oauth::controls()))
             .fallback(config_api::handle)
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
             .with_state(shared.clone());

@@ -3,15 +3,23 @@
 //! `/v1/access_token` (authorization-code grant with PKCE, refresh grant that rotates the
 //! refresh token), and a service app's `/v1/applications/{applicationId}/token`. Tokens have
 //! the real shape `<opaque>_<cluster>_<orgId>`.
+//!
+//! Two controls shape the token endpoint, under `/_emulator/token-endpoint`: whether a
+//! refresh token stays valid after it has been rotated (Webex does not document it,
+//! data-desktop-api.md §6), and a fault that issues new tokens and then loses the answer, as
+//! a gateway that times out after the work is done would.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use base64::Engine;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -19,6 +27,55 @@ use super::Shared;
 use super::http::now_ms;
 use super::seed::random_secret;
 use super::store::{AuthCode, State, TokenGrant};
+
+/// How the token endpoint treats rotation, and the answers it is to lose.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenEndpoint {
+    /// Whether a refresh token still works after a refresh grant has replaced it. Webex's
+    /// documentation does not say; `false` (the stricter reading) is the default.
+    #[serde(default)]
+    pub keep_rotated_refresh_token: bool,
+    /// How many of the next successful token answers to lose: the tokens are issued (and a
+    /// presented refresh token rotated) but the client gets a 504 instead of them.
+    #[serde(default)]
+    pub lose_answers: u32,
+}
+
+/// `GET|PUT /_emulator/token-endpoint`: reads or changes [`TokenEndpoint`]; a PUT sets the
+/// fields it carries.
+pub fn controls() -> Router<Arc<Shared>> {
+    Router::new().route(
+        "/token-endpoint",
+        get(token_endpoint).put(put_token_endpoint),
+    )
+}
+
+async fn token_endpoint(AxState(shared): AxState<Arc<Shared>>) -> Response {
+    axum::Json(json!(shared.state().token_endpoint)).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenEndpointPatch {
+    keep_rotated_refresh_token: Option<bool>,
+    lose_answers: Option<u32>,
+}
+
+async fn put_token_endpoint(
+    AxState(shared): AxState<Arc<Shared>>,
+    axum::Json(patch): axum::Json<TokenEndpointPatch>,
+) -> Response {
+    let mut state = shared.state();
+    if let Some(keep) = patch.keep_rotated_refresh_token {
+        state.token_endpoint.keep_rotated_refresh_token = keep;
+    }
+    if let Some(n) = patch.lose_answers {
+        state.token_endpoint.lose_answers = n;
+    }
+    shared.persist(&state);
+    axum::Json(json!(state.token_endpoint)).into_response()
+}
 
 /// The CI cluster part of emulated tokens.
 const CLUSTER: &str = "P0A1";
@@ -285,8 +342,11 @@ pub async fn access_token(
                     "The refresh token provided is expired",
                 );
             }
-            // Rotation: the presented refresh token is spent; its absolute expiry carries over.
-            if let Some(g) = state.refresh_tokens.get_mut(&presented) {
+            // Rotation: the presented refresh token is spent (unless the emulator is set to
+            // keep rotated tokens valid); its absolute expiry carries over.
+            if !state.token_endpoint.keep_rotated_refresh_token
+                && let Some(g) = state.refresh_tokens.get_mut(&presented)
+            {
                 g.revoked = true;
             }
             (grant.org, grant.scopes, grant.expires_at)
@@ -300,8 +360,18 @@ pub async fn access_token(
         }
     };
     let body = issue(&mut state, &client_id, &org, &scopes, refresh_expires_at);
+    let lose = state.token_endpoint.lose_answers > 0;
+    if lose {
+        state.token_endpoint.lose_answers -= 1;
+    }
     shared.persist(&state);
     drop(state);
+    if lose {
+        return webex_error(
+            StatusCode::GATEWAY_TIMEOUT,
+            "The upstream service did not answer in time",
+        );
+    }
     let mut log = shared.log();
     if grant_type == "refresh_token" {
         log.counters.refresh_grants += 1;

@@ -14,6 +14,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::oauth::TokenEndpoint;
 use crate::atomic_file::write_atomically;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -27,6 +28,9 @@ pub struct State {
     pub codes: BTreeMap<String, AuthCode>,
     pub access_tokens: BTreeMap<String, TokenGrant>,
     pub refresh_tokens: BTreeMap<String, TokenGrant>,
+    /// Rotation and lost-answer controls of `/v1/access_token`.
+    #[serde(default)]
+    pub token_endpoint: TokenEndpoint,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

@@ -16,4 +16,4 @@ pub use object::{Desired, DesiredObject, Live, LiveObject, ToolSettings, Upload,
 pub use resolve::{
     KeyIndex, Unresolved, describe_target, ids_to_keys, keys_to_ids, reference_values,
 };
-pub use value::{render_value, values_equal};
+pub use value::{printable, render_value, values_equal};

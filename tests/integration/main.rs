@@ -12,6 +12,7 @@ mod emulator_behaviour;
 mod emulator_kinds;
 mod faults;
 mod hostile_config;
+mod hostile_server;
 mod kinds;
 mod plan_apply;
 mod readme_tour;

@@ -2,7 +2,7 @@
 
 use anstyle::{AnsiColor, Style};
 
-use crate::model::render_value;
+use crate::model::{printable, render_value};
 use crate::plan::{Action, Change, Plan};
 
 fn style(action: Action) -> Style {
@@ -14,14 +14,15 @@ fn style(action: Action) -> Style {
     Style::new().fg_color(Some(color.into()))
 }
 
-/// `~ update site "Chicago"` with the id, version and pass notes that apply.
+/// `~ update site "Chicago"` with the id, version and pass notes that apply. The key of a
+/// delete and the id come from the server, so they are shown [`printable`].
 pub fn change_title(change: &Change) -> String {
     let mut title = format!(
         "{} {} {} \"{}\"",
         change.action.sign(),
         change.action.word(),
         change.kind.name,
-        change.key
+        printable(&change.key)
     );
     let mut notes = Vec::new();
     if let Some(from) = &change.renamed_from {
@@ -31,7 +32,7 @@ pub fn change_title(change: &Change) -> String {
         notes.push(note.to_string());
     }
     if let Some(id) = &change.live_id {
-        notes.push(format!("id {id}"));
+        notes.push(format!("id {}", printable(id)));
     }
     if let Some(v) = change.live_version {
         notes.push(format!("version {v}"));
