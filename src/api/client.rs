@@ -399,6 +399,15 @@ impl Client {
             .map(|_| ())
     }
 
+    /// A read of a reporting API (`/v1/…` on the same host): the answer's JSON body, under
+    /// every rule of `send`.
+    pub async fn get_json(&self, path: &str, query: &[(String, String)]) -> Result<Value, ApiError> {
+        Ok(self
+            .send(Method::GET, path, query, Payload::Empty)
+            .await?
+            .body)
+    }
+
     fn next_tracking_id(&self) -> String {
         let n = self.inner.sequence.fetch_add(1, Ordering::Relaxed);
         format!("{}_{n}", self.inner.session)

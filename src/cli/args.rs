@@ -107,7 +107,118 @@ pub enum Command {
     /// Print the JSON Schema of the config format (for editors, e.g. yaml-language-server)
     /// to stdout. `schemas/wxcc.schema.json` is this output.
     Schema,
+    /// List the tasks (contacts) created in a time range, every page.
+    Tasks(TasksArgs),
+    /// Queue or agent statistics per interval.
+    #[command(subcommand)]
+    Stats(StatsCommand),
+    /// Agent activities (logins, states, contacts) in a time range.
+    Activities(ActivitiesArgs),
 }
+
+// ---- data commands (issue 14): tasks, stats, activities ----
+
+#[derive(Debug, Args)]
+pub struct TimeArgs {
+    /// How far back from now: 30m, 2h, 7d, 1h30m.
+    #[arg(long, value_name = "DURATION", conflicts_with = "from")]
+    pub since: Option<String>,
+
+    /// Start: a date (2026-11-01, local midnight), a date-time (2026-11-01T09:30, local;
+    /// or with Z, +01:00 or [Europe/Paris]), or a duration ago (2h).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+
+    /// End (exclusive), written like --from. Default: now.
+    #[arg(long, value_name = "TIME", requires = "from")]
+    pub to: Option<String>,
+
+    /// Output format. Default: a table on a terminal, CSV otherwise.
+    #[arg(long, value_enum)]
+    pub format: Option<DataFormat>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    Table,
+    Csv,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct TasksArgs {
+    #[command(flatten)]
+    pub time: TimeArgs,
+
+    /// Only these channels (comma-separated or repeated): telephony, chat, email, social.
+    #[arg(long = "channel", value_name = "CHANNEL")]
+    pub channels: Vec<String>,
+
+    /// Only tasks whose last queue is this one, by name (comma-separated or repeated).
+    #[arg(long = "queue", value_name = "NAME")]
+    pub queues: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Offered, accepted, abandoned tasks and times per queue and interval.
+    Queues(QueueStatsArgs),
+    /// Tasks and durations per agent, channel and interval.
+    Agents(AgentStatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QueueStatsArgs {
+    #[command(flatten)]
+    pub time: TimeArgs,
+
+    /// Interval length in minutes: 15, 30 or 60.
+    #[arg(long, value_name = "MINUTES", default_value = "15", value_parser = ["15", "30", "60"])]
+    pub interval: String,
+
+    /// Only these queues, by name (comma-separated or repeated). Default: all.
+    #[arg(long = "queue", value_name = "NAME")]
+    pub queues: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentStatsArgs {
+    #[command(flatten)]
+    pub time: TimeArgs,
+
+    /// Interval length in minutes: 15, 30 or 60.
+    #[arg(long, value_name = "MINUTES", default_value = "15", value_parser = ["15", "30", "60"])]
+    pub interval: String,
+
+    /// Only these agents, by email (comma-separated or repeated). Default: all.
+    #[arg(long = "agent", value_name = "EMAIL")]
+    pub agents: Vec<String>,
+
+    /// Only agents of these teams, by name (comma-separated or repeated).
+    #[arg(long = "team", value_name = "NAME")]
+    pub teams: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ActivitiesArgs {
+    #[command(flatten)]
+    pub time: TimeArgs,
+
+    /// Only these agents, by email (comma-separated or repeated).
+    #[arg(long = "agent", value_name = "EMAIL")]
+    pub agents: Vec<String>,
+
+    /// Only agents of these teams, by name (comma-separated or repeated).
+    #[arg(long = "team", value_name = "NAME")]
+    pub teams: Vec<String>,
+
+    /// Only these channels (comma-separated or repeated): telephony, chat, email, social.
+    #[arg(long = "channel", value_name = "CHANNEL")]
+    pub channels: Vec<String>,
+}
+
+// ---- end of data commands ----
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
@@ -255,4 +366,13 @@ pub struct ServeArgs {
     /// Largest page size list endpoints return (larger requests are silently clamped).
     #[arg(long, value_name = "N")]
     pub max_page_size: Option<u64>,
+
+    /// Generate this many days of synthetic contact-center activity (tasks, statistics,
+    /// agent activities) from the org's configuration, replacing any there was.
+    #[arg(long, value_name = "DAYS")]
+    pub seed_activity: Option<u32>,
+
+    /// With --seed-activity: about how many tasks each queue gets per hour.
+    #[arg(long, value_name = "N", default_value_t = 6, requires = "seed_activity")]
+    pub tasks_per_hour: u32,
 }

@@ -1,9 +1,11 @@
 //! The command line: parse arguments, resolve settings, run one command, turn the result
 //! into an exit status. One file per command.
 
+mod activities;
 mod apply;
 mod args;
 mod callback;
+mod data_output;
 mod emulator;
 mod kinds;
 mod login;
@@ -12,6 +14,8 @@ mod plan;
 mod schema;
 mod session;
 mod settings;
+mod stats;
+mod tasks;
 mod validate;
 mod whoami;
 
@@ -76,6 +80,9 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             Command::Plan(a) => plan::run(a, &settings).await,
             Command::Apply(a) => apply::run(a, &settings).await.map(|_| 0),
             Command::Emulator(EmulatorCommand::Serve(a)) => emulator::serve(a).await.map(|_| 0),
+            Command::Tasks(a) => tasks::run(a, &settings).await.map(|_| 0),
+            Command::Stats(a) => stats::run(a, &settings).await.map(|_| 0),
+            Command::Activities(a) => activities::run(a, &settings).await.map(|_| 0),
         }
     })
 }

@@ -231,7 +231,7 @@ fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<super::adm
 /// is counted). A client that comes back before its `Retry-After` has elapsed is refused
 /// again (developer.webex.com rate limiting, config-api.md §1.7) and counted as an early
 /// retry, unless the request arrived within a second of the 429: it was in flight.
-fn rate_limited(shared: &Shared, state: &State, client: &str) -> Option<u64> {
+pub(super) fn rate_limited(shared: &Shared, state: &State, client: &str) -> Option<u64> {
     let limit = state.settings.rate_limit?;
     let window = std::time::Duration::from_secs(limit.window_seconds.max(1));
     let now = std::time::Instant::now();

@@ -6,10 +6,12 @@
 //! It shares no code with the client side: it reads only the vendored spec and its own
 //! rules, so a misunderstanding in the client cannot be mirrored here and hidden.
 
+mod activity;
 mod admin;
 mod audio;
 mod bulk;
 mod config_api;
+mod data_api;
 mod derived;
 mod directory;
 mod hooks;
@@ -199,6 +201,10 @@ impl Emulator {
                 "/v1/applications/{application_id}/token",
                 post(oauth::service_app_token),
             )
+            .route("/v1/tasks", get(data_api::tasks))
+            .route("/v1/queues/statistics", get(data_api::queue_statistics))
+            .route("/v1/agents/statistics", get(data_api::agent_statistics))
+            .route("/v1/agents/activities", get(data_api::agent_activities))
             .nest("/_emulator", admin::router())
             .fallback(config_api::handle)
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -244,6 +250,19 @@ impl Emulator {
             .map(|c| c.secret.clone())
             .unwrap_or_default();
         (QUICKSTART_CLIENT_ID.to_string(), secret)
+    }
+
+    /// Generates `days` days of synthetic activity (about `per_hour` tasks per queue and
+    /// hour) for the default org, up to the last full hour; returns the number of tasks.
+    pub fn seed_activity(&self, days: u32, per_hour: u32) -> usize {
+        let mut state = self.shared.state();
+        let org_id = state.default_org.clone();
+        let n = match state.orgs.get_mut(&org_id) {
+            Some(org) => activity::generate(org, &org_id, days, per_hour, http::now_ms()),
+            None => 0,
+        };
+        self.shared.persist(&state);
+        n
     }
 
     /// Stops serving and waits for in-flight requests.
