@@ -401,7 +401,11 @@ impl Client {
 
     /// A read of a reporting API (`/v1/…` on the same host): the answer's JSON body, under
     /// every rule of `send`.
-    pub async fn get_json(&self, path: &str, query: &[(String, String)]) -> Result<Value, ApiError> {
+    pub async fn get_json(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
         Ok(self
             .send(Method::GET, path, query, Payload::Empty)
             .await?

@@ -2,7 +2,9 @@
 //! now, all pages, agents by email and teams by name.
 
 use super::args::ActivitiesArgs;
-use super::data_output::{REPORTING_SCOPE, channels, explain, format, name_error, now_ms, print, range};
+use super::data_output::{
+    REPORTING_SCOPE, channels, explain, format, name_error, now_ms, print, range,
+};
 use super::session::Session;
 use super::settings::Settings;
 use crate::data::names::{resolve, split_list};

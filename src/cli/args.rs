@@ -373,6 +373,11 @@ pub struct ServeArgs {
     pub seed_activity: Option<u32>,
 
     /// With --seed-activity: about how many tasks each queue gets per hour.
-    #[arg(long, value_name = "N", default_value_t = 6, requires = "seed_activity")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 6,
+        requires = "seed_activity"
+    )]
     pub tasks_per_hour: u32,
 }

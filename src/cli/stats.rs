@@ -68,9 +68,10 @@ pub async fn run(command: &StatsCommand, settings: &Settings) -> Result<(), Erro
                 let teams = resolve(client, "team", &split_list(&a.teams))
                     .await
                     .map_err(|e| name_error(what, e))?;
-                let mut rows = reports::statistics(client, Statistics::Agents, range, interval, &ids)
-                    .await
-                    .map_err(|e| explain(what, REPORTING_SCOPE, e))?;
+                let mut rows =
+                    reports::statistics(client, Statistics::Agents, range, interval, &ids)
+                        .await
+                        .map_err(|e| explain(what, REPORTING_SCOPE, e))?;
                 if !teams.is_empty() {
                     rows.retain(|r| {
                         r.get("teamId")
@@ -86,8 +87,12 @@ pub async fn run(command: &StatsCommand, settings: &Settings) -> Result<(), Erro
     session.close().await;
     let (rows, table) = result?;
     let rows = match (command, format) {
-        (StatsCommand::Agents(_), f) if f != crate::data::output::Format::Json
-            && f != crate::data::output::Format::Jsonl => per_channel(rows),
+        (StatsCommand::Agents(_), f)
+            if f != crate::data::output::Format::Json
+                && f != crate::data::output::Format::Jsonl =>
+        {
+            per_channel(rows)
+        }
         _ => rows,
     };
     print(&rows, format, table)

@@ -4,7 +4,9 @@
 use serde_json::Value;
 
 use super::args::TasksArgs;
-use super::data_output::{REPORTING_SCOPE, channels, explain, format, name_error, now_ms, print, range};
+use super::data_output::{
+    REPORTING_SCOPE, channels, explain, format, name_error, now_ms, print, range,
+};
 use super::session::Session;
 use super::settings::Settings;
 use crate::data::names::{resolve, split_list};

@@ -86,5 +86,8 @@ pub fn split_list(values: &[String]) -> Vec<String> {
 
 /// A string field of a JSON object, or "".
 pub fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
-    object.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+    object
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }

@@ -126,10 +126,7 @@ pub fn render(
         }
         Format::Table => {
             let flat: Vec<_> = records.iter().map(flatten).collect();
-            let cols = columns(
-                &flat,
-                (!table_columns.is_empty()).then_some(table_columns),
-            );
+            let cols = columns(&flat, (!table_columns.is_empty()).then_some(table_columns));
             let mut table = Table::new();
             table
                 .load_style(UTF8_FULL_CONDENSED)
@@ -162,8 +159,12 @@ mod tests {
     #[test]
     fn csv_flattens_nested_objects_and_formats_times() {
         let records = vec![
-            rec(json!({"id": "a", "attributes": {"queue": {"name": "Q, 1"}, "createdTime": 1793491200000_i64}})),
-            rec(json!({"id": "b", "extra": [1, 2], "attributes": {"queue": {"name": "Q2\u{1b}[31m"}}})),
+            rec(
+                json!({"id": "a", "attributes": {"queue": {"name": "Q, 1"}, "createdTime": 1793491200000_i64}}),
+            ),
+            rec(
+                json!({"id": "b", "extra": [1, 2], "attributes": {"queue": {"name": "Q2\u{1b}[31m"}}}),
+            ),
         ];
         let out = render(&records, Format::Csv, &[]).unwrap();
         assert_eq!(

@@ -94,7 +94,8 @@ pub async fn tasks(
             if let Some(created) = task
                 .get("attributes")
                 .and_then(|a| a.get("createdTime"))
-                .and_then(Value::as_i64) {
+                .and_then(Value::as_i64)
+            {
                 last = last.max(created);
             }
             if !id.is_empty() && seen.insert(id.to_string()) {
@@ -177,7 +178,11 @@ pub async fn statistics(
             out.extend(data(path, client.get_json(path, &query).await?)?);
         }
     }
-    out.sort_by_key(|r| r.get("intervalStartTime").and_then(Value::as_i64).unwrap_or(0));
+    out.sort_by_key(|r| {
+        r.get("intervalStartTime")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    });
     Ok(out)
 }
 
@@ -195,7 +200,10 @@ pub async fn activities(
         to: range.to.min(now),
     };
     let mut out = Vec::new();
-    let mut pending: Vec<Range> = windows(range, MAX_SPAN_MS - 1);
+    // Equal windows, as few as the span limit allows.
+    let length = (range.to - range.from).max(1);
+    let count = (length + MAX_SPAN_MS - 2) / (MAX_SPAN_MS - 1);
+    let mut pending: Vec<Range> = windows(range, (length + count - 1) / count.max(1));
     pending.reverse();
     let mut requests = 0;
     while let Some(window) = pending.pop() {
@@ -212,7 +220,8 @@ pub async fn activities(
                     if requests > MAX_REQUESTS {
                         return Err(decode("/v1/agents/activities", "too many pages"));
                     }
-                    let got = activity_page(client, window, &agents, &teams, channels, page).await?;
+                    let got =
+                        activity_page(client, window, &agents, &teams, channels, page).await?;
                     let short = got.len() < PAGE_SIZE;
                     rows.extend(got);
                     if short {
@@ -291,18 +300,34 @@ mod tests {
         assert_eq!(w.first().map(|r| r.from), Some(0));
         assert_eq!(w.last().map(|r| r.to), Some(73 * hour));
         assert!(w.iter().all(|r| r.to - r.from < MAX_SPAN_MS));
-        assert!(w.iter().all(|r| r.from % STATS_ROUNDING_MS == 0 && r.to % STATS_ROUNDING_MS == 0));
+        assert!(
+            w.iter()
+                .all(|r| r.from % STATS_ROUNDING_MS == 0 && r.to % STATS_ROUNDING_MS == 0)
+        );
         assert!(w.windows(2).all(|p| p[0].to == p[1].from));
         assert_eq!(w.len(), 4);
-        let hourly = statistics_windows(Range { from: 0, to: 48 * hour }, 60);
-        assert!(hourly.iter().all(|r| r.from % hour == 0 && r.to - r.from <= 23 * hour));
+        let hourly = statistics_windows(
+            Range {
+                from: 0,
+                to: 48 * hour,
+            },
+            60,
+        );
+        assert!(
+            hourly
+                .iter()
+                .all(|r| r.from % hour == 0 && r.to - r.from <= 23 * hour)
+        );
     }
 
     #[test]
     fn ids_are_chunked_by_the_api_maximum() {
         let ids: Vec<String> = (0..201).map(|i| i.to_string()).collect();
         let c = chunks(&ids);
-        assert_eq!(c.iter().map(Vec::len).collect::<Vec<_>>(), vec![100, 100, 1]);
+        assert_eq!(
+            c.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![100, 100, 1]
+        );
         assert_eq!(chunks(&[]), vec![Vec::<String>::new()]);
     }
 }

@@ -25,7 +25,9 @@ const UNITS: &[(&str, i64)] = &[
 /// `90s`, `30m`, `2h`, `7d`, `1w`, `1h30m` → milliseconds.
 pub fn parse_duration(text: &str) -> Result<i64, String> {
     let bad = || {
-        format!("`{text}` is not a duration: write a number and a unit (s, m, h, d, w), e.g. 30m, 2h, 7d or 1h30m")
+        format!(
+            "`{text}` is not a duration: write a number and a unit (s, m, h, d, w), e.g. 30m, 2h, 7d or 1h30m"
+        )
     };
     let mut rest = text.trim();
     if rest.is_empty() {
@@ -123,7 +125,9 @@ pub fn parse_range(
             },
         },
         (None, None) => {
-            return Err("say which time range: --since 2h, or --from 2026-11-01 [--to 2026-11-02]".into());
+            return Err(
+                "say which time range: --since 2h, or --from 2026-11-01 [--to 2026-11-02]".into(),
+            );
         }
     };
     if range.to <= range.from {

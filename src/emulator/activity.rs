@@ -100,7 +100,9 @@ pub fn generate(org: &mut Org, org_id: &str, days: u32, per_hour: u32, now: i64)
             let mut rng = Rng::new(&format!("{org_id}/{}/{hour}", queue.id));
             let low = per_hour / 2;
             let count = low + rng.below(u64::from(per_hour.max(1))) as u32;
-            let mut offsets: Vec<i64> = (0..count).map(|_| rng.below(HOUR_MS as u64) as i64).collect();
+            let mut offsets: Vec<i64> = (0..count)
+                .map(|_| rng.below(HOUR_MS as u64) as i64)
+                .collect();
             offsets.sort_unstable();
             for offset in offsets {
                 tasks.push(task(&mut rng, org, queue, &agents, hour * HOUR_MS + offset));
@@ -181,12 +183,23 @@ fn task(rng: &mut Rng, org: &Org, queue: &Queue, agents: &[Agent], created: i64)
     let abandoned = eligible.is_empty() || rng.below(10) == 0;
     let agent = (!abandoned).then(|| eligible[rng.below(eligible.len() as u64) as usize]);
     let team_id = agent
-        .and_then(|a| a.teams.iter().find(|t| queue.teams.contains(t)).or(a.teams.first()))
+        .and_then(|a| {
+            a.teams
+                .iter()
+                .find(|t| queue.teams.contains(t))
+                .or(a.teams.first())
+        })
         .cloned()
         .unwrap_or_default();
-    let team_name = org.get("team", &team_id).map(|t| text(t, "name")).unwrap_or_default();
+    let team_name = org
+        .get("team", &team_id)
+        .map(|t| text(t, "name"))
+        .unwrap_or_default();
     let site_id = agent.map(|a| a.site.clone()).unwrap_or_default();
-    let site_name = org.get("site", &site_id).map(|s| text(s, "name")).unwrap_or_default();
+    let site_name = org
+        .get("site", &site_id)
+        .map(|s| text(s, "name"))
+        .unwrap_or_default();
     let (entry_point_id, entry_point_name) = org
         .all("entry-point")
         .filter(|(_, e)| e.get("entryPointType").and_then(Value::as_str) != Some("OUTBOUND"))
@@ -204,9 +217,21 @@ fn task(rng: &mut Rng, org: &Org, queue: &Queue, agents: &[Agent], created: i64)
         id,
         created_time: created,
         queued_ms: 5_000 + rng.below(120_000) as i64,
-        connected_ms: if abandoned { 0 } else { 60_000 + rng.below(540_000) as i64 },
-        hold_ms: if abandoned || rng.below(3) != 0 { 0 } else { rng.below(60_000) as i64 },
-        wrapup_ms: if abandoned { 0 } else { 10_000 + rng.below(50_000) as i64 },
+        connected_ms: if abandoned {
+            0
+        } else {
+            60_000 + rng.below(540_000) as i64
+        },
+        hold_ms: if abandoned || rng.below(3) != 0 {
+            0
+        } else {
+            rng.below(60_000) as i64
+        },
+        wrapup_ms: if abandoned {
+            0
+        } else {
+            10_000 + rng.below(50_000) as i64
+        },
         channel_type: if queue.channel.is_empty() {
             "telephony".into()
         } else {
@@ -292,8 +317,20 @@ mod tests {
         assert!(n >= 24 * 5, "about 10 an hour: {n}");
         let ids = |o: &Org| o.activity.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&a), ids(&b));
-        assert!(a.activity.windows(2).all(|w| w[0].created_time <= w[1].created_time));
-        assert!(a.activity.iter().all(|t| t.created_time < now - now % HOUR_MS));
-        assert!(a.activity.iter().any(|t| t.agent_id == "u1" && t.team_name == "Team-1"));
+        assert!(
+            a.activity
+                .windows(2)
+                .all(|w| w[0].created_time <= w[1].created_time)
+        );
+        assert!(
+            a.activity
+                .iter()
+                .all(|t| t.created_time < now - now % HOUR_MS)
+        );
+        assert!(
+            a.activity
+                .iter()
+                .any(|t| t.agent_id == "u1" && t.team_name == "Team-1")
+        );
     }
 }

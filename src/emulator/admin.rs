@@ -128,6 +128,9 @@ struct SeedActivity {
     days: u32,
     #[serde(default = "default_per_hour")]
     tasks_per_hour: u32,
+    /// Epoch ms the activity ends by (default: now), so tests can leave a margin.
+    #[serde(default)]
+    end_time: Option<i64>,
 }
 
 fn default_per_hour() -> u32 {
@@ -135,7 +138,8 @@ fn default_per_hour() -> u32 {
 }
 
 /// Replaces the org's synthetic activity with `days` days of tasks (`tasksPerHour` per
-/// queue, about) ending at the last full hour; answers with the task count.
+/// queue, about) ending at the last full hour (before `endTime` when given); answers with
+/// the task count.
 async fn seed_activity(
     AxState(shared): AxState<Arc<Shared>>,
     Path(org): Path<String>,
@@ -153,8 +157,8 @@ async fn seed_activity(
     let Some(org) = state.orgs.get_mut(&org_id) else {
         return no_such_org(StatusCode::NOT_FOUND);
     };
-    let tasks =
-        super::activity::generate(org, &org_id, body.days, body.tasks_per_hour, now_ms());
+    let end = body.end_time.unwrap_or_else(now_ms).min(now_ms());
+    let tasks = super::activity::generate(org, &org_id, body.days, body.tasks_per_hour, end);
     shared.persist(&state);
     axum::Json(json!({"tasks": tasks})).into_response()
 }

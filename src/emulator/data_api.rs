@@ -482,8 +482,14 @@ fn activity_records(org: &Org, now: i64) -> Vec<Value> {
                 "mmProfileType": "blended",
             })
         };
-        records.push((t.answered_time(), base("connected", t.answered_time(), t.ended_time())));
-        records.push((t.ended_time(), base("wrapup", t.ended_time(), t.last_updated_time())));
+        records.push((
+            t.answered_time(),
+            base("connected", t.answered_time(), t.ended_time()),
+        ));
+        records.push((
+            t.ended_time(),
+            base("wrapup", t.ended_time(), t.last_updated_time()),
+        ));
     }
     for ((agent, day), t) in first_of_day {
         let start = t.answered_time() - 900_000;

@@ -6,6 +6,7 @@ mod harness;
 
 mod auth;
 mod bad_input;
+mod data;
 mod emulator_behaviour;
 mod emulator_kinds;
 mod kinds;
