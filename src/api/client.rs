@@ -412,6 +412,14 @@ impl Client {
             .body)
     }
 
+    /// A POST to a read-only API (`/search`): the answer's JSON body.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
+        Ok(self
+            .send(Method::POST, path, &[], Payload::Json(body))
+            .await?
+            .body)
+    }
+
     fn next_tracking_id(&self) -> String {
         let n = self.inner.sequence.fetch_add(1, Ordering::Relaxed);
         format!("{}_{n}", self.inner.session)

@@ -114,6 +114,8 @@ pub enum Command {
     Stats(StatsCommand),
     /// Agent activities (logins, states, contacts) in a time range.
     Activities(ActivitiesArgs),
+    /// Run a GraphQL query on the Search API, every page.
+    Search(SearchArgs),
 }
 
 // ---- data commands (issue 14): tasks, stats, activities ----
@@ -216,6 +218,42 @@ pub struct ActivitiesArgs {
     /// Only these channels (comma-separated or repeated): telephony, chat, email, social.
     #[arg(long = "channel", value_name = "CHANNEL")]
     pub channels: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// A file holding the GraphQL query (e.g. examples/search/simple.graphql).
+    #[arg(
+        value_name = "QUERY.graphql",
+        required_unless_present = "query",
+        conflicts_with = "query"
+    )]
+    pub file: Option<PathBuf>,
+
+    /// The query text itself, instead of a file.
+    #[arg(long, value_name = "GRAPHQL")]
+    pub query: Option<String>,
+
+    /// A variable, `name=value` (numbers, true/false and JSON are typed; anything else is a
+    /// string). Repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+
+    /// Sets the variables `$from` and `$to` to this far back from now: 30m, 2h, 7d.
+    #[arg(long, value_name = "DURATION", conflicts_with = "from")]
+    pub since: Option<String>,
+
+    /// Sets `$from` (written like `wxcc tasks --from`).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+
+    /// Sets `$to` (default: now), with --from.
+    #[arg(long, value_name = "TIME", requires = "from")]
+    pub to: Option<String>,
+
+    /// Output: the merged answer as JSON (default), or CSV / JSON lines of the result rows.
+    #[arg(long, value_enum, default_value_t = DataFormat::Json)]
+    pub format: DataFormat,
 }
 
 // ---- end of data commands ----

@@ -53,6 +53,11 @@ pub fn print(
     table_columns: &[&str],
 ) -> Result<(), Error> {
     let text = render(records, format, table_columns).map_err(Error::Usage)?;
+    write_out(&text)
+}
+
+/// Writes the whole output at once.
+pub fn write_out(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

@@ -12,6 +12,7 @@ mod login;
 mod logout;
 mod plan;
 mod schema;
+mod search;
 mod session;
 mod settings;
 mod stats;
@@ -83,6 +84,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             Command::Tasks(a) => tasks::run(a, &settings).await.map(|_| 0),
             Command::Stats(a) => stats::run(a, &settings).await.map(|_| 0),
             Command::Activities(a) => activities::run(a, &settings).await.map(|_| 0),
+            Command::Search(a) => search::run(a, &settings).await.map(|_| 0),
         }
     })
 }

@@ -23,8 +23,9 @@ fn is_time_field(column: &str) -> bool {
     last.ends_with("Time") || last == "createdTime"
 }
 
-/// One record flattened: `{a: {b: 1}}` → `a.b = 1`; arrays of scalars joined with `;`,
-/// arrays of objects kept as JSON text.
+/// One record flattened: `{a: {b: 1}}` → `a.b = 1`; a list of `{name, value}` pairs (search
+/// aggregations) → one column per name (`aggregation.Total Calls`); arrays of scalars
+/// joined with `;`; other arrays of objects kept as JSON text.
 pub fn flatten(record: &Map<String, Value>) -> IndexMap<String, Value> {
     let mut out = IndexMap::new();
     flatten_into("", record, &mut out);
@@ -40,11 +41,28 @@ fn flatten_into(prefix: &str, record: &Map<String, Value>, out: &mut IndexMap<St
         };
         match v {
             Value::Object(m) => flatten_into(&key, m, out),
+            Value::Array(items) if !items.is_empty() && items.iter().all(is_name_value) => {
+                for item in items {
+                    let name = item.get("name").map(|n| match n {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    });
+                    out.insert(
+                        format!("{key}.{}", name.unwrap_or_default()),
+                        item.get("value").cloned().unwrap_or(Value::Null),
+                    );
+                }
+            }
             other => {
                 out.insert(key, other.clone());
             }
         }
     }
+}
+
+fn is_name_value(item: &Value) -> bool {
+    item.as_object()
+        .is_some_and(|o| o.len() == 2 && o.contains_key("name") && o.contains_key("value"))
 }
 
 fn cell(column: &str, value: &Value) -> String {

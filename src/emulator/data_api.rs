@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::activity::SyntheticTask;
 use super::config_api::rate_limited;
+use super::graphql;
 use super::http::{empty, json_response, now_ms, tracking_id};
 use super::oauth::{Refusal, authenticate};
 use super::store::Org;
@@ -31,7 +32,8 @@ const MAX_ACTIVITY_RECORDS: i64 = 10_000;
 const CHANNELS: &[&str] = &["email", "chat", "telephony", "social"];
 
 type Query = HashMap<String, String>;
-type Handler = fn(&Org, &Query, i64) -> Result<Value, DataFail>;
+/// Serves one request: the org, its id, the query parameters and the time now.
+type Handler<'a> = &'a dyn Fn(&Org, &str, &Query, i64) -> Result<Value, DataFail>;
 
 /// A refusal: the status and the description the body carries.
 pub struct DataFail(StatusCode, String);
@@ -53,24 +55,74 @@ fn data_error(status: StatusCode, tracking: &str, description: &str) -> Response
 }
 
 pub async fn tasks(shared: AxState<Arc<Shared>>, request: Request) -> Response {
-    serve(shared, request, tasks_body)
+    serve(shared, request, None, &enveloped(tasks_body))
 }
 
 pub async fn queue_statistics(shared: AxState<Arc<Shared>>, request: Request) -> Response {
-    serve(shared, request, queue_statistics_body)
+    serve(shared, request, None, &enveloped(queue_statistics_body))
 }
 
 pub async fn agent_statistics(shared: AxState<Arc<Shared>>, request: Request) -> Response {
-    serve(shared, request, agent_statistics_body)
+    serve(shared, request, None, &enveloped(agent_statistics_body))
 }
 
 pub async fn agent_activities(shared: AxState<Arc<Shared>>, request: Request) -> Response {
-    serve(shared, request, activities_body)
+    serve(shared, request, None, &enveloped(activities_body))
+}
+
+/// The largest search request read.
+const MAX_SEARCH_BODY: usize = 1024 * 1024;
+
+/// `POST /search` (§4): `{query, variables?}`; GraphQL errors come back with status 200
+/// and an `errors` array, as GraphQL servers answer them.
+pub async fn search(shared: AxState<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_SEARCH_BODY)
+        .await
+        .unwrap_or_default();
+    let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
+    let request = Request::from_parts(parts, axum::body::Body::empty());
+    let logged = parsed.clone();
+    let handler = move |org: &Org, _: &str, _: &Query, now: i64| -> Result<Value, DataFail> {
+        let body = parsed
+            .as_ref()
+            .ok_or_else(|| bad("the body must be a JSON SearchRequest {query, variables}"))?;
+        let query = body
+            .get("query")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("query: must not be null"))?;
+        let variables = match body.get("variables") {
+            None | Some(Value::Null) => serde_json::Map::new(),
+            Some(Value::Object(m)) => m.clone(),
+            Some(_) => return Err(bad("variables: must be an object")),
+        };
+        Ok(
+            match graphql::execute(query, &variables, &org.activity, now) {
+                Ok(v) => v,
+                Err(e) => e.body(),
+            },
+        )
+    };
+    serve(shared, request, logged, &handler)
+}
+
+/// A handler whose `data` goes into the `{meta: {orgId}, data}` envelope.
+fn enveloped(
+    body: fn(&Org, &Query, i64) -> Result<Value, DataFail>,
+) -> impl Fn(&Org, &str, &Query, i64) -> Result<Value, DataFail> {
+    move |org, org_id, query, now| {
+        body(org, query, now).map(|data| json!({"meta": {"orgId": org_id}, "data": data}))
+    }
 }
 
 /// Credentials, rate limit, scope and org first (as on the config API), then the handler;
 /// every request is logged.
-fn serve(AxState(shared): AxState<Arc<Shared>>, request: Request, handler: Handler) -> Response {
+fn serve(
+    AxState(shared): AxState<Arc<Shared>>,
+    request: Request,
+    body: Option<Value>,
+    handler: Handler<'_>,
+) -> Response {
     let path = request.uri().path().to_string();
     let raw_query = request.uri().query().unwrap_or("").to_string();
     let headers = request.headers().clone();
@@ -88,7 +140,7 @@ fn serve(AxState(shared): AxState<Arc<Shared>>, request: Request, handler: Handl
                 .get("TrackingId")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
-            body: None,
+            body,
         },
         false,
         false,
@@ -139,12 +191,8 @@ fn answer(
     let Some(org) = state.orgs.get(&grant.org) else {
         return data_error(StatusCode::NOT_FOUND, tracking, "Organization not found");
     };
-    match handler(org, &query, now_ms()) {
-        Ok(data) => json_response(
-            StatusCode::OK,
-            tracking,
-            json!({"meta": {"orgId": grant.org}, "data": data}),
-        ),
+    match handler(org, &grant.org, &query, now_ms()) {
+        Ok(body) => json_response(StatusCode::OK, tracking, body),
         Err(DataFail(status, text)) => data_error(status, tracking, &text),
     }
 }

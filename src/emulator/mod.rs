@@ -14,6 +14,7 @@ mod config_api;
 mod data_api;
 mod derived;
 mod directory;
+mod graphql;
 mod hooks;
 mod http;
 mod lists;
@@ -205,6 +206,7 @@ impl Emulator {
             .route("/v1/queues/statistics", get(data_api::queue_statistics))
             .route("/v1/agents/statistics", get(data_api::agent_statistics))
             .route("/v1/agents/activities", get(data_api::agent_activities))
+            .route("/search", post(data_api::search))
             .nest("/_emulator", admin::router())
             .fallback(config_api::handle)
             .layer(DefaultBodyLimit::max(BODY_LIMIT))

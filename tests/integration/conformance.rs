@@ -155,6 +155,7 @@ pub fn check(requests: &[Value]) -> Vec<String> {
                 &method,
                 path,
                 r["query"].as_str().unwrap_or(""),
+                r.get("body").filter(|b| !b.is_null()),
             ));
             continue;
         }
@@ -195,11 +196,20 @@ pub fn check(requests: &[Value]) -> Vec<String> {
 /// A request to a reporting API (`/v1/…`, `/search`): the operation exists and every
 /// query parameter is one it declares, within its type, range, item count and enum;
 /// required parameters are present.
-fn check_data_request(method: &str, path: &str, query: &str) -> Vec<String> {
+fn check_data_request(method: &str, path: &str, query: &str, body: Option<&Value>) -> Vec<String> {
     let mut problems = Vec::new();
     let Some(operation) = spec().paths.get(path).and_then(|p| p.get(method)) else {
         return vec![format!("{method} {path}: no such operation in the spec")];
     };
+    if let (Some(body), Some(schema)) = (body, body_schema(operation)) {
+        match validator(&schema) {
+            Some(v) => problems.extend(
+                v.iter_errors(body)
+                    .map(|e| format!("{method} {path}: body breaks {schema}: {e}")),
+            ),
+            None => problems.push(format!("{method} {path}: cannot compile {schema}")),
+        }
+    }
     let declared: Vec<&Value> = operation["parameters"]
         .as_array()
         .map(|a| a.iter().filter(|p| p["in"] == "query").collect())

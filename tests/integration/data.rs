@@ -517,3 +517,160 @@ fn emulator_serve_seeds_activity() {
     );
     assert!(tasks >= 24 * 3, "a day of tasks on Queue-1: {tasks}");
 }
+
+/// The binary's `/search` request bodies.
+fn searches(env: &Env) -> Vec<Value> {
+    env.client_requests()
+        .into_iter()
+        .filter(|r| r["path"] == "/search")
+        .map(|r| r["body"].clone())
+        .collect()
+}
+
+#[test]
+fn search_runs_the_lab_query_and_follows_every_page() {
+    let env = Env::new();
+    let seeded = seed(&env, 2, 10);
+    assert!(seeded > 250, "needs more than one page: {seeded}");
+    let dir = env.copy_example("search");
+    let file = dir.join("simple.graphql");
+    let run = env
+        .wxcc(&["search", file.to_str().expect("path"), "--since", "4d"])
+        .expect(0);
+    let answer: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let tasks = answer["data"]["taskDetails"]["tasks"]
+        .as_array()
+        .expect("tasks");
+    assert_eq!(tasks.len() as u64, seeded, "every page");
+    let ids: HashSet<&str> = tasks.iter().filter_map(|t| t["id"].as_str()).collect();
+    assert_eq!(ids.len(), tasks.len(), "no repeats");
+    assert!(
+        answer["data"]["taskDetails"].get("pageInfo").is_none(),
+        "paging is wxcc's business"
+    );
+    let bodies = searches(&env);
+    assert_eq!(bodies.len() as u64, seeded.div_ceil(250), "pages of 250");
+    assert!(
+        bodies[0]["query"]
+            .as_str()
+            .is_some_and(|q| !q.contains("cursor"))
+    );
+    assert!(
+        bodies[1]["query"]
+            .as_str()
+            .is_some_and(|q| q.contains("pagination: {cursor: \"1\"}")),
+        "{}",
+        bodies[1]["query"]
+    );
+    assert!(
+        bodies
+            .iter()
+            .all(|b| b["variables"]["from"].is_i64() && b["variables"]["to"].is_i64())
+    );
+}
+
+#[test]
+fn search_aggregates_the_lab_caller_into_a_csv_column() {
+    let env = Env::new();
+    seed(&env, 2, 10);
+    let tasks = json_rows(
+        &env.wxcc(&["tasks", "--since", "4d", "--format", "json"])
+            .expect(0)
+            .stdout,
+    );
+    let expected = tasks
+        .iter()
+        .filter(|t| t["attributes"]["origin"] == "+12344565678")
+        .count();
+    assert!(expected > 0, "the lab caller calls");
+    let dir = env.copy_example("search");
+    let file = dir.join("totalCallsByAni.graphql");
+    let run = env
+        .wxcc(&[
+            "search",
+            file.to_str().expect("path"),
+            "--since",
+            "4d",
+            "--format",
+            "csv",
+        ])
+        .expect(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[0], "aggregation.Total Calls");
+    assert_eq!(
+        lines[1].parse::<f64>().ok(),
+        Some(expected as f64),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn search_shows_graphql_errors_at_their_place_in_the_file() {
+    let env = Env::new();
+    env.write(
+        "bad.graphql",
+        "query ($from: Long!, $to: Long!) {\n  taskDetails(from: $from, to: $to) {\n    tasks { id, colour }\n  }\n}\n",
+    );
+    let run = env
+        .wxcc(&["search", "bad.graphql", "--since", "1d"])
+        .expect(1);
+    contains_all(&run.stderr, &["bad.graphql:3:17: ", "Field 'colour'"]);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    env.write(
+        "broken.graphql",
+        "{\n  taskDetails(from: 1, to: 2 {\n    tasks { id }\n  }\n}\n",
+    );
+    let run = env.wxcc(&["search", "broken.graphql"]).expect(1);
+    contains_all(&run.stderr, &["broken.graphql:2:", "Syntax Error"]);
+    let run = env
+        .wxcc(&[
+            "search",
+            "--query",
+            "{ taskDetails(from: $from, to: $to) { tasks { id } } }",
+        ])
+        .expect(1);
+    contains_all(&run.stderr, &["--query:1:", "$from"]);
+}
+
+#[test]
+fn search_variables_are_typed_and_filters_apply() {
+    let env = Env::new();
+    seed(&env, 1, 10);
+    let query = "query ($from: Long!, $to: Long!, $ani: String, $min: Long) { taskDetails(from: $from, to: $to, filter: {and: [{origin: {equals: $ani}}, {connectedDuration: {gte: $min}}]}) { tasks { id origin connectedDuration lastQueue { name } } } }";
+    let run = env
+        .wxcc(&[
+            "search",
+            "--query",
+            query,
+            "--since",
+            "3d",
+            "--var",
+            "ani=+12344565678",
+            "--var",
+            "min=300000",
+            "--format",
+            "jsonl",
+        ])
+        .expect(0);
+    let rows: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("line"))
+        .collect();
+    assert!(!rows.is_empty(), "{}", run.stderr);
+    assert!(rows.iter().all(|r| r["origin"] == "+12344565678"));
+    assert!(rows.iter().all(|r| {
+        r["connectedDuration"]
+            .as_i64()
+            .is_some_and(|d| d >= 300_000)
+    }));
+    assert!(rows.iter().all(|r| r["lastQueue"]["name"] == "Queue-1"));
+    let body = &searches(&env)[0];
+    assert_eq!(
+        body["variables"]["ani"], "+12344565678",
+        "a leading + stays a string"
+    );
+    assert_eq!(body["variables"]["min"], 300000);
+}
