@@ -95,13 +95,11 @@ fn read_query(path: &std::path::Path) -> Result<String, Error> {
 /// `42` → 42, `true` → true, `[1,2]` / `{…}` / `"…"` → that JSON, anything else a string.
 fn typed(value: &str) -> Value {
     let v = value.trim();
-    if v.starts_with(['[', '{', '"'])
+    let json_like = v.starts_with(['[', '{', '"'])
         || matches!(v, "true" | "false" | "null")
-        || v.parse::<f64>().is_ok() && !v.starts_with('+')
-    {
-        if let Ok(parsed) = serde_json::from_str::<Value>(v) {
-            return parsed;
-        }
+        || (v.parse::<f64>().is_ok() && !v.starts_with('+'));
+    match serde_json::from_str::<Value>(v) {
+        Ok(parsed) if json_like => parsed,
+        _ => Value::String(value.to_string()),
     }
-    Value::String(value.to_string())
 }

@@ -202,8 +202,7 @@ fn task(rng: &mut Rng, org: &Org, queue: &Queue, agents: &[Agent], created: i64)
         .unwrap_or_default();
     let (entry_point_id, entry_point_name) = org
         .all("entry-point")
-        .filter(|(_, e)| e.get("entryPointType").and_then(Value::as_str) != Some("OUTBOUND"))
-        .nth(0)
+        .find(|(_, e)| e.get("entryPointType").and_then(Value::as_str) != Some("OUTBOUND"))
         .map(|(id, e)| (id.clone(), text(e, "name")))
         .unwrap_or_default();
     let caller = rng.below(40);

@@ -557,7 +557,7 @@ fn activity_records(org: &Org, now: i64) -> Vec<Value> {
             }),
         ));
     }
-    records.sort_by(|a, b| a.0.cmp(&b.0));
+    records.sort_by_key(|a| a.0);
     records.into_iter().map(|(_, v)| v).collect()
 }
 

@@ -179,6 +179,9 @@ impl Field {
     }
 }
 
+/// A declared variable and its default.
+type Declared = (String, Option<Value>);
+
 struct Parser {
     toks: Vec<(Tok, Pos)>,
     at: usize,
@@ -233,7 +236,7 @@ impl Parser {
     }
 
     /// `[query [Name] [(vars)]] { selection }`; returns the selection and declared variables.
-    fn document(&mut self) -> Result<(Vec<Field>, Vec<(String, Option<Value>)>), GqlError> {
+    fn document(&mut self) -> Result<(Vec<Field>, Vec<Declared>), GqlError> {
         let mut vars = Vec::new();
         if let Tok::Name(n) = self.peek().clone() {
             if n != "query" {
