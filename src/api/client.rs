@@ -420,6 +420,40 @@ impl Client {
             .body)
     }
 
+    /// A GET of a pre-signed URL the API handed out (a recording on the storage host): no
+    /// bearer token goes with it, and it waits for the rate limiter and a permit like any
+    /// request. https only (plain http on loopback, for the emulator). The status and body.
+    pub async fn fetch_signed(&self, url: &str) -> Result<(u16, Vec<u8>), ApiError> {
+        let failed = |message: String| ApiError::Transport {
+            method: "GET".into(),
+            path: "a signed download URL".into(),
+            tracking_id: String::new(),
+            message,
+        };
+        let parsed = Url::parse(url).map_err(|e| failed(format!("not a URL: {e}")))?;
+        let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
+            return Err(failed("refused: not an https URL".into()));
+        }
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| failed("client is shutting down".into()))?;
+        self.inner.limiter.acquire().await;
+        let response = self
+            .inner
+            .http
+            .get(parsed)
+            .send()
+            .await
+            .map_err(|e| failed(describe_transport(&e)))?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|e| failed(e.to_string()))?;
+        Ok((status, bytes.to_vec()))
+    }
+
     fn next_tracking_id(&self) -> String {
         let n = self.inner.sequence.fetch_add(1, Ordering::Relaxed);
         format!("{}_{n}", self.inner.session)

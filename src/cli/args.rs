@@ -116,6 +116,8 @@ pub enum Command {
     Activities(ActivitiesArgs),
     /// Run a GraphQL query on the Search API, every page.
     Search(SearchArgs),
+    /// List the recordings of tasks, or download them (`recordings download --out DIR`).
+    Recordings(RecordingsArgs),
 }
 
 // ---- data commands (issue 14): tasks, stats, activities ----
@@ -254,6 +256,46 @@ pub struct SearchArgs {
     /// Output: the merged answer as JSON (default), or CSV / JSON lines of the result rows.
     #[arg(long, value_enum, default_value_t = DataFormat::Json)]
     pub format: DataFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct RecordingsArgs {
+    #[command(subcommand)]
+    pub action: Option<RecordingsAction>,
+
+    #[command(flatten)]
+    pub select: RecordingSelect,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordingsAction {
+    /// Download the recordings into a folder, resuming an earlier run, with a manifest.csv.
+    Download(DownloadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    #[command(flatten)]
+    pub select: RecordingSelect,
+
+    /// The folder to save into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordingSelect {
+    /// These tasks (comma-separated or repeated), instead of a time range.
+    #[arg(long = "task", value_name = "ID", conflicts_with_all = ["since", "from"])]
+    pub tasks: Vec<String>,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
+
+    /// One file per segment instead of the stitched recording.
+    #[arg(long)]
+    pub segments: bool,
 }
 
 // ---- end of data commands ----

@@ -11,6 +11,7 @@ mod kinds;
 mod login;
 mod logout;
 mod plan;
+mod recordings;
 mod schema;
 mod search;
 mod session;
@@ -85,6 +86,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             Command::Stats(a) => stats::run(a, &settings).await.map(|_| 0),
             Command::Activities(a) => activities::run(a, &settings).await.map(|_| 0),
             Command::Search(a) => search::run(a, &settings).await.map(|_| 0),
+            Command::Recordings(a) => recordings::run(a, &settings).await.map(|_| 0),
         }
     })
 }

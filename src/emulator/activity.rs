@@ -98,8 +98,9 @@ pub fn generate(org: &mut Org, org_id: &str, days: u32, per_hour: u32, now: i64)
     for hour in start_hour..end_hour {
         for queue in &queues {
             let mut rng = Rng::new(&format!("{org_id}/{}/{hour}", queue.id));
+            // Between half and one and a half times `per_hour`: `per_hour` on average.
             let low = per_hour / 2;
-            let count = low + rng.below(u64::from(per_hour.max(1))) as u32;
+            let count = low + rng.below(2 * u64::from(per_hour - low) + 1) as u32;
             let mut offsets: Vec<i64> = (0..count)
                 .map(|_| rng.below(HOUR_MS as u64) as i64)
                 .collect();

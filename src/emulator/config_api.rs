@@ -209,7 +209,11 @@ fn revoke_presented_token(headers: &HeaderMap, state: &mut State) {
     }
 }
 
-fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<super::admin::Fault> {
+pub(super) fn take_fault(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+) -> Option<super::admin::Fault> {
     let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
     let i = faults.iter().position(|f| {
         !f.revoke_token

@@ -33,12 +33,12 @@ const CHANNELS: &[&str] = &["email", "chat", "telephony", "social"];
 
 type Query = HashMap<String, String>;
 /// Serves one request: the org, its id, the query parameters and the time now.
-type Handler<'a> = &'a dyn Fn(&Org, &str, &Query, i64) -> Result<Value, DataFail>;
+pub(super) type Handler<'a> = &'a dyn Fn(&Org, &str, &Query, i64) -> Result<Value, DataFail>;
 
 /// A refusal: the status and the description the body carries.
 pub struct DataFail(StatusCode, String);
 
-fn bad(text: impl Into<String>) -> DataFail {
+pub(super) fn bad(text: impl Into<String>) -> DataFail {
     DataFail(StatusCode::BAD_REQUEST, text.into())
 }
 
@@ -117,7 +117,7 @@ fn enveloped(
 
 /// Credentials, rate limit, scope and org first (as on the config API), then the handler;
 /// every request is logged.
-fn serve(
+pub(super) fn serve(
     AxState(shared): AxState<Arc<Shared>>,
     request: Request,
     body: Option<Value>,

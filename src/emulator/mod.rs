@@ -10,6 +10,7 @@ mod activity;
 mod admin;
 mod audio;
 mod bulk;
+mod captures;
 mod config_api;
 mod data_api;
 mod derived;
@@ -67,6 +68,8 @@ pub(crate) struct Shared {
     /// Per client: when it was last told `Retry-After`, and until when.
     retry_after: Mutex<HashMap<String, (std::time::Instant, std::time::Instant)>>,
     faults: Mutex<Vec<admin::Fault>>,
+    /// Signs the recordings' download URLs (new each start, as storage keys rotate).
+    signing_key: String,
 }
 
 /// What the emulator saw, for tests and benchmarks.
@@ -194,6 +197,7 @@ impl Emulator {
             windows: Mutex::new(HashMap::new()),
             retry_after: Mutex::new(HashMap::new()),
             faults: Mutex::new(Vec::new()),
+            signing_key: uuid::Uuid::new_v4().to_string(),
         });
         let app = Router::new()
             .route("/v1/authorize", get(oauth::authorize))
@@ -207,6 +211,11 @@ impl Emulator {
             .route("/v1/agents/statistics", get(data_api::agent_statistics))
             .route("/v1/agents/activities", get(data_api::agent_activities))
             .route("/search", post(data_api::search))
+            .route("/v1/captures/query", post(captures::query))
+            .route(
+                "/_signed/recordings/{org}/{task}/{file}",
+                get(captures::download),
+            )
             .nest("/_emulator", admin::router())
             .fallback(config_api::handle)
             .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -674,3 +674,172 @@ fn search_variables_are_typed_and_filters_apply() {
     );
     assert_eq!(body["variables"]["min"], 300000);
 }
+
+/// Ids of seeded tasks that were answered (and so recorded), oldest first.
+fn recorded_tasks(env: &Env) -> Vec<String> {
+    json_rows(
+        &env.wxcc(&["tasks", "--since", "4d", "--format", "json"])
+            .expect(0)
+            .stdout,
+    )
+    .into_iter()
+    .filter(|t| t["attributes"]["captureRequested"] == true)
+    .filter_map(|t| t["id"].as_str().map(str::to_string))
+    .collect()
+}
+
+fn downloads(env: &Env) -> usize {
+    env.admin("GET", "/requests", None)
+        .as_array()
+        .map_or(0, |a| {
+            a.iter()
+                .filter(|r| {
+                    r["path"]
+                        .as_str()
+                        .is_some_and(|p| p.starts_with("/_signed/"))
+                })
+                .count()
+        })
+}
+
+#[test]
+fn recordings_are_listed_ten_tasks_a_request() {
+    let env = Env::new();
+    seed(&env, 1, 2);
+    let ids = recorded_tasks(&env);
+    assert!(ids.len() > 10, "{}", ids.len());
+    let list = ids[..12].join(",");
+    let run = env
+        .wxcc(&[
+            "recordings",
+            "--task",
+            &list,
+            "--task",
+            "00000000-0000-4000-8000-000000000000",
+            "--format",
+            "json",
+        ])
+        .expect(0);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(
+        rows.len(),
+        12,
+        "one stitched recording per answered task, none for an unknown one"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["fileName"] == "recording.wav" && r["segment"] == 1)
+    );
+    assert!(
+        !run.stdout.contains("signature"),
+        "signed URLs are not printed"
+    );
+    let bodies: Vec<Value> = env
+        .client_requests()
+        .into_iter()
+        .filter(|r| r["path"] == "/v1/captures/query")
+        .map(|r| r["body"].clone())
+        .collect();
+    let sizes: Vec<usize> = bodies
+        .iter()
+        .map(|b| b["query"]["taskIds"].as_array().map_or(0, Vec::len))
+        .collect();
+    assert_eq!(sizes, vec![10, 3]);
+}
+
+#[test]
+fn recordings_download_resumes_and_renews_expired_urls() {
+    let env = Env::new();
+    seed(&env, 1, 1);
+    let ids = recorded_tasks(&env);
+    let expected = ids.len();
+    assert!(expected > 5);
+    // The storage host says two URLs expired: they are asked for again, not failed.
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"pathContains": "/_signed/", "status": 403, "times": 2})),
+    );
+    let run = env
+        .wxcc(&["recordings", "download", "--since", "4d", "--out", "calls"])
+        .expect(0);
+    contains_all(
+        &run.stderr,
+        &[&format!(
+            "{expected} downloaded, 0 already there, 2 expired URLs renewed"
+        )],
+    );
+    assert_eq!(downloads(&env), expected + 2);
+    let manifest =
+        std::fs::read_to_string(env.path().join("calls/manifest.csv")).expect("manifest");
+    let lines: Vec<&str> = manifest.lines().collect();
+    assert_eq!(lines[0], "task,segment,file,size,sha256,start_time");
+    assert_eq!(lines.len(), expected + 1);
+    for id in &ids {
+        let file = env.path().join(format!("calls/{id}_1.wav"));
+        let bytes = std::fs::read(&file).expect("recording saved");
+        assert!(bytes.starts_with(b"RIFF"));
+        assert!(manifest.contains(&format!("{id},1,{id}_1.wav,{},", bytes.len())));
+    }
+    // A second run finds every file whole and fetches none; a damaged file is fetched again.
+    std::fs::write(
+        env.path().join(format!("calls/{}_1.wav", ids[0])),
+        b"RIFF truncated",
+    )
+    .expect("damage");
+    let before = downloads(&env);
+    let run = env
+        .wxcc(&["recordings", "download", "--since", "4d", "--out", "calls"])
+        .expect(0);
+    contains_all(
+        &run.stderr,
+        &[&format!("1 downloaded, {} already there", expected - 1)],
+    );
+    assert_eq!(downloads(&env), before + 1);
+    assert!(
+        std::fs::read_dir(env.path().join("calls"))
+            .expect("dir")
+            .all(|e| {
+                !e.expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".part")
+            })
+    );
+}
+
+#[test]
+fn a_recording_that_cannot_be_saved_is_an_error_and_stays_out_of_the_manifest() {
+    let env = Env::new();
+    seed(&env, 1, 1);
+    let ids = recorded_tasks(&env);
+    // Expired on every try: after the renewals it is reported, not passed off as saved.
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"pathContains": ids[0].as_str(), "status": 403, "times": 10})),
+    );
+    let run = env
+        .wxcc(&[
+            "recordings",
+            "download",
+            "--task",
+            &ids[..3].join(","),
+            "--out",
+            "calls",
+        ])
+        .expect(1);
+    contains_all(
+        &run.stderr,
+        &[
+            "1 recording not saved",
+            &format!("{}_1.wav", ids[0]),
+            "run again to resume",
+        ],
+    );
+    let manifest =
+        std::fs::read_to_string(env.path().join("calls/manifest.csv")).expect("manifest");
+    assert!(!manifest.contains(&ids[0]), "{manifest}");
+    assert!(manifest.contains(&ids[1]) && manifest.contains(&ids[2]));
+    assert!(!env.path().join(format!("calls/{}_1.wav", ids[0])).exists());
+}
