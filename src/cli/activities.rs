@@ -25,16 +25,16 @@ const TABLE: &[&str] = &[
 pub async fn run(args: &ActivitiesArgs, settings: &Settings) -> Result<(), Error> {
     let now = now_ms();
     let range = range(&args.time, now)?;
-    let channels = channels(&args.channels)?;
+    let channels = channels(&args.channels.channels)?;
     let format = format(args.time.format);
     let session = Session::connect(settings).await?;
     let client = &session.client;
     let what = "activities";
     let result = async {
-        let agents = resolve(client, "user", &split_list(&args.agents))
+        let agents = resolve(client, "user", &split_list(&args.people.agents))
             .await
             .map_err(|e| name_error(what, e))?;
-        let teams = resolve(client, "team", &split_list(&args.teams))
+        let teams = resolve(client, "team", &split_list(&args.people.teams))
             .await
             .map_err(|e| name_error(what, e))?;
         reports::activities(client, range, now, &agents, &teams, &channels)

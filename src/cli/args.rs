@@ -155,13 +155,30 @@ pub struct TasksArgs {
     #[command(flatten)]
     pub time: TimeArgs,
 
-    /// Only these channels (comma-separated or repeated): telephony, chat, email, social.
-    #[arg(long = "channel", value_name = "CHANNEL")]
-    pub channels: Vec<String>,
+    #[command(flatten)]
+    pub channels: ChannelArgs,
 
     /// Only tasks whose last queue is this one, by name (comma-separated or repeated).
     #[arg(long = "queue", value_name = "NAME")]
     pub queues: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ChannelArgs {
+    /// Only these channels (comma-separated or repeated): telephony, chat, email, social.
+    #[arg(long = "channel", value_name = "CHANNEL")]
+    pub channels: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PeopleArgs {
+    /// Only these agents, by email (comma-separated or repeated).
+    #[arg(long = "agent", value_name = "EMAIL")]
+    pub agents: Vec<String>,
+
+    /// Only agents of these teams, by name (comma-separated or repeated).
+    #[arg(long = "team", value_name = "NAME")]
+    pub teams: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -195,13 +212,8 @@ pub struct AgentStatsArgs {
     #[arg(long, value_name = "MINUTES", default_value = "15", value_parser = ["15", "30", "60"])]
     pub interval: String,
 
-    /// Only these agents, by email (comma-separated or repeated). Default: all.
-    #[arg(long = "agent", value_name = "EMAIL")]
-    pub agents: Vec<String>,
-
-    /// Only agents of these teams, by name (comma-separated or repeated).
-    #[arg(long = "team", value_name = "NAME")]
-    pub teams: Vec<String>,
+    #[command(flatten)]
+    pub people: PeopleArgs,
 }
 
 #[derive(Debug, Args)]
@@ -209,17 +221,11 @@ pub struct ActivitiesArgs {
     #[command(flatten)]
     pub time: TimeArgs,
 
-    /// Only these agents, by email (comma-separated or repeated).
-    #[arg(long = "agent", value_name = "EMAIL")]
-    pub agents: Vec<String>,
+    #[command(flatten)]
+    pub people: PeopleArgs,
 
-    /// Only agents of these teams, by name (comma-separated or repeated).
-    #[arg(long = "team", value_name = "NAME")]
-    pub teams: Vec<String>,
-
-    /// Only these channels (comma-separated or repeated): telephony, chat, email, social.
-    #[arg(long = "channel", value_name = "CHANNEL")]
-    pub channels: Vec<String>,
+    #[command(flatten)]
+    pub channels: ChannelArgs,
 }
 
 #[derive(Debug, Args)]

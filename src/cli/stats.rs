@@ -62,10 +62,10 @@ pub async fn run(command: &StatsCommand, settings: &Settings) -> Result<(), Erro
             }
             StatsCommand::Agents(a) => {
                 let what = "stats agents";
-                let ids = resolve(client, "user", &split_list(&a.agents))
+                let ids = resolve(client, "user", &split_list(&a.people.agents))
                     .await
                     .map_err(|e| name_error(what, e))?;
-                let teams = resolve(client, "team", &split_list(&a.teams))
+                let teams = resolve(client, "team", &split_list(&a.people.teams))
                     .await
                     .map_err(|e| name_error(what, e))?;
                 let mut rows =

@@ -26,7 +26,7 @@ const TABLE: &[&str] = &[
 
 pub async fn run(args: &TasksArgs, settings: &Settings) -> Result<(), Error> {
     let range = range(&args.time, now_ms())?;
-    let channels = channels(&args.channels)?;
+    let channels = channels(&args.channels.channels)?;
     let queue_names = split_list(&args.queues);
     let format = format(args.time.format);
     let session = Session::connect(settings).await?;

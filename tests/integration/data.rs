@@ -4,7 +4,6 @@
 //! anything is sent.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
 
 use serde_json::{Value, json};
 
@@ -49,6 +48,13 @@ fn json_rows(stdout: &str) -> Vec<Value> {
         .as_array()
         .cloned()
         .expect("an array")
+}
+
+fn jsonl_rows(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
 }
 
 fn num(q: &HashMap<String, String>, k: &str) -> i64 {
@@ -258,11 +264,7 @@ fn queue_statistics_by_name_with_hourly_intervals() {
             "jsonl",
         ])
         .expect(0);
-    let rows: Vec<Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect();
+    let rows = jsonl_rows(&run.stdout);
     assert!(!rows.is_empty());
     assert!(rows.iter().all(|r| r["queueName"] == "Queue-1"));
     assert!(rows.iter().all(|r| {
@@ -466,25 +468,7 @@ fn the_emulator_refuses_what_the_api_refuses() {
 #[test]
 fn emulator_serve_seeds_activity() {
     let env = Env::new();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wxcc"))
-        .args([
-            "emulator",
-            "serve",
-            "--port",
-            "0",
-            "--state",
-            "seeded.json",
-            "--seed-activity",
-            "1",
-        ])
-        .current_dir(env.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first).expect("read");
-    let url = first.trim().rsplit(' ').next().expect("url").to_string();
+    let (mut child, url) = env.serve_emulator(&["--state", "seeded.json", "--seed-activity", "1"]);
     // The activity is generated before the banner is printed.
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let tasks = runtime.block_on(async {
@@ -511,10 +495,6 @@ fn emulator_serve_seeds_activity() {
     });
     let _ = child.kill();
     let _ = child.wait();
-    assert!(
-        first.starts_with("wxcc emulator listening on http://127.0.0.1:"),
-        "{first}"
-    );
     assert!(tasks >= 24 * 3, "a day of tasks on Queue-1: {tasks}");
 }
 
@@ -654,11 +634,7 @@ fn search_variables_are_typed_and_filters_apply() {
             "jsonl",
         ])
         .expect(0);
-    let rows: Vec<Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("line"))
-        .collect();
+    let rows = jsonl_rows(&run.stdout);
     assert!(!rows.is_empty(), "{}", run.stderr);
     assert!(rows.iter().all(|r| r["origin"] == "+12344565678"));
     assert!(rows.iter().all(|r| {
