@@ -819,3 +819,56 @@ fn a_recording_that_cannot_be_saved_is_an_error_and_stays_out_of_the_manifest() 
     assert!(manifest.contains(&ids[1]) && manifest.contains(&ids[2]));
     assert!(!env.path().join(format!("calls/{}_1.wav", ids[0])).exists());
 }
+
+#[test]
+fn the_emulator_answers_in_the_shapes_the_spec_gives() {
+    let env = Env::new();
+    seed(&env, 1, 4);
+    let to = now_ms() - 24 * HOUR;
+    let from = to - 12 * HOUR;
+    let tasks = json_rows(
+        &env.wxcc(&["tasks", "--since", "3d", "--format", "json"])
+            .expect(0)
+            .stdout,
+    );
+    let ids: Vec<&str> = tasks
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .take(3)
+        .collect();
+    let reads = [
+        format!("/v1/tasks?from={from}&to={to}"),
+        format!("/v1/queues/statistics?from={from}&to={to}&interval=30"),
+        format!("/v1/agents/statistics?from={from}&to={to}"),
+        format!("/v1/agents/activities?from={from}&to={to}"),
+    ];
+    for path in &reads {
+        let (status, body) = env.api("GET", path, None);
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(
+            body["data"].as_array().is_some_and(|d| !d.is_empty()),
+            "{path}: {body}"
+        );
+        let bare = path.split('?').next().unwrap_or_default();
+        let problems = crate::conformance::response_problems("get", bare, &body);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+    let (status, body) = env.api(
+        "POST",
+        "/v1/captures/query",
+        Some(json!({"query": {"taskIds": ids, "urlExpiration": 10, "includeSegments": true}})),
+    );
+    assert_eq!(status, 200, "{body}");
+    let problems = crate::conformance::response_problems("post", "/v1/captures/query", &body);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let (status, body) = env.api(
+        "POST",
+        "/v1/captures/query",
+        Some(json!({"query": {"taskIds": ids, "urlExpiration": 0}})),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"]["message"][0]["description"],
+        "urlExpiration should be greater than 0"
+    );
+}
