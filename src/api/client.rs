@@ -20,8 +20,8 @@ use super::error::ApiError;
 use super::ratelimit::RateLimiter;
 use super::redact::server_text;
 use super::untrusted::{
-    ApiPath, BodyError, check_blob_id, check_ids, check_object_id, check_page_count,
-    check_read_so_far, next_link_query, read_body, redirect_reason, too_large,
+    ApiPath, BodyError, MAX_BODY_BYTES, check_blob_id, check_ids, check_object_id,
+    check_page_count, check_read_so_far, next_link_query, read_body, redirect_reason, too_large,
 };
 use crate::catalogue::Kind;
 
@@ -442,6 +442,72 @@ impl Client {
         self.send(Method::DELETE, &path, &[], Payload::Empty)
             .await
             .map(|_| ())
+    }
+
+    /// A read of a reporting API (`/v1/…` on the same host): the answer's JSON body, under
+    /// every rule of `send`.
+    pub async fn get_json(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
+        Ok(self
+            .send(Method::GET, &ApiPath::route(path), query, Payload::Empty)
+            .await?
+            .body)
+    }
+
+    /// A POST to a read-only API (`/search`): the answer's JSON body.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
+        Ok(self
+            .send(
+                Method::POST,
+                &ApiPath::route(path),
+                &[],
+                Payload::Json(body),
+            )
+            .await?
+            .body)
+    }
+
+    /// A GET of a pre-signed URL the API handed out (a recording on the storage host): no
+    /// bearer token goes with it, and it waits for the rate limiter and a permit like any
+    /// request. https only (plain http on loopback, for the emulator). The status and body.
+    pub async fn fetch_signed(&self, url: &str) -> Result<(u16, Vec<u8>), ApiError> {
+        let failed = |message: String| ApiError::Transport {
+            method: "GET".into(),
+            path: "a signed download URL".into(),
+            tracking_id: String::new(),
+            message,
+        };
+        let parsed = Url::parse(url).map_err(|e| failed(format!("not a URL: {e}")))?;
+        let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
+            return Err(failed("refused: not an https URL".into()));
+        }
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| failed("client is shutting down".into()))?;
+        self.inner.limiter.acquire().await;
+        let response = self
+            .inner
+            .http
+            .get(parsed)
+            .send()
+            .await
+            .map_err(|e| failed(describe_transport(&e)))?;
+        let status = response.status().as_u16();
+        let bytes = read_body(response).await.map_err(|e| match e {
+            BodyError::TooLarge => failed(format!(
+                "the file is larger than {} MiB, the most wxcc reads",
+                MAX_BODY_BYTES / (1024 * 1024)
+            )),
+            BodyError::Broken(why) => failed(why),
+        })?;
+        Ok((status, bytes))
     }
 
     fn next_tracking_id(&self) -> String {

@@ -49,6 +49,18 @@ impl ApiPath {
         Ok(path)
     }
 
+    /// A fixed route outside the org tree (`/v1/tasks`, `/search`), written in the code, never
+    /// taken from data; each of its segments is encoded all the same.
+    pub(crate) fn route(route: &str) -> ApiPath {
+        ApiPath {
+            segments: route
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(encode)
+                .collect(),
+        }
+    }
+
     /// This path with one more segment holding `value`.
     pub(crate) fn with(mut self, value: &str) -> Result<ApiPath, ApiError> {
         if value.is_empty() || value == "." || value == ".." {

@@ -198,6 +198,17 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout, e.g. `wxcc man > wxcc.1 && man ./wxcc.1`.
     Man,
+    /// List the tasks (contacts) created in a time range, every page.
+    Tasks(TasksArgs),
+    /// Queue or agent statistics per interval.
+    #[command(subcommand)]
+    Stats(StatsCommand),
+    /// Agent activities (logins, states, contacts) in a time range.
+    Activities(ActivitiesArgs),
+    /// Run a GraphQL query on the Search API, every page.
+    Search(SearchArgs),
+    /// List the recordings of tasks, or download them (`recordings download --out DIR`).
+    Recordings(RecordingsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +226,234 @@ pub enum Shell {
     Powershell,
     Elvish,
 }
+
+// ---- data commands (issue 14): tasks, stats, activities ----
+
+#[derive(Debug, Args)]
+pub struct TimeArgs {
+    /// How far back from now: 30m, 2h, 7d, 1h30m.
+    #[arg(long, value_name = "DURATION", conflicts_with = "from")]
+    pub since: Option<String>,
+
+    /// Start: a date (2026-11-01, local midnight), a date-time (2026-11-01T09:30, local;
+    /// or with Z, +01:00 or [Europe/Paris]), or a duration ago (2h).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+
+    /// End (exclusive), written like --from. Default: now.
+    #[arg(long, value_name = "TIME", requires = "from")]
+    pub to: Option<String>,
+
+    /// Output format. Default: a table on a terminal, CSV otherwise.
+    #[arg(long, value_enum)]
+    pub format: Option<DataFormat>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    Table,
+    Csv,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct TasksArgs {
+    #[command(flatten)]
+    pub time: TimeArgs,
+
+    #[command(flatten)]
+    pub channels: ChannelArgs,
+
+    /// Only tasks whose last queue is this one, by name (comma-separated or repeated).
+    #[arg(long = "queue", value_name = "NAME")]
+    pub queues: Vec<String>,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ChannelArgs {
+    /// Only these channels (comma-separated or repeated): telephony, chat, email, social.
+    #[arg(long = "channel", value_name = "CHANNEL")]
+    pub channels: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PeopleArgs {
+    /// Only these agents, by email (comma-separated or repeated).
+    #[arg(long = "agent", value_name = "EMAIL")]
+    pub agents: Vec<String>,
+
+    /// Only agents of these teams, by name (comma-separated or repeated).
+    #[arg(long = "team", value_name = "NAME")]
+    pub teams: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Offered, accepted, abandoned tasks and times per queue and interval.
+    Queues(QueueStatsArgs),
+    /// Tasks and durations per agent, channel and interval.
+    Agents(AgentStatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QueueStatsArgs {
+    #[command(flatten)]
+    pub time: TimeArgs,
+
+    /// Interval length in minutes: 15, 30 or 60.
+    #[arg(long, value_name = "MINUTES", default_value = "15", value_parser = ["15", "30", "60"])]
+    pub interval: String,
+
+    /// Only these queues, by name (comma-separated or repeated). Default: all.
+    #[arg(long = "queue", value_name = "NAME")]
+    pub queues: Vec<String>,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentStatsArgs {
+    #[command(flatten)]
+    pub time: TimeArgs,
+
+    /// Interval length in minutes: 15, 30 or 60.
+    #[arg(long, value_name = "MINUTES", default_value = "15", value_parser = ["15", "30", "60"])]
+    pub interval: String,
+
+    #[command(flatten)]
+    pub people: PeopleArgs,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ActivitiesArgs {
+    #[command(flatten)]
+    pub time: TimeArgs,
+
+    #[command(flatten)]
+    pub people: PeopleArgs,
+
+    #[command(flatten)]
+    pub channels: ChannelArgs,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// A file holding the GraphQL query (e.g. examples/search/simple.graphql).
+    #[arg(
+        value_name = "QUERY.graphql",
+        required_unless_present = "query",
+        conflicts_with = "query"
+    )]
+    pub file: Option<PathBuf>,
+
+    /// The query text itself, instead of a file.
+    #[arg(long, value_name = "GRAPHQL")]
+    pub query: Option<String>,
+
+    /// A variable, `name=value` (numbers, true/false and JSON are typed; anything else is a
+    /// string). Repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+
+    /// Sets the variables `$from` and `$to` to this far back from now: 30m, 2h, 7d.
+    #[arg(long, value_name = "DURATION", conflicts_with = "from")]
+    pub since: Option<String>,
+
+    /// Sets `$from` (written like `wxcc tasks --from`).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+
+    /// Sets `$to` (default: now), with --from.
+    #[arg(long, value_name = "TIME", requires = "from")]
+    pub to: Option<String>,
+
+    /// Output: the merged answer as JSON (default), or CSV / JSON lines of the result rows.
+    #[arg(long, value_enum, default_value_t = DataFormat::Json)]
+    pub format: DataFormat,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct RecordingsArgs {
+    #[command(subcommand)]
+    pub action: Option<RecordingsAction>,
+
+    #[command(flatten)]
+    pub select: RecordingSelect,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordingsAction {
+    /// Download the recordings into a folder, resuming an earlier run, with a manifest.csv.
+    Download(DownloadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    #[command(flatten)]
+    pub select: RecordingSelect,
+
+    /// The folder to save into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordingSelect {
+    /// These tasks (comma-separated or repeated), instead of a time range.
+    #[arg(long = "task", value_name = "ID", conflicts_with_all = ["since", "from"])]
+    pub tasks: Vec<String>,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
+
+    /// One file per segment instead of the stitched recording.
+    #[arg(long)]
+    pub segments: bool,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+// ---- end of data commands ----
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
@@ -398,4 +637,18 @@ pub struct ServeArgs {
     /// Largest page size list endpoints return (larger requests are silently clamped).
     #[arg(long, value_name = "N")]
     pub max_page_size: Option<u64>,
+
+    /// Generate this many days of synthetic contact-center activity (tasks, statistics,
+    /// agent activities) from the org's configuration, replacing any there was.
+    #[arg(long, value_name = "DAYS")]
+    pub seed_activity: Option<u32>,
+
+    /// With --seed-activity: about how many tasks each queue gets per hour.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 6,
+        requires = "seed_activity"
+    )]
+    pub tasks_per_hour: u32,
 }

@@ -23,6 +23,19 @@ pub async fn serve(args: &ServeArgs) -> Result<(), Error> {
     })
     .await
     .map_err(|e| Error::Emulator(e.to_string()))?;
+    let seeded = match args.seed_activity {
+        Some(days) if days > MAX_SEED_DAYS => {
+            emulator.stop().await;
+            return Err(Error::Usage(format!(
+                "--seed-activity {days}: at most {MAX_SEED_DAYS} days"
+            )));
+        }
+        Some(days) => format!(
+            "synthetic activity: {} tasks over the last {days} days\n",
+            emulator.seed_activity(days, args.tasks_per_hour)
+        ),
+        None => String::new(),
+    };
     let (client_id, _) = emulator.quickstart_client();
     let url = emulator.url();
     let banner = format!(
@@ -31,7 +44,7 @@ pub async fn serve(args: &ServeArgs) -> Result<(), Error> {
          default org: {}\n\
          quick-start OAuth client: {client_id} (its secret is in the state file, under clients)\n\
          sign in: WXCC_CLIENT_ID={client_id} WXCC_CLIENT_SECRET=… wxcc login --base-url {url} --auth-url {url}\n\
-         test controls: {url}/_emulator/ (requests, counters, tokens, settings, faults)\n",
+         test controls: {url}/_emulator/ (requests, counters, tokens, settings, faults)\n{seeded}",
         args.state.display(),
         emulator.default_org(),
     );
@@ -65,6 +78,9 @@ pub fn reset(args: &ResetArgs) -> Result<(), Error> {
     );
     Ok(())
 }
+
+/// The most days `--seed-activity` generates.
+const MAX_SEED_DAYS: u32 = 400;
 
 /// `N` (per minute) or `N/SECONDS`.
 fn parse_rate_limit(text: &str) -> Result<RateLimit, Error> {

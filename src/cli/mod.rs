@@ -1,19 +1,25 @@
 //! The command line: parse arguments, resolve settings, run one command, turn the result
 //! into an exit status. One file per command.
 
+mod activities;
 mod apply;
 mod args;
 mod callback;
 mod completions;
+mod data_output;
 mod emulator;
 mod kinds;
 mod login;
 mod logout;
 mod plan;
 mod progress;
+mod recordings;
 mod schema;
+mod search;
 mod session;
 mod settings;
+mod stats;
+mod tasks;
 mod validate;
 mod whoami;
 
@@ -22,7 +28,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::error::Error;
-use args::{Cli, Command, EmulatorCommand, LimitArgs, TargetArgs};
+use args::{Cli, Command, EmulatorCommand, LimitArgs, RecordingsAction, StatsCommand, TargetArgs};
 use settings::Output;
 
 /// Runs `wxcc` with the process's arguments.
@@ -105,6 +111,34 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
             | Command::Whoami(_)
             | Command::Logout(_)
             | Command::Emulator(EmulatorCommand::Reset(_)) => Ok(0),
+            Command::Tasks(a) => {
+                let settings = settings::resolve(output, &a.target, &a.limits)?;
+                tasks::run(a, &settings).await.map(|_| 0)
+            }
+            Command::Stats(a) => {
+                let (target, limits) = match a {
+                    StatsCommand::Queues(q) => (&q.target, &q.limits),
+                    StatsCommand::Agents(g) => (&g.target, &g.limits),
+                };
+                let settings = settings::resolve(output, target, limits)?;
+                stats::run(a, &settings).await.map(|_| 0)
+            }
+            Command::Activities(a) => {
+                let settings = settings::resolve(output, &a.target, &a.limits)?;
+                activities::run(a, &settings).await.map(|_| 0)
+            }
+            Command::Search(a) => {
+                let settings = settings::resolve(output, &a.target, &a.limits)?;
+                search::run(a, &settings).await.map(|_| 0)
+            }
+            Command::Recordings(a) => {
+                let select = match &a.action {
+                    Some(RecordingsAction::Download(d)) => &d.select,
+                    None => &a.select,
+                };
+                let settings = settings::resolve(output, &select.target, &select.limits)?;
+                recordings::run(a, &settings).await.map(|_| 0)
+            }
         }
     })
 }

@@ -32,6 +32,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/orgs/{org}", get(org_objects))
         .route("/orgs/{org}/users", post(add_users))
         .route("/orgs/{org}/numbers", get(numbers).post(add_numbers))
+        .route("/orgs/{org}/activity", post(seed_activity))
         .route("/clients", post(create_client))
         .route("/tokens", post(mint_token))
         .route("/revoke", post(revoke))
@@ -92,6 +93,47 @@ async fn create_org(
 /// 404 for an org named in the path; 400 for one named in a body.
 fn no_such_org(status: StatusCode) -> Response {
     (status, axum::Json(json!({"message": "no such org"}))).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedActivity {
+    days: u32,
+    #[serde(default = "default_per_hour")]
+    tasks_per_hour: u32,
+    /// Epoch ms the activity ends by (default: now), so tests can leave a margin.
+    #[serde(default)]
+    end_time: Option<i64>,
+}
+
+fn default_per_hour() -> u32 {
+    super::activity::DEFAULT_PER_HOUR
+}
+
+/// Replaces the org's synthetic activity with `days` days of tasks (`tasksPerHour` per
+/// queue, about) ending at the last full hour (before `endTime` when given); answers with
+/// the task count.
+async fn seed_activity(
+    AxState(shared): AxState<Arc<Shared>>,
+    Path(org): Path<String>,
+    axum::Json(body): axum::Json<SeedActivity>,
+) -> Response {
+    if body.days > super::activity::MAX_DAYS || body.tasks_per_hour > 1000 {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"message": "at most 400 days and 1000 tasks per hour"})),
+        )
+            .into_response();
+    }
+    let mut state = shared.state();
+    let org_id = org_id(&state, org);
+    let Some(org) = state.orgs.get_mut(&org_id) else {
+        return no_such_org(StatusCode::NOT_FOUND);
+    };
+    let end = body.end_time.unwrap_or_else(now_ms).min(now_ms());
+    let tasks = super::activity::generate(org, &org_id, body.days, body.tasks_per_hour, end);
+    shared.persist(&state);
+    axum::Json(json!({"tasks": tasks})).into_response()
 }
 
 /// `default` names the default org.

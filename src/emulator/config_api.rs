@@ -218,7 +218,7 @@ fn revoke_presented_token(headers: &HeaderMap, state: &mut State) {
 }
 
 /// The fault of the revoking kind (or not) that hits this request, if any.
-fn take_fault(
+pub(super) fn take_fault(
     shared: &Shared,
     revoking: bool,
     method: &Method,
@@ -233,7 +233,7 @@ fn take_fault(
 /// is counted). A client that comes back before its `Retry-After` has elapsed is refused
 /// again (developer.webex.com rate limiting, docs/api-notes.md §1.7) and counted as an early
 /// retry, unless the request arrived within a second of the 429: it was in flight.
-fn rate_limited(shared: &Shared, state: &State, client: &str) -> Option<u64> {
+pub(super) fn rate_limited(shared: &Shared, state: &State, client: &str) -> Option<u64> {
     let limit = state.settings.rate_limit?;
     let window = std::time::Duration::from_secs(limit.window_seconds.max(1));
     let now = std::time::Instant::now();

@@ -6,13 +6,17 @@
 //! It shares no code with the client side: it reads only the vendored spec and its own
 //! rules, so a misunderstanding in the client cannot be mirrored here and hidden.
 
+mod activity;
 mod admin;
 mod audio;
 mod bulk;
+mod captures;
 mod config_api;
+mod data_api;
 mod derived;
 mod directory;
 mod faults;
+mod graphql;
 mod hooks;
 mod http;
 mod lists;
@@ -67,6 +71,8 @@ pub(crate) struct Shared {
     faults: Mutex<Vec<faults::Armed>>,
     /// Held while the emulator lives, so no other process writes its state file.
     _lock: Option<StateLock>,
+    /// Signs the recordings' download URLs (new each start, as storage keys rotate).
+    signing_key: String,
 }
 
 /// What the emulator saw, for tests and benchmarks.
@@ -223,6 +229,7 @@ impl Emulator {
             retry_after: Mutex::new(HashMap::new()),
             faults: Mutex::new(Vec::new()),
             _lock: lock,
+            signing_key: uuid::Uuid::new_v4().to_string(),
         });
         let app = Router::new()
             .route("/v1/authorize", get(oauth::authorize))
@@ -230,6 +237,16 @@ impl Emulator {
             .route(
                 "/v1/applications/{application_id}/token",
                 post(oauth::service_app_token),
+            )
+            .route("/v1/tasks", get(data_api::tasks))
+            .route("/v1/queues/statistics", get(data_api::queue_statistics))
+            .route("/v1/agents/statistics", get(data_api::agent_statistics))
+            .route("/v1/agents/activities", get(data_api::agent_activities))
+            .route("/search", post(data_api::search))
+            .route("/v1/captures/query", post(captures::query))
+            .route(
+                "/_signed/recordings/{org}/{task}/{file}",
+                get(captures::download),
             )
             .nest("/_emulator", admin::router().merge(oauth::controls()))
             .fallback(config_api::handle)
@@ -276,6 +293,19 @@ impl Emulator {
             .map(|c| c.secret.clone())
             .unwrap_or_default();
         (QUICKSTART_CLIENT_ID.to_string(), secret)
+    }
+
+    /// Generates `days` days of synthetic activity (about `per_hour` tasks per queue and
+    /// hour) for the default org, up to the last full hour; returns the number of tasks.
+    pub fn seed_activity(&self, days: u32, per_hour: u32) -> usize {
+        let mut state = self.shared.state();
+        let org_id = state.default_org.clone();
+        let n = match state.orgs.get_mut(&org_id) {
+            Some(org) => activity::generate(org, &org_id, days, per_hour, http::now_ms()),
+            None => 0,
+        };
+        self.shared.persist(&state);
+        n
     }
 
     /// Stops serving and waits for in-flight requests.

@@ -275,7 +275,7 @@ fn default_layout() -> String {
 }
 
 /// A quarter second of a quiet 440 Hz tone: 8 kHz, 8-bit unsigned, mono PCM WAV.
-fn tone_wav() -> Vec<u8> {
+pub(super) fn tone_wav() -> Vec<u8> {
     const RATE: u32 = 8_000;
     let samples: Vec<u8> = (0..RATE / 4)
         .map(|i| {

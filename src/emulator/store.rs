@@ -45,6 +45,9 @@ pub struct Org {
     /// Audio blobs by blob id, base64 (§3.4, §1.11).
     #[serde(default)]
     pub blobs: BTreeMap<String, String>,
+    /// Synthetic contacts the data APIs report on (`activity.rs`).
+    #[serde(default)]
+    pub activity: Vec<super::activity::SyntheticTask>,
 }
 
 impl Org {

@@ -1,8 +1,6 @@
 //! The emulator behaves like the service: schema-checked bodies with the real error
 //! shape, bearer auth, referential integrity, paging, the quick start and `emulator serve`.
 
-use std::io::{BufRead, BufReader};
-
 use serde_json::json;
 
 use crate::harness::{Env, contains_all};
@@ -226,26 +224,7 @@ fn the_quick_start_runs_on_the_embedded_emulator() {
 #[test]
 fn emulator_serve_listens_and_answers() {
     let env = Env::new();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wxcc"))
-        .args([
-            "emulator",
-            "serve",
-            "--port",
-            "0",
-            "--state",
-            "served.json",
-            "--throttle",
-            "100/1",
-        ])
-        .current_dir(env.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first).expect("read");
-    let url = first.trim().rsplit(' ').next().expect("url").to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    let (mut child, url) = env.serve_emulator(&["--state", "served.json", "--throttle", "100/1"]);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (status, settings) = runtime.block_on(async {
         let r = reqwest::get(format!("{url}/_emulator/settings"))

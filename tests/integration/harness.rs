@@ -157,6 +157,28 @@ impl Env {
         cmd.spawn().expect("spawn wxcc")
     }
 
+    /// Starts `wxcc emulator serve --port 0 ARGS` in the temp folder; the child (to kill)
+    /// and the URL its first line announces.
+    pub fn serve_emulator(&self, args: &[&str]) -> (Child, String) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wxcc"))
+            .args(["emulator", "serve", "--port", "0"])
+            .args(args)
+            .current_dir(self.dir.path())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut first = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first)
+            .expect("read");
+        assert!(
+            first.starts_with("wxcc emulator listening on http://127.0.0.1:"),
+            "{first}"
+        );
+        let url = first.trim().rsplit(' ').next().expect("url").to_string();
+        (child, url)
+    }
+
     /// Where the binary keeps profiles (`WXCC_CONFIG_DIR`).
     pub fn config_dir(&self) -> PathBuf {
         self.dir.path().join(".config")

@@ -7,6 +7,7 @@ mod harness;
 mod auth;
 mod bad_input;
 mod cli;
+mod data;
 mod differential;
 mod emulator_behaviour;
 mod emulator_kinds;
