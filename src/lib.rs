@@ -10,6 +10,7 @@ pub mod atomic_file;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
+pub mod desktop;
 pub mod emulator;
 pub mod error;
 pub mod model;

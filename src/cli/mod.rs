@@ -1,6 +1,7 @@
 //! The command line: parse arguments, resolve settings, run one command, turn the result
 //! into an exit status. One file per command.
 
+mod agent;
 mod apply;
 mod args;
 mod callback;
@@ -12,6 +13,7 @@ mod plan;
 mod schema;
 mod session;
 mod settings;
+mod smoke;
 mod validate;
 mod whoami;
 
@@ -76,6 +78,8 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             Command::Plan(a) => plan::run(a, &settings).await,
             Command::Apply(a) => apply::run(a, &settings).await.map(|_| 0),
             Command::Emulator(EmulatorCommand::Serve(a)) => emulator::serve(a).await.map(|_| 0),
+            Command::Agent(a) => agent::run(a, &settings).await,
+            Command::Smoke(a) => smoke::run(a, &settings).await.map(|_| 0),
         }
     })
 }

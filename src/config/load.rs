@@ -10,7 +10,8 @@ use super::suggest::did_you_mean;
 use super::yaml;
 use crate::catalogue::{Kind, TOOL_SETTINGS_KEY, kind_names};
 use crate::model::{
-    Desired, DesiredObject, Diagnostic, Node, NodeValue, Span, ToolSettings, Upload, content_digest,
+    Desired, DesiredObject, Diagnostic, Node, NodeValue, SmokeSettings, Span, ToolSettings, Upload,
+    content_digest,
 };
 
 /// One loaded file.
@@ -285,6 +286,16 @@ fn read_object(
     for (k, v) in entries {
         if k.name == TOOL_SETTINGS_KEY {
             settings = read_settings(v, diags);
+            if settings.smoke.is_some() && kind.name != "team" {
+                diags.push(
+                    Diagnostic::error(
+                        "`smoke` settings belong on a team",
+                        v.span,
+                        format!("this is a {}", kind.name),
+                    )
+                    .with_help("put `x-wxcc: {smoke: {dialNumber: …, idleCode: …}}` on the team the smoke test logs in to"),
+                );
+            }
         } else {
             body.insert(k.name.clone(), v.to_json());
         }
@@ -309,7 +320,7 @@ fn read_settings(node: &Node, diags: &mut Vec<Diagnostic>) -> ToolSettings {
                 node.span,
                 format!("found {}", node.type_name()),
             )
-            .with_help("known settings: formerNames (a list of keys), protect (true/false)"),
+            .with_help("known settings: formerNames (a list of keys), protect (true/false), smoke (on a team)"),
         );
         return settings;
     };
@@ -329,6 +340,7 @@ fn read_settings(node: &Node, diags: &mut Vec<Diagnostic>) -> ToolSettings {
             }
             ("formerNames", NodeValue::String(s)) => settings.former_names.push(s.clone()),
             ("protect", NodeValue::Bool(b)) => settings.protect = *b,
+            ("smoke", _) => settings.smoke = read_smoke(v, diags),
             ("formerNames" | "protect", _) => diags.push(
                 Diagnostic::error(
                     format!("`{}` has the wrong type", k.name),
@@ -343,15 +355,86 @@ fn read_settings(node: &Node, diags: &mut Vec<Diagnostic>) -> ToolSettings {
                     k.span,
                     "not a setting",
                 );
-                d = match did_you_mean(other, ["formerNames", "protect"]) {
+                d = match did_you_mean(other, ["formerNames", "protect", "smoke"]) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help("known settings: formerNames, protect"),
+                    None => d.with_help("known settings: formerNames, protect, smoke"),
                 };
                 diags.push(d);
             }
         }
     }
     settings
+}
+
+/// `smoke: {dialNumber, idleCode, extension}`: both strings required, `extension` a boolean.
+fn read_smoke(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<SmokeSettings> {
+    const HELP: &str = "smoke is {dialNumber: \"+13125550100\", idleCode: NAME of an idle code, extension: true|false (optional)}";
+    let NodeValue::Map(entries) = &node.value else {
+        diags.push(
+            Diagnostic::error(
+                "`smoke` must be a mapping",
+                node.span,
+                format!("found {}", node.type_name()),
+            )
+            .with_help(HELP),
+        );
+        return None;
+    };
+    let mut dial_number = None;
+    let mut idle_code = None;
+    let mut extension = false;
+    let mut ok = true;
+    for (k, v) in entries {
+        match (k.name.as_str(), &v.value) {
+            ("dialNumber", NodeValue::String(s)) if !s.is_empty() => dial_number = Some(s.clone()),
+            ("idleCode", NodeValue::String(s)) if !s.is_empty() => idle_code = Some(s.clone()),
+            ("extension", NodeValue::Bool(b)) => extension = *b,
+            ("dialNumber" | "idleCode" | "extension", _) => {
+                ok = false;
+                diags.push(
+                    Diagnostic::error(
+                        format!("`{}` has the wrong type", k.name),
+                        v.span,
+                        format!("found {}", v.type_name()),
+                    )
+                    .with_help(HELP),
+                );
+            }
+            (other, _) => {
+                ok = false;
+                let d = Diagnostic::error(
+                    format!("unknown smoke setting `{other}`"),
+                    k.span,
+                    "not a setting",
+                );
+                diags.push(
+                    match did_you_mean(other, ["dialNumber", "idleCode", "extension"]) {
+                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        None => d.with_help(HELP),
+                    },
+                );
+            }
+        }
+    }
+    for (field, value) in [("dialNumber", &dial_number), ("idleCode", &idle_code)] {
+        if value.is_none() && ok {
+            ok = false;
+            diags.push(
+                Diagnostic::error(
+                    format!("`smoke` needs `{field}`"),
+                    node.span,
+                    "smoke settings start here",
+                )
+                .with_help(HELP),
+            );
+        }
+    }
+    Some(SmokeSettings {
+        dial_number: dial_number.filter(|_| ok)?,
+        idle_code: idle_code?,
+        extension,
+        span: node.span,
+    })
 }
 
 /// Reads the local file an uploading kind names (relative to the YAML file) and puts its

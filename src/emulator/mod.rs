@@ -1,6 +1,7 @@
 //! The local stand-in for the WxCC API, used by the tests and by `--emulator`. It serves
 //! the real paths with the real envelopes, errors and quirks (see `rules`), the OAuth2
-//! authorize and token endpoints and the service-app token call, and, under `/_emulator/` (a path the real API does not
+//! authorize and token endpoints and the service-app token call, the agent desktop's
+//! notification websocket and session calls (`desktop`), and, under `/_emulator/` (a path the real API does not
 //! use), a request log, counters, settings and fault injection for tests.
 //!
 //! It shares no code with the client side: it reads only the vendored spec and its own
@@ -11,6 +12,7 @@ mod audio;
 mod bulk;
 mod config_api;
 mod derived;
+mod desktop;
 mod directory;
 mod hooks;
 mod http;
@@ -64,6 +66,8 @@ pub(crate) struct Shared {
     /// Per client: when it was last told `Retry-After`, and until when.
     retry_after: Mutex<HashMap<String, (std::time::Instant, std::time::Instant)>>,
     faults: Mutex<Vec<admin::Fault>>,
+    /// The agent desktop's live sockets.
+    desktop: desktop::Hub,
 }
 
 /// What the emulator saw, for tests and benchmarks.
@@ -191,6 +195,7 @@ impl Emulator {
             windows: Mutex::new(HashMap::new()),
             retry_after: Mutex::new(HashMap::new()),
             faults: Mutex::new(Vec::new()),
+            desktop: desktop::Hub::default(),
         });
         let app = Router::new()
             .route("/v1/authorize", get(oauth::authorize))
@@ -199,7 +204,8 @@ impl Emulator {
                 "/v1/applications/{application_id}/token",
                 post(oauth::service_app_token),
             )
-            .nest("/_emulator", admin::router())
+            .merge(desktop::routes())
+            .nest("/_emulator", admin::router().merge(desktop::admin_routes()))
             .fallback(config_api::handle)
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
             .with_state(shared.clone());

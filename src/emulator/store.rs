@@ -23,6 +23,9 @@ pub struct State {
     pub codes: BTreeMap<String, AuthCode>,
     pub access_tokens: BTreeMap<String, TokenGrant>,
     pub refresh_tokens: BTreeMap<String, TokenGrant>,
+    /// Agent desktop sessions and limits.
+    #[serde(default)]
+    pub desktop: super::desktop::DesktopState,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
