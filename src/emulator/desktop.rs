@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
-use super::http::{api_error, empty, json_response, now_ms, tracking_id};
+use super::http::{Fail, empty, json_response, now_ms, tracking_id};
 use super::oauth::{Refusal, authenticate, issue};
 use super::store::{Org, State};
 use super::{LogEntry, Shared};
@@ -125,6 +125,7 @@ enum Outbound {
 
 /// Most connections one user may hold per client type with `allowMultiLogin` (spec).
 const MULTI_LOGIN_LIMIT: usize = 10;
+const SUBSCRIBE: &str = "/v1/notification/subscribe";
 /// The spec's `clientType` length limit.
 const CLIENT_TYPE_MAX: usize = 20;
 
@@ -156,7 +157,7 @@ impl Hub {
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/v1/notification/subscribe", post(subscribe))
+        .route(SUBSCRIBE, post(subscribe))
         .route("/v1/notification/subscription/{id}", get(socket))
         .route("/v1/agents/login", post(login))
         .route("/v1/agents/session/state", put(state_change))
@@ -173,20 +174,19 @@ struct Caller {
 
 /// The checks every desktop call makes, in the service's order: credentials, the
 /// `cjp:user` scope, a Contact Center user behind the token.
-fn caller(headers: &HeaderMap, state: &State, tracking: &str) -> Result<Caller, Response> {
+fn caller(headers: &HeaderMap, state: &State) -> Result<Caller, Fail> {
     let grant = match authenticate(headers, state) {
         Ok(g) => g,
         Err(Refusal::Malformed(why)) => {
-            return Err(api_error(StatusCode::BAD_REQUEST, tracking, why));
+            return Err(Fail::new(StatusCode::BAD_REQUEST, why));
         }
         Err(Refusal::Unauthorized(why)) => {
-            return Err(api_error(StatusCode::UNAUTHORIZED, tracking, why));
+            return Err(Fail::new(StatusCode::UNAUTHORIZED, why));
         }
     };
     if !grant.scopes.iter().any(|s| s == "cjp:user") {
-        return Err(api_error(
+        return Err(Fail::new(
             StatusCode::FORBIDDEN,
-            tracking,
             "Access denied - the token lacks the cjp:user scope",
         ));
     }
@@ -202,9 +202,8 @@ fn caller(headers: &HeaderMap, state: &State, tracking: &str) -> Result<Caller, 
         .get(&grant.org)
         .and_then(|org| user_by_email(org, &email))
         .ok_or_else(|| {
-            api_error(
+            Fail::new(
                 StatusCode::FORBIDDEN,
-                tracking,
                 "Access denied - the signed-in user is not a Contact Center user of this org",
             )
         })?;
@@ -261,16 +260,11 @@ fn record(
 }
 
 /// A JSON object body, or a 400.
-fn object_body(
-    bytes: &Bytes,
-    required: bool,
-    tracking: &str,
-) -> Result<Map<String, Value>, Response> {
+fn object_body(bytes: &Bytes, required: bool) -> Result<Map<String, Value>, Fail> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         if required {
-            return Err(api_error(
+            return Err(Fail::new(
                 StatusCode::BAD_REQUEST,
-                tracking,
                 "Required request body is missing",
             ));
         }
@@ -278,45 +272,36 @@ fn object_body(
     }
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(m)) => Ok(m),
-        _ => Err(api_error(
+        _ => Err(Fail::new(
             StatusCode::BAD_REQUEST,
-            tracking,
             "The request body is not a JSON object",
         )),
     }
 }
 
 /// A field's string value: absent is `None`, another type or too long is a 400.
-fn text_field(
-    body: &Map<String, Value>,
-    field: &str,
-    max: usize,
-    tracking: &str,
-) -> Result<Option<String>, Response> {
+fn text_field(body: &Map<String, Value>, field: &str, max: usize) -> Result<Option<String>, Fail> {
     match body.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.chars().count() <= max => Ok(Some(s.clone())),
-        Some(Value::String(_)) => Err(api_error(
+        Some(Value::String(_)) => Err(Fail::new(
             StatusCode::BAD_REQUEST,
-            tracking,
-            &format!("{field}: maximum length is {max} characters"),
+            format!("{field}: maximum length is {max} characters"),
         )),
-        Some(_) => Err(api_error(
+        Some(_) => Err(Fail::new(
             StatusCode::BAD_REQUEST,
-            tracking,
-            &format!("{field} must be a string"),
+            format!("{field} must be a string"),
         )),
     }
 }
 
-fn bool_field(body: &Map<String, Value>, field: &str, tracking: &str) -> Result<bool, Response> {
+fn bool_field(body: &Map<String, Value>, field: &str) -> Result<bool, Fail> {
     match body.get(field) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(api_error(
+        Some(_) => Err(Fail::new(
             StatusCode::BAD_REQUEST,
-            tracking,
-            &format!("{field} must be a boolean"),
+            format!("{field} must be a boolean"),
         )),
     }
 }
@@ -347,21 +332,20 @@ fn subscribe_inner(
     tracking: &str,
 ) -> Response {
     let state = shared.state();
-    let caller = match caller(headers, &state, tracking) {
+    let caller = match caller(headers, &state) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(fail) => return fail.into_response(tracking, SUBSCRIBE),
     };
     drop(state);
     let parsed = (|| {
-        let body = object_body(bytes, false, tracking)?;
-        let client_type = text_field(&body, "clientType", CLIENT_TYPE_MAX, tracking)?;
-        let keepalive = bool_field(&body, "isKeepAliveEnabled", tracking)?;
-        let multi = bool_field(&body, "allowMultiLogin", tracking)?;
-        let force = bool_field(&body, "force", tracking)?;
+        let body = object_body(bytes, false)?;
+        let client_type = text_field(&body, "clientType", CLIENT_TYPE_MAX)?;
+        let keepalive = bool_field(&body, "isKeepAliveEnabled")?;
+        let multi = bool_field(&body, "allowMultiLogin")?;
+        let force = bool_field(&body, "force")?;
         if multi && client_type.is_none() {
-            return Err(api_error(
+            return Err(Fail::new(
                 StatusCode::BAD_REQUEST,
-                tracking,
                 "allowMultiLogin cannot be used without clientType",
             ));
         }
@@ -374,7 +358,7 @@ fn subscribe_inner(
     })();
     let (client_type, keepalive, multi, force) = match parsed {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(fail) => return fail.into_response(tracking, SUBSCRIBE),
     };
     let mut hub = shared.desktop.lock();
     let mine: Vec<u64> = hub
@@ -388,14 +372,14 @@ fn subscribe_inner(
     let limit = if multi { MULTI_LOGIN_LIMIT } else { 1 };
     if mine.len() >= limit {
         if !force {
-            return api_error(
+            return Fail::new(
                 StatusCode::FORBIDDEN,
-                tracking,
-                &format!(
+                format!(
                     "The user already has {} connection(s) of clientType {client_type}; subscribe with force to replace",
                     mine.len()
                 ),
-            );
+            )
+            .into_response(tracking, SUBSCRIBE);
         }
         // Multi-login: one connection goes; otherwise all of this client type.
         let displaced: Vec<u64> = if multi { mine[..1].to_vec() } else { mine };
@@ -595,7 +579,7 @@ async fn agent_call(
     let logged = serde_json::from_slice::<Value>(bytes).ok();
     let response = match agent_call_inner(shared, headers, bytes, call, &tracking) {
         Ok(()) => empty(StatusCode::ACCEPTED, &tracking),
-        Err(r) => r,
+        Err(fail) => fail.into_response(&tracking, path),
     };
     record(shared, &method, path, headers, logged, response.status());
     response
@@ -607,21 +591,19 @@ fn agent_call_inner(
     bytes: &Bytes,
     call: Call,
     tracking: &str,
-) -> Result<(), Response> {
+) -> Result<(), Fail> {
     let mut state = shared.state();
-    let caller = caller(headers, &state, tracking)?;
+    let caller = caller(headers, &state)?;
     // The outcome travels on the websocket, so a call needs one (docs/desktop-notes.md §5).
     if !shared.desktop.connected(&caller.org, &caller.agent_id) {
-        return Err(api_error(
+        return Err(Fail::new(
             StatusCode::BAD_REQUEST,
-            tracking,
             "No notification subscription for this user: subscribe and open the websocket first",
         ));
     }
     let body = object_body(
         bytes,
         matches!(call, Call::Login | Call::State | Call::Logout),
-        tracking,
     )?;
     let outcome = match call {
         Call::Login => login_outcome(&mut state, &caller, &body, tracking)?,
@@ -729,14 +711,14 @@ fn login_outcome(
     caller: &Caller,
     body: &Map<String, Value>,
     tracking: &str,
-) -> Result<Outcome, Response> {
-    let bad = |why: &str| api_error(StatusCode::BAD_REQUEST, tracking, why);
-    let dial_number = text_field(body, "dialNumber", 43, tracking)?
-        .ok_or_else(|| bad("dialNumber is required"))?;
-    let team_id = text_field(body, "teamId", 36, tracking)?.unwrap_or_default();
-    let is_extension = bool_field(body, "isExtension", tracking)?;
-    let device_id = text_field(body, "deviceId", 43, tracking)?;
-    let device_type = text_field(body, "deviceType", 64, tracking)?;
+) -> Result<Outcome, Fail> {
+    let bad = |why: &str| Fail::new(StatusCode::BAD_REQUEST, why);
+    let dial_number =
+        text_field(body, "dialNumber", 43)?.ok_or_else(|| bad("dialNumber is required"))?;
+    let team_id = text_field(body, "teamId", 36)?.unwrap_or_default();
+    let is_extension = bool_field(body, "isExtension")?;
+    let device_id = text_field(body, "deviceId", 43)?;
+    let device_type = text_field(body, "deviceType", 64)?;
     let roles: Vec<String> = match body.get("roles") {
         Some(Value::Array(items)) if !items.is_empty() => items
             .iter()
@@ -867,15 +849,12 @@ fn state_outcome(
     body: &Map<String, Value>,
     tracking: &str,
     changed_by: &str,
-) -> Result<Outcome, Response> {
-    let bad = |why: &str| api_error(StatusCode::BAD_REQUEST, tracking, why);
-    let wanted =
-        text_field(body, "state", 64, tracking)?.ok_or_else(|| bad("state is required"))?;
-    let aux =
-        text_field(body, "auxCodeId", 36, tracking)?.ok_or_else(|| bad("auxCodeId is required"))?;
-    let reason = text_field(body, "lastStateChangeReason", 128, tracking)?.unwrap_or_default();
-    let target =
-        text_field(body, "agentId", 36, tracking)?.unwrap_or_else(|| caller.agent_id.clone());
+) -> Result<Outcome, Fail> {
+    let bad = |why: &str| Fail::new(StatusCode::BAD_REQUEST, why);
+    let wanted = text_field(body, "state", 64)?.ok_or_else(|| bad("state is required"))?;
+    let aux = text_field(body, "auxCodeId", 36)?.ok_or_else(|| bad("auxCodeId is required"))?;
+    let reason = text_field(body, "lastStateChangeReason", 128)?.unwrap_or_default();
+    let target = text_field(body, "agentId", 36)?.unwrap_or_else(|| caller.agent_id.clone());
     if !matches!(wanted.as_str(), "Available" | "Idle") {
         return Err(bad(&format!("state {wanted} is not Available or Idle")));
     }
@@ -990,16 +969,10 @@ fn logout_outcome(
     caller: &Caller,
     body: &Map<String, Value>,
     tracking: &str,
-) -> Result<Outcome, Response> {
-    let reason = text_field(body, "logoutReason", 128, tracking)?.ok_or_else(|| {
-        api_error(
-            StatusCode::BAD_REQUEST,
-            tracking,
-            "logoutReason is required",
-        )
-    })?;
-    let target =
-        text_field(body, "agentId", 36, tracking)?.unwrap_or_else(|| caller.agent_id.clone());
+) -> Result<Outcome, Fail> {
+    let reason = text_field(body, "logoutReason", 128)?
+        .ok_or_else(|| Fail::new(StatusCode::BAD_REQUEST, "logoutReason is required"))?;
+    let target = text_field(body, "agentId", 36)?.unwrap_or_else(|| caller.agent_id.clone());
     let removed = state
         .desktop
         .sessions
@@ -1219,7 +1192,7 @@ async fn admin_state(
     };
     let outcome = match state_outcome(&mut state, &caller, &request, &tracking, "supervisor") {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(fail) => return fail.into_response(&tracking, "/v1/agents/session/state"),
     };
     shared.persist(&state);
     drop(state);
