@@ -20,7 +20,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State as AxState};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
@@ -159,11 +159,11 @@ pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(SUBSCRIBE, post(subscribe))
         .route("/v1/notification/subscription/{id}", get(socket))
-        .route("/v1/agents/login", post(login))
-        .route("/v1/agents/session/state", put(state_change))
-        .route("/v1/agents/reload", post(reload))
+        .route("/v1/agents/login", post(agent_call))
+        .route("/v1/agents/session/state", put(agent_call))
+        .route("/v1/agents/reload", post(agent_call))
         // The spec says PUT; every real client sends POST (docs/desktop-notes.md §5f).
-        .route("/v1/agents/logout", put(logout).post(logout))
+        .route("/v1/agents/logout", put(agent_call).post(agent_call))
 }
 
 /// Who is calling: the org, the agent (user) id, the scopes' verdict.
@@ -493,72 +493,6 @@ async fn serve_socket(
     shared.desktop.lock().connections.retain(|c| c.id != id);
 }
 
-/// A desktop call: checks, then 202 and the outcome on the websocket.
-async fn login(
-    AxState(shared): AxState<Arc<Shared>>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response {
-    agent_call(
-        &shared,
-        Method::POST,
-        "/v1/agents/login",
-        &headers,
-        &bytes,
-        Call::Login,
-    )
-    .await
-}
-
-async fn state_change(
-    AxState(shared): AxState<Arc<Shared>>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response {
-    agent_call(
-        &shared,
-        Method::PUT,
-        "/v1/agents/session/state",
-        &headers,
-        &bytes,
-        Call::State,
-    )
-    .await
-}
-
-async fn reload(
-    AxState(shared): AxState<Arc<Shared>>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response {
-    agent_call(
-        &shared,
-        Method::POST,
-        "/v1/agents/reload",
-        &headers,
-        &bytes,
-        Call::Reload,
-    )
-    .await
-}
-
-async fn logout(
-    AxState(shared): AxState<Arc<Shared>>,
-    method: Method,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response {
-    agent_call(
-        &shared,
-        method,
-        "/v1/agents/logout",
-        &headers,
-        &bytes,
-        Call::Logout,
-    )
-    .await
-}
-
 #[derive(Clone, Copy)]
 enum Call {
     Login,
@@ -567,21 +501,28 @@ enum Call {
     Logout,
 }
 
+/// A desktop call: checks, then 202 and the outcome on the websocket.
 async fn agent_call(
-    shared: &Arc<Shared>,
+    AxState(shared): AxState<Arc<Shared>>,
     method: Method,
-    path: &str,
-    headers: &HeaderMap,
-    bytes: &Bytes,
-    call: Call,
+    uri: Uri,
+    headers: HeaderMap,
+    bytes: Bytes,
 ) -> Response {
-    let tracking = tracking_id(headers);
-    let logged = serde_json::from_slice::<Value>(bytes).ok();
-    let response = match agent_call_inner(shared, headers, bytes, call, &tracking) {
+    let path = uri.path();
+    let call = match path {
+        "/v1/agents/login" => Call::Login,
+        "/v1/agents/session/state" => Call::State,
+        "/v1/agents/reload" => Call::Reload,
+        _ => Call::Logout,
+    };
+    let tracking = tracking_id(&headers);
+    let logged = serde_json::from_slice::<Value>(&bytes).ok();
+    let response = match agent_call_inner(&shared, &headers, &bytes, call, &tracking) {
         Ok(()) => empty(StatusCode::ACCEPTED, &tracking),
         Err(fail) => fail.into_response(&tracking, path),
     };
-    record(shared, &method, path, headers, logged, response.status());
+    record(&shared, &method, path, &headers, logged, response.status());
     response
 }
 

@@ -30,6 +30,15 @@ fn as_agent(env: &Env, token: &str, args: &[&str]) -> Run {
     )
 }
 
+/// `wxcc agent login --team TEAM --dial-number NUMBER` as the agent.
+fn login(env: &Env, token: &str, team: &str, number: &str) -> Run {
+    as_agent(
+        env,
+        token,
+        &["agent", "login", "--team", team, "--dial-number", number],
+    )
+}
+
 /// The emulator's desktop view: settings, sessions, connections.
 fn desktop(env: &Env) -> Value {
     env.admin("GET", "/desktop", None)
@@ -128,19 +137,7 @@ impl Drop for Watcher {
 fn login_state_reload_logout_round_trip() {
     let env = Env::new();
     let token = agent_token(&env, ADMIN);
-    let login = as_agent(
-        &env,
-        &token,
-        &[
-            "agent",
-            "login",
-            "--team",
-            "Team-1",
-            "--dial-number",
-            "+13125550100",
-        ],
-    )
-    .expect(0);
+    let login = login(&env, &token, "Team-1", "+13125550100").expect(0);
     contains_all(
         &login.stdout,
         &["Logged in", "dial number +13125550100", "state Idle"],
@@ -200,33 +197,9 @@ fn login_failures_name_and_explain_the_reason() {
     let env = Env::new();
     let admin = agent_token(&env, ADMIN);
     let ana = agent_token(&env, ANA);
-    as_agent(
-        &env,
-        &admin,
-        &[
-            "agent",
-            "login",
-            "--team",
-            "Team-1",
-            "--dial-number",
-            "5550100",
-        ],
-    )
-    .expect(0);
+    login(&env, &admin, "Team-1", "5550100").expect(0);
 
-    let taken = as_agent(
-        &env,
-        &ana,
-        &[
-            "agent",
-            "login",
-            "--team",
-            "Team-1",
-            "--dial-number",
-            "5550100",
-        ],
-    )
-    .expect(1);
+    let taken = login(&env, &ana, "Team-1", "5550100").expect(1);
     contains_all(
         &taken.stderr,
         &[
@@ -235,30 +208,13 @@ fn login_failures_name_and_explain_the_reason() {
         ],
     );
 
-    let short = as_agent(
-        &env,
-        &ana,
-        &["agent", "login", "--team", "Team-1", "--dial-number", "12"],
-    )
-    .expect(1);
+    let short = login(&env, &ana, "Team-1", "12").expect(1);
     contains_all(
         &short.stderr,
         &["INVALID_DIAL_NUMBER", "cannot use that dial number"],
     );
 
-    let again = as_agent(
-        &env,
-        &admin,
-        &[
-            "agent",
-            "login",
-            "--team",
-            "Team-1",
-            "--dial-number",
-            "5550101",
-        ],
-    )
-    .expect(1);
+    let again = login(&env, &admin, "Team-1", "5550101").expect(1);
     contains_all(&again.stderr, &["AGENT_ALREADY_LOGGED_IN"]);
     assert!(
         session(&env, ANA).is_null(),
@@ -273,19 +229,7 @@ fn login_failures_name_and_explain_the_reason() {
     );
     env.wxcc(&["apply", "remote.yaml", "--auto-approve"])
         .expect(0);
-    let remote = as_agent(
-        &env,
-        &ana,
-        &[
-            "agent",
-            "login",
-            "--team",
-            "Remote Team",
-            "--dial-number",
-            "5550102",
-        ],
-    )
-    .expect(1);
+    let remote = login(&env, &ana, "Remote Team", "5550102").expect(1);
     contains_all(&remote.stderr, &["AGENT_NOT_IN_TEAM_SITE", "another site"]);
 }
 
@@ -308,19 +252,7 @@ fn a_supervisor_changes_and_ends_another_agents_session() {
     let env = Env::new();
     let ana = agent_token(&env, ANA);
     let admin = agent_token(&env, ADMIN);
-    as_agent(
-        &env,
-        &ana,
-        &[
-            "agent",
-            "login",
-            "--team",
-            "Team-1",
-            "--dial-number",
-            "5550110",
-        ],
-    )
-    .expect(0);
+    login(&env, &ana, "Team-1", "5550110").expect(0);
     as_agent(
         &env,
         &admin,
@@ -414,19 +346,7 @@ fn bad_arguments_send_nothing() {
     );
 
     // Names are resolved like config references; a wrong one never reaches the desktop.
-    let team = as_agent(
-        &env,
-        &token,
-        &[
-            "agent",
-            "login",
-            "--team",
-            "Team-2",
-            "--dial-number",
-            "5550100",
-        ],
-    )
-    .expect(1);
+    let team = login(&env, &token, "Team-2", "5550100").expect(1);
     contains_all(
         &team.stderr,
         &["no team named `Team-2`", "did you mean `Team-1`?"],
@@ -450,19 +370,7 @@ fn bad_arguments_send_nothing() {
 fn events_prints_json_lines_with_remote_state_changes() {
     let env = Env::new();
     let token = agent_token(&env, ANA);
-    as_agent(
-        &env,
-        &token,
-        &[
-            "agent",
-            "login",
-            "--team",
-            "Team-1",
-            "--dial-number",
-            "5550120",
-        ],
-    )
-    .expect(0);
+    login(&env, &token, "Team-1", "5550120").expect(0);
     let mut watcher = Watcher::start(&env, &token, &["--count", "2"]);
     let welcome = watcher.next();
     assert_eq!(welcome["type"], "Welcome");
@@ -486,49 +394,30 @@ fn events_prints_json_lines_with_remote_state_changes() {
 fn events_type_filter_shows_only_matching_events() {
     let env = Env::new();
     let token = agent_token(&env, ANA);
-    as_agent(
-        &env,
-        &token,
-        &[
-            "agent",
-            "login",
-            "--team",
-            "Team-1",
-            "--dial-number",
-            "5550121",
-        ],
-    )
-    .expect(0);
+    login(&env, &token, "Team-1", "5550121").expect(0);
     let mut watcher = Watcher::start(
         &env,
         &token,
-        &["--type", "AgentStateChangeSuccess", "--count", "1"],
+        &[
+            "--type",
+            "Welcome",
+            "--type",
+            "AgentStateChangeSuccess",
+            "--count",
+            "2",
+        ],
     );
-    // The watcher is connected once the emulator sees its socket.
-    wait_for_connections(&env, 1);
+    assert_eq!(watcher.next()["type"], "Welcome");
+    // A reload's event reaches every socket of the agent, the watcher's too: filtered out.
+    as_agent(&env, &token, &["agent", "reload"]).expect(0);
     env.admin(
         "POST",
         "/desktop/state",
         Some(json!({"email": ANA, "state": "Available"})),
     );
     let only = watcher.next();
-    assert_eq!(
-        only["data"]["type"], "AgentStateChangeSuccess",
-        "Welcome was filtered out"
-    );
+    assert_eq!(only["data"]["type"], "AgentStateChangeSuccess", "{only}");
     assert_eq!(watcher.finish().0, 0);
-}
-
-/// Polls the emulator (each poll a request, bounded) until this many sockets are open.
-fn wait_for_connections(env: &Env, n: usize) {
-    for _ in 0..600 {
-        if desktop(env)["connections"].as_array().map_or(0, Vec::len) >= n {
-            return;
-        }
-        std::thread::yield_now();
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the watcher never connected");
 }
 
 #[test]
