@@ -15,4 +15,5 @@ pub mod emulator;
 pub mod error;
 pub mod model;
 pub mod plan;
+pub mod regular_file;
 pub mod spec;

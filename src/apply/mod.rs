@@ -301,7 +301,9 @@ fn read_upload(change: &Change, field: &str) -> Result<(String, Vec<u8>), String
             change.kind.name, change.key
         ));
     };
-    let bytes = std::fs::read(&upload.path)
+    // The same checks as when the config was loaded: the path may have changed since.
+    let cap = change.kind.upload.map(|u| u.max_bytes).unwrap_or(0);
+    let bytes = crate::regular_file::read(&upload.path, cap)
         .map_err(|e| format!("cannot read {}: {e}", upload.path.display()))?;
     if content_digest(&bytes) != upload.digest {
         return Err(format!(

@@ -2,7 +2,7 @@
 //! the official spec. The catalogue's tests check every row against the vendored spec:
 //! paths exist with their methods, the DTO exists, every named field is a DTO property.
 
-use super::{KeyedList, Kind, Reference, UploadParts};
+use super::{FileFormat, KeyedList, Kind, Reference, UploadParts};
 
 const fn to(field: &'static str, target: &'static str) -> Reference {
     Reference {
@@ -38,6 +38,12 @@ const fn keyed(field: &'static str, key: &'static str) -> KeyedList {
 }
 
 /// The defaults every row starts from; rows override what differs.
+/// The largest audio file wxcc uploads. The API notes give no limit for one audio file; the
+/// only upload limit they name is 10 MB for a Control Hub bulk file, which carries audio
+/// files zipped (docs/api-notes.md §4). A file cannot be larger than the bulk file that
+/// holds it, so 10 MB (decimal, the conservative reading) is the cap.
+pub const MAX_AUDIO_FILE_BYTES: u64 = 10_000_000;
+
 pub const BASE: Kind = Kind {
     name: "",
     summary: "",
@@ -213,6 +219,16 @@ pub static KINDS: &[Kind] = &[
             file: "audioFile",
             info: "audioFileInfo",
             mime: "audio/wav",
+            max_bytes: MAX_AUDIO_FILE_BYTES,
+            format_field: "contentType",
+            // The values of AudioFileInfoDTO.contentType (docs/api-notes.md §3.4).
+            formats: &[
+                ("AUDIO_WAV", FileFormat::RiffWave),
+                ("AUDIO_X_WAV", FileFormat::RiffWave),
+                ("TEXT_HTML", FileFormat::Text),
+                ("TEXT_PHP", FileFormat::Text),
+                ("APPLICATION_OCTET_STREAM", FileFormat::Binary),
+            ],
         }),
         ..BASE
     },

@@ -15,7 +15,7 @@ mod spec_fixes;
 pub use dto::{Dto, DtoSchemas, FieldSchema};
 pub use editor_schema::{EditorSchemaError, editor_schema, editor_schema_text};
 pub use field_path::{FieldPath, Segment};
-pub use kinds::{BASE as KIND_DEFAULTS, KINDS};
+pub use kinds::{BASE as KIND_DEFAULTS, KINDS, MAX_AUDIO_FILE_BYTES};
 pub use order::{apply_order, kind_rank};
 pub use spec_fixes::RESOURCE_TYPES;
 
@@ -120,6 +120,33 @@ pub struct UploadParts {
     pub info: &'static str,
     /// The MIME type the file part is sent with.
     pub mime: &'static str,
+    /// The largest file wxcc reads and sends for this part.
+    pub max_bytes: u64,
+    /// The body field whose value says what the file holds (`contentType`).
+    pub format_field: &'static str,
+    /// The content each value of `format_field` requires of the file.
+    pub formats: &'static [(&'static str, FileFormat)],
+}
+
+/// What an uploaded file must contain, checked offline before anything is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    /// A RIFF container of type `WAVE` (a `.wav` file).
+    RiffWave,
+    /// Text: UTF-8 without NUL bytes.
+    Text,
+    /// Any bytes.
+    Binary,
+}
+
+impl UploadParts {
+    /// The format the file must have when `format_field` holds `value`.
+    pub fn format_for(&self, value: &str) -> Option<FileFormat> {
+        self.formats
+            .iter()
+            .find(|(v, _)| *v == value)
+            .map(|(_, f)| *f)
+    }
 }
 
 /// An array of sub-objects matched by a key field rather than by position.

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use anstyle::{AnsiColor, Style};
 
 use super::args::ApplyArgs;
-use super::plan::prepare;
+use super::plan::{Prepared, prepare};
 use super::settings::Settings;
 use crate::apply::{Outcome, apply};
 use crate::error::Error;
@@ -18,6 +18,10 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
         anstream::println!("No changes.");
         prepared.session.close().await;
         return Ok(());
+    }
+    if let Some(refusal) = empty_config_deletes(args, &prepared) {
+        prepared.session.close().await;
+        return Err(refusal);
     }
     anstream::print!(
         "{}",
@@ -99,6 +103,39 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
         "Nothing else was changed. Fix the cause and run `wxcc apply` again: it reads the tenant afresh and carries on from where this run stopped."
     );
     Err(Error::ApplyFailed)
+}
+
+/// A config that declares nothing, applied with `--delete`, deletes every live object of
+/// the kinds named: most likely an emptied or mis-pointed config, so it needs
+/// `--allow-empty-config`.
+fn empty_config_deletes(args: &ApplyArgs, prepared: &Prepared) -> Option<Error> {
+    if prepared.declared > 0 || args.allow_empty_config {
+        return None;
+    }
+    let mut deletes: Vec<(&str, usize)> = Vec::new();
+    for change in prepared
+        .plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+    {
+        match deletes.iter_mut().find(|(k, _)| *k == change.kind.name) {
+            Some((_, n)) => *n += 1,
+            None => deletes.push((change.kind.name, 1)),
+        }
+    }
+    if deletes.is_empty() {
+        return None;
+    }
+    let what: Vec<String> = deletes
+        .iter()
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect();
+    Some(Error::NotConfirmed(format!(
+        "refusing to apply: {} declares no objects, so this plan would delete every live object of the kinds given to --delete ({}). If that is what you want, pass --allow-empty-config. Nothing was changed.",
+        args.change.path.display(),
+        what.join(", ")
+    )))
 }
 
 fn print_outcome(change: &Change, outcome: &Outcome, color: bool) {

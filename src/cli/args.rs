@@ -223,6 +223,11 @@ pub struct ApplyArgs {
     /// Apply without asking for confirmation (for CI).
     #[arg(long)]
     pub auto_approve: bool,
+
+    /// Apply a config that declares no objects even when the plan deletes (with --delete,
+    /// an empty config deletes every live object of the kinds named). Refused without it.
+    #[arg(long)]
+    pub allow_empty_config: bool,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,8 @@ pub struct Prepared {
     pub session: Session,
     pub live: Live,
     pub plan: Plan,
+    /// How many objects the config declares.
+    pub declared: usize,
 }
 
 pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
@@ -78,6 +80,7 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
         session,
         live,
         plan,
+        declared: loaded.desired.objects.len(),
     })
 }
 

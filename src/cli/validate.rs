@@ -3,11 +3,16 @@
 use super::settings::Settings;
 use crate::config::{self, Loaded};
 use crate::error::Error;
+use crate::model::{Diagnostic, Severity};
 
 pub fn run(path: &std::path::Path, settings: &Settings) -> Result<(), Error> {
     let loaded = load_checked(path, settings, true)?;
     let objects = loaded.desired.objects.len();
     let files = loaded.sources.files.len();
+    if objects == 0 {
+        warn_empty(path, files, settings);
+        return Ok(());
+    }
     anstream::println!(
         "{} is valid: {objects} object{} in {files} file{}.",
         path.display(),
@@ -46,4 +51,27 @@ pub fn load_checked(
         });
     }
     Ok(loaded)
+}
+
+/// An empty config is valid, but almost never meant: say so plainly (exit status stays 0).
+fn warn_empty(path: &std::path::Path, files: usize, settings: &Settings) {
+    let warning = Diagnostic {
+        severity: Severity::Warning,
+        ..Diagnostic::general(format!(
+            "{} declares no objects: its {files} file{} hold{} no kind with any object (empty, or only comments)",
+            path.display(),
+            if files == 1 { "" } else { "s" },
+            if files == 1 { "s" } else { "" }
+        ))
+    }
+    .with_help("add objects under kind names (e.g. `site:` followed by a list); applied with --delete, an empty config would delete every live object of those kinds, which apply refuses without --allow-empty-config");
+    anstream::eprint!(
+        "{}",
+        config::render(&[warning], &config::Sources::default(), settings.color_err)
+    );
+    anstream::println!(
+        "{} is valid but declares nothing: 0 objects in {files} file{}.",
+        path.display(),
+        if files == 1 { "" } else { "s" }
+    );
 }

@@ -2,17 +2,26 @@
 //! unknown kinds, objects without a key, duplicate keys, bad `x-wxcc` settings) become
 //! diagnostics; loading goes on past them so that every problem is reported at once.
 
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use serde_json::Map;
 
+use super::encoding::{self, BadEncoding};
 use super::suggest::did_you_mean;
+use super::upload::read_uploads;
 use super::yaml;
 use crate::catalogue::{Kind, TOOL_SETTINGS_KEY, kind_names};
 use crate::model::{
-    Desired, DesiredObject, Diagnostic, Node, NodeValue, SmokeSettings, Span, ToolSettings, Upload,
-    content_digest,
+    Desired, DesiredObject, Diagnostic, Node, NodeValue, Severity, SmokeSettings, Span,
+    ToolSettings,
 };
+use crate::regular_file::{self, ReadError, describe_size};
+
+/// The largest YAML file wxcc reads. Generous: a config of 500,000 objects is about
+/// 100–150 MB of YAML; anything larger is split across the files of a folder. The YAML
+/// parser's own budget must allow at least this much.
+pub const MAX_CONFIG_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// One loaded file.
 #[derive(Clone, Debug)]
@@ -66,21 +75,34 @@ pub enum LoadError {
 }
 
 /// Loads a YAML file, or every `*.yaml`/`*.yml` under a folder (sorted, hidden entries
-/// skipped), into desired objects.
+/// skipped), into desired objects. Only regular files are read, each at most
+/// [`MAX_CONFIG_FILE_BYTES`]; a folder reached twice (a symlink loop or alias) is read once,
+/// and nothing outside the config folder is read through a symlink.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
-    let files = collect_files(path)?;
-    if files.is_empty() {
+    let mut loaded = Loaded::default();
+    let (files, root) = collect_files(path, &mut loaded.diagnostics)?;
+    if files.is_empty() && loaded.diagnostics.is_empty() {
         return Err(LoadError::Empty {
             path: path.to_path_buf(),
         });
     }
-    let mut loaded = Loaded::default();
     for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Read {
-            path: file.clone(),
-            source,
-        })?;
         let index = loaded.sources.files.len();
+        let text = match read_source(&file) {
+            Ok(text) => text,
+            Err(SourceProblem::Unreadable(d)) => {
+                loaded.diagnostics.push(*d);
+                continue;
+            }
+            Err(SourceProblem::Encoding(bad)) => {
+                loaded.diagnostics.push(bad.diagnostic(&file, index));
+                loaded.sources.files.push(SourceFile {
+                    path: file,
+                    text: bad.shown,
+                });
+                continue;
+            }
+        };
         loaded.sources.files.push(SourceFile { path: file, text });
         let text = &loaded.sources.files[index].text;
         match yaml::parse(text) {
@@ -94,7 +116,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
                     .map(Path::to_path_buf)
                     .unwrap_or_default();
                 for object in &mut loaded.desired.objects[first..] {
-                    read_uploads(object, &dir, &mut loaded.diagnostics);
+                    read_uploads(object, &dir, &root, &mut loaded.diagnostics);
                 }
             }
             Err(e) => {
@@ -123,45 +145,183 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     Ok(loaded)
 }
 
-fn collect_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let meta = std::fs::metadata(path).map_err(|source| LoadError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if meta.is_file() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut out = Vec::new();
-    walk(path, &mut out)?;
-    out.sort();
-    Ok(out)
+enum SourceProblem {
+    Unreadable(Box<Diagnostic>),
+    Encoding(BadEncoding),
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Read {
-        path: dir.to_path_buf(),
-        source,
+/// The text of one config file: a regular file within the cap, in UTF-8.
+fn read_source(path: &Path) -> Result<String, SourceProblem> {
+    let bytes = regular_file::read(path, MAX_CONFIG_FILE_BYTES).map_err(|e| {
+        let help = match &e {
+            ReadError::NotRegular { .. } => {
+                "wxcc reads only regular *.yaml/*.yml files; remove it or replace it with a regular file".to_string()
+            }
+            ReadError::TooLarge { cap, .. } => format!(
+                "split the objects across several files in a folder, each at most {}",
+                describe_size(*cap)
+            ),
+            ReadError::Io(_) => "check that the file exists and is readable".to_string(),
+        };
+        SourceProblem::Unreadable(Box::new(
+            Diagnostic::general(format!("cannot read {}: {e}", path.display())).with_help(help),
+        ))
     })?;
-    for entry in entries {
-        let entry = entry.map_err(|source| LoadError::Read {
+    encoding::decode(bytes).map_err(SourceProblem::Encoding)
+}
+
+/// The YAML files of a config and the canonical config folder (a single file's folder).
+fn collect_files(
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<(Vec<PathBuf>, PathBuf), LoadError> {
+    let read_error = |source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(read_error)?;
+    if !meta.is_dir() {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let root = parent.canonicalize().map_err(read_error)?;
+        return Ok((vec![path.to_path_buf()], root));
+    }
+    let root = path.canonicalize().map_err(read_error)?;
+    let mut walk = Walk {
+        root: root.clone(),
+        seen_dirs: HashSet::from([root.clone()]),
+        seen_files: HashMap::new(),
+        files: Vec::new(),
+        links: VecDeque::new(),
+        diags,
+    };
+    walk.dir(path)?;
+    // Symlinks last, so that what is reached both ways is read under its real path.
+    while let Some(link) = walk.links.pop_front() {
+        walk.follow(&link)?;
+    }
+    Ok((walk.files, root))
+}
+
+/// A walk of the config folder that reads each folder and file once, whatever symlinks say.
+struct Walk<'a> {
+    root: PathBuf,
+    seen_dirs: HashSet<PathBuf>,
+    /// Canonical path of each file taken → the path it was found under.
+    seen_files: HashMap<PathBuf, PathBuf>,
+    files: Vec<PathBuf>,
+    /// Symlinks met, followed once the real entries are all taken.
+    links: VecDeque<PathBuf>,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Walk<'_> {
+    fn dir(&mut self, dir: &Path) -> Result<(), LoadError> {
+        let read_error = |source| LoadError::Read {
             path: dir.to_path_buf(),
             source,
-        })?;
-        let path = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
+        };
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(read_error)? {
+            let entry = entry.map_err(read_error)?;
+            if !entry.file_name().to_string_lossy().starts_with('.') {
+                entries.push(entry.path());
+            }
         }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if matches!(
+        // Sorted, so that which of two paths to the same place counts as first is stable.
+        entries.sort();
+        for path in entries {
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                self.links.push_back(path);
+            } else {
+                self.follow(&path)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes one entry of a folder (a symlink counts as what it leads to).
+    fn follow(&mut self, path: &Path) -> Result<(), LoadError> {
+        let is_yaml = matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml")
-        ) {
-            out.push(path);
+        );
+        // Follows symlinks: a link counts as what it leads to.
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                if is_yaml {
+                    self.diags.push(
+                        Diagnostic::general(format!("cannot read {}: {e}", path.display()))
+                            .with_help(
+                                "a symlink must lead to an existing file inside the config folder",
+                            ),
+                    );
+                }
+                return Ok(());
+            }
+        };
+        if !meta.is_dir() && !is_yaml {
+            return Ok(());
         }
+        let resolved = match path.canonicalize() {
+            Ok(p) => p,
+            Err(e) => {
+                self.diags.push(Diagnostic::general(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+                return Ok(());
+            }
+        };
+        if !resolved.starts_with(&self.root) {
+            self.diags.push(
+                Diagnostic::general(format!(
+                    "{} leads outside the config folder (to {})",
+                    path.display(),
+                    resolved.display()
+                ))
+                .with_help(format!(
+                    "wxcc reads nothing outside the config folder ({}) through a symlink; copy what you need into it",
+                    self.root.display()
+                )),
+            );
+            return Ok(());
+        }
+        if meta.is_dir() {
+            if !self.seen_dirs.insert(resolved.clone()) {
+                self.diags.push(skipped(format!(
+                    "skipped {}: it is the folder {} again (a symlink loop or a second link to it), read once",
+                    path.display(),
+                    resolved.display()
+                )));
+                return Ok(());
+            }
+            return self.dir(path);
+        }
+        if let Some(first) = self.seen_files.get(&resolved) {
+            self.diags.push(skipped(format!(
+                "skipped {}: it is {} again (a symlink), read once",
+                path.display(),
+                first.display()
+            )));
+            return Ok(());
+        }
+        self.seen_files.insert(resolved, path.to_path_buf());
+        // FIFOs, devices and sockets are kept here and refused when read, with the reason.
+        self.files.push(path.to_path_buf());
+        Ok(())
     }
-    Ok(())
+}
+
+/// A warning that belongs to no line of any file.
+fn skipped(message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Warning,
+        ..Diagnostic::general(message)
+    }
 }
 
 fn read_document(node: &Node, desired: &mut Desired, diags: &mut Vec<Diagnostic>) {
@@ -437,79 +597,42 @@ fn read_smoke(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<SmokeSettings>
     })
 }
 
-/// Reads the local file an uploading kind names (relative to the YAML file) and puts its
-/// digest in the body, so plans compare content.
-fn read_uploads(object: &mut DesiredObject, dir: &Path, diags: &mut Vec<Diagnostic>) {
-    let Some(field) = object.kind.upload.map(|u| u.file) else {
-        return;
-    };
-    let kind = object.kind;
-    let Some(node) = object.node.get(field) else {
-        diags.push(
-            Diagnostic::error(
-                format!("{} `{}` has no `{field}`", kind.name, object.key),
-                object.key_span,
-                format!("needs `{field}`"),
-            )
-            .with_help(format!(
-                "set `{field}:` to the path of the file to upload, relative to this YAML file"
-            )),
-        );
-        return;
-    };
-    let Some(relative) = node.as_str() else {
-        diags.push(Diagnostic::error(
-            format!("`{field}` must be a file path"),
-            node.span,
-            format!("found {}", node.type_name()),
-        ));
-        return;
-    };
-    let path = dir.join(relative);
-    match std::fs::read(&path) {
-        Ok(bytes) => {
-            let digest = content_digest(&bytes);
-            object
-                .body
-                .insert(field.to_string(), serde_json::Value::String(digest.clone()));
-            object.uploads.push(Upload {
-                field: field.to_string(),
-                path,
-                digest,
-            });
-        }
-        Err(e) => diags.push(
-            Diagnostic::error(
-                format!("cannot read `{relative}`: {e}"),
-                node.span,
-                "file not readable",
-            )
-            .with_help(format!(
-                "the path is relative to this YAML file: {}",
-                path.display()
-            )),
-        ),
-    }
-}
-
+/// Keys are unique per kind, and the API compares names without regard to case (two
+/// names that differ only in case are refused with 409, docs/api-notes.md §1.6): both
+/// exact and case-only repeats are errors showing both places.
 fn check_duplicate_keys(desired: &Desired, diags: &mut Vec<Diagnostic>) {
-    for (i, o) in desired.objects.iter().enumerate() {
-        if let Some(first) = desired.objects[..i]
-            .iter()
-            .find(|p| p.kind.name == o.kind.name && p.key == o.key)
-        {
-            diags.push(
-                Diagnostic::error(
-                    format!("{} `{}` is defined twice", o.kind.name, o.key),
-                    o.key_span,
-                    "defined again here",
-                )
-                .with_related(first.key_span, "first defined here")
-                .with_help(format!(
-                    "each {} `{}` must be unique; rename or remove one of them",
-                    o.kind.name, o.kind.key
-                )),
-            );
-        }
+    let mut first_of: HashMap<(&str, String), &DesiredObject> = HashMap::new();
+    for o in &desired.objects {
+        let Some(first) = first_of.get(&(o.kind.name, o.key.to_lowercase())) else {
+            first_of.insert((o.kind.name, o.key.to_lowercase()), o);
+            continue;
+        };
+        let d = if first.key == o.key {
+            Diagnostic::error(
+                format!("{} `{}` is defined twice", o.kind.name, o.key),
+                o.key_span,
+                "defined again here",
+            )
+            .with_related(first.key_span, "first defined here")
+            .with_help(format!(
+                "each {} `{}` must be unique; rename or remove one of them",
+                o.kind.name, o.kind.key
+            ))
+        } else {
+            Diagnostic::error(
+                format!(
+                    "{} `{}` differs only in case from {} `{}`",
+                    o.kind.name, o.key, o.kind.name, first.key
+                ),
+                o.key_span,
+                "the same name in other letters",
+            )
+            .with_related(first.key_span, "first defined here")
+            .with_help(format!(
+                "the API treats {} `{}`s that differ only in case as the same; rename one of them or merge the two",
+                o.kind.name, o.kind.key
+            ))
+        };
+        diags.push(d);
     }
 }

@@ -2,14 +2,17 @@
 //! value carries its span, validating them against the catalogue and the official DTO
 //! schemas, and rendering the problems found. No network.
 
+mod encoding;
 mod load;
 mod pattern;
+mod ranges;
 mod report;
 mod suggest;
+mod upload;
 mod validate;
 mod yaml;
 
-pub use load::{Loaded, SourceFile, Sources, load};
+pub use load::{Loaded, MAX_CONFIG_FILE_BYTES, SourceFile, Sources, load};
 pub use report::{render, summary_line};
 pub use suggest::did_you_mean;
 pub use validate::{validate, validate_body};

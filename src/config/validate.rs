@@ -7,6 +7,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
 use super::pattern;
+use super::ranges::integer_ranges;
 use super::suggest::did_you_mean;
 use crate::catalogue::{DtoSchemas, Kind, SERVER_OWNED, TOOL_SETTINGS_KEY};
 use crate::model::{
@@ -68,6 +69,7 @@ fn validate_object(object: &DesiredObject) -> Vec<Diagnostic> {
         }
     }
     diags.extend(validate_body(object, &Value::Object(body), kind.creatable));
+    diags.extend(integer_ranges(object));
     diags.extend(duplicate_entries(object));
     for field in kind.ignored_on_write {
         if let Some((key, _)) = object.node.entry(field) {
@@ -417,7 +419,7 @@ fn catalogue_path(pointer: &str) -> String {
     out
 }
 
-fn resolve_ref(schema: &Value) -> &Value {
+pub(super) fn resolve_ref(schema: &Value) -> &Value {
     let mut schema = schema;
     for _ in 0..8 {
         match schema
@@ -436,7 +438,7 @@ fn resolve_ref(schema: &Value) -> &Value {
 }
 
 /// `/callDistributionGroups/0/order` → `callDistributionGroups[0].order`.
-fn field_label(pointer: &str) -> String {
+pub(super) fn field_label(pointer: &str) -> String {
     let mut out = String::new();
     for segment in pointer.split('/').skip(1) {
         if segment.parse::<usize>().is_ok() {

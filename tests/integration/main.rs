@@ -9,6 +9,7 @@ mod auth;
 mod bad_input;
 mod emulator_behaviour;
 mod emulator_kinds;
+mod hostile_config;
 mod kinds;
 mod plan_apply;
 mod regressions;

@@ -1,0 +1,399 @@
+//! Configs arrive as pull requests: untrusted input. Paths that leave the config folder,
+//! files that are not regular files, loops, huge files and lines, numbers the API cannot
+//! hold, names the API thinks equal, empty configs and non-UTF-8 text are all refused (or
+//! warned about) offline, with the place, and nothing reaches the tenant.
+
+#[cfg(unix)]
+use std::os::unix::fs::symlink;
+#[cfg(unix)]
+use std::process::Command;
+
+use crate::harness::{Env, contains_all, refused};
+
+const MMP: &str = "multimedia-profile:\n  - name: Voice\n    active: true\n    blendingModeEnabled: false\n    blendingMode: EXCLUSIVE\n    telephony: 1\n    chat: 0\n    email: 0\n    social: 0\n    manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}\n";
+
+const WAV: &[u8] =
+    b"RIFF\x24\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0\x02\0\x10\0data\0\0\0\0";
+
+#[cfg(unix)]
+fn mkfifo(env: &Env, rel: &str) {
+    let made = Command::new("mkfifo")
+        .arg(env.path().join(rel))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {rel}");
+}
+
+fn audio(name: &str, path: &str) -> String {
+    format!("  - {{name: {name}, contentType: AUDIO_WAV, audioFile: {path}}}\n")
+}
+
+// FIFOs, devices and symlinks are Unix notions.
+#[cfg(unix)]
+#[test]
+fn audio_files_outside_the_config_folder_are_refused_unread() {
+    let env = Env::new();
+    // What a hostile config would like to upload: the runner's stored profile.
+    env.write(
+        ".config/wxcc/profiles/default.json",
+        "{\"token\": \"SECRET-PROFILE\"}",
+    );
+    env.write("outside.wav", "SECRET-OUTSIDE");
+    std::fs::create_dir_all(env.path().join("cfg/audio")).expect("mkdir");
+    symlink(
+        env.path().join("outside.wav"),
+        env.path().join("cfg/audio/link.wav"),
+    )
+    .expect("symlink");
+    env.write(
+        "cfg/a.yaml",
+        &format!(
+            "audio-file:\n{}{}{}",
+            audio("env.wav", "/proc/self/environ"),
+            audio("profile.wav", "../.config/wxcc/profiles/default.json"),
+            audio("link.wav", "audio/link.wav"),
+        ),
+    );
+    let err = refused(&env, "cfg");
+    contains_all(
+        &err,
+        &[
+            "× `audioFile` must be a path relative to this YAML file, not `/proc/self/environ`",
+            "[cfg/a.yaml:2:",
+            "× `../.config/wxcc/profiles/default.json` is outside the config folder",
+            "[cfg/a.yaml:3:",
+            "× `audio/link.wav` is outside the config folder",
+            "[cfg/a.yaml:4:",
+            "3 errors",
+        ],
+    );
+    assert!(
+        !err.contains("SECRET"),
+        "nothing outside the folder is shown: {err}"
+    );
+}
+
+// FIFOs, devices and symlinks are Unix notions.
+#[cfg(unix)]
+#[test]
+fn audio_files_must_be_regular_capped_and_what_content_type_says() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.path().join("cfg/audio/folder.wav")).expect("mkdir");
+    mkfifo(&env, "cfg/audio/pipe.wav");
+    std::fs::write(env.path().join("cfg/audio/text.wav"), "not audio at all").expect("write");
+    std::fs::write(env.path().join("cfg/audio/ok.wav"), WAV).expect("write");
+    let big = std::fs::File::create(env.path().join("cfg/audio/big.wav")).expect("create");
+    big.set_len(10_000_001).expect("sparse file");
+    env.write(
+        "cfg/a.yaml",
+        &format!(
+            "audio-file:\n{}{}{}{}{}  - {{name: page.wav, contentType: TEXT_HTML, audioFile: audio/ok.wav}}\n",
+            audio("folder.wav", "audio/folder.wav"),
+            audio("pipe.wav", "audio/pipe.wav"),
+            audio("text.wav", "audio/text.wav"),
+            audio("big.wav", "audio/big.wav"),
+            audio("ok.wav", "audio/ok.wav"),
+        ),
+    );
+    let err = refused(&env, "cfg");
+    contains_all(
+        &err,
+        &[
+            "× cannot read `audio/folder.wav`: it is a directory, not a regular file",
+            "[cfg/a.yaml:2:",
+            "× cannot read `audio/pipe.wav`: it is a FIFO (named pipe), not a regular file",
+            "[cfg/a.yaml:3:",
+            "× `audio/text.wav` does not hold what `contentType: AUDIO_WAV` says: no RIFF/WAVE header",
+            "[cfg/a.yaml:4:",
+            "declared here",
+            "× cannot read `audio/big.wav`: it is 10000001 bytes long; the limit is 10000000 bytes (10 MB)",
+            "[cfg/a.yaml:5:",
+            "× `audio/ok.wav` does not hold what `contentType: TEXT_HTML` says: not UTF-8 text",
+            "[cfg/a.yaml:7:",
+            "5 errors",
+        ],
+    );
+    assert!(
+        !err.contains("[cfg/a.yaml:6:"),
+        "a real WAV declared AUDIO_WAV passes: {err}"
+    );
+}
+
+// FIFOs, devices and symlinks are Unix notions.
+#[cfg(unix)]
+#[test]
+fn a_fifo_a_device_and_outside_links_among_the_yaml_files_are_refused_without_hanging() {
+    let env = Env::new();
+    env.write("secret.yaml", "token: SECRET-OUTSIDE\n");
+    env.write("cfg/a.yaml", MMP);
+    mkfifo(&env, "cfg/p.yaml");
+    symlink("/dev/zero", env.path().join("cfg/zero.yaml")).expect("symlink");
+    symlink(
+        env.path().join("secret.yaml"),
+        env.path().join("cfg/s.yaml"),
+    )
+    .expect("symlink");
+    let err = refused(&env, "cfg");
+    contains_all(
+        &err,
+        &[
+            "× cannot read cfg/p.yaml: it is a FIFO (named pipe), not a regular file",
+            "× cfg/s.yaml leads outside the config folder",
+            "× cfg/zero.yaml leads outside the config folder (to /dev/zero)",
+            "3 errors",
+        ],
+    );
+    assert!(!err.contains("SECRET"), "{err}");
+    // Named directly, a FIFO or a device is refused the same way.
+    let run = env.wxcc(&["validate", "cfg/p.yaml"]).expect(1);
+    contains_all(
+        &run.stderr,
+        &["it is a FIFO (named pipe), not a regular file"],
+    );
+    let run = env.wxcc(&["validate", "/dev/zero"]).expect(1);
+    contains_all(
+        &run.stderr,
+        &["it is a character device, not a regular file"],
+    );
+}
+
+// FIFOs, devices and symlinks are Unix notions.
+#[cfg(unix)]
+#[test]
+fn a_folder_reached_twice_through_symlinks_is_read_once() {
+    let env = Env::new();
+    env.write("cfg/profiles/voice.yaml", MMP);
+    symlink("..", env.path().join("cfg/profiles/loop")).expect("symlink");
+    symlink("profiles", env.path().join("cfg/again")).expect("symlink");
+    symlink("voice.yaml", env.path().join("cfg/profiles/alias.yaml")).expect("symlink");
+    let run = env.wxcc(&["validate", "cfg"]).expect(0);
+    assert!(!run.stderr.contains("defined twice"), "{}", run.stderr);
+    contains_all(&run.stdout, &["cfg is valid: 1 object in 1 file."]);
+    contains_all(
+        &run.stderr,
+        &[
+            "⚠ skipped cfg/again: it is the folder",
+            "⚠ skipped cfg/profiles/loop: it is the folder",
+            "⚠ skipped cfg/profiles/alias.yaml: it is cfg/profiles/voice.yaml again",
+        ],
+    );
+}
+
+#[test]
+fn a_config_file_over_the_size_cap_is_refused_unread() {
+    let env = Env::new();
+    env.write("cfg/a.yaml", MMP);
+    let big = std::fs::File::create(env.path().join("cfg/big.yaml")).expect("create");
+    big.set_len(wxcc::config::MAX_CONFIG_FILE_BYTES + 1)
+        .expect("sparse file");
+    let err = refused(&env, "cfg");
+    contains_all(
+        &err,
+        &[
+            "× cannot read cfg/big.yaml: it is 268435457 bytes long; the limit is 268435456 bytes (256 MiB)",
+            "split the objects across several files",
+        ],
+    );
+}
+
+#[test]
+fn a_huge_line_is_quoted_elided_around_the_problem() {
+    let env = Env::new();
+    let long = "x".repeat(10 * 1024 * 1024);
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - {{name: Chicago, description: {long}, active: maybe, multimediaProfileId: Voice, note: {long}}}\n"
+        ),
+    );
+    let run = env.wxcc(&["validate", "c.yaml"]).expect(1);
+    assert!(
+        run.stderr.len() < 8_000,
+        "{} bytes of diagnostics",
+        run.stderr.len()
+    );
+    contains_all(
+        &run.stderr,
+        &[
+            "× `description` is too long (10485760 characters)",
+            "[c.yaml:12:34]",
+            "× `active` must be true or false, not a string",
+            "xxxx, active: maybe, multimediaProfileId: Voice, note: xxxx",
+            "× unknown field `note` in a site",
+            "… xxxx",
+            "xxxx …",
+        ],
+    );
+}
+
+#[test]
+fn a_huge_value_is_quoted_elided_in_messages() {
+    let env = Env::new();
+    let name = "k".repeat(1024 * 1024);
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - {{name: {name}, active: true, multimediaProfileId: Voice}}\n  - {{name: {name}, active: true, multimediaProfileId: {name}}}\n"
+        ),
+    );
+    let run = env.wxcc(&["validate", "c.yaml"]).expect(1);
+    assert!(
+        run.stderr.len() < 16_000,
+        "{} bytes of diagnostics",
+        run.stderr.len()
+    );
+    let short = format!("{}…{}", "k".repeat(40), "k".repeat(19));
+    contains_all(
+        &run.stderr,
+        &[
+            &format!("× site `{short}` is defined twice"),
+            &format!("names multimedia-profile `{short}`, which this config does not define"),
+            "[c.yaml:13:12]",
+        ],
+    );
+}
+
+#[test]
+fn whole_numbers_the_api_cannot_hold_are_refused_with_the_range() {
+    let env = Env::new();
+    let config = MMP
+        .replace("telephony: 1\n", "telephony: 99999999999999999999999\n")
+        .replace("    chat: 0\n", "    chat: -2147483649\n");
+    env.write("c.yaml", &config);
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `telephony` is too large for the API",
+            "[c.yaml:6:16]",
+            "`telephony` is a whole number from -2147483648 to 2147483647 (an int32 in the API's schema)",
+            "× `chat` is too small for the API",
+            "[c.yaml:7:11]",
+            "2 errors",
+        ],
+    );
+    // At the edge of the range it is fine.
+    env.write(
+        "edge.yaml",
+        &MMP.replace("telephony: 1\n", "telephony: 2147483647\n"),
+    );
+    let run = env.wxcc(&["validate", "edge.yaml"]).expect(0);
+    assert!(!run.stderr.contains("too large"), "{}", run.stderr);
+}
+
+#[test]
+fn names_that_differ_only_in_case_are_refused_at_validate() {
+    let env = Env::new();
+    env.write("cfg/a.yaml", MMP);
+    env.write(
+        "cfg/b.yaml",
+        "multimedia-profile:\n  - name: VOICE\n    active: true\n    blendingModeEnabled: false\n    blendingMode: EXCLUSIVE\n    telephony: 1\n    chat: 0\n    email: 0\n    social: 0\n    manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}\n",
+    );
+    let err = refused(&env, "cfg");
+    contains_all(
+        &err,
+        &[
+            "× multimedia-profile `VOICE` differs only in case from multimedia-profile `Voice`",
+            "[cfg/b.yaml:2:11]",
+            "the same name in other letters",
+            "[cfg/a.yaml:2:11]",
+            "first defined here",
+            "the API treats multimedia-profile `name`s that differ only in case as the same",
+        ],
+    );
+}
+
+#[test]
+fn an_empty_config_is_valid_but_said_to_declare_nothing() {
+    let env = Env::new();
+    env.write("empty/a.yaml", "# nothing here yet\n");
+    env.write("empty/b.yaml", "site:\n");
+    let run = env.wxcc(&["validate", "empty"]).expect(0);
+    contains_all(
+        &run.stdout,
+        &["empty is valid but declares nothing: 0 objects in 2 files."],
+    );
+    contains_all(
+        &run.stderr,
+        &["⚠ empty declares no objects", "--allow-empty-config"],
+    );
+}
+
+#[test]
+fn apply_of_an_empty_config_that_would_delete_needs_allow_empty_config() {
+    let env = Env::new();
+    env.copy_example("acme");
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    let teams = env.live("team").len();
+    env.write("empty/a.yaml", "# emptied by mistake\n");
+    let writes = env.writes();
+    let delete_teams = [
+        "apply",
+        "empty",
+        "--auto-approve",
+        "--delete",
+        "team",
+        "--max-delete-percent",
+        "100",
+    ];
+    let run = env.wxcc(&delete_teams).expect(1);
+    contains_all(
+        &run.stderr,
+        &[
+            "refusing to apply: empty declares no objects, so this plan would delete every live object of the kinds given to --delete (6 team)",
+            "pass --allow-empty-config",
+            "Nothing was changed.",
+        ],
+    );
+    assert_eq!(env.writes(), writes, "nothing was written");
+    assert_eq!(env.live("team").len(), teams);
+
+    let mut allowed = delete_teams.to_vec();
+    allowed.push("--allow-empty-config");
+    let run = env.wxcc(&allowed).expect(0);
+    contains_all(
+        &run.stdout,
+        &["Apply complete: 0 created, 0 updated, 6 deleted."],
+    );
+    assert_eq!(env.writes(), writes + 6);
+    assert_eq!(
+        env.live("team").len(),
+        teams - 6,
+        "only the system default is left"
+    );
+}
+
+#[test]
+fn files_that_are_not_utf8_are_refused_at_the_first_bad_byte() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.path().join("cfg")).expect("mkdir");
+    // Windows-1252 "Zürich" on line 2.
+    std::fs::write(
+        env.path().join("cfg/latin.yaml"),
+        b"site:\n  - name: Z\xFCrich\n    active: true\n",
+    )
+    .expect("write");
+    let utf16: Vec<u8> = "\u{FEFF}site: []\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(env.path().join("cfg/wide.yaml"), utf16).expect("write");
+    let err = refused(&env, "cfg");
+    contains_all(
+        &err,
+        &[
+            "× cfg/latin.yaml is not UTF-8: byte 0xFC at byte offset 17 is not valid UTF-8; it looks like a legacy 8-bit encoding such as Windows-1252",
+            "[cfg/latin.yaml:2:12]",
+            "`iconv -f WINDOWS-1252 -t UTF-8 latin.yaml > latin.yaml.utf8`",
+            "× cfg/wide.yaml is not UTF-8: byte 0xFF at byte offset 0 is not valid UTF-8; it is UTF-16 (little-endian",
+            "[cfg/wide.yaml:1:1]",
+            "`iconv -f UTF-16 -t UTF-8 wide.yaml > wide.yaml.utf8`",
+            "2 errors",
+        ],
+    );
+    // A UTF-8 byte order mark is fine.
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend_from_slice(MMP.as_bytes());
+    std::fs::write(env.path().join("bom.yaml"), with_bom).expect("write");
+    env.wxcc(&["validate", "bom.yaml"]).expect(0);
+}
