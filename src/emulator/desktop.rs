@@ -55,6 +55,22 @@ pub struct DesktopSettings {
     /// With `isKeepAliveEnabled`, a socket that hears nothing from its client for this
     /// long is dropped (the spec's 16 s).
     pub silence_limit_ms: u64,
+    /// What becomes of a call's outcome event, for tests of a client's waits.
+    #[serde(default)]
+    pub outcomes: Delivery,
+}
+
+/// How the outcome of an accepted call travels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Delivery {
+    /// On the agent's sockets, at once (the service's behaviour).
+    #[default]
+    Deliver,
+    /// Never sent (a lost event).
+    Withhold,
+    /// The caller's sockets drop instead (the network fails mid-call).
+    Drop,
 }
 
 impl Default for DesktopSettings {
@@ -62,6 +78,7 @@ impl Default for DesktopSettings {
         DesktopSettings {
             keepalive_interval_ms: 4_000,
             silence_limit_ms: 16_000,
+            outcomes: Delivery::Deliver,
         }
     }
 }
@@ -145,6 +162,21 @@ impl Hub {
         {
             let _ = c.tx.send(Outbound::Frame(text.clone()));
         }
+    }
+
+    /// Drops the matching sockets without a closing handshake; how many.
+    fn drop_connections(&self, hit: impl Fn(&Connection) -> bool) -> usize {
+        let mut hub = self.lock();
+        let mut dropped = 0;
+        hub.connections.retain(|c| {
+            if hit(c) {
+                let _ = c.tx.send(Outbound::Drop);
+                dropped += 1;
+                return false;
+            }
+            true
+        });
+        dropped
     }
 
     fn connected(&self, org: &str, agent: &str) -> bool {
@@ -552,8 +584,19 @@ fn agent_call_inner(
         Call::Reload => reload_outcome(&state, &caller, tracking),
         Call::Logout => logout_outcome(&mut state, &caller, &body, tracking)?,
     };
+    let delivery = state.desktop.settings.outcomes;
     shared.persist(&state);
     drop(state);
+    match delivery {
+        Delivery::Deliver => {}
+        Delivery::Withhold => return Ok(()),
+        Delivery::Drop => {
+            shared
+                .desktop
+                .drop_connections(|c| c.org == caller.org && c.agent_id == caller.agent_id);
+            return Ok(());
+        }
+    }
     let agents: Vec<&str> = if outcome.agent == caller.agent_id {
         vec![caller.agent_id.as_str()]
     } else {
@@ -989,6 +1032,7 @@ async fn admin_view(AxState(shared): AxState<Arc<Shared>>) -> Response {
 struct SettingsPatch {
     keepalive_interval_ms: Option<u64>,
     silence_limit_ms: Option<u64>,
+    outcomes: Option<Delivery>,
 }
 
 async fn admin_settings(
@@ -1001,6 +1045,9 @@ async fn admin_settings(
     }
     if let Some(n) = patch.silence_limit_ms {
         state.desktop.settings.silence_limit_ms = n;
+    }
+    if let Some(d) = patch.outcomes {
+        state.desktop.settings.outcomes = d;
     }
     shared.persist(&state);
     axum::Json(json!(state.desktop.settings)).into_response()
@@ -1065,16 +1112,9 @@ async fn admin_drop(
         )
             .into_response();
     }
-    let mut hub = shared.desktop.lock();
-    let mut dropped = 0;
-    hub.connections.retain(|c| {
-        let hit = agent.as_ref().is_none_or(|a| *a == c.agent_id);
-        if hit {
-            let _ = c.tx.send(Outbound::Drop);
-            dropped += 1;
-        }
-        !hit
-    });
+    let dropped = shared
+        .desktop
+        .drop_connections(|c| agent.as_ref().is_none_or(|a| *a == c.agent_id));
     axum::Json(json!({"dropped": dropped})).into_response()
 }
 

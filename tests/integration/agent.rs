@@ -469,6 +469,33 @@ fn silence_past_the_keepalive_limit_drops_the_socket() {
 }
 
 #[test]
+fn a_connection_dropped_mid_call_or_a_lost_event_is_an_error_not_a_hang() {
+    let env = Env::new();
+    let token = agent_token(&env, ADMIN);
+    env.admin(
+        "PUT",
+        "/desktop/settings",
+        Some(json!({"outcomes": "drop"})),
+    );
+    let dropped = as_agent(&env, &token, &["agent", "reload"]).expect(1);
+    contains_all(
+        &dropped.stderr,
+        &[
+            "dropped",
+            "while waiting for the outcome of reload",
+            "wxcc agent reload",
+        ],
+    );
+    env.admin(
+        "PUT",
+        "/desktop/settings",
+        Some(json!({"outcomes": "withhold"})),
+    );
+    let lost = as_agent(&env, &token, &["agent", "reload", "--timeout", "1"]).expect(1);
+    contains_all(&lost.stderr, &["no outcome of reload arrived within 1 s"]);
+}
+
+#[test]
 fn a_displacing_login_ends_the_watch() {
     let env = Env::new();
     let token = agent_token(&env, ADMIN);
