@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod data;
+pub mod desktop;
 pub mod emulator;
 pub mod error;
 pub mod model;

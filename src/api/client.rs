@@ -510,6 +510,18 @@ impl Client {
         Ok((status, bytes))
     }
 
+    /// A JSON call outside the configuration API (the agent desktop's `/v1/…` paths), under
+    /// the same rules as every other request.
+    pub(crate) async fn call_json(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Answer, ApiError> {
+        let payload = body.map_or(Payload::Empty, Payload::Json);
+        self.send(method, &ApiPath::route(path), &[], payload).await
+    }
+
     fn next_tracking_id(&self) -> String {
         let n = self.inner.sequence.fetch_add(1, Ordering::Relaxed);
         format!("{}_{n}", self.inner.session)

@@ -126,6 +126,19 @@ fn tool_settings_schema() -> Value {
                                 instead of a change",
                 "type": "boolean",
             },
+            "smoke": {
+                "description": "on a team: what `wxcc smoke` tests (the agent logs in to this \
+                                team on dialNumber, goes Available, goes Idle with idleCode, \
+                                logs out)",
+                "type": "object",
+                "properties": {
+                    "dialNumber": { "type": "string", "minLength": 1, "maxLength": 43 },
+                    "idleCode": { "type": "string", "minLength": 1 },
+                    "extension": { "type": "boolean" },
+                },
+                "required": ["dialNumber", "idleCode"],
+                "additionalProperties": false,
+            },
         },
         "additionalProperties": false,
     })

@@ -168,6 +168,8 @@ pub enum ColorChoice {
     Never,
 }
 
+// Parsed once per process: the size of the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check config offline: YAML, kinds, fields, the official DTO schemas, duplicate keys
@@ -209,6 +211,13 @@ pub enum Command {
     Search(SearchArgs),
     /// List the recordings of tasks, or download them (`recordings download --out DIR`).
     Recordings(RecordingsArgs),
+    /// Drive an agent's desktop session: notifications, station login, state, reload,
+    /// logout. Needs the agent's own sign-in (scope cjp:user); see docs/agent.md.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+    /// Prove an applied configuration works: the signed-in test agent logs in to a team,
+    /// goes Available, goes Idle with an idle code and logs out; each step is timed.
+    Smoke(SmokeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -651,4 +660,172 @@ pub struct ServeArgs {
         requires = "seed_activity"
     )]
     pub tasks_per_hour: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Print notification events (a JSON line each; a one-line summary on a terminal)
+    /// until interrupted, reconnecting when the connection drops.
+    Events(AgentEventsArgs),
+    /// Station login: the agent logs in to a team on a dial number, extension or browser.
+    Login(AgentLoginArgs),
+    /// Change the agent's state: available, or idle with an idle code.
+    State(AgentStateArgs),
+    /// Show the agent's current session (the service replays it as an event).
+    Reload(AgentWaitArgs),
+    /// Log the agent out.
+    Logout(AgentLogoutArgs),
+}
+
+impl AgentCommand {
+    /// The connection flags, wherever the subcommand carries them.
+    pub fn connection(&self) -> (&TargetArgs, &LimitArgs) {
+        match self {
+            AgentCommand::Events(a) => (&a.target, &a.limits),
+            AgentCommand::Login(a) => (&a.wait.target, &a.wait.limits),
+            AgentCommand::State(a) => (&a.wait.target, &a.wait.limits),
+            AgentCommand::Reload(a) => (&a.target, &a.limits),
+            AgentCommand::Logout(a) => (&a.wait.target, &a.wait.limits),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AgentWaitArgs {
+    /// Seconds to wait for the outcome event (Cisco's desktop SDK waits 20).
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    pub timeout: u64,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentEventsArgs {
+    /// Only events of this type (outer `type` or inner `data.type`; repeatable).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub types: Vec<String>,
+
+    /// Stop after this many events have been printed.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DeviceChoice {
+    /// A dial number (AGENT_DN).
+    Dn,
+    /// An internal extension (EXTENSION).
+    Extension,
+    /// The browser softphone (BROWSER); no dial number needed.
+    Browser,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentLoginArgs {
+    /// The team to log in to, by name.
+    #[arg(long, value_name = "NAME")]
+    pub team: String,
+
+    /// The number the agent answers on (digits, optional leading +; at most 43).
+    #[arg(long, value_name = "NUMBER")]
+    pub dial_number: Option<String>,
+
+    /// The dial number is an internal extension (same as --device extension).
+    #[arg(long)]
+    pub extension: bool,
+
+    /// How the agent's phone is reached.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Dn)]
+    pub device: DeviceChoice,
+
+    #[command(flatten)]
+    pub wait: AgentWaitArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StateChoice {
+    Available,
+    Idle,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentStateArgs {
+    /// The new state.
+    #[arg(value_enum)]
+    pub state: StateChoice,
+
+    /// The idle code, by name (required for idle).
+    #[arg(long, value_name = "NAME")]
+    pub code: Option<String>,
+
+    /// Free text recorded as the reason of the change (at most 128 characters).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+
+    /// Act on another agent, by email (a supervisor's action).
+    #[arg(long, value_name = "EMAIL")]
+    pub agent: Option<String>,
+
+    #[command(flatten)]
+    pub wait: AgentWaitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentLogoutArgs {
+    /// The reason recorded for the logout (at most 128 characters).
+    #[arg(long, value_name = "TEXT", default_value = "User requested logout")]
+    pub reason: String,
+
+    /// Log out another agent, by email (a supervisor's action).
+    #[arg(long, value_name = "EMAIL")]
+    pub agent: Option<String>,
+
+    #[command(flatten)]
+    pub wait: AgentWaitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SmokeArgs {
+    /// The applied config (file or folder): its teams' `x-wxcc: {smoke: …}` settings say
+    /// what to test.
+    pub path: PathBuf,
+
+    /// Test this team (by name) instead of the ones the config marks.
+    #[arg(long, value_name = "NAME")]
+    pub team: Option<String>,
+
+    /// The dial number to log in on (overrides the config's).
+    #[arg(long, value_name = "NUMBER")]
+    pub dial_number: Option<String>,
+
+    /// The dial number is an internal extension.
+    #[arg(long)]
+    pub extension: bool,
+
+    /// The idle code to go Idle with, by name (overrides the config's).
+    #[arg(long, value_name = "NAME")]
+    pub idle_code: Option<String>,
+
+    /// Seconds to wait for each step's outcome.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    pub timeout: u64,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }

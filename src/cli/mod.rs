@@ -2,6 +2,7 @@
 //! into an exit status. One file per command.
 
 mod activities;
+mod agent;
 mod apply;
 mod args;
 mod callback;
@@ -18,6 +19,7 @@ mod schema;
 mod search;
 mod session;
 mod settings;
+mod smoke;
 mod stats;
 mod tasks;
 mod validate;
@@ -138,6 +140,15 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
                 };
                 let settings = settings::resolve(output, &select.target, &select.limits)?;
                 recordings::run(a, &settings).await.map(|_| 0)
+            }
+            Command::Agent(a) => {
+                let (target, limits) = a.connection();
+                let settings = settings::resolve(output, target, limits)?;
+                agent::run(a, &settings).await
+            }
+            Command::Smoke(a) => {
+                let settings = settings::resolve(output, &a.target, &a.limits)?;
+                smoke::run(a, &settings).await.map(|_| 0)
             }
         }
     })

@@ -221,8 +221,11 @@ async fn emulator_sign_in(emulator: &Emulator) -> Result<Credentials, Error> {
     let base = emulator.url();
     let pkce = Pkce::new();
     let state = oauth::random_state();
+    // The emulator's signed-in user is also its test agent, so desktop calls (cjp:user)
+    // work with no login step.
     let scopes: Vec<String> = oauth::DEFAULT_SCOPES
         .iter()
+        .chain(&["cjp:user"])
         .map(|s| s.to_string())
         .collect();
     let url = oauth::authorize_url(

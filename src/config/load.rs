@@ -13,7 +13,8 @@ use super::upload::read_uploads;
 use super::yaml;
 use crate::catalogue::{Kind, TOOL_SETTINGS_KEY, kind_names};
 use crate::model::{
-    Desired, DesiredObject, Diagnostic, Node, NodeValue, Severity, Span, ToolSettings,
+    Desired, DesiredObject, Diagnostic, Node, NodeValue, Severity, SmokeSettings, Span,
+    ToolSettings,
 };
 use crate::regular_file::{self, ReadError, describe_size};
 
@@ -447,6 +448,16 @@ fn read_object(
     for (k, v) in entries {
         if k.name == TOOL_SETTINGS_KEY {
             settings = read_settings(v, diags);
+            if settings.smoke.is_some() && kind.name != "team" {
+                diags.push(
+                    Diagnostic::error(
+                        "`smoke` settings belong on a team",
+                        v.span,
+                        format!("this is a {}", kind.name),
+                    )
+                    .with_help("put `x-wxcc: {smoke: {dialNumber: …, idleCode: …}}` on the team the smoke test logs in to"),
+                );
+            }
         } else {
             body.insert(k.name.clone(), v.to_json());
         }
@@ -471,7 +482,7 @@ fn read_settings(node: &Node, diags: &mut Vec<Diagnostic>) -> ToolSettings {
                 node.span,
                 format!("found {}", node.type_name()),
             )
-            .with_help("known settings: formerNames (a list of keys), protect (true/false)"),
+            .with_help("known settings: formerNames (a list of keys), protect (true/false), smoke (on a team)"),
         );
         return settings;
     };
@@ -491,6 +502,7 @@ fn read_settings(node: &Node, diags: &mut Vec<Diagnostic>) -> ToolSettings {
             }
             ("formerNames", NodeValue::String(s)) => settings.former_names.push(s.clone()),
             ("protect", NodeValue::Bool(b)) => settings.protect = *b,
+            ("smoke", _) => settings.smoke = read_smoke(v, diags),
             ("formerNames" | "protect", _) => diags.push(
                 Diagnostic::error(
                     format!("`{}` has the wrong type", k.name),
@@ -505,15 +517,86 @@ fn read_settings(node: &Node, diags: &mut Vec<Diagnostic>) -> ToolSettings {
                     k.span,
                     "not a setting",
                 );
-                d = match did_you_mean(other, ["formerNames", "protect"]) {
+                d = match did_you_mean(other, ["formerNames", "protect", "smoke"]) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help("known settings: formerNames, protect"),
+                    None => d.with_help("known settings: formerNames, protect, smoke"),
                 };
                 diags.push(d);
             }
         }
     }
     settings
+}
+
+/// `smoke: {dialNumber, idleCode, extension}`: both strings required, `extension` a boolean.
+fn read_smoke(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<SmokeSettings> {
+    const HELP: &str = "smoke is {dialNumber: \"+13125550100\", idleCode: NAME of an idle code, extension: true|false (optional)}";
+    let NodeValue::Map(entries) = &node.value else {
+        diags.push(
+            Diagnostic::error(
+                "`smoke` must be a mapping",
+                node.span,
+                format!("found {}", node.type_name()),
+            )
+            .with_help(HELP),
+        );
+        return None;
+    };
+    let mut dial_number = None;
+    let mut idle_code = None;
+    let mut extension = false;
+    let mut ok = true;
+    for (k, v) in entries {
+        match (k.name.as_str(), &v.value) {
+            ("dialNumber", NodeValue::String(s)) if !s.is_empty() => dial_number = Some(s.clone()),
+            ("idleCode", NodeValue::String(s)) if !s.is_empty() => idle_code = Some(s.clone()),
+            ("extension", NodeValue::Bool(b)) => extension = *b,
+            ("dialNumber" | "idleCode" | "extension", _) => {
+                ok = false;
+                diags.push(
+                    Diagnostic::error(
+                        format!("`{}` has the wrong type", k.name),
+                        v.span,
+                        format!("found {}", v.type_name()),
+                    )
+                    .with_help(HELP),
+                );
+            }
+            (other, _) => {
+                ok = false;
+                let d = Diagnostic::error(
+                    format!("unknown smoke setting `{other}`"),
+                    k.span,
+                    "not a setting",
+                );
+                diags.push(
+                    match did_you_mean(other, ["dialNumber", "idleCode", "extension"]) {
+                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        None => d.with_help(HELP),
+                    },
+                );
+            }
+        }
+    }
+    for (field, value) in [("dialNumber", &dial_number), ("idleCode", &idle_code)] {
+        if value.is_none() && ok {
+            ok = false;
+            diags.push(
+                Diagnostic::error(
+                    format!("`smoke` needs `{field}`"),
+                    node.span,
+                    "smoke settings start here",
+                )
+                .with_help(HELP),
+            );
+        }
+    }
+    Some(SmokeSettings {
+        dial_number: dial_number.filter(|_| ok)?,
+        idle_code: idle_code?,
+        extension,
+        span: node.span,
+    })
 }
 
 /// Keys are unique per kind, and the API compares names without regard to case (two

@@ -1,6 +1,7 @@
 //! The local stand-in for the WxCC API, used by the tests and by `--emulator`. It serves
 //! the real paths with the real envelopes, errors and quirks (see `rules`), the OAuth2
-//! authorize and token endpoints and the service-app token call, and, under `/_emulator/` (a path the real API does not
+//! authorize and token endpoints and the service-app token call, the agent desktop's
+//! notification websocket and session calls (`desktop`), and, under `/_emulator/` (a path the real API does not
 //! use), a request log, counters, settings and fault injection for tests.
 //!
 //! It shares no code with the client side: it reads only the vendored spec and its own
@@ -14,6 +15,7 @@ mod captures;
 mod config_api;
 mod data_api;
 mod derived;
+mod desktop;
 mod directory;
 mod faults;
 mod graphql;
@@ -73,6 +75,8 @@ pub(crate) struct Shared {
     _lock: Option<StateLock>,
     /// Signs the recordings' download URLs (new each start, as storage keys rotate).
     signing_key: String,
+    /// The agent desktop's live sockets.
+    desktop: desktop::Hub,
 }
 
 /// What the emulator saw, for tests and benchmarks.
@@ -230,6 +234,7 @@ impl Emulator {
             faults: Mutex::new(Vec::new()),
             _lock: lock,
             signing_key: uuid::Uuid::new_v4().to_string(),
+            desktop: desktop::Hub::default(),
         });
         let app = Router::new()
             .route("/v1/authorize", get(oauth::authorize))
@@ -248,7 +253,13 @@ impl Emulator {
                 "/_signed/recordings/{org}/{task}/{file}",
                 get(captures::download),
             )
-            .nest("/_emulator", admin::router().merge(oauth::controls()))
+            .merge(desktop::routes())
+            .nest(
+                "/_emulator",
+                admin::router()
+                    .merge(oauth::controls())
+                    .merge(desktop::admin_routes()),
+            )
             .fallback(config_api::handle)
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
             .with_state(shared.clone());

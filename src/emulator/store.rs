@@ -31,6 +31,9 @@ pub struct State {
     /// Rotation and lost-answer controls of `/v1/access_token`.
     #[serde(default)]
     pub token_endpoint: TokenEndpoint,
+    /// Agent desktop sessions and limits.
+    #[serde(default)]
+    pub desktop: super::desktop::DesktopState,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

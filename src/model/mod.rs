@@ -12,7 +12,9 @@ pub use crate::catalogue::{FieldPath, Segment};
 pub use diagnostic::{Diagnostic, Severity};
 pub use merge::overlay;
 pub use node::{Key, Node, NodeValue, Span};
-pub use object::{Desired, DesiredObject, Live, LiveObject, ToolSettings, Upload, content_digest};
+pub use object::{
+    Desired, DesiredObject, Live, LiveObject, SmokeSettings, ToolSettings, Upload, content_digest,
+};
 pub use resolve::{
     KeyIndex, Unresolved, describe_target, ids_to_keys, keys_to_ids, reference_values,
 };

@@ -14,6 +14,19 @@ pub struct ToolSettings {
     pub former_names: Vec<String>,
     /// When set, any change to the object is refused at plan time.
     pub protect: bool,
+    /// On a team: what `wxcc smoke` tests with it.
+    pub smoke: Option<SmokeSettings>,
+}
+
+/// `x-wxcc: {smoke: {dialNumber, idleCode, extension}}` on a team: the dial number the
+/// smoke test's agent logs in on and the idle code it goes Idle with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmokeSettings {
+    pub dial_number: String,
+    pub idle_code: String,
+    pub extension: bool,
+    /// Where `smoke` is written.
+    pub span: Span,
 }
 
 /// One object as the config describes it. Reference fields hold keys, not ids.

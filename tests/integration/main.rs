@@ -4,6 +4,7 @@
 mod conformance;
 mod harness;
 
+mod agent;
 mod auth;
 mod bad_input;
 mod cli;
