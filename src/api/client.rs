@@ -20,10 +20,10 @@ use super::error::ApiError;
 use super::ratelimit::RateLimiter;
 use super::redact::server_text;
 use super::untrusted::{
-    ApiPath, BodyError, MAX_BODY_BYTES, check_blob_id, check_ids, check_object_id,
-    check_page_count, check_read_so_far, next_link_query, read_body, redirect_reason, too_large,
+    ApiPath, BodyError, MAX_BODY_BYTES, check_ids, check_object_id, check_page_count,
+    check_read_so_far, check_stored_id, next_link_query, read_body, redirect_reason, too_large,
 };
-use crate::catalogue::Kind;
+use crate::catalogue::{Kind, UploadParts};
 
 /// Tunables of the client.
 #[derive(Clone, Debug)]
@@ -426,11 +426,11 @@ impl Client {
         Ok(found)
     }
 
-    /// The bytes of an uploaded file (`GET /organization/{orgid}/blob/{blobId}`, a route
-    /// the spec does not list but the service serves; docs/api-notes.md §1.11).
-    pub async fn blob(&self, blob_id: &str) -> Result<Vec<u8>, ApiError> {
-        check_blob_id(blob_id)?;
-        let path = self.org_path("blob")?.with(blob_id)?;
+    /// The bytes of the file an uploading kind stored (`GET /organization/{orgid}/
+    /// {stored_route}/{id}`, the route its catalogue row names).
+    pub async fn stored_file(&self, parts: &UploadParts, id: &str) -> Result<Vec<u8>, ApiError> {
+        check_stored_id(parts, id)?;
+        let path = self.org_path(parts.stored_route)?.with(id)?;
         Ok(self
             .send(Method::GET, &path, &[], Payload::Empty)
             .await?

@@ -10,7 +10,7 @@ use url::Url;
 
 use super::error::ApiError;
 use super::redact::server_text;
-use crate::catalogue::Kind;
+use crate::catalogue::{Kind, UploadParts};
 
 /// The most bytes of one answer wxcc reads. A page of 1,000 objects is a few megabytes and
 /// an audio prompt a few more; a bigger answer is not one the API sends.
@@ -238,24 +238,26 @@ pub(crate) fn check_object_id(kind: &Kind, object: &Map<String, Value>) -> Resul
     {
         return Err(bad("id", id, ID_SHAPE));
     }
-    if let Some(blob) = object.get("blobId")
-        && !blob.is_null()
-        && !blob.as_str().is_some_and(valid_blob_id)
+    if let Some(parts) = kind.upload
+        && let Some(stored) = object.get(parts.stored_id)
+        && !stored.is_null()
+        && !stored.as_str().is_some_and(valid_blob_id)
     {
-        return Err(bad("blobId", blob, BLOB_ID_SHAPE));
+        return Err(bad(parts.stored_id, stored, BLOB_ID_SHAPE));
     }
     Ok(())
 }
 
-/// Refuses a blob id that is not one the API issues.
-pub(crate) fn check_blob_id(blob_id: &str) -> Result<(), ApiError> {
-    if valid_blob_id(blob_id) {
+/// Refuses the id of a stored file that is not one the API issues.
+pub(crate) fn check_stored_id(parts: &UploadParts, id: &str) -> Result<(), ApiError> {
+    if valid_blob_id(id) {
         return Ok(());
     }
     Err(ApiError::Refused {
         message: format!(
-            "the API gave the blob id \"{}\", which is not {BLOB_ID_SHAPE}; wxcc will not download it",
-            server_text(blob_id)
+            "the API gave the {} \"{}\", which is not {BLOB_ID_SHAPE}; wxcc will not download it",
+            parts.stored_id,
+            server_text(id)
         ),
     })
 }

@@ -230,6 +230,10 @@ pub static KINDS: &[Kind] = &[
                 ("TEXT_PHP", FileFormat::Text),
                 ("APPLICATION_OCTET_STREAM", FileFormat::Binary),
             ],
+            // The stored file is served at `blob/{blobId}`, a route the spec does not list
+            // (docs/api-notes.md §1.11, §3.4).
+            stored_id: "blobId",
+            stored_route: "blob",
         }),
         ..BASE
     },

@@ -135,6 +135,12 @@ pub struct UploadParts {
     pub format_field: &'static str,
     /// The content each value of `format_field` requires of the file.
     pub formats: &'static [(&'static str, FileFormat)],
+    /// The live field holding the id of the stored file (`blobId`), whose content plans
+    /// compare with the local file's.
+    pub stored_id: &'static str,
+    /// The route under `/organization/{orgid}/` the stored file is downloaded from, its id
+    /// appended (`blob`: docs/api-notes.md §1.11).
+    pub stored_route: &'static str,
 }
 
 /// What an uploaded file must contain, checked offline before anything is sent.

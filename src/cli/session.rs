@@ -15,7 +15,7 @@ use crate::api::{
     ApiError, Client, ClientOptions, Credentials, Persist, ProfileKind, RateLimiter, Secret,
     SessionConfig, StoredProfile, TokenSession, TokenStore, Tokens,
 };
-use crate::catalogue::Kind;
+use crate::catalogue::{Kind, UploadParts};
 use crate::emulator::{Emulator, QUICKSTART_REDIRECT_URI};
 use crate::error::Error;
 use crate::model::{Desired, Live, LiveObject, content_digest, reference_values};
@@ -313,7 +313,7 @@ pub async fn complete_live(
     live: &mut Live,
 ) -> Result<(), ApiError> {
     let mut items: Vec<(&'static Kind, String)> = Vec::new();
-    let mut blobs: Vec<(&'static Kind, String, String)> = Vec::new();
+    let mut stored_files: Vec<(&'static Kind, UploadParts, String, String)> = Vec::new();
     let mut want_item = |kind: &'static Kind, id: &str| {
         if !items.iter().any(|(k, i)| k.name == kind.name && i == id) {
             items.push((kind, id.to_string()));
@@ -333,9 +333,9 @@ pub async fn complete_live(
             }
             if let Some(parts) = kind.upload
                 && object.uploads.iter().any(|u| u.field == parts.file)
-                && let Some(blob) = matched.body.get("blobId").and_then(Value::as_str)
+                && let Some(stored) = matched.body.get(parts.stored_id).and_then(Value::as_str)
             {
-                blobs.push((kind, matched.id.clone(), blob.to_string()));
+                stored_files.push((kind, parts, matched.id.clone(), stored.to_string()));
             }
         }
         let body = Value::Object(object.body.clone());
@@ -363,11 +363,11 @@ pub async fn complete_live(
                 .map(|body| Detail::Item(kind, body))
         });
     }
-    for (kind, id, blob) in blobs {
+    for (kind, parts, id, stored) in stored_files {
         let client = client.clone();
         tasks.spawn(async move {
             client
-                .blob(&blob)
+                .stored_file(&parts, &stored)
                 .await
                 .map(|bytes| Detail::Content(kind, id, content_digest(&bytes)))
         });
