@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
-use serde_json::Map;
+use serde_json::{Map, Value};
 
 use super::encoding::{self, BadEncoding};
 use super::suggest::did_you_mean;
@@ -603,10 +603,22 @@ fn read_smoke(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<SmokeSettings>
 /// names that differ only in case are refused with 409, docs/api-notes.md §1.6): both
 /// exact and case-only repeats are errors showing both places.
 fn check_duplicate_keys(desired: &Desired, diags: &mut Vec<Diagnostic>) {
-    let mut first_of: HashMap<(&str, String), &DesiredObject> = HashMap::new();
+    // Names are unique, regardless of case, within a kind, or for a scoped kind (teams)
+    // within one scope (site): teams of one name at two sites are two teams.
+    let mut first_of: HashMap<(&str, Option<&str>, String), &DesiredObject> = HashMap::new();
     for o in &desired.objects {
-        let Some(first) = first_of.get(&(o.kind.name, o.key.to_lowercase())) else {
-            first_of.insert((o.kind.name, o.key.to_lowercase()), o);
+        let scope = o
+            .kind
+            .scope
+            .and_then(|field| o.body.get(field))
+            .and_then(Value::as_str);
+        let plain = o
+            .kind
+            .split_scoped(&o.key)
+            .map_or(o.key.as_str(), |(_, k)| k);
+        let slot = (o.kind.name, scope, plain.to_lowercase());
+        let Some(first) = first_of.get(&slot) else {
+            first_of.insert(slot, o);
             continue;
         };
         let d = if first.key == o.key {

@@ -161,22 +161,28 @@ fn live_candidates<'a>(
     index: &KeyIndex,
 ) -> Vec<&'a LiveObject> {
     let kind = object.kind;
-    let Some(target) = kind.scope.and_then(|s| kind.reference(s)) else {
-        return live.by_key(kind.name, key);
-    };
     let plain = kind.split_scoped(key).map_or(key, |(_, k)| k);
-    let declared_scope = object.body.get(target.field).and_then(Value::as_str);
     live.by_key(kind.name, plain)
         .into_iter()
-        .filter(|o| {
-            let scope = o
-                .body
-                .get(target.field)
-                .and_then(Value::as_str)
-                .and_then(|id| index.key_of(target.target, id));
-            declared_scope.is_none() || scope == declared_scope
-        })
+        .filter(|o| in_declared_scope(object, o, index))
         .collect()
+}
+
+/// Whether a live object shares the desired one's scope (a team's site), so that names are
+/// compared where the API keeps them unique. Always true for unscoped kinds, and when the
+/// config does not declare the scope.
+fn in_declared_scope(object: &DesiredObject, o: &LiveObject, index: &KeyIndex) -> bool {
+    let kind = object.kind;
+    let Some(target) = kind.scope.and_then(|s| kind.reference(s)) else {
+        return true;
+    };
+    let declared_scope = object.body.get(target.field).and_then(Value::as_str);
+    let scope = o
+        .body
+        .get(target.field)
+        .and_then(Value::as_str)
+        .and_then(|id| index.key_of(target.target, id));
+    declared_scope.is_none() || scope == declared_scope
 }
 
 /// The live object a desired one corresponds to: `Some((None, _))` when there is none
@@ -227,9 +233,13 @@ fn match_live<'a>(
         .of_kind(kind.name)
         .iter()
         .filter(|o| {
+            let plain = kind
+                .split_scoped(&object.key)
+                .map_or(object.key.as_str(), |(_, k)| k);
             o.key
                 .as_deref()
-                .is_some_and(|k| k != object.key && k.to_lowercase() == object.key.to_lowercase())
+                .is_some_and(|k| k != plain && k.to_lowercase() == plain.to_lowercase())
+                && in_declared_scope(object, o, index)
         })
         .collect();
     if let Some(other) = differs_in_case.first() {

@@ -397,3 +397,54 @@ fn files_that_are_not_utf8_are_refused_at_the_first_bad_byte() {
     std::fs::write(env.path().join("bom.yaml"), with_bom).expect("write");
     env.wxcc(&["validate", "bom.yaml"]).expect(0);
 }
+
+/// Team names are unique (regardless of case) per site, not per tenant: `Tier 1` at one
+/// site and `TIER 1` at another are two teams, at validate, plan and apply, against a
+/// tenant that already has one of them; at one site they clash.
+#[test]
+fn team_names_differing_in_case_clash_only_within_a_site() {
+    let env = Env::new();
+    let sites = "site:\n  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile}\n  - {name: Dublin, active: true, multimediaProfileId: Default Multimedia Profile}\n";
+    let team = |name: &str, site: &str| {
+        format!(
+            "  - {{name: {name}, siteId: {site}, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n"
+        )
+    };
+    env.write(
+        "cfg/a.yaml",
+        &format!("{sites}team:\n{}", team("Tier 1", "Austin")),
+    );
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    env.write(
+        "cfg/a.yaml",
+        &format!(
+            "{sites}team:\n{}{}",
+            team("Tier 1", "Austin"),
+            team("TIER 1", "Dublin")
+        ),
+    );
+    env.wxcc(&["validate", "cfg"]).expect(0);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    let names: Vec<String> = env
+        .live("team")
+        .iter()
+        .filter_map(|t| t["name"].as_str().map(str::to_string))
+        .filter(|n| n.eq_ignore_ascii_case("tier 1"))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+
+    env.write(
+        "cfg/a.yaml",
+        &format!(
+            "{sites}team:\n{}{}",
+            team("Tier 1", "Austin"),
+            team("tier 1", "Austin")
+        ),
+    );
+    let run = env.wxcc(&["validate", "cfg"]).expect(1);
+    contains_all(
+        &run.stderr,
+        &["× team `tier 1` differs only in case from team `Tier 1`"],
+    );
+}
