@@ -14,10 +14,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::Shared;
 use super::data_api::{DataFail, bad, serve};
 use super::http::now_ms;
 use super::store::Org;
-use super::{LogEntry, Shared};
 
 /// §3: task ids per request, and the longest URL lifetime in minutes.
 const MAX_TASK_IDS: usize = 10;
@@ -191,21 +191,7 @@ pub async fn download(
             storage_error("NoSuchKey", "The specified key does not exist.")
         }
     };
-    let seq = shared.log().entries.back().map_or(0, |e| e.seq + 1);
-    shared.record(
-        LogEntry {
-            seq,
-            method: "GET".into(),
-            path,
-            query: String::new(),
-            status: response.status().as_u16(),
-            tracking_id: None,
-            body: None,
-        },
-        false,
-        false,
-        false,
-    );
+    shared.record_other("GET", &path, "", response.status().as_u16(), None, None);
     response
 }
 

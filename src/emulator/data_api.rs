@@ -13,13 +13,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::Shared;
 use super::activity::SyntheticTask;
 use super::config_api::rate_limited;
 use super::graphql;
 use super::http::{empty, json_response, now_ms, tracking_id};
 use super::oauth::{Refusal, authenticate};
 use super::store::Org;
-use super::{LogEntry, Shared};
 
 /// §2: `to - from` must stay under a day on statistics and activities.
 const MAX_SPAN_MS: i64 = 86_400_000;
@@ -128,23 +128,13 @@ pub(super) fn serve(
     let headers = request.headers().clone();
     let tracking = tracking_id(&headers);
     let response = answer(&shared, &headers, &raw_query, &tracking, handler);
-    let seq = shared.log().entries.back().map_or(0, |e| e.seq + 1);
-    shared.record(
-        LogEntry {
-            seq,
-            method: request.method().to_string(),
-            path,
-            query: raw_query,
-            status: response.status().as_u16(),
-            tracking_id: headers
-                .get("TrackingId")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-            body,
-        },
-        false,
-        false,
-        false,
+    shared.record_other(
+        request.method().as_str(),
+        &path,
+        &raw_query,
+        response.status().as_u16(),
+        Some(&headers),
+        body,
     );
     response
 }

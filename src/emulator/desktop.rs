@@ -27,10 +27,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
+use super::Shared;
 use super::http::{Fail, empty, json_response, now_ms, tracking_id};
 use super::oauth::{Refusal, authenticate, issue};
 use super::store::{Org, State};
-use super::{LogEntry, Shared};
 
 /// What the state file keeps of the desktop: the limits and the agents' sessions.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -262,7 +262,7 @@ fn user_by_email(org: &Org, email: &str) -> Option<String> {
         .map(|(id, _)| id.clone())
 }
 
-/// Logs a desktop request (the request log only: the counters count the config API).
+/// Logs a desktop request.
 fn record(
     shared: &Shared,
     method: &Method,
@@ -271,23 +271,13 @@ fn record(
     body: Option<Value>,
     status: StatusCode,
 ) {
-    let seq = shared.log().counters.total;
-    shared.record(
-        LogEntry {
-            seq,
-            method: method.to_string(),
-            path: path.to_string(),
-            query: String::new(),
-            status: status.as_u16(),
-            tracking_id: headers
-                .get("TrackingId")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-            body,
-        },
-        false,
-        false,
-        false,
+    shared.record_other(
+        method.as_str(),
+        path,
+        "",
+        status.as_u16(),
+        Some(headers),
+        body,
     );
 }
 

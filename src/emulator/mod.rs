@@ -153,6 +153,38 @@ impl Shared {
         }
     }
 
+    /// Logs a request outside the configuration API (data, captures, desktop): the request
+    /// log only, since the counters count the config API.
+    pub(crate) fn record_other(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        status: u16,
+        headers: Option<&axum::http::HeaderMap>,
+        body: Option<serde_json::Value>,
+    ) {
+        let seq = self.log().entries.back().map_or(0, |e| e.seq + 1);
+        let tracking_id = headers
+            .and_then(|h| h.get("TrackingId"))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        self.record(
+            LogEntry {
+                seq,
+                method: method.to_string(),
+                path: path.to_string(),
+                query: query.to_string(),
+                status,
+                tracking_id,
+                body,
+            },
+            false,
+            false,
+            false,
+        );
+    }
+
     pub(crate) fn record(&self, entry: LogEntry, config_api: bool, write: bool, applied: bool) {
         let mut log = self.log();
         if config_api {
