@@ -135,12 +135,18 @@ fn converges_under_faults(objects: usize) {
         .iter()
         .filter_map(|r| r["status"].as_u64())
         .collect();
-    for status in [0, 429, 500, 503] {
-        assert!(
-            statuses.contains(&status),
-            "the faults hit (no {status} seen)"
-        );
-    }
+    // The faults hit: which requests they pick depends on their bodies, and bodies carry
+    // ids the server assigns at random, so each kind's count varies from run to run (a 1 %
+    // kind may miss a run entirely). Expected: about 50 faulted requests, half of them the
+    // ambiguous kinds (dropped connections, 500 after acting) that send a create's outcome
+    // through the lookup by key.
+    let count = |wanted: &[u64]| statuses.iter().filter(|s| wanted.contains(s)).count();
+    let faulted = count(&[0, 429, 500, 503]);
+    let ambiguous = count(&[0, 500]);
+    assert!(
+        faulted >= 10 && ambiguous >= 5,
+        "the faults hit: {faulted} faulted requests, {ambiguous} of them ambiguous"
+    );
     env.admin("DELETE", "/faults", None);
     exactly_once(&env, &counts);
     env.wxcc(&["plan", "tenant", "--detailed-exitcode"])
