@@ -168,6 +168,21 @@ fn bad_time_ranges_are_refused_before_anything_is_sent() {
             "looks like an epoch number",
         ),
         (&["activities", "--from", "last tuesday"], "is not a time"),
+        (
+            &["tasks", "--from", "2026-11-01T09:00[Mars/Olympus]"],
+            "write an IANA time zone name",
+        ),
+        (
+            &[
+                "stats",
+                "queues",
+                "--from",
+                "2026-11-01",
+                "--to",
+                "2026-11-02[Europe/Pariss]",
+            ],
+            "write an IANA time zone name",
+        ),
         (&["stats", "agents"], "say which time range"),
         (
             &["tasks", "--since", "1d", "--channel", "fax"],
