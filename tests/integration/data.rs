@@ -128,11 +128,26 @@ fn tasks_filters_by_queue_name_and_channel_and_writes_csv() {
         requests_to(&env, "/v1/tasks")[0]["channelTypes"],
         "telephony"
     );
-    // The outdial queue takes no inbound tasks: filtering by it leaves the header only.
+    // The outdial queue takes no inbound tasks: filtering by it leaves the header only,
+    // a header of real column names (not the `""` of an empty record).
     let run = env
         .wxcc(&["tasks", "--since", "3d", "--queue", "Outdial Queue-1"])
         .expect(0);
     assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    let header = run.stdout.trim_end();
+    assert!(
+        header.split(',').any(|c| c == "id") && !header.contains('"'),
+        "{header}"
+    );
+    // Likewise the recordings of a task that has none.
+    let run = env
+        .wxcc(&["recordings", "--task", "no-such-task", "--format", "csv"])
+        .expect(0);
+    assert!(
+        run.stdout.starts_with("taskId,segment,") && !run.stdout.contains('"'),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
