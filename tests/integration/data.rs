@@ -902,3 +902,34 @@ fn the_emulator_answers_in_the_shapes_the_spec_gives() {
         "urlExpiration should be greater than 0"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly_with_success() {
+    // `wxcc tasks | head -1` under `set -o pipefail`: the closed pipe is the reader's
+    // choice, not a failure of wxcc. The output is larger than a pipe's buffer, so the
+    // write meets the closed pipe whenever the reader closes it.
+    let env = Env::new();
+    seed(&env, 1, 40);
+    let mut child = env.spawn(
+        &["tasks", "--since", "3d", "--format", "jsonl"],
+        &[
+            ("WXCC_BASE_URL", &env.url),
+            ("WXCC_ACCESS_TOKEN", &env.token),
+        ],
+    );
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wxcc ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    // The same for the generated texts (completions, the man page).
+    let mut child = env.spawn(&["completions", "bash"], &[]);
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wxcc ends");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
