@@ -2,12 +2,11 @@
 //! both generated from the same clap definition the binary parses with, so they cannot
 //! drift from the real flags.
 
-use std::io::Write;
-
 use clap::CommandFactory;
 use clap_complete::Shell as Target;
 
 use super::args::{Cli, CompletionsArgs, Shell};
+use super::data_output::write_out;
 use crate::error::Error;
 
 pub fn completions(args: &CompletionsArgs) -> Result<(), Error> {
@@ -21,7 +20,7 @@ pub fn completions(args: &CompletionsArgs) -> Result<(), Error> {
     let mut command = Cli::command();
     let mut text = Vec::new();
     clap_complete::generate(shell, &mut command, "wxcc", &mut text);
-    write_stdout(&text)
+    write_out(&text)
 }
 
 pub fn man() -> Result<(), Error> {
@@ -29,12 +28,5 @@ pub fn man() -> Result<(), Error> {
     clap_mangen::Man::new(Cli::command())
         .render(&mut text)
         .map_err(|e| Error::Usage(format!("cannot render the man page: {e}")))?;
-    write_stdout(&text)
-}
-
-fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::Usage(format!("cannot write to stdout: {e}")))
+    write_out(&text)
 }

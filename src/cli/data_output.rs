@@ -53,15 +53,17 @@ pub fn print(
     table_columns: &[&str],
 ) -> Result<(), Error> {
     let text = render(records, format, table_columns).map_err(Error::Usage)?;
-    write_out(&text)
+    write_out(text.as_bytes())
 }
 
-/// Writes the whole output at once.
-pub fn write_out(text: &str) -> Result<(), Error> {
+/// Writes the whole output at once. A reader that stops reading (`| head`) is not an
+/// error: the output it wanted was written, so the run ends quietly with success.
+pub fn write_out(bytes: &[u8]) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::Usage(format!("cannot write the output: {e}")))
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => result.map_err(|e| Error::Usage(format!("cannot write the output: {e}"))),
+    }
 }
 
 /// An API error as the user should see it: a 403 says which scope `command` needs.

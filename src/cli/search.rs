@@ -65,7 +65,7 @@ pub async fn run(args: &SearchArgs, settings: &Settings) -> Result<(), Error> {
         DataFormat::Json => {
             let text =
                 serde_json::to_string_pretty(&answer).map_err(|e| Error::Usage(e.to_string()))?;
-            write_out(&(text + "\n"))
+            write_out((text + "\n").as_bytes())
         }
         DataFormat::Csv => print(&rows(&answer), Format::Csv, &[]),
         DataFormat::Jsonl => print(&rows(&answer), Format::Jsonl, &[]),

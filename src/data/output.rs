@@ -129,7 +129,15 @@ pub fn render(
         }
         Format::Csv => {
             let flat: Vec<_> = records.iter().map(flatten).collect();
-            let cols = columns(&flat, None);
+            // With no records there is nothing to take columns from: the header is the
+            // table's columns, or nothing (an empty record would be written as `""`).
+            let cols = match flat.is_empty() {
+                true => columns(&flat, Some(table_columns)),
+                false => columns(&flat, None),
+            };
+            if cols.is_empty() {
+                return Ok(String::new());
+            }
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(&cols).map_err(|e| e.to_string())?;
             for row in &flat {

@@ -74,8 +74,16 @@ pub fn parse_instant(text: &str, now: i64, tz: &TimeZone) -> Result<i64, String>
         }
         return parse_duration(t).map(|d| now - d);
     }
-    if let Ok(z) = t.parse::<Zoned>() {
-        return Ok(z.timestamp().as_millisecond());
+    match t.parse::<Zoned>() {
+        Ok(z) => return Ok(z.timestamp().as_millisecond()),
+        // A bracketed zone must be a zone: the civil parsers below would ignore it and
+        // read the time as local, so a typo (`[Europe/Pariss]`) would silently shift it.
+        Err(e) if t.contains('[') => {
+            return Err(format!(
+                "`{t}`: {e}; write an IANA time zone name in the brackets, e.g. [Europe/Paris]"
+            ));
+        }
+        Err(_) => {}
     }
     if let Ok(ts) = t.parse::<Timestamp>() {
         return Ok(ts.as_millisecond());

@@ -128,11 +128,26 @@ fn tasks_filters_by_queue_name_and_channel_and_writes_csv() {
         requests_to(&env, "/v1/tasks")[0]["channelTypes"],
         "telephony"
     );
-    // The outdial queue takes no inbound tasks: filtering by it leaves the header only.
+    // The outdial queue takes no inbound tasks: filtering by it leaves the header only,
+    // a header of real column names (not the `""` of an empty record).
     let run = env
         .wxcc(&["tasks", "--since", "3d", "--queue", "Outdial Queue-1"])
         .expect(0);
     assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    let header = run.stdout.trim_end();
+    assert!(
+        header.split(',').any(|c| c == "id") && !header.contains('"'),
+        "{header}"
+    );
+    // Likewise the recordings of a task that has none.
+    let run = env
+        .wxcc(&["recordings", "--task", "no-such-task", "--format", "csv"])
+        .expect(0);
+    assert!(
+        run.stdout.starts_with("taskId,segment,") && !run.stdout.contains('"'),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -168,6 +183,21 @@ fn bad_time_ranges_are_refused_before_anything_is_sent() {
             "looks like an epoch number",
         ),
         (&["activities", "--from", "last tuesday"], "is not a time"),
+        (
+            &["tasks", "--from", "2026-11-01T09:00[Mars/Olympus]"],
+            "write an IANA time zone name",
+        ),
+        (
+            &[
+                "stats",
+                "queues",
+                "--from",
+                "2026-11-01",
+                "--to",
+                "2026-11-02[Europe/Pariss]",
+            ],
+            "write an IANA time zone name",
+        ),
         (&["stats", "agents"], "say which time range"),
         (
             &["tasks", "--since", "1d", "--channel", "fax"],
@@ -870,5 +900,36 @@ fn the_emulator_answers_in_the_shapes_the_spec_gives() {
     assert_eq!(
         body["error"]["message"][0]["description"],
         "urlExpiration should be greater than 0"
+    );
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly_with_success() {
+    // `wxcc tasks | head -1` under `set -o pipefail`: the closed pipe is the reader's
+    // choice, not a failure of wxcc. The output is larger than a pipe's buffer, so the
+    // write meets the closed pipe whenever the reader closes it.
+    let env = Env::new();
+    seed(&env, 1, 40);
+    let mut child = env.spawn(
+        &["tasks", "--since", "3d", "--format", "jsonl"],
+        &[
+            ("WXCC_BASE_URL", &env.url),
+            ("WXCC_ACCESS_TOKEN", &env.token),
+        ],
+    );
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wxcc ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    // The same for the generated texts (completions, the man page).
+    let mut child = env.spawn(&["completions", "bash"], &[]);
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wxcc ends");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
