@@ -220,7 +220,13 @@ fn duplicate_entry(object: &mut Value, field: &str, entry: usize) {
 fn odd_values(current: &Value) -> Vec<Value> {
     match current {
         Value::Bool(b) => vec![json!(!b), json!("yes")],
-        Value::Number(_) => vec![json!(0), json!(-1), json!(2147483648u64), json!(1.5), json!("twelve")],
+        Value::Number(_) => vec![
+            json!(0),
+            json!(-1),
+            json!(2147483648u64),
+            json!(1.5),
+            json!("twelve"),
+        ],
         _ => vec![
             json!(""),
             json!("x".repeat(300)),
@@ -234,12 +240,26 @@ fn odd_values(current: &Value) -> Vec<Value> {
 /// The concrete change, kept to replay it as a direct write.
 #[derive(Debug)]
 enum Change {
-    Set { path: Vec<Step>, value: Value },
-    DuplicateEntry { field: String, entry: usize },
-    Drop { field: String },
-    Repoint { field: String, target: &'static str, value: Value },
+    Set {
+        path: Vec<Step>,
+        value: Value,
+    },
+    DuplicateEntry {
+        field: String,
+        entry: usize,
+    },
+    Drop {
+        field: String,
+    },
+    Repoint {
+        field: String,
+        target: &'static str,
+        value: Value,
+    },
     Duplicate,
-    Rename { to: String },
+    Rename {
+        to: String,
+    },
 }
 
 struct Applied {
