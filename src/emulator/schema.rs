@@ -225,8 +225,14 @@ impl Schemas {
                 _ => return,
             };
             let Value::Number(n) = value else { return };
-            let whole = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from));
-            let outside = whole.is_none_or(|w| w < range.0 || w > range.1) && n.as_f64().is_none_or(|f| f.fract() == 0.0);
+            let outside = match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(w), _, _) => i128::from(w) < range.0 || i128::from(w) > range.1,
+                (_, Some(w), _) => i128::from(w) > range.1,
+                (_, _, Some(f)) => {
+                    f.fract() == 0.0 && (f < range.0 as f64 || f > range.1 as f64)
+                }
+                _ => false,
+            };
             if outside && found.is_none() {
                 found = Some(format!(
                     "Bad payload: Numeric value ({n}) out of range of {} ({} - {}) (through reference chain: {dto}[\"{at}\"])",
