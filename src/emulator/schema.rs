@@ -138,13 +138,18 @@ impl Schemas {
                 _ => violations.push(format!("{field}: {error}")),
             }
         }
+        if bad_payload.is_none()
+            && let Some(schema) = self.definitions.get(dto)
+        {
+            bad_payload = self.java_integers(dto, schema, body);
+        }
         if let Some(reason) = bad_payload {
             return Err(reason);
         }
         if violations.is_empty()
             && let Some(schema) = self.definitions.get(dto)
         {
-            self.java_lengths(schema, body, "", &mut violations);
+            self.java_lengths(schema, body, &mut violations);
         }
         if violations.is_empty() {
             Ok(())
@@ -159,19 +164,16 @@ impl Schemas {
 }
 
 impl Schemas {
-    /// Bean validation's `@Size` counts `String.length()`, UTF-16 code units: a character
-    /// outside the Basic Multilingual Plane (an emoji) counts twice, so a text the schema
-    /// library (which counts characters) accepts may still be too long.
-    fn java_lengths(&self, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+    /// Calls `visit(schema, value, path)` for every scalar of `value` the schema declares.
+    fn leaves(
+        &self,
+        schema: &Value,
+        value: &Value,
+        at: &str,
+        visit: &mut dyn FnMut(&Value, &Value, &str),
+    ) {
         let schema = self.resolve(schema);
         match value {
-            Value::String(text) => {
-                if let Some(limit) = schema.get("maxLength").and_then(Value::as_u64)
-                    && text.encode_utf16().count() as u64 > limit
-                {
-                    out.push(format!("{at}: size must be between 0 and {limit}"));
-                }
-            }
             Value::Object(map) => {
                 if let Some(props) = schema.get("properties").and_then(Value::as_object) {
                     for (k, v) in map {
@@ -181,7 +183,7 @@ impl Schemas {
                             } else {
                                 format!("{at}.{k}")
                             };
-                            self.java_lengths(s, v, &child, out);
+                            self.leaves(s, v, &child, visit);
                         }
                     }
                 }
@@ -189,12 +191,56 @@ impl Schemas {
             Value::Array(items) => {
                 if let Some(item_schema) = schema.get("items") {
                     for (i, item) in items.iter().enumerate() {
-                        self.java_lengths(item_schema, item, &format!("{at}[{i}]"), out);
+                        self.leaves(item_schema, item, &format!("{at}[{i}]"), visit);
                     }
                 }
             }
-            _ => {}
+            _ => visit(schema, value, at),
         }
+    }
+
+    /// Bean validation's `@Size` counts `String.length()`, UTF-16 code units: a character
+    /// outside the Basic Multilingual Plane (an emoji) counts twice, so a text the schema
+    /// library (which counts characters) accepts may still be too long.
+    fn java_lengths(&self, schema: &Value, value: &Value, out: &mut Vec<String>) {
+        self.leaves(schema, value, "", &mut |schema, value, at| {
+            if let Value::String(text) = value
+                && let Some(limit) = schema.get("maxLength").and_then(Value::as_u64)
+                && text.encode_utf16().count() as u64 > limit
+            {
+                out.push(format!("{at}: size must be between 0 and {limit}"));
+            }
+        });
+    }
+
+    /// Jackson cannot put a whole number outside the Java type's range into an `int32`
+    /// (`Integer`) or `int64` (`Long`) field: the body is a "Bad payload" (400), before
+    /// bean validation (docs/api-notes.md §1.6).
+    fn java_integers(&self, dto: &str, schema: &Value, value: &Value) -> Option<String> {
+        let mut found = None;
+        self.leaves(schema, value, "", &mut |schema, value, at| {
+            let range = match schema.get("format").and_then(Value::as_str) {
+                Some("int32") => (i128::from(i32::MIN), i128::from(i32::MAX), "int"),
+                Some("int64") => (i128::from(i64::MIN), i128::from(i64::MAX), "long"),
+                _ => return,
+            };
+            let Value::Number(n) = value else { return };
+            let outside = match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(w), _, _) => i128::from(w) < range.0 || i128::from(w) > range.1,
+                (_, Some(w), _) => i128::from(w) > range.1,
+                (_, _, Some(f)) => {
+                    f.fract() == 0.0 && (f < range.0 as f64 || f > range.1 as f64)
+                }
+                _ => false,
+            };
+            if outside && found.is_none() {
+                found = Some(format!(
+                    "Bad payload: Numeric value ({n}) out of range of {} ({} - {}) (through reference chain: {dto}[\"{at}\"])",
+                    range.2, range.0, range.1
+                ));
+            }
+        });
+        found
     }
 }
 

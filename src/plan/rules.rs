@@ -72,23 +72,35 @@ fn user_teams(
     capacity: bool,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Some(Value::Array(teams)) = object.body.get("teamIds") else {
+    let (Some(team_kind), Some(user_kind)) = (Kind::named("team"), Kind::named("user")) else {
         return;
     };
-    let (Some(team_kind), Some(user_kind)) = (Kind::named("team"), Kind::named("user")) else {
+    // Teams the config leaves out stay as they are live, and the service checks them
+    // against the user's new site all the same.
+    let declared = object.body.get("teamIds").is_some();
+    let Some(Value::Array(teams)) = world.field(user_kind, &object.key, "teamIds") else {
         return;
     };
     let site = world.field(user_kind, &object.key, "siteId");
     let site = site.as_ref().and_then(Value::as_str);
     for (i, team) in teams.iter().enumerate() {
         let Some(team) = team.as_str() else { continue };
-        let pointer = format!("/teamIds/{i}");
+        let pointer = if declared {
+            format!("/teamIds/{i}")
+        } else {
+            "/siteId".to_string()
+        };
+        let kept = if declared {
+            ""
+        } else {
+            " (kept from live: `teamIds` is not declared)"
+        };
         if capacity {
             let team_type = world.field(team_kind, team, "teamType");
             if team_type.as_ref().and_then(Value::as_str) == Some("CAPACITY") {
                 diags.push(
                     Diagnostic::error(
-                        format!("team `{team}` is a CAPACITY team, which takes no users"),
+                        format!("team `{team}`{kept} is a CAPACITY team, which takes no users"),
                         object.value_span(&pointer),
                         "a CAPACITY team",
                     )
@@ -108,14 +120,14 @@ fn user_teams(
             diags.push(
                 Diagnostic::error(
                     format!(
-                        "team `{team}` is at site `{team_site}`, but user `{}` is at site `{site}`",
+                        "team `{team}`{kept} is at site `{team_site}`, but user `{}` is at site `{site}`",
                         object.key
                     ),
                     object.value_span(&pointer),
                     "a team of another site",
                 )
                 .with_help(format!(
-                    "name a team of site `{site}`, or move the user with `siteId: {team_site}`; {}",
+                    "declare `teamIds` with teams of site `{site}`, or move the user with `siteId: {team_site}`; {}",
                     help(rule)
                 )),
             );

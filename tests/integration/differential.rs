@@ -227,19 +227,33 @@ fn check(case: &Case) -> Result<(), String> {
 
 #[test]
 fn the_client_refuses_exactly_what_the_emulator_refuses() {
+    run_cases(&any_case(), Config::default().max_shrink_iters, check);
+}
+
+/// Runs `check` over `cases` of `strategy` (`WXCC_DIFFERENTIAL_CASES`, 8 by default) from
+/// a fixed seed; a disagreement (`Err`) is printed as found and fails the test.
+pub(crate) fn run_cases<S: Strategy>(
+    strategy: &S,
+    max_shrink_iters: u32,
+    check: impl Fn(&S::Value) -> Result<(), String>,
+) {
     let cases = std::env::var("WXCC_DIFFERENTIAL_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(8);
     let config = Config {
         cases,
+        max_shrink_iters,
         failure_persistence: None,
         ..Config::default()
     };
     let mut runner =
         TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
-    let result = runner.run(&any_case(), |case| {
-        check(&case).map_err(TestCaseError::fail)
+    let result = runner.run(strategy, |case| {
+        check(&case).map_err(|e| {
+            eprintln!("disagreement: {e}");
+            TestCaseError::fail(e)
+        })
     });
     if let Err(e) = result {
         panic!("{e}");

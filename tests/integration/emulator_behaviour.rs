@@ -1,7 +1,7 @@
 //! The emulator behaves like the service: schema-checked bodies with the real error
 //! shape, bearer auth, referential integrity, paging, the quick start and `emulator serve`.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::harness::{Env, contains_all};
 
@@ -41,6 +41,33 @@ fn a_body_that_breaks_the_dto_gets_the_real_error_shape() {
                 .starts_with("Bad payload: Cannot deserialize value of type `java.lang.Boolean`")),
         "{body}"
     );
+}
+
+#[test]
+fn a_whole_number_beyond_the_java_type_is_a_bad_payload() {
+    // Found by the mutation test (differential_mutations.rs): `social` is an int32, and the
+    // emulator stored 2147483648 the client refuses.
+    let env = Env::new();
+    let profile = |social: Value| {
+        json!({"name": "P", "active": true, "blendingModeEnabled": false, "blendingMode": "EXCLUSIVE",
+            "telephony": 1, "chat": 0, "email": 0, "social": social,
+            "manuallyAssignable": {"telephony": 1, "chat": 0, "email": 0, "social": 0}})
+    };
+    let path = env.org_path("multimedia-profile");
+    let (status, body) = env.api("POST", &path, Some(profile(json!(2147483648u64))));
+    assert_eq!(status, 400, "{body}");
+    let reason = body["error"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("Bad payload: Numeric value (2147483648) out of range of int"),
+        "{reason}"
+    );
+    assert!(
+        env.live("multimedia-profile")
+            .iter()
+            .all(|p| p["name"] != "P")
+    );
+    let (status, body) = env.api("POST", &path, Some(profile(json!(2147483647))));
+    assert_eq!(status, 201, "{body}");
 }
 
 #[test]

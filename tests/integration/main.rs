@@ -10,6 +10,7 @@ mod bad_input;
 mod cli;
 mod data;
 mod differential;
+mod differential_mutations;
 mod emulator_behaviour;
 mod emulator_kinds;
 mod faults;

@@ -204,6 +204,38 @@ fn a_users_live_site_counts_when_the_config_does_not_move_them() {
 }
 
 #[test]
+fn moving_a_user_checks_the_live_teams_the_config_leaves_out() {
+    // Found by the mutation test (differential_mutations.rs): a user moved to another site
+    // without `teamIds` keeps their live teams, which the service checks against the new
+    // site (400 `not found for given site`).
+    let env = Env::new();
+    let user = |site: &str, teams: &str| {
+        format!(
+            "{}user:\n  - {{email: ana.lopez@example.com, siteId: {site}{teams}}}\n",
+            sites_and_teams()
+        )
+    };
+    env.write("c.yaml", &user("Austin", ", teamIds: [Blue]"));
+    env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(0);
+    env.write("c.yaml", &user("Boston", ""));
+    let err = refused_at_plan(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× team `Blue` (kept from live: `teamIds` is not declared) is at site `Austin`, but user `ana.lopez@example.com` is at site `Boston`",
+            "c.yaml:",
+            "declare `teamIds` with teams of site `Boston`",
+        ],
+    );
+    let ana = env
+        .live("user")
+        .into_iter()
+        .find(|u| u["email"] == "ana.lopez@example.com")
+        .expect("ana is seeded");
+    assert_eq!(ana["siteId"], env.live_named("site", "Austin")["id"]);
+}
+
+#[test]
 fn a_skill_profile_entry_carries_its_skill_types_value() {
     let env = Env::new();
     env.write("c.yaml", "skill:\n  - {name: Spanish, skillType: BOOLEAN, serviceLevelThreshold: 30, active: true}\nskill-profile:\n  - name: Bilingual\n    activeSkills:\n      - {skillId: Spanish, proficiencyValue: 7}\n");
