@@ -44,6 +44,16 @@ pub struct GlobalArgs {
 }
 
 /// Where the API is and who signs in: the flags of the commands that connect.
+/// The flags of a command that connects: which tenant, as whom, and how fast.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
 #[derive(Debug, Default, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct TargetArgs {
@@ -280,10 +290,7 @@ pub struct TasksArgs {
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
-    pub target: TargetArgs,
-
-    #[command(flatten)]
-    pub limits: LimitArgs,
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -327,10 +334,7 @@ pub struct QueueStatsArgs {
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
-    pub target: TargetArgs,
-
-    #[command(flatten)]
-    pub limits: LimitArgs,
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -347,10 +351,7 @@ pub struct AgentStatsArgs {
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
-    pub target: TargetArgs,
-
-    #[command(flatten)]
-    pub limits: LimitArgs,
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -366,10 +367,7 @@ pub struct ActivitiesArgs {
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
-    pub target: TargetArgs,
-
-    #[command(flatten)]
-    pub limits: LimitArgs,
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -409,10 +407,7 @@ pub struct SearchArgs {
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
-    pub target: TargetArgs,
-
-    #[command(flatten)]
-    pub limits: LimitArgs,
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -456,10 +451,7 @@ pub struct RecordingSelect {
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
-    pub target: TargetArgs,
-
-    #[command(flatten)]
-    pub limits: LimitArgs,
+    pub connect: ConnectArgs,
 }
 
 // ---- end of data commands ----
@@ -551,10 +543,7 @@ pub struct ChangeArgs {
     pub max_delete_percent: u32,
 
     #[command(flatten)]
-    pub target: TargetArgs,
-
-    #[command(flatten)]
-    pub limits: LimitArgs,
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -679,13 +668,13 @@ pub enum AgentCommand {
 
 impl AgentCommand {
     /// The connection flags, wherever the subcommand carries them.
-    pub fn connection(&self) -> (&TargetArgs, &LimitArgs) {
+    pub fn connection(&self) -> &ConnectArgs {
         match self {
-            AgentCommand::Events(a) => (&a.target, &a.limits),
-            AgentCommand::Login(a) => (&a.wait.target, &a.wait.limits),
-            AgentCommand::State(a) => (&a.wait.target, &a.wait.limits),
-            AgentCommand::Reload(a) => (&a.target, &a.limits),
-            AgentCommand::Logout(a) => (&a.wait.target, &a.wait.limits),
+            AgentCommand::Events(a) => &a.connect,
+            AgentCommand::Login(a) => &a.wait.connect,
+            AgentCommand::State(a) => &a.wait.connect,
+            AgentCommand::Reload(a) => &a.connect,
+            AgentCommand::Logout(a) => &a.wait.connect,
         }
     }
 }
@@ -698,10 +687,7 @@ pub struct AgentWaitArgs {
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
-    pub target: TargetArgs,
-
-    #[command(flatten)]
-    pub limits: LimitArgs,
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -716,10 +702,7 @@ pub struct AgentEventsArgs {
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
-    pub target: TargetArgs,
-
-    #[command(flatten)]
-    pub limits: LimitArgs,
+    pub connect: ConnectArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -824,8 +807,5 @@ pub struct SmokeArgs {
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
-    pub target: TargetArgs,
-
-    #[command(flatten)]
-    pub limits: LimitArgs,
+    pub connect: ConnectArgs,
 }

@@ -97,11 +97,13 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
                 login::run(a, &settings).await.map(|_| 0)
             }
             Command::Plan(a) => {
-                let settings = settings::resolve(output, &a.change.target, &a.change.limits)?;
+                let settings =
+                    settings::resolve(output, &a.change.connect.target, &a.change.connect.limits)?;
                 plan::run(a, &settings).await
             }
             Command::Apply(a) => {
-                let settings = settings::resolve(output, &a.change.target, &a.change.limits)?;
+                let settings =
+                    settings::resolve(output, &a.change.connect.target, &a.change.connect.limits)?;
                 apply::run(a, &settings).await.map(|_| 0)
             }
             Command::Emulator(EmulatorCommand::Serve(a)) => emulator::serve(a).await.map(|_| 0),
@@ -114,23 +116,23 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
             | Command::Logout(_)
             | Command::Emulator(EmulatorCommand::Reset(_)) => Ok(0),
             Command::Tasks(a) => {
-                let settings = settings::resolve(output, &a.target, &a.limits)?;
+                let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
                 tasks::run(a, &settings).await.map(|_| 0)
             }
             Command::Stats(a) => {
-                let (target, limits) = match a {
-                    StatsCommand::Queues(q) => (&q.target, &q.limits),
-                    StatsCommand::Agents(g) => (&g.target, &g.limits),
+                let connect = match a {
+                    StatsCommand::Queues(q) => &q.connect,
+                    StatsCommand::Agents(g) => &g.connect,
                 };
-                let settings = settings::resolve(output, target, limits)?;
+                let settings = settings::resolve(output, &connect.target, &connect.limits)?;
                 stats::run(a, &settings).await.map(|_| 0)
             }
             Command::Activities(a) => {
-                let settings = settings::resolve(output, &a.target, &a.limits)?;
+                let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
                 activities::run(a, &settings).await.map(|_| 0)
             }
             Command::Search(a) => {
-                let settings = settings::resolve(output, &a.target, &a.limits)?;
+                let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
                 search::run(a, &settings).await.map(|_| 0)
             }
             Command::Recordings(a) => {
@@ -138,16 +140,17 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
                     Some(RecordingsAction::Download(d)) => &d.select,
                     None => &a.select,
                 };
-                let settings = settings::resolve(output, &select.target, &select.limits)?;
+                let settings =
+                    settings::resolve(output, &select.connect.target, &select.connect.limits)?;
                 recordings::run(a, &settings).await.map(|_| 0)
             }
             Command::Agent(a) => {
-                let (target, limits) = a.connection();
-                let settings = settings::resolve(output, target, limits)?;
+                let connect = a.connection();
+                let settings = settings::resolve(output, &connect.target, &connect.limits)?;
                 agent::run(a, &settings).await
             }
             Command::Smoke(a) => {
-                let settings = settings::resolve(output, &a.target, &a.limits)?;
+                let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
                 smoke::run(a, &settings).await.map(|_| 0)
             }
         }
