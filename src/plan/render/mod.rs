@@ -24,4 +24,5 @@ pub fn render(plan: &Plan, format: Format, color: bool) -> String {
     }
 }
 
+pub use json::{document, pass_name};
 pub use text::change_title;
