@@ -15,7 +15,7 @@ use crate::atomic_file::write_atomically;
 use crate::catalogue::Kind;
 use crate::config::Sources;
 use crate::error::Error;
-use crate::model::content_digest;
+use crate::model::{content_digest, printable};
 use crate::plan::Action;
 use crate::plan::saved::{SavedPlan, from_json, pins, stale, to_json};
 
@@ -191,7 +191,11 @@ pub async fn prepare_apply(args: &ApplyArgs, settings: &Settings) -> Result<Prep
 }
 
 fn refusal(path: &Path, why: &str, lines: &[String], again: &str) -> Error {
-    let list: Vec<String> = lines.iter().map(|l| format!("  - {l}")).collect();
+    // Keys and ids in these lines come from the file and the server.
+    let list: Vec<String> = lines
+        .iter()
+        .map(|l| format!("  - {}", printable(l)))
+        .collect();
     Error::SavedPlan(format!(
         "refusing to apply {}: {why}:\n{}\n{again}.",
         path.display(),

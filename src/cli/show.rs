@@ -6,7 +6,7 @@ use super::saved::read;
 use super::settings::Output;
 use crate::error::Error;
 use crate::model::printable;
-use crate::plan::render::{Format, render};
+use crate::plan::render::{Format, html, render};
 
 pub fn run(args: &ShowArgs, output: Output) -> Result<(), Error> {
     let saved = read(&args.file)?;

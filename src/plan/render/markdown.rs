@@ -129,7 +129,7 @@ fn code(text: &str) -> String {
 }
 
 /// Text inside an HTML element.
-fn html(text: &str) -> String {
+pub(crate) fn html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

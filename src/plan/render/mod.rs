@@ -25,4 +25,5 @@ pub fn render(plan: &Plan, format: Format, color: bool) -> String {
 }
 
 pub use json::{document, pass_name};
+pub(crate) use markdown::html;
 pub use text::change_title;
