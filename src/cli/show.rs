@@ -27,10 +27,7 @@ pub fn run(args: &ShowArgs, output: Output) -> Result<(), Error> {
         PlanFormat::Markdown => format!(
             "{}\n<sub>{}</sub>\n",
             render(&saved.plan, Format::Markdown, false),
-            origin
-                .replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
+            html(&origin)
         ),
     };
     anstream::print!("{shown}");

@@ -3,8 +3,9 @@
 //! the fields it writes, the files it uploads with their digests, the ids of the objects
 //! it points at, the org and base URL, the config's content hash and the tool version —
 //! sealed by a digest over the content so that a truncated or edited file is refused.
-//! No credential is ever part of it. Pure: reading and writing files, and the live reads
-//! the staleness check compares against, belong to the caller.
+//! No credential is ever part of it. Staleness is judged by each object's `version` and
+//! `lastUpdatedTime` (docs/api-notes.md §1.3, §1.4: the API has no ETag). Pure: reading
+//! and writing files, and the live reads the check compares against, belong to the caller.
 
 use serde_json::{Map, Value, json};
 

@@ -89,6 +89,17 @@ fn a_saved_plan_applies_exactly_what_was_reviewed_and_nothing_else() {
         ],
     );
     let shown = env
+        .wxcc(&["show", "plan.json", "--format", "markdown"])
+        .expect(0);
+    contains_all(
+        &shown.stdout,
+        &[
+            "### wxcc plan",
+            "| site | 1 | 1 | 0 |",
+            &format!("<sub>Saved plan for org {}", env.org),
+        ],
+    );
+    let shown = env
         .wxcc(&["show", "plan.json", "--format", "json"])
         .expect(0);
     let doc: Value = serde_json::from_str(&shown.stdout).expect("json");
@@ -462,17 +473,17 @@ fn markdown_fits_a_review_comment() {
     }
     assert!(!long.stdout.contains("[!CAUTION]"), "no deletes");
 
-    // Applied, then the last two teams dropped with --delete: a short plan, unfolded, the delete
-    // called out before anything else.
+    // Applied, then the last two teams dropped with --delete: a short plan, unfolded, the
+    // deletes called out before anything else.
     env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    let teams = std::fs::read_to_string(env.path().join("acme/teams.yaml")).expect("read");
+    let keep = teams.find("  - name: Remote Sales").expect("Remote Sales");
+    env.write("one/team.yaml", &teams[..keep]);
     std::fs::copy(
         env.path().join("acme/sites.yaml"),
         env.path().join("one/sites.yaml"),
     )
     .expect("copy");
-    let teams = std::fs::read_to_string(env.path().join("acme/teams.yaml")).expect("read");
-    let keep = teams.find("  - name: Remote Sales").expect("Remote Sales");
-    env.write("one/team.yaml", &teams[..keep]);
     let short = env
         .wxcc(&[
             "plan",
