@@ -173,7 +173,7 @@ fn a_saved_plan_is_refused_before_any_write_when_live_changed_naming_each_object
         &refused.stderr,
         &[
             "refusing to apply plan.json: the tenant changed since it was made",
-            &format!("site `Dublin` changed since the plan (version"),
+            "site `Dublin` changed since the plan (version",
             "site `Berlin` is to be created, but it exists now (id ",
             "run `wxcc plan acme --out plan.json` again",
             "Nothing was changed",
