@@ -48,6 +48,24 @@ fn reseal(env: &Env, rel: &str, file: &mut Value) {
     env.write(rel, &serde_json::to_string_pretty(file).expect("json"));
 }
 
+/// Someone else creates a site through the API, using the multimedia profile `mmp_id`.
+fn someone_creates_site(env: &Env, name: &str, mmp_id: &Value) {
+    let (status, body) = env.api(
+        "POST",
+        &env.org_path("site"),
+        Some(json!({"name": name, "active": true, "multimediaProfileId": mmp_id})),
+    );
+    assert!(status < 300, "{body}");
+}
+
+/// `apply FILE --auto-approve` exits 1 with every part in its stderr, and writes nothing.
+fn apply_refused(env: &Env, file: &str, parts: &[&str]) {
+    let writes = env.writes();
+    let refused = env.wxcc(&["apply", file, "--auto-approve"]).expect(1);
+    contains_all(&refused.stderr, parts);
+    assert_eq!(env.writes(), writes, "a refused plan writes nothing");
+}
+
 #[test]
 fn a_saved_plan_applies_exactly_what_was_reviewed_and_nothing_else() {
     let env = Env::new();
@@ -134,11 +152,9 @@ fn a_saved_plan_applies_exactly_what_was_reviewed_and_nothing_else() {
         rest.stdout
     );
     // Applied once, the plan is stale: Dublin has a new version and Berlin exists.
-    let again = env
-        .wxcc(&["apply", "plan.json", "--auto-approve"])
-        .expect(1);
-    contains_all(
-        &again.stderr,
+    apply_refused(
+        &env,
+        "plan.json",
         &[
             "site `Dublin` changed since the plan",
             "site `Berlin` is to be created, but it exists now",
@@ -159,18 +175,10 @@ fn a_saved_plan_is_refused_before_any_write_when_live_changed_naming_each_object
     let (status, body) = env.api("PUT", &env.org_path(&format!("site/{id}")), Some(dublin));
     assert_eq!(status, 200, "{body}");
     let mmp = env.live_named("multimedia-profile", "Voice Only");
-    let (status, body) = env.api(
-        "POST",
-        &env.org_path("site"),
-        Some(json!({"name": "Berlin", "active": true, "multimediaProfileId": mmp["id"]})),
-    );
-    assert!(status < 300, "{body}");
-    let writes = env.writes();
-    let refused = env
-        .wxcc(&["apply", "plan.json", "--auto-approve"])
-        .expect(1);
-    contains_all(
-        &refused.stderr,
+    someone_creates_site(&env, "Berlin", &mmp["id"]);
+    apply_refused(
+        &env,
+        "plan.json",
         &[
             "refusing to apply plan.json: the tenant changed since it was made",
             "site `Dublin` changed since the plan (version",
@@ -179,7 +187,6 @@ fn a_saved_plan_is_refused_before_any_write_when_live_changed_naming_each_object
             "Nothing was changed",
         ],
     );
-    assert_eq!(env.writes(), writes, "a stale plan writes nothing");
     assert_eq!(
         env.live_named("site", "Dublin")["description"],
         "changed by someone else"
@@ -212,21 +219,12 @@ fn a_saved_plan_whose_referenced_object_was_replaced_is_refused() {
     }
     let path = env.org_path(&format!("site/{}", remote["id"].as_str().expect("id")));
     assert_eq!(env.api("DELETE", &path, None).0, 204);
-    let (status, body) = env.api(
-        "POST",
-        &env.org_path("site"),
-        Some(json!({"name": "Remote", "active": true, "multimediaProfileId": remote["multimediaProfileId"]})),
-    );
-    assert!(status < 300, "{body}");
-    let writes = env.writes();
-    let refused = env
-        .wxcc(&["apply", "plan.json", "--auto-approve"])
-        .expect(1);
-    contains_all(
-        &refused.stderr,
+    someone_creates_site(&env, "Remote", &remote["multimediaProfileId"]);
+    apply_refused(
+        &env,
+        "plan.json",
         &["site `Remote`, which the plan points at, is another object now"],
     );
-    assert_eq!(env.writes(), writes);
 }
 
 #[test]
