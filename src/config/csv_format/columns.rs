@@ -172,7 +172,9 @@ fn resolve(mut schema: &Value) -> &Value {
             .and_then(|r| r.strip_prefix("#/definitions/"))
             .and_then(|n| definitions.get(n))
             .or_else(|| match schema.get("allOf").and_then(Value::as_array) {
-                Some(all) if all.len() == 1 => all.first(),
+                // A wrapper (`allOf: [{$ref}]`), not a schema with rules added beside its
+                // properties (the spec fixes add `allOf: [{if, then}]`).
+                Some(all) if all.len() == 1 && schema.get("properties").is_none() => all.first(),
                 _ => None,
             });
         match next {

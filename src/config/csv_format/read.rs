@@ -8,7 +8,7 @@ use serde_json::{Number, Value};
 
 use super::columns::{Column, Scalar, Shape, columns};
 use super::list::split_list;
-use crate::catalogue::Kind;
+use crate::catalogue::{Kind, SERVER_OWNED};
 use crate::config::suggest::did_you_mean;
 use crate::model::{Diagnostic, DesiredObject, Key, Node, NodeValue, Span};
 
@@ -184,6 +184,21 @@ impl Header {
             let name = name.trim();
             if name.is_empty() {
                 slots.push(Slot::Blank);
+                continue;
+            }
+            if SERVER_OWNED.contains(&name) || kind.is_read_only(name) {
+                diags.push(
+                    Diagnostic::error(
+                        format!("column `{name}` is a field the server owns"),
+                        span,
+                        "not written in config",
+                    )
+                    .with_help(format!(
+                        "remove the column: wxcc matches rows to live objects by `{}`, and the server sets `{name}` itself",
+                        kind.key
+                    )),
+                );
+                slots.push(Slot::Refused);
                 continue;
             }
             let Some(column) = columns.lookup(name) else {
