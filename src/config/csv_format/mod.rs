@@ -109,4 +109,6 @@ pub fn live_ids_to_keys(desired: &mut Desired, live: &Live, from_csv: &dyn Fn(us
             desired.objects[i].body = map;
         }
     }
+    // A team's scope (its site) may have been an id.
+    desired.objects_changed();
 }
