@@ -72,7 +72,10 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
     // CSV reference cells may hold live ids; the plan works with keys.
     let sources = &loaded.sources;
     config::live_ids_to_keys(&mut loaded.desired, &live, &|file| {
-        sources.files.get(file).is_some_and(|f| config::is_csv(&f.path))
+        sources
+            .files
+            .get(file)
+            .is_some_and(|f| config::is_csv(&f.path))
     });
     let (plan, diagnostics) = build(&loaded.desired, &live, &options);
     if !diagnostics.is_empty() {

@@ -8,6 +8,7 @@ mod agent;
 mod auth;
 mod bad_input;
 mod cli;
+mod csv;
 mod data;
 mod differential;
 mod differential_mutations;

@@ -301,7 +301,8 @@ mod tests {
     fn headers_match_loosely() {
         let ep = columns(kind("entry-point"));
         assert_eq!(
-            ep.lookup("Service Level Threshold").map(|c| c.path.as_str()),
+            ep.lookup("Service Level Threshold")
+                .map(|c| c.path.as_str()),
             Some("serviceLevelThreshold")
         );
         assert!(ep.lookup("Service Level Treshold").is_none());
@@ -333,9 +334,10 @@ mod tests {
             let c = columns(kind);
             for r in kind.references {
                 let root = r.field.split(['.', '[']).next().unwrap_or(r.field);
-                let direct = c.list.iter().any(|col| {
-                    col.reference(kind).is_some_and(|cr| std::ptr::eq(cr, r))
-                });
+                let direct = c
+                    .list
+                    .iter()
+                    .any(|col| col.reference(kind).is_some_and(|cr| std::ptr::eq(cr, r)));
                 let json = c
                     .list
                     .iter()

@@ -5,7 +5,8 @@ use super::columns::{Scalar, Shape, columns};
 use crate::catalogue::apply_order;
 
 /// Where the generated part starts and ends in `docs/csv.md`.
-pub(crate) const BEGIN: &str = "<!-- BEGIN generated columns: WXCC_BLESS=1 cargo test --lib csv_columns_doc -->";
+pub(crate) const BEGIN: &str =
+    "<!-- BEGIN generated columns: WXCC_BLESS=1 cargo test --lib csv_columns_doc -->";
 pub(crate) const END: &str = "<!-- END generated columns -->";
 
 fn takes(shape: Shape) -> &'static str {
@@ -76,7 +77,9 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/csv.md");
         let page = std::fs::read_to_string(&path).unwrap_or_default();
         let Some(fresh) = splice(&page, &columns_markdown()) else {
-            panic!("docs/csv.md lacks the markers\n{BEGIN}\n{END}\naround its generated column tables");
+            panic!(
+                "docs/csv.md lacks the markers\n{BEGIN}\n{END}\naround its generated column tables"
+            );
         };
         if fresh == page {
             return;

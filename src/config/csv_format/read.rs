@@ -10,7 +10,7 @@ use super::columns::{Column, Scalar, Shape, columns};
 use super::list::split_list;
 use crate::catalogue::{Kind, SERVER_OWNED};
 use crate::config::suggest::did_you_mean;
-use crate::model::{Diagnostic, DesiredObject, Key, Node, NodeValue, Span};
+use crate::model::{DesiredObject, Diagnostic, Key, Node, NodeValue, Span};
 
 /// What a header cell became.
 enum Slot {
@@ -439,7 +439,9 @@ fn cell_value(
                         span,
                         "empty value",
                     )
-                    .with_help("leave the cell empty (no quotes) to leave the field as the tenant has it"),
+                    .with_help(
+                        "leave the cell empty (no quotes) to leave the field as the tenant has it",
+                    ),
                 );
                 None
             }

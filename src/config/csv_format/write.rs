@@ -32,7 +32,10 @@ pub enum CsvWriteError {
 /// order given. An absent field is an empty cell; an empty string or list is `""`; lists
 /// are `;`-separated with `\;` and `\\` escapes; arrays of objects are JSON cells. Reading
 /// the text back as a `kind` CSV gives the same objects.
-pub fn write_csv(kind: &'static Kind, objects: &[Map<String, Value>]) -> Result<String, CsvWriteError> {
+pub fn write_csv(
+    kind: &'static Kind,
+    objects: &[Map<String, Value>],
+) -> Result<String, CsvWriteError> {
     let columns = columns(kind);
     let mut rows: Vec<Vec<(usize, String)>> = Vec::with_capacity(objects.len());
     let mut used = vec![false; columns.list.len()];
@@ -282,16 +285,28 @@ mod tests {
     #[test]
     fn refuses_what_no_column_holds() {
         let site = Kind::named("site").expect("site");
-        let err = write_csv(site, &[json!({"name": "A", "colour": "red"})
-            .as_object()
-            .cloned()
-            .unwrap_or_default()]);
-        assert!(matches!(err, Err(CsvWriteError::NoColumn { .. })), "{err:?}");
-        let err = write_csv(site, &[json!({"name": "A", "active": "yes"})
-            .as_object()
-            .cloned()
-            .unwrap_or_default()]);
-        assert!(matches!(err, Err(CsvWriteError::Mismatch { .. })), "{err:?}");
+        let err = write_csv(
+            site,
+            &[json!({"name": "A", "colour": "red"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()],
+        );
+        assert!(
+            matches!(err, Err(CsvWriteError::NoColumn { .. })),
+            "{err:?}"
+        );
+        let err = write_csv(
+            site,
+            &[json!({"name": "A", "active": "yes"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()],
+        );
+        assert!(
+            matches!(err, Err(CsvWriteError::Mismatch { .. })),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -299,10 +314,12 @@ mod tests {
         let site = Kind::named("site").expect("site");
         let text = write_csv(
             site,
-            &[json!({"active": true, "name": "Chicago", "multimediaProfileId": "Voice"})
-                .as_object()
-                .cloned()
-                .unwrap_or_default()],
+            &[
+                json!({"active": true, "name": "Chicago", "multimediaProfileId": "Voice"})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            ],
         )
         .expect("writes");
         let mut lines = text.lines();
