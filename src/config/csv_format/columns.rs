@@ -36,6 +36,20 @@ pub(crate) enum Shape {
     Json,
 }
 
+impl Shape {
+    /// What a cell of this shape takes, for messages.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Shape::Scalar(Scalar::Text) => "text",
+            Shape::Scalar(Scalar::Integer) => "a whole number",
+            Shape::Scalar(Scalar::Number) => "a number",
+            Shape::Scalar(Scalar::Boolean) => "true or false",
+            Shape::List(_) => "a list separated by `;`",
+            Shape::Json => "a JSON value",
+        }
+    }
+}
+
 /// One column of a kind's CSV.
 #[derive(Debug)]
 pub(crate) struct Column {

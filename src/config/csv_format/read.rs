@@ -158,6 +158,18 @@ fn cell_spans(text: &str, start: usize, file: usize) -> Vec<Span> {
     spans
 }
 
+/// The span of a whole row: its first cell to its last.
+fn row_span(cells: &[Span]) -> Span {
+    match (cells.first(), cells.last()) {
+        (Some(a), Some(b)) => Span {
+            file: a.file,
+            offset: a.offset,
+            len: b.offset + b.len - a.offset,
+        },
+        _ => Span::default(),
+    }
+}
+
 /// The header row: which column each cell is, and whether rows can become objects.
 struct Header {
     kind: &'static Kind,
@@ -244,14 +256,7 @@ impl Header {
             .collect();
         let refuse_rows = !missing.is_empty();
         if refuse_rows {
-            let row = match (cells.first(), cells.last()) {
-                (Some(a), Some(b)) => Span {
-                    file: a.file,
-                    offset: a.offset,
-                    len: b.offset + b.len - a.offset,
-                },
-                _ => Span::default(),
-            };
+            let row = row_span(cells);
             let (what, them) = if missing.len() == 1 {
                 (format!("the required column `{}`", missing[0]), "it")
             } else {
@@ -297,14 +302,7 @@ impl Header {
         text: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Node> {
-        let row_span = match (cells.first(), cells.last()) {
-            (Some(a), Some(b)) => Span {
-                file: a.file,
-                offset: a.offset,
-                len: b.offset + b.len - a.offset,
-            },
-            _ => Span::default(),
-        };
+        let row_span = row_span(cells);
         if record.len() != self.slots.len() || cells.len() != record.len() {
             diags.push(
                 Diagnostic::error(
@@ -403,18 +401,6 @@ fn insert(entries: &mut Vec<(Key, Node)>, segments: &[&str], span: Span, node: N
     }
 }
 
-/// What a column takes, for messages.
-fn describe(shape: Shape) -> &'static str {
-    match shape {
-        Shape::Scalar(Scalar::Text) => "text",
-        Shape::Scalar(Scalar::Integer) => "a whole number",
-        Shape::Scalar(Scalar::Number) => "a number",
-        Shape::Scalar(Scalar::Boolean) => "true or false",
-        Shape::List(_) => "a list separated by `;`",
-        Shape::Json => "a JSON value",
-    }
-}
-
 /// The value of one non-empty (or `""`) cell, or `None` after reporting why it is wrong.
 fn cell_value(
     kind: &'static Kind,
@@ -434,7 +420,7 @@ fn cell_value(
                         format!(
                             "`\"\"` declares an empty value, but `{}` takes {}",
                             column.path,
-                            describe(shape)
+                            shape.describe()
                         ),
                         span,
                         "empty value",

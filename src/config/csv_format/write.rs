@@ -133,17 +133,6 @@ fn scalar_text(s: Scalar, value: &Value) -> Option<String> {
     }
 }
 
-fn expected(shape: Shape) -> &'static str {
-    match shape {
-        Shape::Scalar(Scalar::Text) => "text",
-        Shape::Scalar(Scalar::Integer) => "a whole number",
-        Shape::Scalar(Scalar::Number) => "a number",
-        Shape::Scalar(Scalar::Boolean) => "true or false",
-        Shape::List(_) => "a list of non-empty scalars",
-        Shape::Json => "any JSON value but null",
-    }
-}
-
 fn cell(
     kind: &'static Kind,
     key: &str,
@@ -155,7 +144,7 @@ fn cell(
         key: key.to_string(),
         field: column.path.clone(),
         found: found(value),
-        expected: expected(column.shape),
+        expected: column.shape.describe(),
     };
     let text = match (column.shape, value) {
         (_, Value::Null) => return Err(mismatch()),
