@@ -5,6 +5,7 @@
 //!
 //! This module depends on nothing else in the crate but the vendored spec text.
 
+mod csv_aliases;
 mod dto;
 mod editor_schema;
 mod field_path;
@@ -13,6 +14,7 @@ mod order;
 mod rules;
 mod spec_fixes;
 
+pub use csv_aliases::{CSV_ALIASES, CsvAlias, csv_aliases};
 pub use dto::{Dto, DtoSchemas, FieldSchema};
 pub use editor_schema::{EditorSchemaError, editor_schema, editor_schema_text};
 pub use field_path::{FieldPath, Segment};

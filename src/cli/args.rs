@@ -525,14 +525,22 @@ pub struct LoginArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// A config file, or a folder of *.yaml / *.yml files.
+    /// A config file, or a folder of *.yaml / *.yml / *.csv files.
     pub path: PathBuf,
+
+    /// The kind of a lone CSV file (by default its name's first part: site.csv).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ChangeArgs {
-    /// A config file, or a folder of *.yaml / *.yml files.
+    /// A config file, or a folder of *.yaml / *.yml / *.csv files.
     pub path: PathBuf,
+
+    /// The kind of a lone CSV file (by default its name's first part: site.csv).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
 
     /// Delete live objects of this kind that the config does not declare (repeatable;
     /// `all` for every kind in the config). Without it nothing is ever deleted.

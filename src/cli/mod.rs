@@ -75,7 +75,9 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
         Command::Schema => return schema::run().map(|_| 0),
         Command::Completions(a) => return completions::completions(a).map(|_| 0),
         Command::Man => return completions::man().map(|_| 0),
-        Command::Validate(a) => return validate::run(&a.path, output).map(|_| 0),
+        Command::Validate(a) => {
+            return validate::run(&a.path, a.kind.as_deref(), output).map(|_| 0);
+        }
         Command::Show(a) => return show::run(a, output).map(|_| 0),
         Command::Whoami(a) => return whoami::run(a, output).map(|_| 0),
         Command::Logout(a) => {

@@ -4,7 +4,7 @@ use super::args::{ChangeArgs, PlanArgs, PlanFormat};
 use super::saved;
 use super::session::{Session, complete_live, fetch_live, kinds_in_play};
 use super::settings::Settings;
-use super::validate::{Check, load_checked};
+use super::validate::{Check, load_checked_as};
 use crate::apply::requests;
 use crate::catalogue::{Kind, kind_names};
 use crate::config::{self, Loaded, did_you_mean};
@@ -50,7 +50,12 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
 /// Loads and validates the config (offline: nothing is sent when it has errors), then
 /// connects, reads live state and builds the plan.
 pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared, Error> {
-    let loaded = load_checked(&args.path, settings.color_err, Check::BeforeSending)?;
+    let mut loaded = load_checked_as(
+        &args.path,
+        args.kind.as_deref(),
+        settings.color_err,
+        Check::BeforeSending,
+    )?;
     let delete_kinds = delete_kinds(&args.delete, &loaded)?;
     let session = Session::connect(settings).await?;
     let kinds = kinds_in_play(&loaded.desired.kinds(), &delete_kinds);
@@ -74,6 +79,14 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
             max_percent: args.max_delete_percent,
         },
     };
+    // CSV reference cells may hold live ids; the plan works with keys.
+    let sources = &loaded.sources;
+    config::live_ids_to_keys(&mut loaded.desired, &live, &|file| {
+        sources
+            .files
+            .get(file)
+            .is_some_and(|f| config::is_csv(&f.path))
+    });
     let (mut plan, diagnostics) = build(&loaded.desired, &live, &options);
     plan.budget = Some(budget(&plan, settings));
     if !diagnostics.is_empty() {

@@ -5,8 +5,8 @@ use crate::config::{self, Loaded};
 use crate::error::Error;
 use crate::model::{Diagnostic, Severity};
 
-pub fn run(path: &std::path::Path, output: Output) -> Result<(), Error> {
-    let loaded = load_checked(path, output.color_err, Check::Offline)?;
+pub fn run(path: &std::path::Path, kind: Option<&str>, output: Output) -> Result<(), Error> {
+    let loaded = load_checked_as(path, kind, output.color_err, Check::Offline)?;
     let objects = loaded.desired.objects.len();
     let files = loaded.sources.files.len();
     if objects == 0 {
@@ -35,8 +35,18 @@ pub enum Check {
 /// Loads and validates a config, printing its diagnostics to stderr. Fails when any is an
 /// error.
 pub fn load_checked(path: &std::path::Path, color: bool, check: Check) -> Result<Loaded, Error> {
+    load_checked_as(path, None, color, check)
+}
+
+/// [`load_checked`], with `--kind` for a lone CSV file.
+pub fn load_checked_as(
+    path: &std::path::Path,
+    kind: Option<&str>,
+    color: bool,
+    check: Check,
+) -> Result<Loaded, Error> {
     let show_warnings = check == Check::Offline;
-    let mut loaded = config::load(path).map_err(|e| Error::Load(e.to_string()))?;
+    let mut loaded = config::load_as(path, kind).map_err(|e| Error::Load(e.to_string()))?;
     let found = config::validate(&loaded.desired);
     loaded.diagnostics.extend(found);
     let shown: Vec<_> = loaded

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use super::csv_format;
 use super::encoding::{self, BadEncoding};
 use super::suggest::did_you_mean;
 use super::upload::read_uploads;
@@ -70,15 +71,36 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} holds no .yaml or .yml files")]
+    #[error("{path} holds no .yaml, .yml or .csv files")]
     Empty { path: PathBuf },
+    /// `--kind` misused or naming no kind.
+    #[error("{0}")]
+    Kind(String),
 }
 
-/// Loads a YAML file, or every `*.yaml`/`*.yml` under a folder (sorted, hidden entries
-/// skipped), into desired objects. Only regular files are read, each at most
+/// Loads a YAML or CSV file, or every `*.yaml`/`*.yml`/`*.csv` under a folder (sorted,
+/// hidden entries skipped), into desired objects. Only regular files are read, each at most
 /// [`MAX_CONFIG_FILE_BYTES`]; a folder reached twice (a symlink loop or alias) is read once,
-/// and nothing outside the config folder is read through a symlink.
+/// and nothing outside the config folder is read through a symlink. A CSV file's kind is
+/// its name's first part (`site.csv`, `site.emea.csv`).
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    load_as(path, None)
+}
+
+/// [`load`], where `kind` (`--kind`) names the kind of a lone CSV file whatever its name.
+pub fn load_as(path: &Path, kind: Option<&str>) -> Result<Loaded, LoadError> {
+    let forced = match kind {
+        None => None,
+        Some(name) => {
+            if !csv_format::is_csv(path) || path.is_dir() {
+                return Err(LoadError::Kind(format!(
+                    "--kind {name}: --kind names the kind of a lone CSV file, and {} is not one (a folder's CSV files are named after their kind: site.csv)",
+                    path.display()
+                )));
+            }
+            Some(csv_format::named_kind(name).map_err(LoadError::Kind)?)
+        }
+    };
     let mut loaded = Loaded::default();
     let (files, root) = collect_files(path, &mut loaded.diagnostics)?;
     if files.is_empty() && loaded.diagnostics.is_empty() {
@@ -105,6 +127,29 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
         };
         loaded.sources.files.push(SourceFile { path: file, text });
         let text = &loaded.sources.files[index].text;
+        if csv_format::is_csv(&loaded.sources.files[index].path) {
+            let path = &loaded.sources.files[index].path;
+            let kind = match forced.map_or_else(|| csv_format::kind_of_file(path), Ok) {
+                Ok(kind) => kind,
+                Err(message) => {
+                    loaded.diagnostics.push(Diagnostic::general(message));
+                    continue;
+                }
+            };
+            let objects = csv_format::read(
+                kind,
+                text,
+                index,
+                &mut loaded.diagnostics,
+                &mut |node, diags| read_object(kind, node, diags),
+            );
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            for mut object in objects {
+                read_uploads(&mut object, &dir, &root, &mut loaded.diagnostics);
+                loaded.desired.objects.push(object);
+            }
+            continue;
+        }
         match yaml::parse(text) {
             Ok(mut node) => {
                 node.set_file(index);
@@ -157,7 +202,7 @@ fn read_source(path: &Path) -> Result<String, SourceProblem> {
     let bytes = regular_file::read(path, MAX_CONFIG_FILE_BYTES).map_err(|e| {
         let help = match &e {
             ReadError::NotRegular { .. } => {
-                "wxcc reads only regular *.yaml/*.yml files; remove it or replace it with a regular file".to_string()
+                "wxcc reads only regular *.yaml/*.yml/*.csv files; remove it or replace it with a regular file".to_string()
             }
             ReadError::TooLarge { cap, .. } => format!(
                 "split the objects across several files in a folder, each at most {}",
@@ -249,7 +294,7 @@ impl Walk<'_> {
         let is_yaml = matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml")
-        );
+        ) || csv_format::is_csv(path);
         // Follows symlinks: a link counts as what it leads to.
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,

@@ -1,7 +1,8 @@
-//! Loading desired config (YAML files or a folder of them) into desired objects whose every
+//! Loading desired config (YAML and CSV files, or a folder of them) into desired objects whose every
 //! value carries its span, validating them against the catalogue and the official DTO
 //! schemas, and rendering the problems found. No network.
 
+mod csv_format;
 mod encoding;
 mod load;
 mod pattern;
@@ -13,7 +14,8 @@ mod upload;
 mod validate;
 mod yaml;
 
-pub use load::{Loaded, MAX_CONFIG_FILE_BYTES, SourceFile, Sources, load};
+pub use csv_format::{CsvWriteError, is_csv, live_ids_to_keys, write_csv};
+pub use load::{Loaded, MAX_CONFIG_FILE_BYTES, SourceFile, Sources, load, load_as};
 pub use report::{render, summary_line};
 pub use suggest::did_you_mean;
 pub use validate::{validate, validate_body};

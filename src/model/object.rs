@@ -1,6 +1,7 @@
 //! Desired objects (from config, with spans) and live objects (from the API, with ids).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
 
 use serde_json::{Map, Value};
 
@@ -96,9 +97,61 @@ impl DesiredObject {
 }
 
 /// Everything the config declares, in file order.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Desired {
+    /// Code that changes an object's key or its scope field after a lookup has been made
+    /// calls [`Desired::objects_changed`], so that lookups see the change.
     pub objects: Vec<DesiredObject>,
+    /// Where each (kind, key) is, built on first lookup, so that resolving every reference
+    /// of a large config is linear, not a scan of all objects per reference.
+    index: Mutex<Option<FindIndex>>,
+}
+
+impl Clone for Desired {
+    fn clone(&self) -> Desired {
+        Desired {
+            objects: self.objects.clone(),
+            index: Mutex::new(None),
+        }
+    }
+}
+
+/// The first object of each (kind, key), and of each (kind, scope key, plain key) for
+/// kinds with a scope; built for `len` objects.
+#[derive(Debug)]
+struct FindIndex {
+    len: usize,
+    by_key: HashMap<(&'static str, String), usize>,
+    by_scope: HashMap<(&'static str, String, String), usize>,
+}
+
+impl FindIndex {
+    fn build(objects: &[DesiredObject]) -> FindIndex {
+        let mut by_key = HashMap::new();
+        let mut by_scope = HashMap::new();
+        for (i, o) in objects.iter().enumerate() {
+            by_key.entry((o.kind.name, o.key.clone())).or_insert(i);
+            if let Some((scope, plain)) = scoped_parts(o) {
+                by_scope
+                    .entry((o.kind.name, scope.to_string(), plain.to_string()))
+                    .or_insert(i);
+            }
+        }
+        FindIndex {
+            len: objects.len(),
+            by_key,
+            by_scope,
+        }
+    }
+}
+
+/// An object's scope key and plain key, for kinds with a scope.
+fn scoped_parts(o: &DesiredObject) -> Option<(&str, &str)> {
+    let scope = o.kind.scope?;
+    Some((
+        o.body.get(scope).and_then(Value::as_str)?,
+        o.body.get(o.kind.key).and_then(Value::as_str)?,
+    ))
 }
 
 impl Desired {
@@ -106,23 +159,57 @@ impl Desired {
         self.objects.iter().filter(move |o| o.kind.name == kind)
     }
 
+    /// Forgets what lookups learnt, after keys or scope fields changed.
+    pub fn objects_changed(&mut self) {
+        if let Ok(index) = self.index.get_mut() {
+            *index = None;
+        }
+    }
+
     /// The declared object of `kind` with `key`. For a kind with a scope, a qualified key
     /// (`Chicago/Tier 1`) also finds an object keyed by its plain name at that scope.
     pub fn find(&self, kind: &str, key: &str) -> Option<&DesiredObject> {
-        let found = self
-            .objects
-            .iter()
-            .find(|o| o.kind.name == kind && o.key == key);
-        found.or_else(|| {
-            let k = Kind::named(kind)?;
-            let (scope_key, plain) = k.split_scoped(key)?;
-            let scope = k.scope?;
-            self.objects.iter().find(|o| {
-                o.kind.name == kind
-                    && o.body.get(k.key).and_then(Value::as_str) == Some(plain)
-                    && o.body.get(scope).and_then(Value::as_str) == Some(scope_key)
-            })
-        })
+        let k = Kind::named(kind);
+        let scoped = k.and_then(|k| k.split_scoped(key));
+        let exact = |o: &DesiredObject| o.kind.name == kind && o.key == key;
+        let at_scope = |o: &DesiredObject| {
+            o.kind.name == kind && scoped.is_some() && scoped_parts(o) == scoped
+        };
+        let mut guard = match self.index.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for attempt in 0..2 {
+            let stale = guard
+                .as_ref()
+                .is_none_or(|index| index.len != self.objects.len());
+            if stale || attempt == 1 {
+                *guard = Some(FindIndex::build(&self.objects));
+            }
+            let index = guard.as_ref()?;
+            let name = k.map_or("", |k| k.name);
+            let hit = index
+                .by_key
+                .get(&(name, key.to_string()))
+                .map(|&i| (i, &exact as &dyn Fn(&DesiredObject) -> bool))
+                .or_else(|| {
+                    let (scope, plain) = scoped?;
+                    index
+                        .by_scope
+                        .get(&(name, scope.to_string(), plain.to_string()))
+                        .map(|&i| (i, &at_scope as &dyn Fn(&DesiredObject) -> bool))
+                });
+            match hit {
+                None => return None,
+                // A hit that no longer matches means keys changed since the index was
+                // built: rebuild once.
+                Some((i, check)) => match self.objects.get(i) {
+                    Some(o) if check(o) => return Some(o),
+                    _ => continue,
+                },
+            }
+        }
+        None
     }
 
     /// Keys objects of scoped kinds (teams) by `<scope>/<key>` where the plain key is
@@ -130,19 +217,30 @@ impl Desired {
     /// its own. `names_elsewhere` lists plain keys known to be shared outside the config
     /// (live); those are qualified too.
     pub fn qualify_scoped_keys(&mut self, names_elsewhere: &[(&str, String)]) {
+        // The scopes each (kind, key) is declared at (`None`: no scope field).
+        let mut scopes: HashMap<(&str, &str), Vec<Option<&str>>> = HashMap::new();
+        for o in &self.objects {
+            let Some(scope) = o.kind.scope else { continue };
+            let at = o.body.get(scope).and_then(Value::as_str);
+            let seen = scopes.entry((o.kind.name, o.key.as_str())).or_default();
+            if !seen.contains(&at) {
+                seen.push(at);
+            }
+        }
+        let elsewhere: HashSet<(&str, &str)> = names_elsewhere
+            .iter()
+            .map(|(k, n)| (*k, n.as_str()))
+            .collect();
         let mut qualified = Vec::new();
         for (i, o) in self.objects.iter().enumerate() {
             let Some(scope) = o.kind.scope else { continue };
             let Some(scope_key) = o.body.get(scope).and_then(Value::as_str) else {
                 continue;
             };
-            let shared = self.objects.iter().any(|p| {
-                p.kind.name == o.kind.name
-                    && p.key == o.key
-                    && p.body.get(scope).and_then(Value::as_str) != Some(scope_key)
-            }) || names_elsewhere
-                .iter()
-                .any(|(k, n)| *k == o.kind.name && *n == o.key);
+            let shared = scopes
+                .get(&(o.kind.name, o.key.as_str()))
+                .is_some_and(|seen| seen.iter().any(|s| *s != Some(scope_key)))
+                || elsewhere.contains(&(o.kind.name, o.key.as_str()));
             if shared && o.kind.split_scoped(&o.key).is_none() {
                 qualified.push((i, Kind::scoped_key(scope_key, &o.key)));
             }
@@ -150,6 +248,7 @@ impl Desired {
         for (i, key) in qualified {
             self.objects[i].key = key;
         }
+        self.objects_changed();
     }
 
     /// Whether the config declares what a reference names: the object, or for a reference

@@ -9,6 +9,7 @@ mod auth;
 mod bad_input;
 mod ci_workflow;
 mod cli;
+mod csv;
 mod data;
 mod differential;
 mod differential_mutations;
