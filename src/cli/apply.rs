@@ -13,7 +13,7 @@ use super::settings::Settings;
 use crate::apply::{ApplyReport, Outcome, apply};
 use crate::error::Error;
 use crate::model::printable;
-use crate::plan::render::{Format, change_title, render};
+use crate::plan::render::{Format, change_title};
 use crate::plan::{Action, Change, Pass};
 
 pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
@@ -27,10 +27,7 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
         prepared.session.close().await;
         return Err(refusal);
     }
-    anstream::print!(
-        "{}",
-        render(&prepared.plan, Format::Text, settings.color_out)
-    );
+    anstream::print!("{}", prepared.render(Format::Text, settings.color_out));
     if !args.auto_approve {
         if !std::io::stdin().is_terminal() {
             prepared.session.close().await;

@@ -73,7 +73,7 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
         Command::Schema => return schema::run().map(|_| 0),
         Command::Completions(a) => return completions::completions(a).map(|_| 0),
         Command::Man => return completions::man().map(|_| 0),
-        Command::Validate(a) => return validate::run(&a.path, output).map(|_| 0),
+        Command::Validate(a) => return validate::run(&a.path, &a.vars, output).map(|_| 0),
         Command::Whoami(a) => return whoami::run(a, output).map(|_| 0),
         Command::Logout(a) => {
             let target = TargetArgs {

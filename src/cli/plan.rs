@@ -18,6 +18,15 @@ pub struct Prepared {
     pub plan: Plan,
     /// How many objects the config declares.
     pub declared: usize,
+    /// Environment values the config used: a rendered plan shows their placeholders.
+    pub secrets: Vec<config::Secret>,
+}
+
+impl Prepared {
+    /// The plan rendered, environment values hidden.
+    pub fn render(&self, format: Format, color: bool) -> String {
+        config::redact(&render(&self.plan, format, color), &self.secrets)
+    }
 }
 
 pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
@@ -27,7 +36,7 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
         PlanFormat::Json => Format::Json,
         PlanFormat::Markdown => Format::Markdown,
     };
-    anstream::print!("{}", render(&prepared.plan, format, settings.color_out));
+    anstream::print!("{}", prepared.render(format, settings.color_out));
     let changes = !prepared.plan.is_empty();
     prepared.session.close().await;
     Ok(if args.detailed_exitcode && changes {
@@ -40,7 +49,7 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
 /// Loads and validates the config (offline: nothing is sent when it has errors), then
 /// connects, reads live state and builds the plan.
 pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared, Error> {
-    let loaded = load_checked(&args.path, settings.color_err, Check::BeforeSending)?;
+    let loaded = load_checked(&args.path, &args.vars, settings.color_err, Check::BeforeSending)?;
     let delete_kinds = delete_kinds(&args.delete, &loaded)?;
     let session = Session::connect(settings).await?;
     let kinds = kinds_in_play(&loaded.desired.kinds(), &delete_kinds);
@@ -82,6 +91,7 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
         live,
         plan,
         declared: loaded.desired.objects.len(),
+        secrets: loaded.sources.secrets,
     })
 }
 

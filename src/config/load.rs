@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use super::encoding::{self, BadEncoding};
 use super::suggest::did_you_mean;
+use super::text_file::read_text_files;
 use super::upload::read_uploads;
+use super::vars::{Resolver, Secret, Vars};
 use super::yaml;
 use crate::catalogue::{Kind, TOOL_SETTINGS_KEY, kind_names};
 use crate::model::{
@@ -34,6 +36,9 @@ pub struct SourceFile {
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
     pub files: Vec<SourceFile>,
+    /// Environment values the config's `${env.…}` placeholders read: whatever is rendered
+    /// from these sources shows them as their placeholders (config/vars.rs).
+    pub secrets: Vec<Secret>,
 }
 
 impl Sources {
@@ -74,11 +79,24 @@ pub enum LoadError {
     Empty { path: PathBuf },
 }
 
-/// Loads a YAML file, or every `*.yaml`/`*.yml` under a folder (sorted, hidden entries
-/// skipped), into desired objects. Only regular files are read, each at most
-/// [`MAX_CONFIG_FILE_BYTES`]; a folder reached twice (a symlink loop or alias) is read once,
-/// and nothing outside the config folder is read through a symlink.
+/// What loading takes besides the config's path.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// The vars file `${var.NAME}` placeholders resolve from (`--vars`).
+    pub vars: Option<PathBuf>,
+}
+
+/// Loads a YAML file, or every `*.yaml`/`*.yml` under a folder, without a vars file.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// Loads a YAML file, or every `*.yaml`/`*.yml` under a folder (sorted, hidden entries
+/// skipped), into desired objects, placeholders substituted (`${var.…}` from
+/// `options.vars`, `${env.…}` from the environment). Only regular files are read, each at
+/// most [`MAX_CONFIG_FILE_BYTES`]; a folder reached twice (a symlink loop or alias) is read
+/// once, and nothing outside the config folder is read through a symlink.
+pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::default();
     let (files, root) = collect_files(path, &mut loaded.diagnostics)?;
     if files.is_empty() && loaded.diagnostics.is_empty() {
@@ -86,6 +104,15 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
             path: path.to_path_buf(),
         });
     }
+    let vars = match &options.vars {
+        Some(file) => read_vars(file, &mut loaded),
+        None => Vars::default(),
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    let resolver = Resolver {
+        vars: &vars,
+        env: &env,
+    };
     for file in files {
         let index = loaded.sources.files.len();
         let text = match read_source(&file) {
@@ -108,6 +135,12 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
         match yaml::parse(text) {
             Ok(mut node) => {
                 node.set_file(index);
+                resolver.substitute(
+                    &mut node,
+                    text,
+                    &mut loaded.sources.secrets,
+                    &mut loaded.diagnostics,
+                );
                 let first = loaded.desired.objects.len();
                 read_document(&node, &mut loaded.desired, &mut loaded.diagnostics);
                 let dir = loaded.sources.files[index]
@@ -116,35 +149,72 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
                     .map(Path::to_path_buf)
                     .unwrap_or_default();
                 for object in &mut loaded.desired.objects[first..] {
+                    read_text_files(object, &dir, &root, &mut loaded.diagnostics);
                     read_uploads(object, &dir, &root, &mut loaded.diagnostics);
                 }
             }
-            Err(e) => {
-                let offset = e.offset.unwrap_or(0).min(text.len());
-                let len = text[offset..]
-                    .chars()
-                    .next()
-                    .map(char::len_utf8)
-                    .unwrap_or(0);
-                loaded.diagnostics.push(
-                    Diagnostic::error(
-                        format!("YAML syntax error: {}", e.message),
-                        Span {
-                            file: index,
-                            offset,
-                            len,
-                        },
-                        "here",
-                    )
-                    .with_help("fix the YAML syntax; nothing in this file was read"),
-                );
-            }
+            Err(e) => loaded.diagnostics.push(syntax_error(&e, text, index)),
         }
     }
     // Team names are unique per site: two sites' `Tier 1` are two keys (docs/api-notes.md §3.21).
     loaded.desired.qualify_scoped_keys(&[]);
     check_duplicate_keys(&loaded.desired, &mut loaded.diagnostics);
     Ok(loaded)
+}
+
+/// A YAML syntax error at its place in file `index`.
+fn syntax_error(e: &yaml::YamlError, text: &str, index: usize) -> Diagnostic {
+    let offset = e.offset.unwrap_or(0).min(text.len());
+    let len = text[offset..]
+        .chars()
+        .next()
+        .map(char::len_utf8)
+        .unwrap_or(0);
+    Diagnostic::error(
+        format!("YAML syntax error: {}", e.message),
+        Span {
+            file: index,
+            offset,
+            len,
+        },
+        "here",
+    )
+    .with_help("fix the YAML syntax; nothing in this file was read")
+}
+
+/// Reads the vars file into the sources (its diagnostics point into it) and its values.
+fn read_vars(file: &Path, loaded: &mut Loaded) -> Vars {
+    let index = loaded.sources.files.len();
+    let text = match read_source(file) {
+        Ok(text) => text,
+        Err(SourceProblem::Unreadable(d)) => {
+            loaded.diagnostics.push(*d);
+            return Vars::default();
+        }
+        Err(SourceProblem::Encoding(bad)) => {
+            loaded.diagnostics.push(bad.diagnostic(file, index));
+            loaded.sources.files.push(SourceFile {
+                path: file.to_path_buf(),
+                text: bad.shown,
+            });
+            return Vars::default();
+        }
+    };
+    loaded.sources.files.push(SourceFile {
+        path: file.to_path_buf(),
+        text,
+    });
+    let text = &loaded.sources.files[index].text;
+    match yaml::parse(text) {
+        Ok(mut node) => {
+            node.set_file(index);
+            Vars::read(&node, &mut loaded.diagnostics)
+        }
+        Err(e) => {
+            loaded.diagnostics.push(syntax_error(&e, text, index));
+            Vars::default()
+        }
+    }
 }
 
 enum SourceProblem {

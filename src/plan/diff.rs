@@ -125,7 +125,20 @@ fn declared_eq(kind: &Kind, shape: &str, want: &Value, have: Option<&Value>) -> 
                 .zip(h)
                 .all(|(a, b)| declared_eq(kind, &item, a, Some(b)))
         }
+        (Value::String(w), Some(Value::String(h))) if kind.holds_json(shape) => json_text_eq(w, h),
         (w, Some(h)) => values_equal(w, h),
+    }
+}
+
+/// Two JSON texts mean the same document: key order and whitespace do not count. Text
+/// that does not parse compares as text.
+fn json_text_eq(want: &str, have: &str) -> bool {
+    match (
+        serde_json::from_str::<Value>(want),
+        serde_json::from_str::<Value>(have),
+    ) {
+        (Ok(w), Ok(h)) => w == h,
+        _ => want == have,
     }
 }
 
@@ -182,6 +195,15 @@ mod tests {
     static SETS: Kind = Kind {
         name: "sets-test",
         unordered: &["groups", "groups[].members", "tags"],
+        ..crate::catalogue::KIND_DEFAULTS
+    };
+    static JSON_TEXT: Kind = Kind {
+        name: "json-text-test",
+        text_fields: &[crate::catalogue::TextField {
+            field: "doc",
+            json: true,
+            max_bytes: 1000,
+        }],
         ..crate::catalogue::KIND_DEFAULTS
     };
     static KEYED: Kind = Kind {
@@ -301,6 +323,18 @@ mod tests {
             let d = diff_fields(&PLAIN, &map(changed.clone()), &live);
             assert_eq!(d.len(), 1, "{changed} differs from live");
         }
+    }
+
+    #[test]
+    fn json_text_compares_by_meaning() {
+        let live = map(json!({"doc": "{\"a\": 1, \"b\": [1, 2]}", "text": "{\"a\":1}"}));
+        let reordered = map(json!({"doc": "{\n  \"b\": [1,2],\n  \"a\": 1\n}"}));
+        assert!(diff_fields(&JSON_TEXT, &reordered, &live).is_empty());
+        let changed = map(json!({"doc": "{\"a\": 1, \"b\": [2, 1]}"}));
+        assert_eq!(diff_fields(&JSON_TEXT, &changed, &live).len(), 1);
+        // Only catalogue JSON fields: other text compares as text.
+        let spaced = map(json!({"text": "{\"a\": 1}"}));
+        assert_eq!(diff_fields(&JSON_TEXT, &spaced, &live).len(), 1);
     }
 
     #[test]
