@@ -58,7 +58,7 @@ pub fn load_checked(
     let mut loaded =
         config::load_with(path, &load_options(vars)).map_err(|e| Error::Load(e.to_string()))?;
     let found = config::validate(&loaded.desired);
-    loaded.diagnostics.extend(found);
+    loaded.add_found(found);
     let shown: Vec<_> = loaded
         .diagnostics
         .iter()

@@ -11,7 +11,7 @@ use super::encoding::{self, BadEncoding};
 use super::suggest::did_you_mean;
 use super::text_file::read_text_files;
 use super::upload::read_uploads;
-use super::vars::{Resolver, Secret, Vars};
+use super::vars::{Resolver, Secret, Substituted, Vars};
 use super::yaml;
 use crate::catalogue::{Kind, TOOL_SETTINGS_KEY, kind_names};
 use crate::model::{
@@ -65,6 +65,22 @@ pub struct Loaded {
     pub sources: Sources,
     pub desired: Desired,
     pub diagnostics: Vec<Diagnostic>,
+    /// Spans of values whose placeholders did not resolve (already reported): what
+    /// validation finds at them follows from that, and is left out by [`Loaded::add_found`].
+    pub unresolved: Vec<Span>,
+}
+
+impl Loaded {
+    /// Adds what validation found, except problems at a value whose placeholder did not
+    /// resolve (the raw placeholder is of course no valid value).
+    pub fn add_found(&mut self, found: Vec<Diagnostic>) {
+        let unresolved = &self.unresolved;
+        self.diagnostics.extend(
+            found
+                .into_iter()
+                .filter(|d| !d.span.is_some_and(|s| unresolved.contains(&s))),
+        );
+    }
 }
 
 /// Errors that stop loading before any file is read.
@@ -135,12 +151,10 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError
         match yaml::parse(text) {
             Ok(mut node) => {
                 node.set_file(index);
-                resolver.substitute(
-                    &mut node,
-                    text,
-                    &mut loaded.sources.secrets,
-                    &mut loaded.diagnostics,
-                );
+                let mut out = Substituted::default();
+                resolver.substitute(&mut node, text, &mut out, &mut loaded.diagnostics);
+                loaded.sources.secrets.extend(out.secrets);
+                loaded.unresolved.extend(out.unresolved);
                 let first = loaded.desired.objects.len();
                 read_document(&node, &mut loaded.desired, &mut loaded.diagnostics);
                 let dir = loaded.sources.files[index]

@@ -150,6 +150,16 @@ impl Vars {
     }
 }
 
+/// What substituting records besides the values: for rendering and for validation.
+#[derive(Debug, Default)]
+pub(crate) struct Substituted {
+    /// Environment values used (see [`Secret`]).
+    pub secrets: Vec<Secret>,
+    /// Spans of values left unresolved (each the first bad placeholder's): other problems
+    /// found at them are consequences, not news, and are not reported.
+    pub unresolved: Vec<Span>,
+}
+
 /// What a config's placeholders resolve against.
 pub(crate) struct Resolver<'a> {
     pub vars: &'a Vars,
@@ -181,23 +191,23 @@ impl Resolver<'_> {
         &self,
         node: &mut Node,
         text: &str,
-        secrets: &mut Vec<Secret>,
+        out: &mut Substituted,
         diags: &mut Vec<Diagnostic>,
     ) {
         match &mut node.value {
             NodeValue::List(items) => {
                 for item in items {
-                    self.substitute(item, text, secrets, diags);
+                    self.substitute(item, text, out, diags);
                 }
             }
             NodeValue::Map(entries) => {
                 for (_, value) in entries {
-                    self.substitute(value, text, secrets, diags);
+                    self.substitute(value, text, out, diags);
                 }
             }
             NodeValue::String(s) if s.contains('$') => {
                 let s = s.clone();
-                self.string(node, &s, text, secrets, diags);
+                self.string(node, &s, text, out, diags);
             }
             _ => {}
         }
@@ -208,22 +218,24 @@ impl Resolver<'_> {
         node: &mut Node,
         value: &str,
         text: &str,
-        secrets: &mut Vec<Secret>,
+        out: &mut Substituted,
         diags: &mut Vec<Diagnostic>,
     ) {
-        let (pieces, found) = self.scan(value, secrets);
+        let (pieces, found) = self.scan(value, &mut out.secrets);
         if found.is_empty() && pieces == value {
             return;
         }
         let spans = locate(node.span, text, value, &found);
-        let mut ok = true;
+        let mut first_bad = None;
         for (f, span) in found.iter().zip(&spans) {
             if let Err(problem) = &f.resolved {
-                ok = false;
+                first_bad.get_or_insert(*span);
                 diags.push(self.diagnostic(problem, *span));
             }
         }
-        if !ok {
+        if let Some(span) = first_bad {
+            node.span = span;
+            out.unresolved.push(span);
             return;
         }
         // A value that is one `${var.…}` and nothing else takes the variable's type.
@@ -414,9 +426,9 @@ mod tests {
         let resolver = Resolver { vars: v, env: &env };
         let mut node = yaml::parse(text).expect("parses");
         let mut diags = Vec::new();
-        let mut secrets = Vec::new();
-        resolver.substitute(&mut node, text, &mut secrets, &mut diags);
-        (node, diags, secrets)
+        let mut out = Substituted::default();
+        resolver.substitute(&mut node, text, &mut out, &mut diags);
+        (node, diags, out.secrets)
     }
 
     #[test]
