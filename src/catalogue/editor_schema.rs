@@ -728,7 +728,8 @@ mod tests {
         assert!(!v.is_valid(&layout(json!({"file": "layouts/l.json", "x": 1}))));
         assert!(!v.is_valid(&layout(json!({"path": "layouts/l.json"}))));
         // Only catalogue text fields: a description is text only.
-        let profile = json!({"multimedia-profile": [{"name": "V", "description": {"file": "d.txt"}}]});
+        let profile =
+            json!({"multimedia-profile": [{"name": "V", "description": {"file": "d.txt"}}]});
         assert!(!v.is_valid(&profile));
     }
 

@@ -49,7 +49,12 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
 /// Loads and validates the config (offline: nothing is sent when it has errors), then
 /// connects, reads live state and builds the plan.
 pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared, Error> {
-    let loaded = load_checked(&args.path, &args.vars, settings.color_err, Check::BeforeSending)?;
+    let loaded = load_checked(
+        &args.path,
+        &args.vars,
+        settings.color_err,
+        Check::BeforeSending,
+    )?;
     let delete_kinds = delete_kinds(&args.delete, &loaded)?;
     let session = Session::connect(settings).await?;
     let kinds = kinds_in_play(&loaded.desired.kinds(), &delete_kinds);

@@ -184,6 +184,14 @@ fn syntax_error(e: &yaml::YamlError, text: &str, index: usize) -> Diagnostic {
         .next()
         .map(char::len_utf8)
         .unwrap_or(0);
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    // `{` and `}` end a plain value inside `{…}` and `[…]`: the usual cause with placeholders.
+    let help = if text[line_start..line_end].contains("${") {
+        "fix the YAML syntax; nothing in this file was read. Inside `{…}` or `[…]`, quote a value holding a placeholder: `name: \"Voice-${var.ENV}\"`"
+    } else {
+        "fix the YAML syntax; nothing in this file was read"
+    };
     Diagnostic::error(
         format!("YAML syntax error: {}", e.message),
         Span {
@@ -193,7 +201,7 @@ fn syntax_error(e: &yaml::YamlError, text: &str, index: usize) -> Diagnostic {
         },
         "here",
     )
-    .with_help("fix the YAML syntax; nothing in this file was read")
+    .with_help(help)
 }
 
 /// Reads the vars file into the sources (its diagnostics point into it) and its values.

@@ -16,9 +16,7 @@ mod validate;
 mod vars;
 mod yaml;
 
-pub use load::{
-    LoadOptions, Loaded, MAX_CONFIG_FILE_BYTES, SourceFile, Sources, load, load_with,
-};
+pub use load::{LoadOptions, Loaded, MAX_CONFIG_FILE_BYTES, SourceFile, Sources, load, load_with};
 pub use report::{render, summary_line};
 pub use suggest::did_you_mean;
 pub use validate::{validate, validate_body};

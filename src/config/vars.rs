@@ -182,7 +182,13 @@ enum Problem {
     UnknownNamespace(String),
     UnknownVar(String),
     UnsetEnv(String),
+    Reserved(String),
 }
+
+/// Environment variables a config may not read: wxcc's own settings and credentials. A
+/// config arrives as a pull request; it must not be able to copy the runner's token into a
+/// field of the tenant (docs/security.md).
+const RESERVED_ENV_PREFIX: &str = "WXCC_";
 
 impl Resolver<'_> {
     /// Substitutes placeholders in every string value under `node` (not in map keys).
@@ -311,6 +317,9 @@ impl Resolver<'_> {
                 .get(name)
                 .cloned()
                 .ok_or_else(|| Problem::UnknownVar(name.to_string())),
+            "env" if name.starts_with(RESERVED_ENV_PREFIX) => {
+                Err(Problem::Reserved(name.to_string()))
+            }
             "env" => {
                 let value = (self.env)(name).ok_or_else(|| Problem::UnsetEnv(name.to_string()))?;
                 if value.chars().count() >= MIN_SECRET_CHARS {
@@ -375,6 +384,14 @@ impl Resolver<'_> {
                 "unresolved placeholder",
             )
             .with_help(format!("set {name} in the environment wxcc runs in")),
+            Problem::Reserved(name) => Diagnostic::error(
+                format!("`${{env.{name}}}` reads wxcc's own settings, which a config may not"),
+                span,
+                "reserved variable",
+            )
+            .with_help(format!(
+                "variables named {RESERVED_ENV_PREFIX}* hold wxcc's credentials and settings and are never put into a config; pass the value in a variable of another name"
+            )),
         }
     }
 }
@@ -442,12 +459,12 @@ mod tests {
             serde_json::json!({"a": 25, "b": "x-25-${var.n}", "c": "s3cret-value", "d": true, "e": "at America/Chicago"})
         );
         let e = node.get("e").expect("e");
-        assert_eq!(&text[e.span.offset..e.span.offset + e.span.len], "${var.tz}");
-        assert_eq!(secrets.len(), 1);
         assert_eq!(
-            redact("got s3cret-value", &secrets),
-            "got ${env.TOKEN}"
+            &text[e.span.offset..e.span.offset + e.span.len],
+            "${var.tz}"
         );
+        assert_eq!(secrets.len(), 1);
+        assert_eq!(redact("got s3cret-value", &secrets), "got ${env.TOKEN}");
     }
 
     #[test]
@@ -464,7 +481,10 @@ mod tests {
             .collect();
         assert_eq!(shown.len(), 5, "{shown:?}");
         assert_eq!(shown[0].0, "${var.knwn}");
-        assert_eq!(diags[0].help.as_deref(), Some("did you mean `${var.known}`?"));
+        assert_eq!(
+            diags[0].help.as_deref(),
+            Some("did you mean `${var.known}`?")
+        );
         assert_eq!(shown[1].0, "${nope.x}");
         assert_eq!(shown[2].0, "${var}");
         assert_eq!(shown[3].0, "${env.UNSET}");

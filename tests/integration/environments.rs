@@ -12,7 +12,9 @@ use crate::harness::{Env, Run, contains_all, refused};
 
 /// `[file:line:col]` of the first `needle` in `text`, as diagnostics show it.
 fn at(file: &str, text: &str, needle: &str) -> String {
-    let offset = text.find(needle).unwrap_or_else(|| panic!("{needle} in text"));
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} in text"));
     location(file, text, offset)
 }
 
@@ -35,7 +37,7 @@ const PROFILE: &str = "multimedia-profile:
     email: 0
     social: 0
     manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}
-    description: \"${env.WXCC_TEST_DESC} at $${var.PRICE}\"
+    description: \"${env.PLACEHOLDER_TEST_DESC} at $${var.PRICE}\"
 ";
 
 const DESC: &str = "the-description-from-the-environment";
@@ -46,7 +48,7 @@ fn vars_and_env_fill_placeholders_and_a_whole_value_takes_the_vars_type() {
     env.write("cfg/profiles.yaml", PROFILE)
         .write("vars/prod.yaml", "ENV: prod\nSEATS: 1\n")
         .write("vars/stage.yaml", "ENV: stage\nSEATS: 1\n");
-    let vars = [("WXCC_TEST_DESC", DESC)];
+    let vars = [("PLACEHOLDER_TEST_DESC", DESC)];
     let valid = env
         .wxcc_env(&["validate", "cfg", "--vars", "vars/prod.yaml"], &vars)
         .expect(0);
@@ -55,10 +57,16 @@ fn vars_and_env_fill_placeholders_and_a_whole_value_takes_the_vars_type() {
     let planned = env
         .wxcc_env(&["plan", "cfg", "--vars", "vars/prod.yaml"], &vars)
         .expect(0);
-    contains_all(&planned.stdout, &["+ create multimedia-profile \"Voice-prod\""]);
+    contains_all(
+        &planned.stdout,
+        &["+ create multimedia-profile \"Voice-prod\""],
+    );
     // An environment value may be a secret: the plan shows its placeholder.
     assert!(!planned.stdout.contains(DESC), "{}", planned.stdout);
-    contains_all(&planned.stdout, &["${env.WXCC_TEST_DESC} at ${var.PRICE}"]);
+    contains_all(
+        &planned.stdout,
+        &["${env.PLACEHOLDER_TEST_DESC} at ${var.PRICE}"],
+    );
     env.wxcc_env(
         &["apply", "cfg", "--vars", "vars/prod.yaml", "--auto-approve"],
         &vars,
@@ -67,7 +75,10 @@ fn vars_and_env_fill_placeholders_and_a_whole_value_takes_the_vars_type() {
     let live = env.live_named("multimedia-profile", "Voice-prod");
     // `${var.SEATS}` alone took the var's type: the API holds the number 1, not "1".
     assert_eq!(live["telephony"], json!(1));
-    assert_eq!(live["description"], json!(format!("{DESC} at ${{var.PRICE}}")));
+    assert_eq!(
+        live["description"],
+        json!(format!("{DESC} at ${{var.PRICE}}"))
+    );
     let again = env
         .wxcc_env(&["plan", "cfg", "--vars", "vars/prod.yaml"], &vars)
         .expect(0);
@@ -75,11 +86,20 @@ fn vars_and_env_fill_placeholders_and_a_whole_value_takes_the_vars_type() {
     // The same config with the other org's values is another object.
     let stage = env
         .wxcc_env(
-            &["plan", "cfg", "--vars", "vars/stage.yaml", "--detailed-exitcode"],
+            &[
+                "plan",
+                "cfg",
+                "--vars",
+                "vars/stage.yaml",
+                "--detailed-exitcode",
+            ],
             &vars,
         )
         .expect(2);
-    contains_all(&stage.stdout, &["+ create multimedia-profile \"Voice-stage\""]);
+    contains_all(
+        &stage.stdout,
+        &["+ create multimedia-profile \"Voice-stage\""],
+    );
 }
 
 #[test]
@@ -90,9 +110,9 @@ fn each_placeholder_problem_is_an_error_at_the_placeholders_columns() {
     active: true
     blendingModeEnabled: false
     blendingMode: ${mode.EXCLUSIVE}
-    telephony: 1
+    telephony: ${env.WXCC_ACCESS_TOKEN}
     chat: ${var}
-    email: ${env.WXCC_TEST_UNSET}
+    email: ${env.PLACEHOLDER_TEST_UNSET}
     social: 0
     manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}
     description: 'ok $${ then ${var.ENV} then ${var.NAME'
@@ -124,16 +144,20 @@ fn each_placeholder_problem_is_an_error_at_the_placeholders_columns() {
             &at(f, config, "${mode."),
             "× `${var}` is not a placeholder",
             &at(f, config, "${var}"),
-            "× `${env.WXCC_TEST_UNSET}`: the environment variable WXCC_TEST_UNSET is not set",
+            "× `${env.PLACEHOLDER_TEST_UNSET}`: the environment variable PLACEHOLDER_TEST_UNSET is not set",
             &at(f, config, "${env.WXCC"),
             "× a placeholder is not closed: `${` without `}`",
             &at(f, config, "${var.NAME"),
             "for a literal `${`, write `$${`",
-            "5 errors",
+            // A config cannot copy the runner's token into the tenant.
+            "× `${env.WXCC_ACCESS_TOKEN}` reads wxcc's own settings, which a config may not",
+            &at(f, config, "${env.WXCC_ACCESS"),
+            "6 errors",
         ],
     );
     // The raw placeholder is no valid value, which is not news: one error per problem.
     assert!(!stderr.contains("must be a whole number"), "{stderr}");
+    assert!(!stderr.contains(&env.token), "{stderr}");
     // Without --vars, a `${var.…}` says how to give one.
     env.write("cfg/a.yaml", PROFILE);
     let bare = env.wxcc(&["validate", "cfg"]).expect(1);
@@ -157,7 +181,7 @@ fn a_vars_file_must_be_a_mapping_of_names_to_scalars() {
     let bad = env
         .wxcc_env(
             &["validate", "cfg", "--vars", "vars/bad.yaml"],
-            &[("WXCC_TEST_DESC", DESC)],
+            &[("PLACEHOLDER_TEST_DESC", DESC)],
         )
         .expect(1);
     let f = "vars/bad.yaml";
@@ -179,12 +203,27 @@ fn a_vars_file_must_be_a_mapping_of_names_to_scalars() {
         .expect(1);
     contains_all(
         &list.stderr,
-        &["× a vars file must be a mapping of names to values", "[vars/list.yaml:1:1]"],
+        &[
+            "× a vars file must be a mapping of names to values",
+            "[vars/list.yaml:1:1]",
+        ],
     );
     let missing = env
         .wxcc(&["plan", "cfg", "--vars", "vars/none.yaml"])
         .expect(1);
     contains_all(&missing.stderr, &["cannot read vars/none.yaml"]);
+    // In flow style an unquoted placeholder breaks the YAML: the error says to quote it.
+    env.write(
+        "cfg/a.yaml",
+        "multimedia-profile:\n  - {name: Voice-${var.ENV}, active: true}\n",
+    );
+    let flow = env
+        .wxcc(&["validate", "cfg", "--vars", "vars/bad.yaml"])
+        .expect(1);
+    contains_all(
+        &flow.stderr,
+        &["YAML syntax error", "quote a value holding a placeholder"],
+    );
     assert_eq!(env.total_requests(), 0);
 }
 
@@ -193,10 +232,10 @@ fn an_error_in_a_substituted_value_points_at_the_placeholder_and_hides_env_value
     let env = Env::new();
     let item = PROFILE
         .replace("multimedia-profile:\n", "")
-        .replace("Voice-${var.ENV}", "${env.WXCC_TEST_NAME}");
+        .replace("Voice-${var.ENV}", "${env.PLACEHOLDER_TEST_NAME}");
     let config = format!(
         "multimedia-profile:\n{}{}",
-        item.replace("EXCLUSIVE", "${env.WXCC_TEST_MODE}")
+        item.replace("EXCLUSIVE", "${env.PLACEHOLDER_TEST_MODE}")
             .replace("telephony: ${var.SEATS}", "telephony: \"n=${var.SEATS}\""),
         item
     );
@@ -206,23 +245,23 @@ fn an_error_in_a_substituted_value_points_at_the_placeholder_and_hides_env_value
         .wxcc_env(
             &["validate", "cfg", "--vars", "vars/prod.yaml"],
             &[
-                ("WXCC_TEST_MODE", "BLENDING-MODE-SECRET"),
-                ("WXCC_TEST_NAME", "NAME-SECRET"),
-                ("WXCC_TEST_DESC", DESC),
+                ("PLACEHOLDER_TEST_MODE", "BLENDING-MODE-SECRET"),
+                ("PLACEHOLDER_TEST_NAME", "NAME-SECRET"),
+                ("PLACEHOLDER_TEST_DESC", DESC),
             ],
         )
         .expect(1);
     let f = "cfg/a.yaml";
-    let second = config.rfind("${env.WXCC_TEST_NAME}").expect("twice");
+    let second = config.rfind("${env.PLACEHOLDER_TEST_NAME}").expect("twice");
     contains_all(
         &run.stderr,
         &[
             "× `blendingMode` has a value the API does not accept",
-            &at(f, &config, "${env.WXCC_TEST_MODE}"),
+            &at(f, &config, "${env.PLACEHOLDER_TEST_MODE}"),
             "× `telephony` must be a whole number, not a string",
             &at(f, &config, "${var.SEATS}"),
             // The duplicate key's message names the key: by its placeholder.
-            "× multimedia-profile `${env.WXCC_TEST_NAME}` is defined twice",
+            "× multimedia-profile `${env.PLACEHOLDER_TEST_NAME}` is defined twice",
             &location(f, &config, second),
             "3 errors",
         ],
@@ -269,8 +308,15 @@ fn a_layout_file_round_trips_compares_by_meaning_and_diffs_by_line() {
     env.write("cfg/layouts.yaml", LAYOUT)
         .write("cfg/layouts/support.json", &pretty);
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
-    assert_eq!(stored_layout(&env), pretty, "the file's text is what is sent");
-    contains_all(&env.wxcc(&["plan", "cfg"]).expect(0).stdout, &["No changes."]);
+    assert_eq!(
+        stored_layout(&env),
+        pretty,
+        "the file's text is what is sent"
+    );
+    contains_all(
+        &env.wxcc(&["plan", "cfg"]).expect(0).stdout,
+        &["No changes."],
+    );
 
     // Key order and whitespace do not count.
     let reordered = "{\"agent\":{\"area\":{\"navigation\":[],\"panel\":{\"children\":[],\"comp\":\"md-tabs\"},\"header\":{\"advancedHeader\":[]}}},\n\t\"notificationTimer\": 8, \"dragDropEnabled\":false,\"logo\":\"\",\"appTitle\":\"Globex Support\",\"version\":\"0.0.6\"}";
@@ -312,7 +358,9 @@ fn a_layout_file_round_trips_compares_by_meaning_and_diffs_by_line() {
         ],
     );
     let as_json: Value = serde_json::from_str(
-        &env.wxcc(&["plan", "cfg", "--format", "json"]).expect(0).stdout,
+        &env.wxcc(&["plan", "cfg", "--format", "json"])
+            .expect(0)
+            .stdout,
     )
     .expect("json");
     assert_eq!(
@@ -324,7 +372,10 @@ fn a_layout_file_round_trips_compares_by_meaning_and_diffs_by_line() {
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
     assert_eq!(env.writes(), writes + 1, "one update");
     assert!(stored_layout(&env).contains("Globex Help"));
-    contains_all(&env.wxcc(&["plan", "cfg"]).expect(0).stdout, &["No changes."]);
+    contains_all(
+        &env.wxcc(&["plan", "cfg"]).expect(0).stdout,
+        &["No changes."],
+    );
 }
 
 #[test]
@@ -335,7 +386,7 @@ fn a_long_string_change_is_a_unified_diff() {
     let config = PROFILE
         .replace("${var.ENV}", "long")
         .replace("${var.SEATS}", "1")
-        .replace("\"${env.WXCC_TEST_DESC} at $${var.PRICE}\"", old);
+        .replace("\"${env.PLACEHOLDER_TEST_DESC} at $${var.PRICE}\"", old);
     env.write("cfg/a.yaml", &config);
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
     env.write("cfg/a.yaml", &config.replace(old, &new));
@@ -362,8 +413,11 @@ fn layout_files_outside_the_folder_or_not_json_are_refused_unread() {
     )
     .expect("symlink");
     env.write("cfg/layouts/bad.json", "{\"appTitle\": \"x\",\n  oops}\n");
-    std::fs::write(env.path().join("cfg/layouts/latin1.json"), b"{\"a\": \"\xe9\"}")
-        .expect("write");
+    std::fs::write(
+        env.path().join("cfg/layouts/latin1.json"),
+        b"{\"a\": \"\xe9\"}",
+    )
+    .expect("write");
     let layout = |name: &str, file: &str| {
         LAYOUT
             .replace("desktop-layout:\n", "")

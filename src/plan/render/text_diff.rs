@@ -168,7 +168,11 @@ mod tests {
 
     #[test]
     fn json_text_diffs_pretty_printed_in_the_new_order() {
-        let d = change("doc", json!("{\"b\": 1, \"a\": [1, 2]}"), json!("{\"a\":[1,3],\"b\":1}"));
+        let d = change(
+            "doc",
+            json!("{\"b\": 1, \"a\": [1, 2]}"),
+            json!("{\"a\":[1,3],\"b\":1}"),
+        );
         let lines: Vec<String> = unified(&JSON_TEXT, &d)
             .expect("a diff")
             .iter()
