@@ -615,8 +615,8 @@ fn from_file(value: Value, text: &super::TextField) -> Value {
             {
                 "type": "object",
                 "description": format!("read from a file holding {holds}, relative to this YAML file (inside the config folder)"),
-                "properties": {"file": {"type": "string", "minLength": 1}},
-                "required": ["file"],
+                "properties": {(super::TEXT_FILE_KEY): {"type": "string", "minLength": 1}},
+                "required": [super::TEXT_FILE_KEY],
                 "additionalProperties": false,
             },
         ]

@@ -98,6 +98,10 @@ pub struct Kind {
     pub text_fields: &'static [TextField],
 }
 
+/// The one key of the mapping that takes a text field's value from a file:
+/// `jsonFileContent: {file: layouts/x.json}` (read by `config`, written by export).
+pub const TEXT_FILE_KEY: &str = "file";
+
 /// A string field that may come from a file (see [`Kind::text_fields`]).
 #[derive(Clone, Copy, Debug)]
 pub struct TextField {

@@ -9,12 +9,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::upload::{Confined, read_confined};
-use crate::catalogue::Kind;
+use crate::catalogue::{Kind, TEXT_FILE_KEY as FILE_KEY};
 use crate::model::{DesiredObject, Diagnostic, Node, NodeValue};
 use crate::regular_file::describe_size;
-
-/// The one key of a mapping that takes a field's value from a file.
-pub(crate) const FILE_KEY: &str = "file";
 
 /// Replaces each `{file: PATH}` mapping among the object's top-level fields by the file's
 /// text. `dir` is the folder of the YAML file (paths are relative to it); `root` the
