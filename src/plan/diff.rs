@@ -181,6 +181,7 @@ fn project(have: &Value, want: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::test_kinds::{JSON_TEXT, PLAIN};
     use serde_json::json;
 
     fn map(v: Value) -> Map<String, Value> {
@@ -188,22 +189,9 @@ mod tests {
     }
 
     // Kinds built here, so that editing a real catalogue row cannot change what these test.
-    static PLAIN: Kind = Kind {
-        name: "plain-test",
-        ..crate::catalogue::KIND_DEFAULTS
-    };
     static SETS: Kind = Kind {
         name: "sets-test",
         unordered: &["groups", "groups[].members", "tags"],
-        ..crate::catalogue::KIND_DEFAULTS
-    };
-    static JSON_TEXT: Kind = Kind {
-        name: "json-text-test",
-        text_fields: &[crate::catalogue::TextField {
-            field: "doc",
-            json: true,
-            max_bytes: 1000,
-        }],
         ..crate::catalogue::KIND_DEFAULTS
     };
     static KEYED: Kind = Kind {

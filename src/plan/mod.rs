@@ -9,6 +9,8 @@ mod order;
 pub mod render;
 mod rules;
 mod safety;
+#[cfg(test)]
+mod test_kinds;
 
 use serde_json::{Map, Value};
 

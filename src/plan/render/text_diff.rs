@@ -132,21 +132,8 @@ impl Line {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::test_kinds::{JSON_TEXT, PLAIN};
     use serde_json::json;
-
-    static PLAIN: Kind = Kind {
-        name: "plain-test",
-        ..crate::catalogue::KIND_DEFAULTS
-    };
-    static JSON_TEXT: Kind = Kind {
-        name: "json-text-test",
-        text_fields: &[crate::catalogue::TextField {
-            field: "doc",
-            json: true,
-            max_bytes: 1000,
-        }],
-        ..crate::catalogue::KIND_DEFAULTS
-    };
 
     fn change(path: &str, before: Value, after: Value) -> FieldDiff {
         FieldDiff {
