@@ -307,6 +307,13 @@ fn a_layout_file_round_trips_compares_by_meaning_and_diffs_by_line() {
     let pretty = serde_json::to_string_pretty(&layout_json("Globex Support")).expect("json");
     env.write("cfg/layouts.yaml", LAYOUT)
         .write("cfg/layouts/support.json", &pretty);
+    // A new layout shows its lines, pretty-printed, without diff headers.
+    let create = env.wxcc(&["plan", "cfg"]).expect(0);
+    contains_all(
+        &create.stdout,
+        &["    jsonFileContent:\n      +{\n      +  \"version\": \"0.0.6\",\n"],
+    );
+    assert!(!create.stdout.contains("--- before"), "{}", create.stdout);
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
     assert_eq!(
         stored_layout(&env),

@@ -26,8 +26,9 @@ pub(super) enum Line {
     Added(String),
 }
 
-/// The unified diff of a field's change, when it is shown as one. Lines are made
-/// [`printable`] (server text may hold control characters).
+/// The unified diff of a field's change, when it is shown as one; for a new value (no
+/// `before`), its lines alone, without headers. Lines are made [`printable`] (server text
+/// may hold control characters).
 pub(super) fn unified(kind: &Kind, diff: &FieldDiff) -> Option<Vec<Line>> {
     let before = diff.before.as_ref().and_then(Value::as_str);
     let after = diff.after.as_ref().and_then(Value::as_str);
@@ -51,7 +52,11 @@ pub(super) fn unified(kind: &Kind, diff: &FieldDiff) -> Option<Vec<Line>> {
     if !kind.holds_json(&diff.path) && !long(&old) && !long(&new) {
         return None;
     }
-    Some(lines(&old, &new))
+    let mut lines = lines(&old, &new);
+    if diff.before.is_none() {
+        lines.retain(|l| !matches!(l, Line::Header(_)));
+    }
+    Some(lines)
 }
 
 /// Both JSON texts pretty-printed, the old one's keys in the new one's order where they
@@ -151,6 +156,21 @@ mod tests {
         assert_eq!(unified(&PLAIN, &change("d", json!("a"), json!(1))), None);
         assert!(unified(&PLAIN, &change("d", json!("a"), json!(long))).is_some());
         assert!(unified(&PLAIN, &change("d", json!("a\nb"), json!("a\nc"))).is_some());
+    }
+
+    #[test]
+    fn a_new_value_is_its_lines_without_headers() {
+        let d = FieldDiff {
+            path: "doc".into(),
+            before: None,
+            after: Some(json!("{\"a\": 1}")),
+        };
+        let lines: Vec<String> = unified(&JSON_TEXT, &d)
+            .expect("a diff")
+            .iter()
+            .map(Line::text)
+            .collect();
+        assert_eq!(lines, ["+{", "+  \"a\": 1", "+}"]);
     }
 
     #[test]
