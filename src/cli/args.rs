@@ -531,6 +531,18 @@ pub struct ValidateArgs {
     /// The kind of a lone CSV file (by default its name's first part: site.csv).
     #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
+    #[command(flatten)]
+    pub vars: VarsArgs,
+}
+
+/// Where per-environment values come from: flattened into every command that reads a config.
+#[derive(Clone, Debug, Default, Args)]
+pub struct VarsArgs {
+    /// YAML file of `NAME: value` pairs that `${var.NAME}` placeholders in the config take
+    /// (one per org, e.g. vars/prod.yaml). `${env.NAME}` reads the environment; `$${` is a
+    /// literal `${`. See docs/environments.md.
+    #[arg(long, value_name = "FILE")]
+    pub vars: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -551,6 +563,9 @@ pub struct ChangeArgs {
     /// single object is always allowed).
     #[arg(long, value_name = "PERCENT", default_value_t = 30)]
     pub max_delete_percent: u32,
+
+    #[command(flatten)]
+    pub vars: VarsArgs,
 
     #[command(flatten)]
     pub connect: ConnectArgs,
@@ -829,6 +844,9 @@ pub struct SmokeArgs {
     /// Seconds to wait for each step's outcome.
     #[arg(long, value_name = "SECONDS", default_value_t = 20)]
     pub timeout: u64,
+
+    #[command(flatten)]
+    pub vars: VarsArgs,
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]

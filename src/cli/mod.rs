@@ -76,7 +76,7 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
         Command::Completions(a) => return completions::completions(a).map(|_| 0),
         Command::Man => return completions::man().map(|_| 0),
         Command::Validate(a) => {
-            return validate::run(&a.path, a.kind.as_deref(), output).map(|_| 0);
+            return validate::run(&a.path, a.kind.as_deref(), &a.vars, output).map(|_| 0);
         }
         Command::Show(a) => return show::run(a, output).map(|_| 0),
         Command::Whoami(a) => return whoami::run(a, output).map(|_| 0),

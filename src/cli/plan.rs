@@ -4,7 +4,7 @@ use super::args::{ChangeArgs, PlanArgs, PlanFormat};
 use super::saved;
 use super::session::{Session, complete_live, fetch_live, kinds_in_play};
 use super::settings::Settings;
-use super::validate::{Check, load_checked_as};
+use super::validate::{Check, load_checked};
 use crate::apply::requests;
 use crate::catalogue::{Kind, kind_names};
 use crate::config::{self, Loaded, did_you_mean};
@@ -22,6 +22,15 @@ pub struct Prepared {
     pub declared: usize,
     /// The digest of the config's files (see `saved::config_digest`).
     pub config_digest: String,
+    /// Environment values the config used: a rendered plan shows their placeholders.
+    pub secrets: Vec<config::Secret>,
+}
+
+impl Prepared {
+    /// The plan rendered, environment values hidden.
+    pub fn render(&self, format: Format, color: bool) -> String {
+        config::redact(&render(&self.plan, format, color), &self.secrets)
+    }
 }
 
 pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
@@ -31,7 +40,7 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
         PlanFormat::Json => Format::Json,
         PlanFormat::Markdown => Format::Markdown,
     };
-    anstream::print!("{}", render(&prepared.plan, format, settings.color_out));
+    anstream::print!("{}", prepared.render(format, settings.color_out));
     if let Some(out) = &args.out
         && let Err(e) = saved::save(out, &args.change.path, &prepared)
     {
@@ -50,9 +59,10 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
 /// Loads and validates the config (offline: nothing is sent when it has errors), then
 /// connects, reads live state and builds the plan.
 pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared, Error> {
-    let mut loaded = load_checked_as(
+    let mut loaded = load_checked(
         &args.path,
         args.kind.as_deref(),
+        &args.vars,
         settings.color_err,
         Check::BeforeSending,
     )?;
@@ -107,6 +117,7 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
         plan,
         declared: loaded.desired.objects.len(),
         config_digest: saved::config_digest(&loaded.sources),
+        secrets: loaded.sources.secrets,
     })
 }
 

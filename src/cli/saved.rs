@@ -47,7 +47,23 @@ pub fn save(out: &Path, config: &Path, prepared: &Prepared) -> Result<(), Error>
         pins: pins(&prepared.plan, &prepared.live),
         plan: prepared.plan.clone(),
     };
-    write_atomically(out, to_json(&saved).as_bytes())
+    let text = to_json(&saved);
+    // Values from `${env.…}` are treated as secrets (docs/environments.md); a saved plan is
+    // shared as a CI artifact, so one that would carry such a value is not written.
+    let carried: Vec<String> = prepared
+        .secrets
+        .iter()
+        .filter(|s| text.contains(&s.value))
+        .map(|s| format!("${{env.{}}}", s.name))
+        .collect();
+    if !carried.is_empty() {
+        return Err(Error::Usage(format!(
+            "not saving the plan to {}: it would hold the value of {} in the clear (environment values are treated as secrets). Pass per-org values that are not secret with --vars, or apply the config itself",
+            out.display(),
+            carried.join(", ")
+        )));
+    }
+    write_atomically(out, text.as_bytes())
         .map_err(|e| Error::Usage(format!("cannot write the plan to {}: {e}", out.display())))
 }
 
@@ -187,6 +203,8 @@ pub async fn prepare_apply(args: &ApplyArgs, settings: &Settings) -> Result<Prep
         plan,
         declared: saved.declared,
         config_digest: saved.config_digest,
+        // A saved plan never holds environment values (`save` refuses them).
+        secrets: Vec::new(),
     })
 }
 

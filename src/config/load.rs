@@ -10,7 +10,9 @@ use serde_json::{Map, Value};
 use super::csv_format;
 use super::encoding::{self, BadEncoding};
 use super::suggest::did_you_mean;
+use super::text_file::read_text_files;
 use super::upload::read_uploads;
+use super::vars::{Resolver, Secret, Substituted, Vars};
 use super::yaml;
 use crate::catalogue::{Kind, TOOL_SETTINGS_KEY, kind_names};
 use crate::model::{
@@ -35,6 +37,9 @@ pub struct SourceFile {
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
     pub files: Vec<SourceFile>,
+    /// Environment values the config's `${env.…}` placeholders read: whatever is rendered
+    /// from these sources shows them as their placeholders (config/vars.rs).
+    pub secrets: Vec<Secret>,
 }
 
 impl Sources {
@@ -61,6 +66,22 @@ pub struct Loaded {
     pub sources: Sources,
     pub desired: Desired,
     pub diagnostics: Vec<Diagnostic>,
+    /// Spans of values whose placeholders did not resolve (already reported): what
+    /// validation finds at them follows from that, and is left out by [`Loaded::add_found`].
+    pub unresolved: Vec<Span>,
+}
+
+impl Loaded {
+    /// Adds what validation found, except problems at a value whose placeholder did not
+    /// resolve (the raw placeholder is of course no valid value).
+    pub fn add_found(&mut self, found: Vec<Diagnostic>) {
+        let unresolved = &self.unresolved;
+        self.diagnostics.extend(
+            found
+                .into_iter()
+                .filter(|d| !d.span.is_some_and(|s| unresolved.contains(&s))),
+        );
+    }
 }
 
 /// Errors that stop loading before any file is read.
@@ -78,18 +99,28 @@ pub enum LoadError {
     Kind(String),
 }
 
-/// Loads a YAML or CSV file, or every `*.yaml`/`*.yml`/`*.csv` under a folder (sorted,
-/// hidden entries skipped), into desired objects. Only regular files are read, each at most
-/// [`MAX_CONFIG_FILE_BYTES`]; a folder reached twice (a symlink loop or alias) is read once,
-/// and nothing outside the config folder is read through a symlink. A CSV file's kind is
-/// its name's first part (`site.csv`, `site.emea.csv`).
-pub fn load(path: &Path) -> Result<Loaded, LoadError> {
-    load_as(path, None)
+/// What loading takes besides the config's path.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// The vars file `${var.NAME}` placeholders resolve from (`--vars`).
+    pub vars: Option<PathBuf>,
+    /// The kind of a lone CSV file whatever its name (`--kind`).
+    pub kind: Option<String>,
 }
 
-/// [`load`], where `kind` (`--kind`) names the kind of a lone CSV file whatever its name.
-pub fn load_as(path: &Path, kind: Option<&str>) -> Result<Loaded, LoadError> {
-    let forced = match kind {
+/// Loads a config without a vars file or `--kind`.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// Loads a YAML or CSV file, or every `*.yaml`/`*.yml`/`*.csv` under a folder (sorted,
+/// hidden entries skipped), into desired objects, placeholders substituted (`${var.…}` from
+/// `options.vars`, `${env.…}` from the environment). Only regular files are read, each at
+/// most [`MAX_CONFIG_FILE_BYTES`]; a folder reached twice (a symlink loop or alias) is read
+/// once, and nothing outside the config folder is read through a symlink. A CSV file's kind
+/// is its name's first part (`site.csv`, `site.emea.csv`) unless `options.kind` names it.
+pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let forced = match options.kind.as_deref() {
         None => None,
         Some(name) => {
             if !csv_format::is_csv(path) || path.is_dir() {
@@ -108,6 +139,15 @@ pub fn load_as(path: &Path, kind: Option<&str>) -> Result<Loaded, LoadError> {
             path: path.to_path_buf(),
         });
     }
+    let vars = match &options.vars {
+        Some(file) => read_vars(file, &mut loaded),
+        None => Vars::default(),
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    let resolver = Resolver {
+        vars: &vars,
+        env: &env,
+    };
     for file in files {
         let index = loaded.sources.files.len();
         let text = match read_source(&file) {
@@ -153,6 +193,10 @@ pub fn load_as(path: &Path, kind: Option<&str>) -> Result<Loaded, LoadError> {
         match yaml::parse(text) {
             Ok(mut node) => {
                 node.set_file(index);
+                let mut out = Substituted::default();
+                resolver.substitute(&mut node, text, &mut out, &mut loaded.diagnostics);
+                loaded.sources.secrets.extend(out.secrets);
+                loaded.unresolved.extend(out.unresolved);
                 let first = loaded.desired.objects.len();
                 read_document(&node, &mut loaded.desired, &mut loaded.diagnostics);
                 let dir = loaded.sources.files[index]
@@ -161,35 +205,80 @@ pub fn load_as(path: &Path, kind: Option<&str>) -> Result<Loaded, LoadError> {
                     .map(Path::to_path_buf)
                     .unwrap_or_default();
                 for object in &mut loaded.desired.objects[first..] {
+                    read_text_files(object, &dir, &root, &mut loaded.diagnostics);
                     read_uploads(object, &dir, &root, &mut loaded.diagnostics);
                 }
             }
-            Err(e) => {
-                let offset = e.offset.unwrap_or(0).min(text.len());
-                let len = text[offset..]
-                    .chars()
-                    .next()
-                    .map(char::len_utf8)
-                    .unwrap_or(0);
-                loaded.diagnostics.push(
-                    Diagnostic::error(
-                        format!("YAML syntax error: {}", e.message),
-                        Span {
-                            file: index,
-                            offset,
-                            len,
-                        },
-                        "here",
-                    )
-                    .with_help("fix the YAML syntax; nothing in this file was read"),
-                );
-            }
+            Err(e) => loaded.diagnostics.push(syntax_error(&e, text, index)),
         }
     }
     // Team names are unique per site: two sites' `Tier 1` are two keys (docs/api-notes.md §3.21).
     loaded.desired.qualify_scoped_keys(&[]);
     check_duplicate_keys(&loaded.desired, &mut loaded.diagnostics);
     Ok(loaded)
+}
+
+/// A YAML syntax error at its place in file `index`.
+fn syntax_error(e: &yaml::YamlError, text: &str, index: usize) -> Diagnostic {
+    let offset = e.offset.unwrap_or(0).min(text.len());
+    let len = text[offset..]
+        .chars()
+        .next()
+        .map(char::len_utf8)
+        .unwrap_or(0);
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    // `{` and `}` end a plain value inside `{…}` and `[…]`: the usual cause with placeholders.
+    let help = if text[line_start..line_end].contains("${") {
+        "fix the YAML syntax; nothing in this file was read. Inside `{…}` or `[…]`, quote a value holding a placeholder: `name: \"Voice-${var.ENV}\"`"
+    } else {
+        "fix the YAML syntax; nothing in this file was read"
+    };
+    Diagnostic::error(
+        format!("YAML syntax error: {}", e.message),
+        Span {
+            file: index,
+            offset,
+            len,
+        },
+        "here",
+    )
+    .with_help(help)
+}
+
+/// Reads the vars file into the sources (its diagnostics point into it) and its values.
+fn read_vars(file: &Path, loaded: &mut Loaded) -> Vars {
+    let index = loaded.sources.files.len();
+    let text = match read_source(file) {
+        Ok(text) => text,
+        Err(SourceProblem::Unreadable(d)) => {
+            loaded.diagnostics.push(*d);
+            return Vars::default();
+        }
+        Err(SourceProblem::Encoding(bad)) => {
+            loaded.diagnostics.push(bad.diagnostic(file, index));
+            loaded.sources.files.push(SourceFile {
+                path: file.to_path_buf(),
+                text: bad.shown,
+            });
+            return Vars::default();
+        }
+    };
+    loaded.sources.files.push(SourceFile {
+        path: file.to_path_buf(),
+        text,
+    });
+    let text = &loaded.sources.files[index].text;
+    match yaml::parse(text) {
+        Ok(mut node) => {
+            node.set_file(index);
+            Vars::read(&node, &mut loaded.diagnostics)
+        }
+        Err(e) => {
+            loaded.diagnostics.push(syntax_error(&e, text, index));
+            Vars::default()
+        }
+    }
 }
 
 enum SourceProblem {

@@ -10,6 +10,8 @@ pub mod render;
 mod rules;
 mod safety;
 pub mod saved;
+#[cfg(test)]
+mod test_kinds;
 
 use serde_json::{Map, Value};
 

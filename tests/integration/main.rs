@@ -15,6 +15,7 @@ mod differential;
 mod differential_mutations;
 mod emulator_behaviour;
 mod emulator_kinds;
+mod environments;
 mod faults;
 mod hostile_config;
 mod hostile_server;

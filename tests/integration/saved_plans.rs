@@ -509,3 +509,45 @@ fn markdown_fits_a_review_comment() {
     );
     assert!(!short.stdout.contains("<details>"), "{}", short.stdout);
 }
+
+#[test]
+fn a_plan_that_would_carry_an_environment_value_is_not_saved() {
+    let env = Env::new();
+    let acme = env.copy_example("acme");
+    add_site(&acme, "Env Site");
+    let path = acme.join("sites.yaml");
+    let sites = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        sites.replacen(
+            "  - name: Env Site\n",
+            "  - name: Env Site\n    description: \"${env.SITE_NOTE}\"\n",
+            1,
+        ),
+    )
+    .expect("write");
+    let run = env
+        .wxcc_env(
+            &["plan", "acme", "--out", "plan.json"],
+            &[("SITE_NOTE", "hunter2-secret-note")],
+        )
+        .expect(1);
+    contains_all(
+        &run.stderr,
+        &["not saving the plan to plan.json", "${env.SITE_NOTE}"],
+    );
+    assert!(
+        !run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        !env.path().join("plan.json").exists(),
+        "no plan file written"
+    );
+    // Without the environment value in any change, the same config saves.
+    std::fs::write(&path, sites).expect("write");
+    env.wxcc(&["plan", "acme", "--out", "plan.json"]).expect(0);
+    assert!(env.path().join("plan.json").exists());
+}

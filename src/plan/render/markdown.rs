@@ -1,6 +1,8 @@
 //! The pull-request rendering: the summary, the deletes called out first, a table of
 //! changes per kind, the request budget, then each change with its fields — folded into a
-//! `<details>` block when the plan is long, so a review comment stays readable.
+//! `<details>` block when the plan is long, so a review comment stays readable. A change to
+//! JSON text or to a long or multi-line string is a fenced `diff` block after the change's
+//! table, its cell pointing there.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +10,7 @@ use crate::model::{printable, render_value};
 use crate::plan::{Action, Change, Plan};
 
 use super::change_title;
+use super::text_diff::{Line, unified};
 
 /// Past this many changes, or this many field rows, each change is folded.
 const LONG_CHANGES: usize = 10;
@@ -73,26 +76,35 @@ pub(super) fn render(plan: &Plan) -> String {
     out
 }
 
-/// The field rows of one change.
+/// The field rows of one change, then the diffs of its long or JSON text values.
 fn table(change: &Change) -> String {
     let mut out = String::new();
     if change.diffs.is_empty() {
         return out;
     }
+    let mut blocks = Vec::new();
     match change.action {
         Action::Create => {
             out.push_str("| field | value |\n|---|---|\n");
             for d in &change.diffs {
-                out.push_str(&format!(
-                    "| {} | {} |\n",
-                    code(&d.path),
-                    cell(d.after.as_ref())
-                ));
+                let value = match unified(change.kind, d) {
+                    Some(lines) => {
+                        blocks.push((d.path.as_str(), lines));
+                        BELOW.to_string()
+                    }
+                    None => cell(d.after.as_ref()),
+                };
+                out.push_str(&format!("| {} | {value} |\n", code(&d.path)));
             }
         }
         _ => {
             out.push_str("| field | before | after |\n|---|---|---|\n");
             for d in &change.diffs {
+                if let Some(lines) = unified(change.kind, d) {
+                    blocks.push((d.path.as_str(), lines));
+                    out.push_str(&format!("| {} | {BELOW} | {BELOW} |\n", code(&d.path)));
+                    continue;
+                }
                 out.push_str(&format!(
                     "| {} | {} | {} |\n",
                     code(&d.path),
@@ -105,7 +117,30 @@ fn table(change: &Change) -> String {
             }
         }
     }
+    for (path, lines) in blocks {
+        out.push_str(&diff_block(path, &lines));
+    }
     out
+}
+
+/// What a table cell says when the value is shown as a diff after the table.
+const BELOW: &str = "*(diff below)*";
+
+/// `path`'s diff in a fence longer than any run of backticks in it.
+fn diff_block(path: &str, lines: &[Line]) -> String {
+    let body: Vec<String> = lines.iter().map(Line::text).collect();
+    let longest = body
+        .iter()
+        .flat_map(|l| l.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!(
+        "\n{}:\n\n{fence}diff\n{}\n{fence}\n",
+        code(path),
+        body.join("\n")
+    )
 }
 
 fn cell(v: Option<&serde_json::Value>) -> String {

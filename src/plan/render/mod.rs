@@ -4,6 +4,7 @@
 mod json;
 mod markdown;
 mod text;
+mod text_diff;
 
 use super::Plan;
 
