@@ -2,7 +2,7 @@
 //! the official spec. The catalogue's tests check every row against the vendored spec:
 //! paths exist with their methods, the DTO exists, every named field is a DTO property.
 
-use super::{FileFormat, KeyedList, Kind, Reference, UploadParts};
+use super::{ExportRules, FileFormat, KeyedList, Kind, Reference, UploadParts};
 
 const fn to(field: &'static str, target: &'static str) -> Reference {
     Reference {
@@ -65,6 +65,7 @@ pub const BASE: Kind = Kind {
     response_dto: None,
     partial_update: false,
     ignored_on_write: &[],
+    export: ExportRules::NONE,
 };
 
 pub static KINDS: &[Kind] = &[
@@ -235,6 +236,10 @@ pub static KINDS: &[Kind] = &[
             stored_id: "blobId",
             stored_route: "blob",
         }),
+        export: ExportRules {
+            folder: "audio",
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -252,6 +257,11 @@ pub static KINDS: &[Kind] = &[
         ],
         unordered: &["teamIds"],
         list_omits: &["jsonFileContent", "teamIds"],
+        export: ExportRules {
+            json_file: Some("jsonFileContent"),
+            folder: "layouts",
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -285,6 +295,10 @@ pub static KINDS: &[Kind] = &[
         unordered: &["resources[].ids"],
         keyed_lists: &[keyed("resources", "name")],
         list_omits: &["resources"],
+        export: ExportRules {
+            outside_ids: &["resources[].ids[]"],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -314,6 +328,14 @@ pub static KINDS: &[Kind] = &[
             "viewableFolderIds",
             "nonViewableFolderIds",
         ],
+        export: ExportRules {
+            outside_ids: &[
+                "editableFolderIds[]",
+                "viewableFolderIds[]",
+                "nonViewableFolderIds[]",
+            ],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -365,6 +387,10 @@ pub static KINDS: &[Kind] = &[
         keyed_lists: &[keyed("queueSkillRequirements", "skillId")],
         immutable: &["queueType", "channelType"],
         list_omits: &["callDistributionGroups", "queueSkillRequirements", "agents"],
+        export: ExportRules {
+            outside_ids: &["vendorId", "subscriptionId"],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -381,6 +407,16 @@ pub static KINDS: &[Kind] = &[
         keyed_lists: &[keyed("flowOverrideSettings", "name")],
         immutable: &["entryPointType", "channelType"],
         list_omits: &["flowOverrideSettings"],
+        export: ExportRules {
+            outside_ids: &[
+                "flowId",
+                "flowTagId",
+                "routePointId",
+                "assetId",
+                "subscriptionId",
+            ],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -392,6 +428,10 @@ pub static KINDS: &[Kind] = &[
         dto: "DialledNumberEntryPointDTO",
         references: &[to("entryPointId", "entry-point")],
         read_only: &["dialledNumberDigits", "entryPointName"],
+        export: ExportRules {
+            outside_ids: &["routePointId"],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -481,6 +521,13 @@ pub static KINDS: &[Kind] = &[
         response_dto: Some("UserResponseDTO"),
         partial_update: true,
         ignored_on_write: &["userLevelSummariesInclusion", "userLevelAutoCSATInclusion"],
+        export: ExportRules {
+            // Webex identities, assigned per org by Control Hub (docs/api-notes.md §3.24):
+            // the user is matched by email; another org has other ids.
+            omit: &["ciUserId", "broadCloudUserId"],
+            outside_ids: &["subscriptionId"],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
 ];

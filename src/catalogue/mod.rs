@@ -92,6 +92,41 @@ pub struct Kind {
     /// Fields the API accepts with 200 but never applies (§1.6 "200 ≠ applied"); declaring
     /// one is a warning, since it would show a diff forever.
     pub ignored_on_write: &'static [&'static str],
+    /// How `wxcc export` writes objects of this kind.
+    pub export: ExportRules,
+}
+
+/// What `wxcc export` needs to know of a kind beyond its fields and references: which live
+/// values are the server's own defaults (left out, so an exported object is as short as a
+/// hand-written one), which fields hold ids of things outside the configuration API, and
+/// which values are written to files beside the YAML.
+#[derive(Debug)]
+pub struct ExportRules {
+    /// Top-level fields whose live value, when it equals the given JSON text, is what the
+    /// server stores when the field is not sent; export leaves them out.
+    pub defaults: &'static [(&'static str, &'static str)],
+    /// Fields (catalogue paths) holding ids of things outside the configuration API
+    /// (flows, Calling route points, Webex users): exported as the raw id and listed in
+    /// export's summary, since another org has other ids.
+    pub outside_ids: &'static [&'static str],
+    /// Fields never exported: identities another system assigns per org (a user's Webex
+    /// ids), which a config applied to another org must not carry.
+    pub omit: &'static [&'static str],
+    /// A string field holding a JSON document (a desktop layout), written pretty-printed
+    /// to its own `.json` file under `folder` and referenced as `{file: PATH}`.
+    pub json_file: Option<&'static str>,
+    /// The folder, relative to the export, for this kind's files (uploads and JSON files).
+    pub folder: &'static str,
+}
+
+impl ExportRules {
+    pub const NONE: ExportRules = ExportRules {
+        defaults: &[],
+        outside_ids: &[],
+        omit: &[],
+        json_file: None,
+        folder: "",
+    };
 }
 
 /// A field that holds another object's id.

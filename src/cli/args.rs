@@ -228,6 +228,31 @@ pub enum Command {
     /// Prove an applied configuration works: the signed-in test agent logs in to a team,
     /// goes Available, goes Idle with an idle code and logs out; each step is timed.
     Smoke(SmokeArgs),
+    /// Write the live org as a config folder that `plan` reads back with no changes:
+    /// one file per kind, keys for ids, server-owned fields and defaults left out.
+    Export(ExportArgs),
+}
+
+/// `wxcc export --out DIR` (issue 9).
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The folder to write: new, empty, or an earlier export (only the files that export
+    /// wrote are replaced).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Only these kinds (comma-separated or repeated). Default: every kind config may declare.
+    #[arg(long = "kinds", value_name = "KIND", value_delimiter = ',')]
+    pub kinds: Vec<String>,
+
+    /// Leave an object out, as KIND/KEY (`team/Austin/Tier 1` for a team keyed by site);
+    /// repeatable.
+    #[arg(long, value_name = "KIND/KEY")]
+    pub exclude: Vec<String>,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ mod callback;
 mod completions;
 mod data_output;
 mod emulator;
+mod export;
 mod kinds;
 mod login;
 mod logout;
@@ -152,6 +153,10 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
             Command::Smoke(a) => {
                 let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
                 smoke::run(a, &settings).await.map(|_| 0)
+            }
+            Command::Export(a) => {
+                let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
+                export::run(a, &settings).await.map(|_| 0)
             }
         }
     })
