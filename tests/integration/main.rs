@@ -13,6 +13,7 @@ mod differential;
 mod differential_mutations;
 mod emulator_behaviour;
 mod emulator_kinds;
+mod export;
 mod faults;
 mod hostile_config;
 mod hostile_server;
