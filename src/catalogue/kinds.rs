@@ -388,6 +388,14 @@ pub static KINDS: &[Kind] = &[
         immutable: &["queueType", "channelType"],
         list_omits: &["callDistributionGroups", "queueSkillRequirements", "agents"],
         export: ExportRules {
+            // EXCLUDED on create when left out (docs/api-notes.md §3.22).
+            defaults: &[
+                ("queueLevelSummariesInclusion", "\"EXCLUDED\""),
+                ("queueLevelSentimentAnalysisInclusion", "\"EXCLUDED\""),
+                ("queueLevelPredictedWaitTimeInclusion", "\"EXCLUDED\""),
+                ("queueLevelAutoCsatInclusion", "\"EXCLUDED\""),
+                ("queueLevelRealTimeTranscriptionsInclusion", "\"EXCLUDED\""),
+            ],
             outside_ids: &["vendorId", "subscriptionId"],
             ..ExportRules::NONE
         },

@@ -250,6 +250,11 @@ pub struct ExportArgs {
     #[arg(long, value_name = "KIND/KEY")]
     pub exclude: Vec<String>,
 
+    /// Keep each desktop layout's JSON inline as one string, instead of writing it
+    /// pretty-printed to `layouts/<name>.json`.
+    #[arg(long)]
+    pub inline_layouts: bool,
+
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
     pub connect: ConnectArgs,

@@ -29,7 +29,7 @@ pub async fn run(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
     let options = ExportOptions {
         kinds,
         exclude,
-        json_files: true,
+        json_files: !args.inline_layouts,
     };
     let exported = export::export(&live, &stored, &options);
     let written =

@@ -227,6 +227,13 @@ fn config_values(
             }
         });
     }
+    let Value::Object(mut body) = value else {
+        return Map::new();
+    };
+    drop_defaults(kind, &mut body);
+    schemas.order_declared(kind.dto, &mut body);
+    // Sorted once fields are in DTO order, so the same entries sort the same in any org.
+    let mut value = Value::Object(body);
     for path in kind.unordered {
         FieldPath::parse(path).visit_mut(&mut value, &mut |_, v| {
             if let Value::Array(items) = v {
@@ -237,8 +244,17 @@ fn config_values(
     let Value::Object(mut body) = value else {
         return Map::new();
     };
-    drop_defaults(kind, &mut body);
-    schemas.order_declared(kind.dto, &mut body);
+    // Keyed lists are matched by key, never by position, and the server may return them
+    // in any order (docs/api-notes.md §1.6): sorted by key.
+    for list in kind.keyed_lists {
+        if let Some(Value::Array(items)) = body.get_mut(list.field) {
+            items.sort_by_key(|item| match item.get(list.key) {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            });
+        }
+    }
     // The key first, as a person writes it.
     let mut ordered = Map::new();
     if let Some(k) = body.remove(kind.key) {

@@ -9,24 +9,28 @@ use serde_json::json;
 
 use crate::harness::{Env, contains_all};
 
-/// The kinds the round-trip tests plan back. Desktop layouts are exported as
-/// `jsonFileContent: {file: layouts/….json}`, which the config reads once the layout-file
-/// reader (issue 9 item 6, config side) is merged; until then they are left out of plans
-/// here (teams still reference them by key, resolved against live). After that merge,
-/// return every kind (`None`).
-fn round_trip_kinds() -> Option<&'static str> {
-    Some(
-        "multimedia-profile,site,skill,skill-profile,auxiliary-code,holiday-list,overrides,business-hours,cad-variable,dial-plan,contact-number,audio-file,team,resource-collection,user-profile,address-book,outdial-ani,contact-service-queue,entry-point,dial-number,agent-profile,user",
-    )
+/// The flags the round-trip tests export with. Desktop layouts are exported by default
+/// as `jsonFileContent: {file: layouts/….json}`, which the config reads once the
+/// layout-file reader (issue 9 item 6, config side) is merged; until then round trips
+/// keep them inline. After that merge, return no flags, so round trips cover the files.
+fn round_trip_flags() -> &'static [&'static str] {
+    &["--inline-layouts"]
 }
 
-/// `export --out DIR` with the round-trip kinds, against the default org.
-fn export(env: &Env, out: &str) -> crate::harness::Run {
+/// `export --out DIR` with the round-trip flags and these variables.
+fn export_with(env: &Env, out: &str, vars: &[(&str, &str)]) -> crate::harness::Run {
     let mut args = vec!["export", "--out", out];
-    if let Some(kinds) = round_trip_kinds() {
-        args.extend(["--kinds", kinds]);
+    args.extend(round_trip_flags());
+    if vars.is_empty() {
+        env.wxcc(&args)
+    } else {
+        env.wxcc_with(&args, vars)
     }
-    env.wxcc(&args)
+}
+
+/// `export --out DIR` with the round-trip flags, against the default org.
+fn export(env: &Env, out: &str) -> crate::harness::Run {
+    export_with(env, out, &[])
 }
 
 /// Every file under a folder, relative path → bytes.
@@ -39,7 +43,11 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(dir).expect("under").to_string_lossy().into_owned();
+                let rel = p
+                    .strip_prefix(dir)
+                    .expect("under")
+                    .to_string_lossy()
+                    .into_owned();
                 out.insert(rel, std::fs::read(&p).expect("read"));
             }
         }
@@ -51,14 +59,20 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn export_of_the_applied_example_plans_back_to_no_changes_and_writes_nothing() {
     let env = Env::new();
     env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"]).expect(0);
+    env.wxcc(&["apply", "contact-center", "--auto-approve"])
+        .expect(0);
     let writes = env.writes();
 
     let run = export(&env, "org").expect(0);
     assert_eq!(env.writes(), writes, "export never writes to the tenant");
     contains_all(&run.stderr, &["Exported", "system defaults left out"]);
     let out = files(&env.path().join("org"));
-    for f in ["team.yaml", "contact-service-queue.yaml", "audio/welcome.wav", ".wxcc-export"] {
+    for f in [
+        "team.yaml",
+        "contact-service-queue.yaml",
+        "audio/welcome.wav",
+        ".wxcc-export",
+    ] {
         assert!(out.contains_key(f), "{f} missing: {:?}", out.keys());
     }
     // Audio is downloaded byte for byte and referenced like a hand-written config does.
@@ -70,10 +84,25 @@ fn export_of_the_applied_example_plans_back_to_no_changes_and_writes_nothing() {
     contains_all(&audio, &["audioFile: audio/welcome.wav"]);
     // Ids became keys at every depth; server-owned fields and system defaults are gone.
     let queues = String::from_utf8_lossy(&out["contact-service-queue.yaml"]).into_owned();
-    contains_all(&queues, &["teamId: Billing Team", "defaultMusicInQueueMediaFileId: hold-loop.wav"]);
+    contains_all(
+        &queues,
+        &[
+            "teamId: Billing Team",
+            "defaultMusicInQueueMediaFileId: hold-loop.wav",
+        ],
+    );
     let sites = String::from_utf8_lossy(&out["site.yaml"]).into_owned();
-    assert!(!sites.contains("Site-1"), "system default exported:\n{sites}");
-    for owned in ["\n    id:", "version:", "organizationId:", "createdTime:", "links:"] {
+    assert!(
+        !sites.contains("Site-1"),
+        "system default exported:\n{sites}"
+    );
+    for owned in [
+        "\n    id:",
+        "version:",
+        "organizationId:",
+        "createdTime:",
+        "links:",
+    ] {
         for (name, text) in &out {
             if name.ends_with(".yaml") {
                 let text = String::from_utf8_lossy(text);
@@ -82,8 +111,14 @@ fn export_of_the_applied_example_plans_back_to_no_changes_and_writes_nothing() {
         }
     }
     let skills = String::from_utf8_lossy(&out["skill-profile.yaml"]).into_owned();
-    assert!(skills.contains("enumSkillValueId: "), "keyed-list reference:\n{skills}");
-    assert!(!skills.contains("enumSkillValueId: \""), "a keyed-list reference stayed an id:\n{skills}");
+    assert!(
+        skills.contains("enumSkillValueId: "),
+        "keyed-list reference:\n{skills}"
+    );
+    assert!(
+        !skills.contains("enumSkillValueId: \""),
+        "a keyed-list reference stayed an id:\n{skills}"
+    );
 
     let plan = env.wxcc(&["plan", "org", "--detailed-exitcode"]).expect(0);
     assert_eq!(plan.stdout.trim(), "No changes.", "{}", plan.stderr);
@@ -99,15 +134,20 @@ fn export_of_the_applied_example_plans_back_to_no_changes_and_writes_nothing() {
 fn re_export_replaces_only_its_files_and_removes_what_the_org_lost() {
     let env = Env::new();
     env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"]).expect(0);
+    env.wxcc(&["apply", "contact-center", "--auto-approve"])
+        .expect(0);
     export(&env, "org").expect(0);
     env.write("org/README.md", "our notes\n");
     // Leave out every contact number: the file export wrote for them must go.
-    env.wxcc(&["export", "--out", "org", "--kinds", "site,team"]).expect(0);
+    env.wxcc(&["export", "--out", "org", "--kinds", "site,team"])
+        .expect(0);
     let out = files(&env.path().join("org"));
     let names: Vec<&str> = out.keys().map(String::as_str).collect();
     assert!(names.contains(&"README.md"), "{names:?}");
-    assert!(names.contains(&"team.yaml") && names.contains(&"site.yaml"), "{names:?}");
+    assert!(
+        names.contains(&"team.yaml") && names.contains(&"site.yaml"),
+        "{names:?}"
+    );
     assert!(!names.contains(&"contact-service-queue.yaml"), "{names:?}");
     assert!(!names.iter().any(|n| n.starts_with("audio")), "{names:?}");
 }
@@ -127,11 +167,20 @@ fn export_refuses_a_non_empty_folder_that_is_not_an_export() {
 fn export_refuses_unknown_kinds_and_malformed_excludes() {
     let env = Env::new();
     env.admin("POST", "/reset", None);
-    let run = env.wxcc(&["export", "--out", "o", "--kinds", "teams"]).expect(1);
-    contains_all(&run.stderr, &["unknown kind `teams`", "did you mean `team`?"]);
-    let run = env.wxcc(&["export", "--out", "o", "--exclude", "team"]).expect(1);
+    let run = env
+        .wxcc(&["export", "--out", "o", "--kinds", "teams"])
+        .expect(1);
+    contains_all(
+        &run.stderr,
+        &["unknown kind `teams`", "did you mean `team`?"],
+    );
+    let run = env
+        .wxcc(&["export", "--out", "o", "--exclude", "team"])
+        .expect(1);
     contains_all(&run.stderr, &["write KIND/KEY"]);
-    let run = env.wxcc(&["export", "--out", "o", "--kinds", "work-type"]).expect(1);
+    let run = env
+        .wxcc(&["export", "--out", "o", "--kinds", "work-type"])
+        .expect(1);
     contains_all(&run.stderr, &["owned by Cisco"]);
     assert_eq!(env.total_requests(), 0);
     assert!(!env.path().join("o").exists());
@@ -141,16 +190,28 @@ fn export_refuses_unknown_kinds_and_malformed_excludes() {
 fn exclude_leaves_one_object_out() {
     let env = Env::new();
     env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"]).expect(0);
-    env.wxcc(&["export", "--out", "o", "--kinds", "site", "--exclude", "site/Dublin"])
+    env.wxcc(&["apply", "contact-center", "--auto-approve"])
         .expect(0);
+    env.wxcc(&[
+        "export",
+        "--out",
+        "o",
+        "--kinds",
+        "site",
+        "--exclude",
+        "site/Dublin",
+    ])
+    .expect(0);
     let sites = std::fs::read_to_string(env.path().join("o/site.yaml")).expect("sites");
-    assert!(sites.contains("name: Austin") && !sites.contains("Dublin"), "{sites}");
+    assert!(
+        sites.contains("name: Austin") && !sites.contains("Dublin"),
+        "{sites}"
+    );
 }
 
 const TWO_TIER_ONES: &str = r#"
 multimedia-profile:
-  - {name: Voice, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0}
+  - {name: Voice, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}}
 site:
   - {name: Austin, active: true, multimediaProfileId: Voice}
   - {name: Dublin, active: true, multimediaProfileId: Voice}
@@ -173,6 +234,7 @@ contact-service-queue:
     recordingPermitted: true
     recordingAllCallsPermitted: false
     pauseRecordingPermitted: true
+    defaultMusicInQueueMediaFileId: defaultmusic_on_hold.wav
     callDistributionGroups:
       - order: 1
         duration: 0
@@ -186,8 +248,14 @@ fn teams_sharing_a_name_at_two_sites_export_with_site_keys_and_plan_back() {
     let env = Env::new();
     env.write("two/config.yaml", TWO_TIER_ONES);
     env.wxcc(&["apply", "two", "--auto-approve"]).expect(0);
-    env.wxcc(&["export", "--out", "org", "--kinds", "site,team,contact-service-queue"])
-        .expect(0);
+    env.wxcc(&[
+        "export",
+        "--out",
+        "org",
+        "--kinds",
+        "site,team,contact-service-queue",
+    ])
+    .expect(0);
     let teams = std::fs::read_to_string(env.path().join("org/team.yaml")).expect("teams");
     assert_eq!(teams.matches("name: Tier 1").count(), 2, "{teams}");
     let queues =
@@ -202,22 +270,24 @@ fn teams_sharing_a_name_at_two_sites_export_with_site_keys_and_plan_back() {
 fn an_export_applied_to_a_fresh_org_exports_identically() {
     let env = Env::new();
     env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"]).expect(0);
+    env.wxcc(&["apply", "contact-center", "--auto-approve"])
+        .expect(0);
     export(&env, "a").expect(0);
 
     let other = env.admin("POST", "/orgs", Some(json!({"name": "Customer"})));
     let org_b = other["orgId"].as_str().expect("org").to_string();
     let minted = env.admin("POST", "/tokens", Some(json!({"org": org_b})));
     let token_b = minted["access_token"].as_str().expect("token").to_string();
-    let as_b = [("WXCC_BASE_URL", env.url.as_str()), ("WXCC_ACCESS_TOKEN", token_b.as_str())];
+    let as_b = [
+        ("WXCC_BASE_URL", env.url.as_str()),
+        ("WXCC_ACCESS_TOKEN", token_b.as_str()),
+    ];
 
-    let applied = env.wxcc_with(&["apply", "a", "--auto-approve"], &as_b).expect(0);
+    let applied = env
+        .wxcc_with(&["apply", "a", "--auto-approve"], &as_b)
+        .expect(0);
     assert!(applied.stdout.contains("create"), "{}", applied.stdout);
-    let mut args = vec!["export", "--out", "b"];
-    if let Some(kinds) = round_trip_kinds() {
-        args.extend(["--kinds", kinds]);
-    }
-    env.wxcc_with(&args, &as_b).expect(0);
+    export_with(&env, "b", &as_b).expect(0);
     let (a, b) = (files(&env.path().join("a")), files(&env.path().join("b")));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (name, content) in &a {
@@ -227,6 +297,36 @@ fn an_export_applied_to_a_fresh_org_exports_identically() {
             "{name} differs between the two orgs' exports"
         );
     }
-    let plan = env.wxcc_with(&["plan", "a", "--detailed-exitcode"], &as_b).expect(0);
+    let plan = env
+        .wxcc_with(&["plan", "a", "--detailed-exitcode"], &as_b)
+        .expect(0);
     assert_eq!(plan.stdout.trim(), "No changes.");
+}
+
+#[test]
+fn desktop_layouts_are_written_to_pretty_printed_json_files() {
+    let env = Env::new();
+    env.copy_example("contact-center");
+    env.wxcc(&["apply", "contact-center", "--auto-approve"])
+        .expect(0);
+    env.wxcc(&["export", "--out", "org", "--kinds", "desktop-layout"])
+        .expect(0);
+    let yaml = std::fs::read_to_string(env.path().join("org/desktop-layout.yaml")).expect("yaml");
+    contains_all(
+        &yaml,
+        &["jsonFileContent:\n      file: layouts/Support_Layout.json"],
+    );
+    let file = std::fs::read_to_string(env.path().join("org/layouts/Support_Layout.json"))
+        .expect("layout file");
+    let live = env.live_named("desktop-layout", "Support Layout");
+    let content = live["jsonFileContent"].as_str().expect("content");
+    let parsed: serde_json::Value = serde_json::from_str(content).expect("json");
+    // Two-space indentation, the live key order kept, a final newline.
+    let mut expected = serde_json::to_string_pretty(&parsed).expect("pretty");
+    expected.push('\n');
+    assert_eq!(file, expected);
+    assert!(
+        file.starts_with("{\n  \"version\": \"0.0.6\",\n  \"appTitle\""),
+        "{file}"
+    );
 }
