@@ -231,6 +231,33 @@ pub enum Command {
     /// Write the live org as a config folder that `plan` reads back with no changes:
     /// one file per kind, keys for ids, server-owned fields and defaults left out.
     Export(ExportArgs),
+    /// Compare two live orgs by key: this one (the source) against the org of another
+    /// signed-in profile. Shown like a plan: what applying this org's export there would do.
+    Compare(CompareArgs),
+}
+
+/// `wxcc compare --against-profile NAME` (issue 9).
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The signed-in profile of the other org (see `wxcc login --profile NAME`).
+    #[arg(long, value_name = "NAME")]
+    pub against_profile: String,
+
+    /// Only these kinds (comma-separated or repeated). Default: every kind config may declare.
+    #[arg(long = "kinds", value_name = "KIND", value_delimiter = ',')]
+    pub kinds: Vec<String>,
+
+    /// Exit 0 when the orgs match, 2 when they differ, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// `wxcc export --out DIR` (issue 9).

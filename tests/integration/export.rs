@@ -330,3 +330,87 @@ fn desktop_layouts_are_written_to_pretty_printed_json_files() {
         "{file}"
     );
 }
+
+#[test]
+fn compare_shows_by_key_what_differs_between_two_orgs() {
+    let env = Env::new();
+    env.copy_example("acme");
+    let other = env.admin("POST", "/orgs", Some(json!({"name": "Production"})));
+    let org_b = other["orgId"].as_str().expect("org").to_string();
+    crate::auth::signed_in(&env, Some(&org_b), "prod");
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    env.wxcc_bare(&["apply", "acme", "--auto-approve", "--profile", "prod"])
+        .expect(0);
+    let writes = env.writes();
+
+    let same = env
+        .wxcc(&[
+            "compare",
+            "--against-profile",
+            "prod",
+            "--detailed-exitcode",
+        ])
+        .expect(0);
+    assert_eq!(same.stdout.trim(), "No changes.", "{}", same.stderr);
+
+    // Drift: a site only the source has, a site only the other org has, a changed field.
+    env.write(
+        "dev/sites.yaml",
+        "site:\n  - {name: Lab, active: true, multimediaProfileId: Voice Only}\n  - {name: Chicago, description: Moved, active: true, multimediaProfileId: Voice Only}\n",
+    );
+    env.wxcc(&["apply", "dev", "--auto-approve"]).expect(0);
+    env.write(
+        "prod-only/sites.yaml",
+        "site:\n  - {name: Berlin, active: true, multimediaProfileId: Voice Only}\n",
+    );
+    env.wxcc_bare(&["apply", "prod-only", "--auto-approve", "--profile", "prod"])
+        .expect(0);
+    let writes = env.writes().max(writes);
+
+    let drift = env
+        .wxcc(&[
+            "compare",
+            "--against-profile",
+            "prod",
+            "--kinds",
+            "site",
+            "--detailed-exitcode",
+        ])
+        .expect(2);
+    contains_all(
+        &drift.stdout,
+        &[
+            "+ create site \"Lab\"",
+            "- delete site \"Berlin\"",
+            "~ update site \"Chicago\"",
+            "\"Headquarters contact center\" → \"Moved\"",
+        ],
+    );
+    assert!(!drift.stdout.contains("Dublin"), "{}", drift.stdout);
+    let json = env
+        .wxcc(&[
+            "compare",
+            "--against-profile",
+            "prod",
+            "--kinds",
+            "site",
+            "--format",
+            "json",
+        ])
+        .expect(0);
+    let parsed: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert!(parsed.to_string().contains("Berlin"), "{parsed}");
+    assert_eq!(env.writes(), writes, "compare writes to neither org");
+}
+
+#[test]
+fn compare_names_a_missing_profile() {
+    let env = Env::new();
+    let run = env
+        .wxcc(&["compare", "--against-profile", "nope"])
+        .expect(1);
+    contains_all(
+        &run.stderr,
+        &["no signed-in profile `nope`", "wxcc login --profile nope"],
+    );
+}
