@@ -414,3 +414,117 @@ fn compare_names_a_missing_profile() {
         &["no signed-in profile `nope`", "wxcc login --profile nope"],
     );
 }
+
+/// A description at its maximum length (255 UTF-16 units) made of what YAML is touchy
+/// about: quotes, `: `, ` #`, a newline, a tab, a reserved word, and non-ASCII text.
+fn hostile_text(len: usize) -> String {
+    let seed = "Zürich — 東京: \"quoted\" # not a comment\n\ttab 'single' yes ~ null 😀 ";
+    let mut out = String::new();
+    for c in seed.chars().cycle() {
+        if out.encode_utf16().count() + c.len_utf16() > len {
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn a_rich_org_made_through_the_api_exports_and_plans_back_to_no_changes() {
+    let env = Env::new();
+    env.copy_example("contact-center");
+    env.wxcc(&["apply", "contact-center", "--auto-approve"])
+        .expect(0);
+    let long_name: String = "Ab_9".chars().cycle().take(80).collect();
+    let made = [
+        (
+            "cad-variable",
+            json!({
+                "name": long_name, "description": hostile_text(256), "active": true,
+                "agentEditable": true, "agentViewable": true, "reportable": false,
+                "sensitive": true, "variableType": "String", "defaultValue": "yes",
+                "desktopLabel": "Étiquette 東京 \"x\": #1"
+            }),
+        ),
+        (
+            "site",
+            json!({
+                "name": "Rich Site-1 x", "description": hostile_text(255), "active": false,
+                "multimediaProfileId": env.live_named("multimedia-profile", "Voice Agent")["id"]
+            }),
+        ),
+        (
+            "holiday-list",
+            json!({
+                "name": "Rich Holidays", "description": "Ünïcödé\nline two",
+                "holidays": [
+                    {"name": "Zeta", "startDate": "2028-01-02", "endDate": "2028-01-02"},
+                    {"name": "Alpha", "startDate": "2028-01-01", "endDate": "2028-01-01"}
+                ]
+            }),
+        ),
+        (
+            "entry-point",
+            json!({
+                "name": "Rich Entry & Point", "description": hostile_text(255),
+                "entryPointType": "INBOUND", "channelType": "TELEPHONY", "active": true,
+                "serviceLevelThreshold": 2147483647, "maximumActiveContacts": 0,
+                "timezone": "Asia/Tokyo", "overflowNumber": "0012",
+                "flowId": "f10w-0000-1111", "callbackEnabled": true,
+                "outdialTransferToQueueEnabled": false,
+                "musicOnHoldId": env.live_named("audio-file", "welcome.wav")["id"]
+            }),
+        ),
+    ];
+    for (kind, body) in made {
+        let (status, answer) = env.api("POST", &env.org_path(kind), Some(body));
+        assert_eq!(status, 201, "{kind}: {answer}");
+    }
+    let writes = env.writes();
+    let run = export(&env, "org").expect(0);
+    // The flow id is outside the configuration API: it stays an id and is listed.
+    contains_all(
+        &run.stderr,
+        &["entry-point `Rich Entry & Point` /flowId: f10w-0000-1111"],
+    );
+    let eps = std::fs::read_to_string(env.path().join("org/entry-point.yaml")).expect("eps");
+    contains_all(
+        &eps,
+        &["overflowNumber: \"0012\"", "musicOnHoldId: welcome.wav"],
+    );
+    let plan = env.wxcc(&["plan", "org", "--detailed-exitcode"]).expect(0);
+    assert_eq!(plan.stdout.trim(), "No changes.", "{}", plan.stderr);
+    assert_eq!(env.writes(), writes);
+}
+
+#[test]
+fn a_user_the_target_org_lacks_is_refused_at_plan_naming_the_user() {
+    let env = Env::new();
+    env.admin(
+        "POST",
+        &format!("/orgs/{}/users", env.org),
+        Some(json!({"email": "only.in.a@example.com", "firstName": "Only", "lastName": "A"})),
+    );
+    env.wxcc(&["export", "--out", "a", "--kinds", "user"])
+        .expect(0);
+    let other = env.admin("POST", "/orgs", Some(json!({"name": "B"})));
+    let org_b = other["orgId"].as_str().expect("org").to_string();
+    let minted = env.admin("POST", "/tokens", Some(json!({"org": org_b})));
+    let token_b = minted["access_token"].as_str().expect("token").to_string();
+    let as_b = [
+        ("WXCC_BASE_URL", env.url.as_str()),
+        ("WXCC_ACCESS_TOKEN", token_b.as_str()),
+    ];
+    let writes = env.writes();
+    let plan = env.wxcc_with(&["plan", "a"], &as_b).expect(1);
+    contains_all(
+        &plan.stderr,
+        &[
+            "user `only.in.a@example.com` does not exist in the tenant",
+            "a/user.yaml",
+        ],
+    );
+    env.wxcc_with(&["apply", "a", "--auto-approve"], &as_b)
+        .expect(1);
+    assert_eq!(env.writes(), writes, "refused before any write");
+}
