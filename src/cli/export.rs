@@ -136,7 +136,17 @@ pub(crate) async fn read_org(
         let Some(kind) = Kind::named(name).filter(|k| whole.contains(k.name)) else {
             continue;
         };
-        for o in objects.iter().filter(|o| !o.complete) {
+        // System defaults are not exported; they are read whole only when their keyed-list
+        // entries may be referenced (a default skill's values).
+        let within_target = kinds.iter().any(|k| {
+            k.references
+                .iter()
+                .any(|r| r.within.is_some() && r.target == kind.name)
+        });
+        for o in objects
+            .iter()
+            .filter(|o| !o.complete && (within_target || !o.is_system_default()))
+        {
             let client = client.clone();
             let id = o.id.clone();
             tasks.spawn(async move { client.get(kind, &id).await.map(|body| (kind, body)) });

@@ -528,3 +528,44 @@ fn a_user_the_target_org_lacks_is_refused_at_plan_naming_the_user() {
         .expect(1);
     assert_eq!(env.writes(), writes, "refused before any write");
 }
+
+#[test]
+fn export_reads_by_item_only_what_list_rows_leave_out_and_each_object_once() {
+    let env = Env::new();
+    env.copy_example("contact-center");
+    env.wxcc(&["apply", "contact-center", "--auto-approve"])
+        .expect(0);
+    env.admin("POST", "/reset", None);
+    export(&env, "org").expect(0);
+    let requests = env.client_requests();
+    let paths: Vec<String> = requests
+        .iter()
+        .map(|r| r["path"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for (r, path) in requests.iter().zip(&paths) {
+        assert_eq!(r["method"], "GET", "export only reads: {r}");
+        assert!(seen.insert(path.clone()), "{path} read twice");
+    }
+    // Kinds whose list rows are whole are never read by item (docs/api-notes.md §1.5).
+    for kind in [
+        "site",
+        "multimedia-profile",
+        "cad-variable",
+        "auxiliary-code",
+        "dial-number",
+    ] {
+        let item = env.org_path(&format!("{kind}/"));
+        assert!(
+            !paths.iter().any(|p| p.starts_with(&item)),
+            "{kind} read by item: {paths:#?}"
+        );
+    }
+    // Kinds whose rows leave fields out are read by item, once per object: the eight
+    // teams of the example, not the default Team-1 (system defaults are not exported).
+    let teams = paths
+        .iter()
+        .filter(|p| p.starts_with(&env.org_path("team/")))
+        .count();
+    assert_eq!(teams, 8, "{paths:#?}");
+}
