@@ -40,7 +40,7 @@ pub async fn run(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
         .filter(|f| f.ends_with(".yaml"))
         .count();
     eprintln!(
-        "Exported {} objects in {} files to {} ({} written, {} removed); {} system defaults left out (every org has its own).",
+        "Exported {} objects of {} kinds to {} ({} files written, {} removed); {} system defaults left out (every org has its own).",
         exported.objects,
         yaml_files,
         args.out.display(),

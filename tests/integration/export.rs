@@ -126,7 +126,7 @@ fn export_of_the_applied_example_plans_back_to_no_changes_and_writes_nothing() {
 
     // A second export of the unchanged org is byte-identical and rewrites nothing.
     let again = export(&env, "org").expect(0);
-    contains_all(&again.stderr, &["(0 written, 0 removed)"]);
+    contains_all(&again.stderr, &["(0 files written, 0 removed)"]);
     assert_eq!(files(&env.path().join("org")), out);
 }
 
