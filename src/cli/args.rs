@@ -282,6 +282,21 @@ pub struct ExportArgs {
     #[arg(long)]
     pub inline_layouts: bool,
 
+    /// Fields whose values differ per org (e.g. `timezone`, `dialledNumber`,
+    /// `outdialANIEntries[].number`), comma-separated: each value is replaced by a
+    /// `${var.NAME}` placeholder and written to the --vars-out file.
+    #[arg(
+        long,
+        value_name = "FIELD",
+        value_delimiter = ',',
+        requires = "vars_out"
+    )]
+    pub lift: Vec<String>,
+
+    /// The vars file (YAML, `NAME: value`) the lifted values are written to.
+    #[arg(long, value_name = "FILE", requires = "lift")]
+    pub vars_out: Option<PathBuf>,
+
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
     pub connect: ConnectArgs,

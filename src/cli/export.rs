@@ -11,7 +11,7 @@ use super::progress::Progress;
 use super::session::{Session, fetch_live, kinds_in_play};
 use super::settings::Settings;
 use crate::api::{ApiError, Client};
-use crate::catalogue::{Kind, kind_names};
+use crate::catalogue::{DtoSchemas, FieldPath, Kind, kind_names};
 use crate::config::did_you_mean;
 use crate::error::Error;
 use crate::export::{self, ExportOptions, StoredFiles, check_folder, write_export};
@@ -20,6 +20,7 @@ use crate::model::{Live, LiveObject, printable};
 pub async fn run(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
     let kinds = parse_kinds(&args.kinds)?;
     let exclude = parse_exclude(&args.exclude)?;
+    let lift = parse_lift(&args.lift, &kinds)?;
     // A folder export may not write into is refused before anything is read.
     check_folder(&args.out).map_err(|e| Error::Usage(e.to_string()))?;
     let session = Session::connect(settings).await?;
@@ -30,10 +31,38 @@ pub async fn run(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
         kinds,
         exclude,
         json_files: !args.inline_layouts,
+        lift,
     };
-    let exported = export::export(&live, &stored, &options);
+    let mut exported = export::export(&live, &stored, &options);
+    let mut vars_elsewhere = None;
+    if let Some(vars_out) = &args.vars_out {
+        let text = export::vars_file(&exported.vars).into_bytes();
+        match vars_out.strip_prefix(&args.out) {
+            // Inside the export: one of the files wxcc writes (and replaces) there.
+            Ok(rel) => {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                exported.files.insert(rel, text);
+            }
+            Err(_) => vars_elsewhere = Some((vars_out, text)),
+        }
+    }
     let written =
         write_export(&args.out, &exported.files).map_err(|e| Error::Usage(e.to_string()))?;
+    if let Some((path, text)) = vars_elsewhere {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path.display())))?;
+        }
+        std::fs::write(path, text)
+            .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if let Some(path) = &args.vars_out {
+        eprintln!(
+            "Lifted {} values into {} (placeholders `${{var.NAME}}` in the files).",
+            exported.vars.len(),
+            path.display()
+        );
+    }
     let yaml_files = exported
         .files
         .keys()
@@ -86,6 +115,36 @@ pub(crate) fn parse_kinds(names: &[String]) -> Result<Vec<&'static Kind>, Error>
         }
     }
     Ok(kinds)
+}
+
+/// `--lift FIELD,…`: field paths whose first name is a field of at least one exported
+/// kind's DTO.
+fn parse_lift(fields: &[String], kinds: &[&'static Kind]) -> Result<Vec<String>, Error> {
+    let exported = if kinds.is_empty() {
+        export::default_kinds()
+    } else {
+        kinds.to_vec()
+    };
+    let schemas = DtoSchemas::get();
+    let mut out = Vec::new();
+    for field in fields.iter().map(|f| f.trim()).filter(|f| !f.is_empty()) {
+        let root = FieldPath::parse(field)
+            .root()
+            .map(str::to_string)
+            .unwrap_or_default();
+        let known = exported.iter().any(|k| {
+            schemas
+                .dto(k.dto)
+                .is_some_and(|d| d.property(&root).is_some())
+        });
+        if !known {
+            return Err(Error::Usage(format!(
+                "--lift: no exported kind has a field `{root}` (write a field name as the API spells it, e.g. `timezone` or `outdialANIEntries[].number`)"
+            )));
+        }
+        out.push(field.to_string());
+    }
+    Ok(out)
 }
 
 /// `--exclude KIND/KEY`: the kind is the part before the first `/`, the key the rest

@@ -30,6 +30,10 @@ pub struct ExportOptions {
     /// Write JSON documents (desktop layouts) to files beside the YAML (`{file: PATH}`)
     /// instead of inline strings.
     pub json_files: bool,
+    /// Fields (catalogue paths, `timezone`, `outdialANIEntries[].number`) whose values are
+    /// per org: each value is replaced by a `${var.NAME}` placeholder and kept in
+    /// [`Exported::vars`].
+    pub lift: Vec<String>,
 }
 
 /// One object's config values, in key space.
@@ -79,6 +83,8 @@ pub struct Exported {
     pub objects: usize,
     /// System defaults left out (the target org has its own).
     pub system_defaults: usize,
+    /// The values lifted out of the files, by placeholder name.
+    pub vars: BTreeMap<String, Value>,
 }
 
 /// The content of stored files (audio), by (kind name, object id).
@@ -131,6 +137,9 @@ pub fn rows(
             });
         }
         rows.sort_by(|a, b| a.key.cmp(&b.key));
+        for row in &mut rows {
+            lift_values(kind, row, &options.lift, &mut summary.vars);
+        }
         let attachments = attach_files(kind, &mut rows, stored, options);
         summary.objects += rows.len();
         out.push(KindRows {
@@ -262,6 +271,59 @@ fn config_values(
     }
     ordered.extend(body);
     ordered
+}
+
+/// Replaces the scalar values at the lifted fields with `${var.NAME}` placeholders,
+/// NAME made of the kind, the object's key and the field's place
+/// (`entry_point_Main_Line_timezone`), unique across the export.
+fn lift_values(kind: &Kind, row: &mut Row, lift: &[String], vars: &mut BTreeMap<String, Value>) {
+    let mut value = Value::Object(std::mem::take(&mut row.body));
+    for path in lift {
+        FieldPath::parse(path).visit_mut(&mut value, &mut |pointer, v| {
+            if !matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+                return;
+            }
+            let base = var_name(&format!("{}_{}_{}", kind.name, row.key, pointer));
+            let mut name = base.clone();
+            let mut n = 1;
+            while vars.contains_key(&name) {
+                n += 1;
+                name = format!("{base}_{n}");
+            }
+            let lifted = std::mem::replace(v, Value::String(format!("${{var.{name}}}")));
+            vars.insert(name, lifted);
+        });
+    }
+    if let Value::Object(body) = value {
+        row.body = body;
+    }
+}
+
+/// A placeholder name (`[A-Za-z_][A-Za-z0-9_]*`): other characters become `_`, runs of
+/// `_` one, and a leading digit gets a `_` before it.
+pub fn var_name(raw: &str) -> String {
+    let mut out = String::new();
+    for c in raw.chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '_' };
+        if !(c == '_' && out.ends_with('_')) {
+            out.push(c);
+        }
+    }
+    let out = out.trim_matches('_').to_string();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{out}")
+    } else {
+        out
+    }
+}
+
+/// The vars file of lifted values: a YAML mapping `NAME: value`, sorted by name.
+pub fn vars_file(vars: &BTreeMap<String, Value>) -> String {
+    let mut out = String::from(
+        "# Values `wxcc export --lift` took out of this org's config; the files name them\n# `${var.NAME}`. Another org gets its own copy of this file with its own values.\n",
+    );
+    yaml::mapping(&mut out, vars);
+    out
 }
 
 /// Removes, at every depth, the fields the server owns (`id`, `version` …) except where

@@ -25,6 +25,13 @@ pub(crate) fn section(out: &mut String, kind: &str, objects: &[Map<String, Value
     }
 }
 
+/// A top-level mapping of scalars: `name: value` lines.
+pub(crate) fn mapping(out: &mut String, values: &std::collections::BTreeMap<String, Value>) {
+    for (name, value) in values {
+        let _ = writeln!(out, "{}: {}", scalar_text(name), inline(value));
+    }
+}
+
 /// `- k: v` at `indent`, the remaining fields aligned under the first.
 fn list_item_map(out: &mut String, map: &Map<String, Value>, indent: usize) {
     if map.is_empty() {

@@ -569,3 +569,83 @@ fn export_reads_by_item_only_what_list_rows_leave_out_and_each_object_once() {
         .count();
     assert_eq!(teams, 8, "{paths:#?}");
 }
+
+#[test]
+fn lifted_values_go_to_a_vars_file_and_come_back_exactly() {
+    let env = Env::new();
+    env.copy_example("contact-center");
+    env.wxcc(&["apply", "contact-center", "--auto-approve"])
+        .expect(0);
+    let mut args = vec![
+        "export",
+        "--out",
+        "org",
+        "--lift",
+        "timezone,outdialANIEntries[].number",
+        "--vars-out",
+        "org/vars/sandbox.yaml",
+    ];
+    args.extend(round_trip_flags());
+    let run = env.wxcc(&args).expect(0);
+    contains_all(&run.stderr, &["Lifted", "org/vars/sandbox.yaml"]);
+    let eps = std::fs::read_to_string(env.path().join("org/entry-point.yaml")).expect("eps");
+    contains_all(
+        &eps,
+        &["timezone: \"${var.entry_point_Main_Line_timezone}\""],
+    );
+    assert!(!eps.contains("America/Chicago"), "{eps}");
+    let vars_text =
+        std::fs::read_to_string(env.path().join("org/vars/sandbox.yaml")).expect("vars");
+    contains_all(
+        &vars_text,
+        &[
+            "entry_point_Main_Line_timezone: America/Chicago",
+            "outdial_ani_Globex_Outbound_outdialANIEntries_0_number: \"+13125550101\"",
+        ],
+    );
+    // The vars file is one of the files export wrote there.
+    let manifest = std::fs::read_to_string(env.path().join("org/.wxcc-export")).expect("m");
+    assert!(manifest.contains("vars/sandbox.yaml"), "{manifest}");
+
+    // Put every value back where its placeholder is: the org plans back to no changes,
+    // so nothing was lost on the way out.
+    let vars: BTreeMap<String, serde_json::Value> =
+        serde_saphyr::from_str(&vars_text).expect("vars YAML");
+    std::fs::remove_dir_all(env.path().join("org/vars")).expect("rm vars");
+    for (name, text) in files(&env.path().join("org")) {
+        if !name.ends_with(".yaml") {
+            continue;
+        }
+        let mut text = String::from_utf8(text).expect("utf-8");
+        for (var, value) in &vars {
+            text = text.replace(&format!("\"${{var.{var}}}\""), &value.to_string());
+        }
+        assert!(!text.contains("${var."), "{name}: {text}");
+        std::fs::write(env.path().join("org").join(&name), text).expect("write");
+    }
+    let plan = env.wxcc(&["plan", "org", "--detailed-exitcode"]).expect(0);
+    assert_eq!(plan.stdout.trim(), "No changes.", "{}", plan.stderr);
+}
+
+#[test]
+fn lift_refuses_a_field_no_exported_kind_has() {
+    let env = Env::new();
+    env.admin("POST", "/reset", None);
+    let run = env
+        .wxcc(&[
+            "export",
+            "--out",
+            "o",
+            "--lift",
+            "timezon",
+            "--vars-out",
+            "v.yaml",
+        ])
+        .expect(1);
+    contains_all(
+        &run.stderr,
+        &["--lift: no exported kind has a field `timezon`"],
+    );
+    assert_eq!(env.total_requests(), 0);
+    assert!(!env.path().join("o").exists() && !env.path().join("v.yaml").exists());
+}
