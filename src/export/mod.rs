@@ -405,15 +405,15 @@ fn attach_files(
     let mut out = Vec::new();
     let mut taken: Vec<String> = Vec::new();
     for row in rows.iter_mut() {
-        if let Some(parts) = kind.upload {
-            if let Some(bytes) = stored.get(&(kind.name, row.id.clone())) {
-                let path = unique_path(kind.export.folder, &row.key, "", &mut taken);
-                insert_after_key(kind, &mut row.body, parts.file, Value::String(path.clone()));
-                out.push(Attachment {
-                    path,
-                    bytes: bytes.clone(),
-                });
-            }
+        if let Some(parts) = kind.upload
+            && let Some(bytes) = stored.get(&(kind.name, row.id.clone()))
+        {
+            let path = unique_path(kind.export.folder, &row.key, "", &mut taken);
+            insert_after_key(kind, &mut row.body, parts.file, Value::String(path.clone()));
+            out.push(Attachment {
+                path,
+                bytes: bytes.clone(),
+            });
         }
         if options.json_files
             && let Some(field) = kind.export.json_file
