@@ -4,15 +4,15 @@
 //! the answer is exactly what `apply` of the export would do there, shown by the plan's
 //! renderers. Reads both orgs; writes to neither.
 
-use super::args::{ChangeArgs, CompareArgs, ConnectArgs, LimitArgs, PlanFormat, TargetArgs};
+use super::args::{ChangeArgs, CompareArgs, ConnectArgs, LimitArgs, TargetArgs};
 use super::export::{parse_kinds, read_org};
-use super::plan::prepare;
+use super::plan::{plan_format, prepare};
 use super::session::Session;
 use super::settings::Settings;
 use crate::atomic_file::create_private_dir;
 use crate::error::Error;
 use crate::export::{self, ExportOptions, write_export};
-use crate::plan::render::{Format, render};
+use crate::plan::render::render;
 
 pub async fn run(args: &CompareArgs, settings: &Settings, against: &Settings) -> Result<u8, Error> {
     let kinds = parse_kinds(&args.kinds)?;
@@ -62,11 +62,7 @@ pub async fn run(args: &CompareArgs, settings: &Settings, against: &Settings) ->
         "Comparing {source} (the source) with {}: + only in the source, - only in the other org, ~ differs (before: the other org, after: the source).",
         prepared.session.describe()
     );
-    let format = match args.format {
-        PlanFormat::Text => Format::Text,
-        PlanFormat::Json => Format::Json,
-        PlanFormat::Markdown => Format::Markdown,
-    };
+    let format = plan_format(args.format);
     anstream::print!("{}", render(&prepared.plan, format, against.color_out));
     let differs = !prepared.plan.is_empty();
     prepared.session.close().await;

@@ -8,14 +8,14 @@ use tokio::task::JoinSet;
 
 use super::args::ExportArgs;
 use super::progress::Progress;
-use super::session::{Session, fetch_live, kinds_in_play};
+use super::session::{Session, fetch_live, join_error, kinds_in_play};
 use super::settings::Settings;
 use crate::api::{ApiError, Client};
 use crate::catalogue::{DtoSchemas, FieldPath, Kind, kind_names};
 use crate::config::did_you_mean;
 use crate::error::Error;
 use crate::export::{self, ExportOptions, StoredFiles, check_folder, write_export};
-use crate::model::{Live, LiveObject, printable};
+use crate::model::{Live, printable};
 
 pub async fn run(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
     let kinds = parse_kinds(&args.kinds)?;
@@ -213,15 +213,7 @@ pub(crate) async fn read_org(
     }
     while let Some(joined) = tasks.join_next().await {
         let (kind, body) = joined.map_err(join_error)??;
-        if let Some(mut fresh) = LiveObject::from_body(kind, body)
-            && let Some(slot) = live
-                .kinds
-                .get_mut(kind.name)
-                .and_then(|v| v.iter_mut().find(|o| o.id == fresh.id))
-        {
-            fresh.complete = true;
-            *slot = fresh;
-        }
+        live.set_whole(kind, body);
     }
     let mut stored = StoredFiles::new();
     let mut downloads = JoinSet::new();
@@ -249,13 +241,4 @@ pub(crate) async fn read_org(
         stored.insert(key, bytes);
     }
     Ok((live, stored))
-}
-
-fn join_error(e: tokio::task::JoinError) -> ApiError {
-    ApiError::Transport {
-        method: "GET".into(),
-        path: String::new(),
-        tracking_id: String::new(),
-        message: e.to_string(),
-    }
 }

@@ -22,11 +22,7 @@ pub struct Prepared {
 
 pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
     let prepared = prepare(&args.change, settings).await?;
-    let format = match args.format {
-        PlanFormat::Text => Format::Text,
-        PlanFormat::Json => Format::Json,
-        PlanFormat::Markdown => Format::Markdown,
-    };
+    let format = plan_format(args.format);
     anstream::print!("{}", render(&prepared.plan, format, settings.color_out));
     let changes = !prepared.plan.is_empty();
     prepared.session.close().await;
@@ -35,6 +31,15 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
     } else {
         0
     })
+}
+
+/// The renderer a `--format` asks for.
+pub(crate) fn plan_format(format: PlanFormat) -> Format {
+    match format {
+        PlanFormat::Text => Format::Text,
+        PlanFormat::Json => Format::Json,
+        PlanFormat::Markdown => Format::Markdown,
+    }
 }
 
 /// Loads and validates the config (offline: nothing is sent when it has errors), then

@@ -33,6 +33,23 @@ fn export(env: &Env, out: &str) -> crate::harness::Run {
     export_with(env, out, &[])
 }
 
+/// A fresh emulator with `examples/contact-center` (a copy) applied to its default org.
+fn applied_example() -> Env {
+    let env = Env::new();
+    env.copy_example("contact-center");
+    env.wxcc(&["apply", "contact-center", "--auto-approve"])
+        .expect(0);
+    env
+}
+
+/// A second, new org in the same emulator; a token for it.
+fn second_org(env: &Env) -> String {
+    let other = env.admin("POST", "/orgs", Some(json!({"name": "Target"})));
+    let org = other["orgId"].as_str().expect("org").to_string();
+    let minted = env.admin("POST", "/tokens", Some(json!({"org": org})));
+    minted["access_token"].as_str().expect("token").to_string()
+}
+
 /// Every file under a folder, relative path → bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -57,10 +74,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn export_of_the_applied_example_plans_back_to_no_changes_and_writes_nothing() {
-    let env = Env::new();
-    env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"])
-        .expect(0);
+    let env = applied_example();
     let writes = env.writes();
 
     let run = export(&env, "org").expect(0);
@@ -132,10 +146,7 @@ fn export_of_the_applied_example_plans_back_to_no_changes_and_writes_nothing() {
 
 #[test]
 fn re_export_replaces_only_its_files_and_removes_what_the_org_lost() {
-    let env = Env::new();
-    env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"])
-        .expect(0);
+    let env = applied_example();
     export(&env, "org").expect(0);
     env.write("org/README.md", "our notes\n");
     // Leave out every contact number: the file export wrote for them must go.
@@ -188,10 +199,7 @@ fn export_refuses_unknown_kinds_and_malformed_excludes() {
 
 #[test]
 fn exclude_leaves_one_object_out() {
-    let env = Env::new();
-    env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"])
-        .expect(0);
+    let env = applied_example();
     env.wxcc(&[
         "export",
         "--out",
@@ -268,16 +276,10 @@ fn teams_sharing_a_name_at_two_sites_export_with_site_keys_and_plan_back() {
 
 #[test]
 fn an_export_applied_to_a_fresh_org_exports_identically() {
-    let env = Env::new();
-    env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"])
-        .expect(0);
+    let env = applied_example();
     export(&env, "a").expect(0);
 
-    let other = env.admin("POST", "/orgs", Some(json!({"name": "Customer"})));
-    let org_b = other["orgId"].as_str().expect("org").to_string();
-    let minted = env.admin("POST", "/tokens", Some(json!({"org": org_b})));
-    let token_b = minted["access_token"].as_str().expect("token").to_string();
+    let token_b = second_org(&env);
     let as_b = [
         ("WXCC_BASE_URL", env.url.as_str()),
         ("WXCC_ACCESS_TOKEN", token_b.as_str()),
@@ -305,10 +307,7 @@ fn an_export_applied_to_a_fresh_org_exports_identically() {
 
 #[test]
 fn desktop_layouts_are_written_to_pretty_printed_json_files() {
-    let env = Env::new();
-    env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"])
-        .expect(0);
+    let env = applied_example();
     env.wxcc(&["export", "--out", "org", "--kinds", "desktop-layout"])
         .expect(0);
     let yaml = std::fs::read_to_string(env.path().join("org/desktop-layout.yaml")).expect("yaml");
@@ -367,16 +366,12 @@ fn compare_shows_by_key_what_differs_between_two_orgs() {
         .expect(0);
     let writes = env.writes().max(writes);
 
-    let drift = env
-        .wxcc(&[
-            "compare",
-            "--against-profile",
-            "prod",
-            "--kinds",
-            "site",
-            "--detailed-exitcode",
-        ])
-        .expect(2);
+    let compare_sites = |extra: &[&str]| {
+        let mut args = vec!["compare", "--against-profile", "prod", "--kinds", "site"];
+        args.extend(extra);
+        env.wxcc(&args)
+    };
+    let drift = compare_sites(&["--detailed-exitcode"]).expect(2);
     contains_all(
         &drift.stdout,
         &[
@@ -387,17 +382,7 @@ fn compare_shows_by_key_what_differs_between_two_orgs() {
         ],
     );
     assert!(!drift.stdout.contains("Dublin"), "{}", drift.stdout);
-    let json = env
-        .wxcc(&[
-            "compare",
-            "--against-profile",
-            "prod",
-            "--kinds",
-            "site",
-            "--format",
-            "json",
-        ])
-        .expect(0);
+    let json = compare_sites(&["--format", "json"]).expect(0);
     let parsed: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
     assert!(parsed.to_string().contains("Berlin"), "{parsed}");
     assert_eq!(env.writes(), writes, "compare writes to neither org");
@@ -431,10 +416,7 @@ fn hostile_text(len: usize) -> String {
 
 #[test]
 fn a_rich_org_made_through_the_api_exports_and_plans_back_to_no_changes() {
-    let env = Env::new();
-    env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"])
-        .expect(0);
+    let env = applied_example();
     let long_name: String = "Ab_9".chars().cycle().take(80).collect();
     let made = [
         (
@@ -507,10 +489,7 @@ fn a_user_the_target_org_lacks_is_refused_at_plan_naming_the_user() {
     );
     env.wxcc(&["export", "--out", "a", "--kinds", "user"])
         .expect(0);
-    let other = env.admin("POST", "/orgs", Some(json!({"name": "B"})));
-    let org_b = other["orgId"].as_str().expect("org").to_string();
-    let minted = env.admin("POST", "/tokens", Some(json!({"org": org_b})));
-    let token_b = minted["access_token"].as_str().expect("token").to_string();
+    let token_b = second_org(&env);
     let as_b = [
         ("WXCC_BASE_URL", env.url.as_str()),
         ("WXCC_ACCESS_TOKEN", token_b.as_str()),
@@ -531,10 +510,7 @@ fn a_user_the_target_org_lacks_is_refused_at_plan_naming_the_user() {
 
 #[test]
 fn export_reads_by_item_only_what_list_rows_leave_out_and_each_object_once() {
-    let env = Env::new();
-    env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"])
-        .expect(0);
+    let env = applied_example();
     env.admin("POST", "/reset", None);
     export(&env, "org").expect(0);
     let requests = env.client_requests();
@@ -572,10 +548,7 @@ fn export_reads_by_item_only_what_list_rows_leave_out_and_each_object_once() {
 
 #[test]
 fn lifted_values_go_to_a_vars_file_and_come_back_exactly() {
-    let env = Env::new();
-    env.copy_example("contact-center");
-    env.wxcc(&["apply", "contact-center", "--auto-approve"])
-        .expect(0);
+    let env = applied_example();
     let mut args = vec![
         "export",
         "--out",
