@@ -65,7 +65,8 @@ pub fn write_export(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Wri
     }
     for rel in previous.iter().filter(|r| !files.contains_key(*r)) {
         let path = out.join(rel);
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        if no_link_between(out, rel) && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+        {
             std::fs::remove_file(&path).map_err(io(&path))?;
             written.removed += 1;
             // Folders export made and emptied go too; a folder with other files stays.
@@ -134,6 +135,20 @@ fn is_safe_relative(line: &str) -> bool {
         && Path::new(line)
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Whether every folder between `out` and `out/rel` is a real folder, not a symbolic link
+/// (which would make a manifest line reach outside the export).
+fn no_link_between(out: &Path, rel: &str) -> bool {
+    let mut at = out.to_path_buf();
+    let parts: Vec<Component> = Path::new(rel).components().collect();
+    for part in parts.iter().take(parts.len().saturating_sub(1)) {
+        at.push(part);
+        if !std::fs::symlink_metadata(&at).is_ok_and(|m| m.is_dir()) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Creates the folders from `out` down to `dir`, refusing a symbolic link on the way.
@@ -208,5 +223,20 @@ mod tests {
         std::fs::write(out.join(MANIFEST), "../victim\n/etc/passwd\n").expect("write");
         write_export(&out, &files(&[("site.yaml", "a")])).expect("export");
         assert!(dir.path().join("victim").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_manifest_line_through_a_linked_folder_is_not_followed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = dir.path().join("org");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir_all(&out).expect("mkdir");
+        std::fs::create_dir_all(&elsewhere).expect("mkdir");
+        std::fs::write(elsewhere.join("victim.yaml"), "keep").expect("write");
+        std::os::unix::fs::symlink(&elsewhere, out.join("link")).expect("link");
+        std::fs::write(out.join(MANIFEST), "link/victim.yaml\n").expect("write");
+        write_export(&out, &files(&[("site.yaml", "a")])).expect("export");
+        assert!(elsewhere.join("victim.yaml").exists());
     }
 }

@@ -538,4 +538,18 @@ mod tests {
             "layouts/a_b-2.json"
         );
     }
+
+    #[test]
+    fn var_names_are_placeholder_names() {
+        assert_eq!(
+            var_name("entry-point_Main Line_/timezone"),
+            "entry_point_Main_Line_timezone"
+        );
+        assert_eq!(
+            var_name("dial-number_+13125550101_/dialledNumber"),
+            "dial_number_13125550101_dialledNumber"
+        );
+        assert_eq!(var_name("1x"), "_1x");
+        assert_eq!(var_name("Zürich"), "Z_rich");
+    }
 }
