@@ -9,6 +9,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::args::ApplyArgs;
 use super::plan::{Prepared, prepare};
+use super::saved;
 use super::settings::Settings;
 use crate::apply::{ApplyReport, Outcome, apply};
 use crate::error::Error;
@@ -17,7 +18,11 @@ use crate::plan::render::{Format, change_title, render};
 use crate::plan::{Action, Change, Pass};
 
 pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
-    let prepared = prepare(&args.change, settings).await?;
+    let prepared = if saved::is_saved_plan(&args.change.path) {
+        saved::prepare_apply(args, settings).await?
+    } else {
+        prepare(&args.change, settings).await?
+    };
     if prepared.plan.is_empty() {
         anstream::println!("No changes.");
         prepared.session.close().await;

@@ -187,8 +187,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Show the changes that would make the tenant match the config.
     Plan(PlanArgs),
-    /// Plan, confirm, and make the changes.
+    /// Plan, confirm, and make the changes; or apply a plan saved with `plan --out`.
     Apply(ApplyArgs),
+    /// Show a plan saved with `wxcc plan PATH --out FILE`. No network.
+    Show(ShowArgs),
     /// Sign in with Webex (a Webex integration's authorization-code flow, or a service app)
     /// and store the tokens in a profile.
     Login(LoginArgs),
@@ -628,9 +630,24 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
 
+    /// Also save the plan as data to FILE, for `wxcc apply FILE` (exactly this plan, or
+    /// nothing if the tenant changed since) and `wxcc show FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
     pub change: ChangeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A plan saved with `wxcc plan PATH --out FILE`.
+    pub file: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,15 +1,17 @@
 //! `wxcc plan PATH`: read live state, build the plan, show it.
 
 use super::args::{ChangeArgs, PlanArgs, PlanFormat};
+use super::saved;
 use super::session::{Session, complete_live, fetch_live, kinds_in_play};
 use super::settings::Settings;
 use super::validate::{Check, load_checked};
+use crate::apply::requests;
 use crate::catalogue::{Kind, kind_names};
 use crate::config::{self, Loaded, did_you_mean};
 use crate::error::Error;
 use crate::model::Live;
 use crate::plan::render::{Format, render};
-use crate::plan::{DeleteThreshold, Plan, PlanOptions, build};
+use crate::plan::{Budget, DeleteThreshold, Plan, PlanOptions, build};
 
 /// What `plan` and `apply` both need: a session, live state and the plan.
 pub struct Prepared {
@@ -18,12 +20,20 @@ pub struct Prepared {
     pub plan: Plan,
     /// How many objects the config declares.
     pub declared: usize,
+    /// The digest of the config's files (see `saved::config_digest`).
+    pub config_digest: String,
 }
 
 pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
     let prepared = prepare(&args.change, settings).await?;
     let format = plan_format(args.format);
     anstream::print!("{}", render(&prepared.plan, format, settings.color_out));
+    if let Some(out) = &args.out
+        && let Err(e) = saved::save(out, &args.change.path, &prepared)
+    {
+        prepared.session.close().await;
+        return Err(e);
+    }
     let changes = !prepared.plan.is_empty();
     prepared.session.close().await;
     Ok(if args.detailed_exitcode && changes {
@@ -69,7 +79,8 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
             max_percent: args.max_delete_percent,
         },
     };
-    let (plan, diagnostics) = build(&loaded.desired, &live, &options);
+    let (mut plan, diagnostics) = build(&loaded.desired, &live, &options);
+    plan.budget = Some(budget(&plan, settings));
     if !diagnostics.is_empty() {
         anstream::eprint!(
             "{}",
@@ -87,7 +98,17 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
         live,
         plan,
         declared: loaded.desired.objects.len(),
+        config_digest: saved::config_digest(&loaded.sources),
     })
+}
+
+/// What applying `plan` costs at the run's rate limit, counted from the requests the
+/// apply will send.
+pub fn budget(plan: &Plan, settings: &Settings) -> Budget {
+    Budget {
+        requests: requests(plan).len(),
+        per_minute: settings.rate_limit,
+    }
 }
 
 fn delete_kinds(requested: &[String], loaded: &Loaded) -> Result<Vec<&'static str>, Error> {

@@ -24,4 +24,6 @@ pub fn render(plan: &Plan, format: Format, color: bool) -> String {
     }
 }
 
+pub use json::{document, pass_name};
+pub(crate) use markdown::html;
 pub use text::change_title;

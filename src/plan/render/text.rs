@@ -93,5 +93,9 @@ pub(super) fn render(plan: &Plan, color: bool) -> String {
     }
     out.push_str(&paint(Style::new().bold(), &plan.summary()));
     out.push('\n');
+    if let Some(budget) = plan.budget.filter(|_| !plan.is_empty()) {
+        out.push_str(&budget.line());
+        out.push('\n');
+    }
     out
 }
