@@ -1,6 +1,7 @@
 //! Benchmark: the release binary against the emulator on a large tenant. It generates a
 //! config of about two thousand objects across the main kinds, then measures, for apply
-//! (everything created), plan with no changes, and plan + apply of a 100-object edit:
+//! (everything created), plan with no changes, plan + apply of a 100-object edit, and
+//! an export of the whole tenant with a plan of it:
 //! wall time, API requests, and the wxcc process's peak memory.
 //!
 //! Run: `cargo bench --bench large_tenant` (add `-- --persist` to keep the emulator's state
@@ -151,6 +152,11 @@ fn main() {
     run("plan (100 teams edited)", &plan, 2);
     run("apply (100 teams edited)", &apply, 0);
     run("plan (no changes again)", &plan, 0);
+    // Export (issue 9): every kind to a folder, then a plan of that folder.
+    let export = with(&["export", "--out", "exported", "--inline-layouts"]);
+    run("export (every kind)", &export, 0);
+    let replan = with(&["plan", "exported", "--detailed-exitcode"]);
+    run("plan of the export (no changes)", &replan, 0);
     runtime.block_on(emulator.stop());
 }
 

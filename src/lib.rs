@@ -14,6 +14,7 @@ pub mod data;
 pub mod desktop;
 pub mod emulator;
 pub mod error;
+pub mod export;
 pub mod model;
 pub mod plan;
 pub mod regular_file;

@@ -90,6 +90,46 @@ impl DtoSchemas {
         }
     }
 
+    /// Orders the fields of a body, at every depth, the way the DTO declares them (fields
+    /// it does not declare last, by name): a stable order whatever order the server used.
+    pub fn order_declared(&self, dto: &str, body: &mut Map<String, Value>) {
+        let schema = self.definitions.get(dto).unwrap_or(&Value::Null);
+        self.order_in_object(schema, body);
+    }
+
+    fn order_in_object(&self, schema: &Value, body: &mut Map<String, Value>) {
+        let schema = self.follow(schema);
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let rank = |field: &str| {
+            properties
+                .and_then(|p| p.keys().position(|k| k == field))
+                .unwrap_or(usize::MAX)
+        };
+        let mut fields: Vec<(String, Value)> = std::mem::take(body).into_iter().collect();
+        fields.sort_by(|(a, _), (b, _)| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+        for (field, mut value) in fields {
+            let sub = properties
+                .and_then(|p| p.get(&field))
+                .unwrap_or(&Value::Null);
+            self.order_in_value(sub, &mut value);
+            body.insert(field, value);
+        }
+    }
+
+    fn order_in_value(&self, schema: &Value, value: &mut Value) {
+        let schema = self.follow(schema);
+        match value {
+            Value::Object(map) => self.order_in_object(schema, map),
+            Value::Array(items) => {
+                let item_schema = schema.get("items").unwrap_or(&Value::Null);
+                for item in items {
+                    self.order_in_value(item_schema, item);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// The schema a `$ref` chain ends at.
     fn follow<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
         for _ in 0..8 {

@@ -2,7 +2,7 @@
 //! the official spec. The catalogue's tests check every row against the vendored spec:
 //! paths exist with their methods, the DTO exists, every named field is a DTO property.
 
-use super::{FileFormat, KeyedList, Kind, Reference, TextField, UploadParts};
+use super::{ExportRules, FileFormat, KeyedList, Kind, Reference, TextField, UploadParts};
 
 const fn to(field: &'static str, target: &'static str) -> Reference {
     Reference {
@@ -70,6 +70,7 @@ pub const BASE: Kind = Kind {
     partial_update: false,
     ignored_on_write: &[],
     text_fields: &[],
+    export: ExportRules::NONE,
 };
 
 pub static KINDS: &[Kind] = &[
@@ -240,6 +241,10 @@ pub static KINDS: &[Kind] = &[
             stored_id: "blobId",
             stored_route: "blob",
         }),
+        export: ExportRules {
+            folder: "audio",
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -263,6 +268,10 @@ pub static KINDS: &[Kind] = &[
             json: true,
             max_bytes: MAX_TEXT_FILE_BYTES,
         }],
+        export: ExportRules {
+            folder: "layouts",
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -296,6 +305,10 @@ pub static KINDS: &[Kind] = &[
         unordered: &["resources[].ids"],
         keyed_lists: &[keyed("resources", "name")],
         list_omits: &["resources"],
+        export: ExportRules {
+            outside_ids: &["resources[].ids[]"],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -325,6 +338,14 @@ pub static KINDS: &[Kind] = &[
             "viewableFolderIds",
             "nonViewableFolderIds",
         ],
+        export: ExportRules {
+            outside_ids: &[
+                "editableFolderIds[]",
+                "viewableFolderIds[]",
+                "nonViewableFolderIds[]",
+            ],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -376,6 +397,18 @@ pub static KINDS: &[Kind] = &[
         keyed_lists: &[keyed("queueSkillRequirements", "skillId")],
         immutable: &["queueType", "channelType"],
         list_omits: &["callDistributionGroups", "queueSkillRequirements", "agents"],
+        export: ExportRules {
+            // EXCLUDED on create when left out (docs/api-notes.md §3.22).
+            defaults: &[
+                ("queueLevelSummariesInclusion", "\"EXCLUDED\""),
+                ("queueLevelSentimentAnalysisInclusion", "\"EXCLUDED\""),
+                ("queueLevelPredictedWaitTimeInclusion", "\"EXCLUDED\""),
+                ("queueLevelAutoCsatInclusion", "\"EXCLUDED\""),
+                ("queueLevelRealTimeTranscriptionsInclusion", "\"EXCLUDED\""),
+            ],
+            outside_ids: &["vendorId", "subscriptionId"],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -392,6 +425,16 @@ pub static KINDS: &[Kind] = &[
         keyed_lists: &[keyed("flowOverrideSettings", "name")],
         immutable: &["entryPointType", "channelType"],
         list_omits: &["flowOverrideSettings"],
+        export: ExportRules {
+            outside_ids: &[
+                "flowId",
+                "flowTagId",
+                "routePointId",
+                "assetId",
+                "subscriptionId",
+            ],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -403,6 +446,10 @@ pub static KINDS: &[Kind] = &[
         dto: "DialledNumberEntryPointDTO",
         references: &[to("entryPointId", "entry-point")],
         read_only: &["dialledNumberDigits", "entryPointName"],
+        export: ExportRules {
+            outside_ids: &["routePointId"],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
     Kind {
@@ -492,6 +539,13 @@ pub static KINDS: &[Kind] = &[
         response_dto: Some("UserResponseDTO"),
         partial_update: true,
         ignored_on_write: &["userLevelSummariesInclusion", "userLevelAutoCSATInclusion"],
+        export: ExportRules {
+            // Webex identities, assigned per org by Control Hub (docs/api-notes.md §3.24):
+            // the user is matched by email; another org has other ids.
+            omit: &["ciUserId", "broadCloudUserId"],
+            outside_ids: &["subscriptionId"],
+            ..ExportRules::NONE
+        },
         ..BASE
     },
 ];

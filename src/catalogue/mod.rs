@@ -98,6 +98,8 @@ pub struct Kind {
     /// (`field: {file: layouts/x.json}`), and whether they hold JSON text, which plans
     /// compare by meaning (docs/environments.md).
     pub text_fields: &'static [TextField],
+    /// How `wxcc export` writes objects of this kind.
+    pub export: ExportRules,
 }
 
 /// The one key of the mapping that takes a text field's value from a file:
@@ -113,6 +115,37 @@ pub struct TextField {
     pub json: bool,
     /// The largest file wxcc reads for it.
     pub max_bytes: u64,
+}
+
+/// What `wxcc export` needs to know of a kind beyond its fields and references: which live
+/// values are the server's own defaults (left out, so an exported object is as short as a
+/// hand-written one), which fields hold ids of things outside the configuration API, and
+/// which values are written to files beside the YAML.
+#[derive(Debug)]
+pub struct ExportRules {
+    /// Top-level fields whose live value, when it equals the given JSON text, is what the
+    /// server stores when the field is not sent; export leaves them out.
+    pub defaults: &'static [(&'static str, &'static str)],
+    /// Fields (catalogue paths) holding ids of things outside the configuration API
+    /// (flows, Calling route points, Webex users): exported as the raw id and listed in
+    /// export's summary, since another org has other ids.
+    pub outside_ids: &'static [&'static str],
+    /// Fields never exported: identities another system assigns per org (a user's Webex
+    /// ids), which a config applied to another org must not carry.
+    pub omit: &'static [&'static str],
+    /// The folder, relative to the export, for this kind's files: uploads, and the JSON
+    /// [`Kind::text_fields`] written pretty-printed to their own `.json` files and
+    /// referenced as `{file: PATH}`.
+    pub folder: &'static str,
+}
+
+impl ExportRules {
+    pub const NONE: ExportRules = ExportRules {
+        defaults: &[],
+        outside_ids: &[],
+        omit: &[],
+        folder: "",
+    };
 }
 
 /// A field that holds another object's id.

@@ -230,6 +230,78 @@ pub enum Command {
     /// Prove an applied configuration works: the signed-in test agent logs in to a team,
     /// goes Available, goes Idle with an idle code and logs out; each step is timed.
     Smoke(SmokeArgs),
+    /// Write the live org as a config folder that `plan` reads back with no changes:
+    /// one file per kind, keys for ids, server-owned fields and defaults left out.
+    Export(ExportArgs),
+    /// Compare two live orgs by key: this one (the source) against the org of another
+    /// signed-in profile. Shown like a plan: what applying this org's export there would do.
+    Compare(CompareArgs),
+}
+
+/// `wxcc compare --against-profile NAME` (issue 9).
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The signed-in profile of the other org (see `wxcc login --profile NAME`).
+    #[arg(long, value_name = "NAME")]
+    pub against_profile: String,
+
+    /// Only these kinds (comma-separated or repeated). Default: every kind config may declare.
+    #[arg(long = "kinds", value_name = "KIND", value_delimiter = ',')]
+    pub kinds: Vec<String>,
+
+    /// Exit 0 when the orgs match, 2 when they differ, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+/// `wxcc export --out DIR` (issue 9).
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The folder to write: new, empty, or an earlier export (only the files that export
+    /// wrote are replaced).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Only these kinds (comma-separated or repeated). Default: every kind config may declare.
+    #[arg(long = "kinds", value_name = "KIND", value_delimiter = ',')]
+    pub kinds: Vec<String>,
+
+    /// Leave an object out, as KIND/KEY (`team/Austin/Tier 1` for a team keyed by site);
+    /// repeatable.
+    #[arg(long, value_name = "KIND/KEY")]
+    pub exclude: Vec<String>,
+
+    /// Keep each desktop layout's JSON inline as one string, instead of writing it
+    /// pretty-printed to `layouts/<name>.json`.
+    #[arg(long)]
+    pub inline_layouts: bool,
+
+    /// Fields whose values differ per org (e.g. `timezone`, `dialledNumber`,
+    /// `outdialANIEntries[].number`), comma-separated: each value is replaced by a
+    /// `${var.NAME}` placeholder and written to the --vars-out file.
+    #[arg(
+        long,
+        value_name = "FIELD",
+        value_delimiter = ',',
+        requires = "vars_out"
+    )]
+    pub lift: Vec<String>,
+
+    /// The vars file (YAML, `NAME: value`) the lifted values are written to.
+    #[arg(long, value_name = "FILE", requires = "lift")]
+    pub vars_out: Option<PathBuf>,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]

@@ -6,9 +6,11 @@ mod agent;
 mod apply;
 mod args;
 mod callback;
+mod compare;
 mod completions;
 mod data_output;
 mod emulator;
+mod export;
 mod kinds;
 mod login;
 mod logout;
@@ -158,6 +160,15 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
             Command::Smoke(a) => {
                 let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
                 smoke::run(a, &settings).await.map(|_| 0)
+            }
+            Command::Export(a) => {
+                let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
+                export::run(a, &settings).await.map(|_| 0)
+            }
+            Command::Compare(a) => {
+                let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
+                let against = settings::for_profile(output, &a.against_profile, &a.connect.limits)?;
+                compare::run(a, &settings, &against).await
             }
         }
     })

@@ -35,11 +35,7 @@ impl Prepared {
 
 pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
     let prepared = prepare(&args.change, settings).await?;
-    let format = match args.format {
-        PlanFormat::Text => Format::Text,
-        PlanFormat::Json => Format::Json,
-        PlanFormat::Markdown => Format::Markdown,
-    };
+    let format = plan_format(args.format);
     anstream::print!("{}", prepared.render(format, settings.color_out));
     if let Some(out) = &args.out
         && let Err(e) = saved::save(out, &args.change.path, &prepared)
@@ -54,6 +50,15 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
     } else {
         0
     })
+}
+
+/// The renderer a `--format` asks for.
+pub(crate) fn plan_format(format: PlanFormat) -> Format {
+    match format {
+        PlanFormat::Text => Format::Text,
+        PlanFormat::Json => Format::Json,
+        PlanFormat::Markdown => Format::Markdown,
+    }
 }
 
 /// Loads and validates the config (offline: nothing is sent when it has errors), then

@@ -287,12 +287,7 @@ pub async fn fetch_live(
     }
     let mut live = Live::default();
     while let Some(joined) = tasks.join_next().await {
-        let (kind, objects) = joined.map_err(|e| ApiError::Transport {
-            method: "GET".into(),
-            path: String::new(),
-            tracking_id: String::new(),
-            message: e.to_string(),
-        })??;
+        let (kind, objects) = joined.map_err(join_error)??;
         progress.kind_read(objects.len());
         let objects = objects
             .into_iter()
@@ -374,23 +369,8 @@ pub async fn complete_live(
     }
     let mut contents = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        match joined.map_err(|e| ApiError::Transport {
-            method: "GET".into(),
-            path: String::new(),
-            tracking_id: String::new(),
-            message: e.to_string(),
-        })?? {
-            Detail::Item(kind, body) => {
-                if let Some(mut fresh) = LiveObject::from_body(kind, body)
-                    && let Some(slot) = live
-                        .kinds
-                        .get_mut(kind.name)
-                        .and_then(|v| v.iter_mut().find(|o| o.id == fresh.id))
-                {
-                    fresh.complete = true;
-                    *slot = fresh;
-                }
-            }
+        match joined.map_err(join_error)?? {
+            Detail::Item(kind, body) => live.set_whole(kind, body),
             Detail::Content(kind, id, digest) => contents.push((kind, id, digest)),
         }
     }
@@ -407,6 +387,16 @@ pub async fn complete_live(
         }
     }
     Ok(())
+}
+
+/// A read task that panicked or was cancelled, as the transport error it ends the run with.
+pub(crate) fn join_error(e: tokio::task::JoinError) -> ApiError {
+    ApiError::Transport {
+        method: "GET".into(),
+        path: String::new(),
+        tracking_id: String::new(),
+        message: e.to_string(),
+    }
 }
 
 enum Detail {

@@ -319,3 +319,31 @@ fn config_dir() -> Option<PathBuf> {
         .filter(|h| !h.as_os_str().is_empty())
         .map(|h| h.join(".config").join("wxcc"))
 }
+
+/// Settings for a second org, from a signed-in profile alone (`wxcc compare
+/// --against-profile NAME`): its credentials, org, base URL and auth host, whatever the
+/// environment says for the first org.
+pub fn for_profile(output: Output, name: &str, limits: &LimitArgs) -> Result<Settings, Error> {
+    check_profile_name(name).map_err(Error::Usage)?;
+    let store = config_dir().map(|d| TokenStore::new(&d));
+    let stored = match store.as_ref().map(|s| s.load(name)) {
+        Some(Ok(Some(p))) => p,
+        Some(Err(e)) => return Err(Error::Usage(e)),
+        _ => {
+            return Err(Error::Usage(format!(
+                "no signed-in profile `{name}`: run `wxcc login --profile {name}` for the other org first"
+            )));
+        }
+    };
+    let target = TargetArgs {
+        profile: Some(name.to_string()),
+        org: Some(stored.org_id.clone()),
+        region: stored.base_url.is_none().then(|| stored.region.clone()),
+        base_url: stored.base_url.clone(),
+        auth_url: Some(stored.auth_url.clone()),
+        emulator: false,
+    };
+    let mut settings = resolve(output, &target, limits)?;
+    settings.credentials = CredentialSource::Profile(Box::new(stored));
+    Ok(settings)
+}

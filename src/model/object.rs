@@ -347,6 +347,19 @@ impl Live {
             .collect()
     }
 
+    /// Puts an object read by item in place of its list row, marked whole.
+    pub fn set_whole(&mut self, kind: &Kind, body: Map<String, Value>) {
+        if let Some(mut fresh) = LiveObject::from_body(kind, body)
+            && let Some(slot) = self
+                .kinds
+                .get_mut(kind.name)
+                .and_then(|v| v.iter_mut().find(|o| o.id == fresh.id))
+        {
+            fresh.complete = true;
+            *slot = fresh;
+        }
+    }
+
     pub fn by_id(&self, kind: &str, id: &str) -> Option<&LiveObject> {
         self.of_kind(kind).iter().find(|o| o.id == id)
     }

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::harness::{Env, Run, contains_all};
 
 /// An integration registered in the emulator.
-struct Integration {
+pub(crate) struct Integration {
     id: String,
     secret: String,
 }
@@ -133,7 +133,7 @@ fn login(env: &Env, integration: &Integration, port: u16, extra: &[&str]) -> (Ru
 }
 
 /// Registers an integration for `org` and signs `profile` in with it.
-fn signed_in(env: &Env, org: Option<&str>, profile: &str) -> Integration {
+pub(crate) fn signed_in(env: &Env, org: Option<&str>, profile: &str) -> Integration {
     let port = free_port();
     let integration = integration(env, org, &format!("http://localhost:{port}/callback"));
     login(env, &integration, port, &["--profile", profile])

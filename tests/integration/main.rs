@@ -16,6 +16,7 @@ mod differential_mutations;
 mod emulator_behaviour;
 mod emulator_kinds;
 mod environments;
+mod export;
 mod faults;
 mod hostile_config;
 mod hostile_server;
