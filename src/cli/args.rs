@@ -542,6 +542,15 @@ pub struct ChangeArgs {
     #[arg(long, value_name = "PERCENT", default_value_t = 30)]
     pub max_delete_percent: u32,
 
+    /// Plan only the changes of this kind, or of this one object (repeatable). References
+    /// to objects outside the target resolve against the tenant.
+    #[arg(long = "target", value_name = "KIND[/KEY]")]
+    pub target: Vec<String>,
+
+    /// Leave out the changes of this kind, or of this one object (repeatable).
+    #[arg(long = "exclude", value_name = "KIND[/KEY]")]
+    pub exclude: Vec<String>,
+
     #[command(flatten)]
     pub connect: ConnectArgs,
 }

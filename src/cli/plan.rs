@@ -1,6 +1,8 @@
 //! `wxcc plan PATH`: read live state, build the plan, show it.
 
 use super::args::{ChangeArgs, PlanArgs, PlanFormat};
+use super::blast;
+use super::scope::Scope;
 use super::session::{Session, complete_live, fetch_live, kinds_in_play};
 use super::settings::Settings;
 use super::validate::{Check, load_checked};
@@ -9,7 +11,7 @@ use crate::config::{self, Loaded, did_you_mean};
 use crate::error::Error;
 use crate::model::Live;
 use crate::plan::render::{Format, render};
-use crate::plan::{DeleteThreshold, Plan, PlanOptions, build};
+use crate::plan::{DeleteThreshold, Plan, PlanOptions, build, route_refusals};
 
 /// What `plan` and `apply` both need: a session, live state and the plan.
 pub struct Prepared {
@@ -42,6 +44,7 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
 pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared, Error> {
     let loaded = load_checked(&args.path, settings.color_err, Check::BeforeSending)?;
     let delete_kinds = delete_kinds(&args.delete, &loaded)?;
+    let scope = Scope::parse(&args.target, &args.exclude)?;
     let session = Session::connect(settings).await?;
     let kinds = kinds_in_play(&loaded.desired.kinds(), &delete_kinds);
     let fetched = match fetch_live(&session.client, &kinds, &session.progress).await {
@@ -58,13 +61,37 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
             return Err(e.into());
         }
     };
+    if let Err(e) = scope.unknown_keys(&loaded.desired, &live) {
+        session.close().await;
+        return Err(e);
+    }
     let options = PlanOptions {
         delete_kinds,
         delete_threshold: DeleteThreshold {
             max_percent: args.max_delete_percent,
         },
+        incoming_route: blast::route_kinds(),
     };
-    let (plan, diagnostics) = build(&loaded.desired, &live, &options);
+    let (plan, mut diagnostics) = build(&loaded.desired, &live, &options);
+    let (plan, out_of_scope) = if scope.is_everything() {
+        (plan, Vec::new())
+    } else {
+        scope.restrict(plan, &loaded.desired, &live)
+    };
+    diagnostics.extend(out_of_scope);
+    match blast::reported(&session.client, &plan, &options.incoming_route).await {
+        Ok(reported) => diagnostics.extend(route_refusals(
+            &plan,
+            &reported,
+            &loaded.desired,
+            &live,
+            &options,
+        )),
+        Err(e) => {
+            session.close().await;
+            return Err(e.into());
+        }
+    }
     if !diagnostics.is_empty() {
         anstream::eprint!(
             "{}",

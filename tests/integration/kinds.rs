@@ -521,7 +521,7 @@ fn deleting_an_object_live_objects_point_at_is_refused_at_plan_time() {
     let plan = env.wxcc(&["plan", "cfg", "--delete", "site"]).expect(1);
     assert!(
         plan.stderr.contains(
-            "× site `Austin` would be deleted, but live team `Blue` (siteId) still points at it"
+            "× site `Austin` would be deleted, but 1 still points at it: team `Blue` (not in the config, siteId)"
         ),
         "{}",
         plan.stderr

@@ -22,3 +22,4 @@ mod readme_tour;
 mod regressions;
 mod rules;
 mod schema;
+mod scope_blast;
