@@ -228,6 +228,23 @@ pub enum Command {
     /// Prove an applied configuration works: the signed-in test agent logs in to a team,
     /// goes Available, goes Idle with an idle code and logs out; each step is timed.
     Smoke(SmokeArgs),
+    /// Reverse an apply from its journal (default: the last apply of this org not yet
+    /// undone): show the inverse as a plan, confirm, apply it.
+    Undo(UndoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// A journal under .wxcc/journal/ (default: the last apply of this org not yet undone).
+    pub journal: Option<PathBuf>,
+
+    /// Apply the undo without asking for confirmation (for CI).
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Args)]

@@ -55,9 +55,7 @@ pub(crate) async fn reported(
         if !route.contains(&change.kind.name) {
             continue;
         }
-        let first = client
-            .incoming_references(change.kind, id, None, 0)
-            .await?;
+        let first = client.incoming_references(change.kind, id, None, 0).await?;
         let types: Vec<String> = first
             .pointer("/meta/referencedEntities")
             .and_then(Value::as_array)

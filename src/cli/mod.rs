@@ -24,6 +24,7 @@ mod settings;
 mod smoke;
 mod stats;
 mod tasks;
+mod undo;
 mod validate;
 mod whoami;
 
@@ -154,6 +155,10 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
             Command::Smoke(a) => {
                 let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
                 smoke::run(a, &settings).await.map(|_| 0)
+            }
+            Command::Undo(a) => {
+                let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
+                undo::run(a, &settings).await.map(|_| 0)
             }
         }
     })

@@ -56,8 +56,15 @@ impl Scope {
     pub(crate) fn unknown_keys(&self, desired: &Desired, live: &Live) -> Result<(), Error> {
         for s in self.targets.iter().chain(&self.excludes) {
             let Some(key) = &s.key else { continue };
-            let mut known: Vec<&str> = desired.of_kind(s.kind.name).map(|o| o.key.as_str()).collect();
-            known.extend(live.of_kind(s.kind.name).iter().filter_map(|o| o.key.as_deref()));
+            let mut known: Vec<&str> = desired
+                .of_kind(s.kind.name)
+                .map(|o| o.key.as_str())
+                .collect();
+            known.extend(
+                live.of_kind(s.kind.name)
+                    .iter()
+                    .filter_map(|o| o.key.as_deref()),
+            );
             if known.iter().any(|k| s.matches(s.kind, k)) {
                 continue;
             }
@@ -74,7 +81,12 @@ impl Scope {
 
     /// The plan cut to the scope, and an error for each kept change whose reference names
     /// an object that is neither live nor created by a kept change.
-    pub(crate) fn restrict(&self, plan: Plan, desired: &Desired, live: &Live) -> (Plan, Vec<Diagnostic>) {
+    pub(crate) fn restrict(
+        &self,
+        plan: Plan,
+        desired: &Desired,
+        live: &Live,
+    ) -> (Plan, Vec<Diagnostic>) {
         let changes: Vec<Change> = plan
             .changes
             .into_iter()

@@ -52,7 +52,9 @@ pub fn answer(
     let current = match query.get("type").map(String::as_str) {
         // §1.10: an unknown type is refused with this reason.
         Some(t) if rule_for(t).is_none() => {
-            return Err(Fail::bad_request("Please specify a valid external entity type"));
+            return Err(Fail::bad_request(
+                "Please specify a valid external entity type",
+            ));
         }
         Some(t) => Some(t.to_string()),
         None => types.first().cloned(),
@@ -70,7 +72,10 @@ pub fn answer(
         .take(page_size as usize)
         .filter_map(|r| entity_info(org, r))
         .collect();
-    let path = format!("/organization/{org_id}/{}/{id}/incoming-references", rule.name);
+    let path = format!(
+        "/organization/{org_id}/{}/{id}/incoming-references",
+        rule.name
+    );
     let link = |p: u64| {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         if let Some(t) = &current {

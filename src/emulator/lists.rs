@@ -46,7 +46,11 @@ fn rows(org: &Org, rule: &KindRule, query: &HashMap<String, String>) -> Result<V
         .collect())
 }
 
-pub(super) fn number(query: &HashMap<String, String>, name: &str, default: u64) -> Result<u64, Fail> {
+pub(super) fn number(
+    query: &HashMap<String, String>,
+    name: &str,
+    default: u64,
+) -> Result<u64, Fail> {
     match query.get(name) {
         None => Ok(default),
         Some(v) => v.parse::<u64>().map_err(|_| {

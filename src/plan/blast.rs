@@ -60,8 +60,11 @@ pub(super) fn live_referrers(
     let mut found = Vec::new();
     for kind in crate::catalogue::KINDS {
         for o in live.of_kind(kind.name) {
-            if let Some(r) = keeps_pointing(kind, o, target_kind, &target.id, desired, index, options)
-                && !found.iter().any(|f: &Referrer| f.id == r.id && f.kind == r.kind)
+            if let Some(r) =
+                keeps_pointing(kind, o, target_kind, &target.id, desired, index, options)
+                && !found
+                    .iter()
+                    .any(|f: &Referrer| f.id == r.id && f.kind == r.kind)
             {
                 found.push(r);
             }
@@ -194,13 +197,49 @@ pub fn route_refusals(
                 }),
             };
             if let Some(found) = judged
-                && !blocking.iter().any(|b| b.id == found.id && b.kind == found.kind)
+                && !blocking
+                    .iter()
+                    .any(|b| b.id == found.id && b.kind == found.kind)
             {
                 blocking.push(found);
             }
         }
         if !blocking.is_empty() {
             out.push(refusal(change.kind, &change.key, &blocking));
+        }
+    }
+    out
+}
+
+/// The refusals of the plan's deletes of kinds without the route (not in
+/// `options.incoming_route`), from the live state already read. For plans not built from a
+/// config (an undo), where nothing is redeclared.
+pub fn walk_refusals(
+    plan: &Plan,
+    desired: &Desired,
+    live: &Live,
+    options: &PlanOptions,
+) -> Vec<Diagnostic> {
+    let index = KeyIndex::from_live(live);
+    let mut out = Vec::new();
+    for c in plan.changes.iter().filter(|c| c.action == Action::Delete) {
+        if options.incoming_route.contains(&c.kind.name) {
+            continue;
+        }
+        let Some(target) = c
+            .live_id
+            .as_deref()
+            .and_then(|id| live.by_id(c.kind.name, id))
+        else {
+            continue;
+        };
+        let referrers: Vec<Referrer> =
+            live_referrers(c.kind, target, desired, live, &index, options)
+                .into_iter()
+                .filter(|r| !deleted_by(plan, &r.id))
+                .collect();
+        if !referrers.is_empty() {
+            out.push(refusal(c.kind, &c.key, &referrers));
         }
     }
     out

@@ -16,9 +16,10 @@ use serde_json::{Map, Value};
 use crate::catalogue::Kind;
 use crate::model::Upload;
 
-pub use blast::{Reported, route_refusals};
+pub use blast::{Reported, route_refusals, walk_refusals};
 pub use build::{PlanOptions, build};
 pub use diff::diff_fields;
+pub use order::sort_changes;
 pub use safety::DeleteThreshold;
 
 /// What a change does.

@@ -23,3 +23,4 @@ mod regressions;
 mod rules;
 mod schema;
 mod scope_blast;
+mod undo;
