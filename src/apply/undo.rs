@@ -20,6 +20,14 @@ use crate::catalogue::{Kind, SERVER_OWNED};
 use crate::model::{Diagnostic, KeyIndex, Live, LiveObject, ids_to_keys, printable};
 use crate::plan::{Action, Change, FieldDiff, Pass, Plan, diff_fields, sort_changes};
 
+/// What undoing one object comes to.
+enum Undone {
+    Change(Change),
+    /// It is already as it was before the apply.
+    Nothing,
+    Refused(Diagnostic),
+}
+
 /// Where one object of the journal stands after the later journals.
 #[derive(Clone, Debug)]
 enum Tracked {
@@ -146,7 +154,7 @@ pub fn inverse(
             .map(|(_, t)| t.clone());
         let result = match now {
             _ if first.action == Act::Delete => undo_delete(kind, first, live, &index),
-            Some(Tracked::Changed(by)) => Err(Diagnostic::general(format!(
+            Some(Tracked::Changed(by)) => Undone::Refused(Diagnostic::general(format!(
                 "{} `{}` was changed again by a later apply ({by}) that is not undone",
                 kind.name,
                 printable(&first.key)
@@ -156,9 +164,9 @@ pub fn inverse(
             ))),
             Some(Tracked::Gone) | None => {
                 if group.iter().any(|e| e.action == Act::Create) {
-                    Ok(None)
+                    Undone::Nothing
                 } else {
-                    Err(Diagnostic::general(format!(
+                    Undone::Refused(Diagnostic::general(format!(
                         "{} `{}` was deleted since that apply changed it; undo cannot restore its fields",
                         kind.name,
                         printable(&first.key)
@@ -175,35 +183,35 @@ pub fn inverse(
                     last_updated,
                 };
                 match live.by_id(kind.name, &id) {
-                    None if group.iter().any(|e| e.action == Act::Create) => Ok(None),
-                    None => Err(Diagnostic::general(format!(
+                    None if group.iter().any(|e| e.action == Act::Create) => Undone::Nothing,
+                    None => Undone::Refused(Diagnostic::general(format!(
                         "{} `{}` was deleted since that apply changed it; undo cannot restore its fields",
                         kind.name,
                         printable(&first.key)
                     ))),
                     Some(o) => match changed_since(kind, &first.key, o, seen) {
-                        Some(refusal) => Err(refusal),
-                        None if group.iter().any(|e| e.action == Act::Create) => Ok(Some(change(
+                        Some(refusal) => Undone::Refused(refusal),
+                        None if group.iter().any(|e| e.action == Act::Create) => Undone::Change(change(
                             kind,
                             &first.key,
                             Action::Delete,
                             Some(o),
                             Map::new(),
                             Vec::new(),
-                        ))),
+                        )),
                         None => undo_update(kind, &group, o, &index),
                     },
                 }
             }
         };
         match result {
-            Ok(Some(change)) => changes.push(change),
-            Ok(None) => notes.push(format!(
+            Undone::Change(change) => changes.push(change),
+            Undone::Nothing => notes.push(format!(
                 "{} `{}` is already as it was before the apply",
                 kind.name,
                 printable(&first.key)
             )),
-            Err(refusal) => refusals.push(refusal),
+            Undone::Refused(refusal) => refusals.push(refusal),
         }
     }
     (
@@ -254,12 +262,7 @@ fn changed_since(kind: &Kind, key: &str, o: &LiveObject, left: Seen) -> Option<D
     )
 }
 
-fn undo_delete(
-    kind: &'static Kind,
-    entry: &Entry,
-    live: &Live,
-    index: &KeyIndex,
-) -> Result<Option<Change>, Diagnostic> {
+fn undo_delete(kind: &'static Kind, entry: &Entry, live: &Live, index: &KeyIndex) -> Undone {
     let plain = kind
         .split_scoped(&entry.key)
         .map_or(entry.key.as_str(), |(_, k)| k);
@@ -274,10 +277,10 @@ fn undo_delete(
         .is_some()
     {
         // The delete did not stick (or the id came back): nothing to recreate.
-        return Ok(None);
+        return Undone::Nothing;
     }
     if back {
-        return Err(Diagnostic::general(format!(
+        return Undone::Refused(Diagnostic::general(format!(
             "{} `{}` was created again since that apply deleted it; undo will not create a second one",
             kind.name,
             printable(&entry.key)
@@ -285,7 +288,7 @@ fn undo_delete(
         .with_help("the tenant already has an object with this key; leave it, or delete it first"));
     }
     if kind.upload.is_some() || !kind.creatable {
-        return Err(Diagnostic::general(format!(
+        return Undone::Refused(Diagnostic::general(format!(
             "{} `{}` cannot be created again by undo: {}",
             kind.name,
             printable(&entry.key),
@@ -297,20 +300,20 @@ fn undo_delete(
         )));
     }
     let Some(before) = &entry.before else {
-        return Err(Diagnostic::general(format!(
+        return Undone::Refused(Diagnostic::general(format!(
             "the journal has no before-image of {} `{}`",
             kind.name,
             printable(&entry.key)
         )));
     };
-    let mut fields: Map<String, Value> = before
+    let fields: Map<String, Value> = before
         .iter()
         .filter(|(f, v)| {
             !SERVER_OWNED.contains(&f.as_str()) && !kind.is_read_only(f) && !v.is_null()
         })
         .map(|(f, v)| (f.clone(), v.clone()))
         .collect();
-    let mut body = Value::Object(std::mem::take(&mut fields));
+    let mut body = Value::Object(fields);
     ids_to_keys(kind, &mut body, index);
     let fields = body.as_object().cloned().unwrap_or_default();
     let diffs = fields
@@ -321,22 +324,17 @@ fn undo_delete(
             after: Some(v.clone()),
         })
         .collect();
-    Ok(Some(change(
+    Undone::Change(change(
         kind,
         &entry.key,
         Action::Create,
         None,
         fields,
         diffs,
-    )))
+    ))
 }
 
-fn undo_update(
-    kind: &'static Kind,
-    group: &[&Entry],
-    o: &LiveObject,
-    index: &KeyIndex,
-) -> Result<Option<Change>, Diagnostic> {
+fn undo_update(kind: &'static Kind, group: &[&Entry], o: &LiveObject, index: &KeyIndex) -> Undone {
     let first = group[0];
     // Each field goes back to its value before the first change that wrote it.
     let mut restore = Map::new();
@@ -360,11 +358,11 @@ fn undo_update(
     let now = now.as_object().cloned().unwrap_or_default();
     let diffs = diff_fields(kind, &restore, &now);
     if diffs.is_empty() {
-        return Ok(None);
+        return Undone::Nothing;
     }
     let mut c = change(kind, &first.key, Action::Update, Some(o), restore, diffs);
     c.live_complete = o.complete;
-    Ok(Some(c))
+    Undone::Change(c)
 }
 
 fn change(

@@ -57,6 +57,9 @@ pub async fn run(args: &UndoArgs, settings: &Settings) -> Result<(), Error> {
     }
 }
 
+/// A journal file and what it holds.
+type Found = (PathBuf, Journal);
+
 /// An undo ready to confirm, before the session is handed over.
 struct Ready {
     live: crate::model::Live,
@@ -83,7 +86,7 @@ impl Ready {
 async fn undo(
     settings: &Settings,
     session: &Session,
-    journals: (Option<(PathBuf, Journal)>, Vec<(PathBuf, Journal)>),
+    journals: (Option<Found>, Vec<Found>),
 ) -> Result<Option<Ready>, Error> {
     let org = session.client.org().to_string();
     let (named, others) = journals;

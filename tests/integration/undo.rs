@@ -190,3 +190,77 @@ fn undo_refuses_a_foreign_journal_and_a_corrupt_one_and_says_when_there_is_nothi
         1
     );
 }
+
+#[test]
+fn a_failed_apply_journals_only_what_landed_and_undo_reverses_just_that() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1);
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "POST", "pathContains": "/team", "status": 400, "times": 10})),
+    );
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(1);
+    let journal = journals(&env).pop().expect("a journal");
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).expect("read")).expect("json");
+    let status: Vec<(String, String)> = saved["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            (
+                c["key"].as_str().unwrap_or_default().to_string(),
+                c["status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        status.contains(&("Tier 1".into(), "notDone".into())),
+        "{status:?}"
+    );
+    assert!(
+        status.contains(&("Austin".into(), "done".into())),
+        "{status:?}"
+    );
+    env.admin("DELETE", "/faults", None);
+    let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    contains_all(
+        &undo.stdout,
+        &["Plan: 0 to create, 0 to update, 2 to delete."],
+    );
+    assert!(
+        !names(&env, "site")
+            .iter()
+            .any(|n| n == "Austin" || n == "Boston")
+    );
+}
+
+#[test]
+fn undo_of_an_apply_a_later_apply_changed_again_names_that_apply() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1).write(
+        "v3/c.yaml",
+        &V1.replace("description: one", "description: three"),
+    );
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    let first = journals(&env).pop().expect("a journal");
+    env.wxcc(&["apply", "v3", "--auto-approve"]).expect(0);
+    let later = journals(&env).pop().expect("a journal");
+    let later_name = later
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let writes = env.writes();
+    let run = env
+        .wxcc(&["undo", first.to_str().expect("utf-8"), "--auto-approve"])
+        .expect(1);
+    contains_all(
+        &run.stderr,
+        &[&format!(
+            "site `Austin` was changed again by a later apply ({later_name}) that is not undone"
+        )],
+    );
+    assert_eq!(env.writes(), writes);
+}
