@@ -391,3 +391,90 @@ fn change(
         uploads: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn journal(value: Value) -> Journal {
+        serde_json::from_value(value).expect("journal")
+    }
+
+    fn created(id: &str, version: i64) -> Value {
+        json!({"kind": "site", "key": "Austin", "action": "create", "status": "done", "id": id, "afterVersion": version})
+    }
+
+    fn updated(id: &str, version: i64) -> Value {
+        json!({"kind": "site", "key": "Austin", "action": "update", "status": "done", "id": id,
+               "fields": ["description"], "before": {"id": id, "name": "Austin", "description": "one"},
+               "afterVersion": version})
+    }
+
+    fn of(changes: Vec<Value>, undoes: Option<&str>) -> Journal {
+        let mut j = json!({"format": 1, "org": "o", "tool": "wxcc", "started": "2026-01-01T00:00:00Z", "changes": changes});
+        if let Some(u) = undoes {
+            j["undoes"] = json!(u);
+        }
+        journal(j)
+    }
+
+    fn live_site(version: i64) -> Live {
+        let kind = Kind::named("site").expect("site");
+        let body = json!({"id": "s1", "name": "Austin", "version": version, "description": "two"});
+        let mut live = Live::default();
+        live.kinds.insert(
+            kind.name,
+            vec![
+                LiveObject::from_body(kind, body.as_object().cloned().expect("object"))
+                    .expect("live"),
+            ],
+        );
+        live
+    }
+
+    #[test]
+    fn later_undone_applies_are_followed_and_others_are_named() {
+        let first = of(vec![created("s1", 0)], None);
+        // A later apply changed it (version 1) and was undone (version 2): expected.
+        let later = vec![
+            ("b.json".to_string(), of(vec![updated("s1", 1)], None)),
+            (
+                "c.json".to_string(),
+                of(vec![updated("s1", 2)], Some("b.json")),
+            ),
+        ];
+        let (plan, refusals, _) = inverse(&first, &later, &live_site(2));
+        assert!(refusals.is_empty(), "{refusals:?}");
+        assert_eq!(plan.changes.len(), 1);
+        assert_eq!(plan.changes[0].action, Action::Delete);
+
+        // The same later apply, not undone: it is named.
+        let (plan, refusals, _) = inverse(&first, &later[..1], &live_site(1));
+        assert!(plan.is_empty());
+        assert!(
+            refusals[0].message.contains("a later apply (b.json)"),
+            "{refusals:?}"
+        );
+
+        // No later journal, but the object moved on: refused with the versions.
+        let (_, refusals, _) = inverse(&first, &[], &live_site(3));
+        assert!(
+            refusals[0].message.contains("version 0 → 3"),
+            "{refusals:?}"
+        );
+    }
+
+    #[test]
+    fn an_update_restores_the_field_it_wrote() {
+        let j = of(vec![updated("s1", 1)], None);
+        let (plan, refusals, _) = inverse(&j, &[], &live_site(1));
+        assert!(refusals.is_empty(), "{refusals:?}");
+        assert_eq!(
+            plan.changes[0].fields.get("description"),
+            Some(&json!("one"))
+        );
+        assert_eq!(plan.changes[0].live_version, Some(1));
+    }
+}

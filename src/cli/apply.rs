@@ -83,6 +83,10 @@ pub(super) async fn execute(
         undoes,
     )
     .map_err(|e| Error::Usage(format!("{e}; nothing was changed")))?;
+    anstream::println!(
+        "Journal: {} (`wxcc undo` reverses this apply)",
+        recorder.path().display()
+    );
     let mut print = |change: &Change, outcome: &Outcome| {
         print_outcome(change, outcome, color);
         if let Some(n) = plan.changes.iter().position(|c| std::ptr::eq(c, change)) {
@@ -100,10 +104,8 @@ pub(super) async fn execute(
     )
     .await;
     signals.abort();
-    let path = recorder.path().display().to_string();
-    match recorder.finish() {
-        Some(e) => eprintln!("warning: {e}; `wxcc undo` cannot reverse this apply"),
-        None => eprintln!("Journal: {path} (`wxcc undo` reverses this apply)"),
+    if let Some(e) = recorder.finish() {
+        eprintln!("warning: {e}; `wxcc undo` cannot reverse all of this apply");
     }
     summarize(&report)
 }

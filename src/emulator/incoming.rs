@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value, json};
 
 use super::http::Fail;
-use super::lists::number;
+use super::lists::{number, page_meta};
 use super::objects;
 use super::refs::{self, Referrer};
 use super::rules::{KindRule, kind as rule_for};
@@ -91,18 +91,12 @@ pub fn answer(
     if page.saturating_add(1) < total_pages {
         links.insert("next".into(), json!(link(page.saturating_add(1))));
     }
+    let mut meta = page_meta(org_id, page, page_size, total_pages, total, links);
+    meta.insert("referencedEntities".into(), json!(types));
+    meta.insert("currentEntity".into(), json!(current));
     Ok(json!({
         "description": format!("Entities referencing {} {id}", rule.name),
-        "meta": {
-            "orgid": org_id,
-            "page": page,
-            "pageSize": page_size,
-            "totalPages": total_pages,
-            "totalRecords": total,
-            "links": links,
-            "referencedEntities": types,
-            "currentEntity": current,
-        },
+        "meta": meta,
         "data": data,
     }))
 }

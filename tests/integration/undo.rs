@@ -59,7 +59,7 @@ fn undo_reverses_creates_updates_and_deletes_then_walks_back() {
         ])
         .expect(0);
     contains_all(&applied.stdout, &["1 created, 1 updated, 2 deleted"]);
-    contains_all(&applied.stderr, &["Journal: .wxcc/journal/"]);
+    contains_all(&applied.stdout, &["Journal: .wxcc/journal/"]);
     assert_eq!(journals(&env).len(), 2);
 
     let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
