@@ -65,13 +65,19 @@ pub(crate) async fn reported(
             .take(MAX_TYPES)
             .map(str::to_string)
             .collect();
+        let current = first.pointer("/meta/currentEntity").and_then(Value::as_str);
         let mut found = Vec::new();
         for t in &types {
             let mut page = 0;
             loop {
-                let answer = client
-                    .incoming_references(change.kind, id, Some(t), page)
-                    .await?;
+                // The first answer already holds page 0 of its own type.
+                let answer = if page == 0 && current == Some(t.as_str()) {
+                    first.clone()
+                } else {
+                    client
+                        .incoming_references(change.kind, id, Some(t), page)
+                        .await?
+                };
                 found.extend(rows(t, &answer));
                 let pages = answer
                     .pointer("/meta/totalPages")
