@@ -305,6 +305,33 @@ impl Client {
             .await
     }
 
+    /// One page of what points at an object: one referencing type per call (`of_type`;
+    /// without it, the first of `meta.referencedEntities`). The route is unprefixed on
+    /// every kind that has it (docs/api-notes.md §1.10).
+    pub async fn incoming_references(
+        &self,
+        kind: &Kind,
+        id: &str,
+        of_type: Option<&str>,
+        page: u64,
+    ) -> Result<Value, ApiError> {
+        let path = self
+            .org_path(kind.name)?
+            .with(id)?
+            .with("incoming-references")?;
+        let mut query = vec![
+            ("page".to_string(), page.to_string()),
+            ("pageSize".to_string(), "100".to_string()),
+        ];
+        if let Some(t) = of_type {
+            query.push(("type".to_string(), t.to_string()));
+        }
+        Ok(self
+            .send(Method::GET, &path, &query, Payload::Empty)
+            .await?
+            .body)
+    }
+
     pub async fn create(
         &self,
         kind: &'static Kind,

@@ -7,7 +7,9 @@
 //! references of later ones.
 
 mod deps;
+pub mod journal;
 mod requests;
+pub mod undo;
 mod write;
 
 use std::collections::{HashMap, VecDeque};
@@ -22,6 +24,7 @@ use crate::model::{KeyIndex, Live};
 use crate::plan::{Action, Change, Plan};
 use deps::Object;
 pub use requests::{PlannedRequest, requests};
+pub use write::Seen;
 use write::{Executed, execute, prepare};
 
 /// What happened to one change.
@@ -30,6 +33,8 @@ pub enum Outcome {
     Done {
         id: String,
         note: Option<String>,
+        /// The object's `version` and `lastUpdatedTime` after the write (none for a delete).
+        after: Seen,
     },
     Failed(Failure),
     /// Not sent, because a change it needs failed or was skipped (the reason says which).
@@ -142,6 +147,7 @@ pub async fn apply(
                 Ok(done) => {
                     record(change, &done, &mut index, &mut written);
                     Outcome::Done {
+                        after: Seen::of(&done.body),
                         id: done.id,
                         note: done.note,
                     }

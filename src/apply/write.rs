@@ -62,9 +62,9 @@ pub(crate) enum Request {
     Impossible(String),
 }
 
-/// The `version` and `lastUpdatedTime` an object had when it was read.
+/// The `version` and `lastUpdatedTime` an object had when it was read (or written).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Seen {
+pub struct Seen {
     pub version: Option<i64>,
     pub last_updated: Option<i64>,
 }

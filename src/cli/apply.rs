@@ -11,6 +11,7 @@ use super::args::ApplyArgs;
 use super::plan::{Prepared, prepare};
 use super::saved;
 use super::settings::Settings;
+use crate::apply::journal::{JOURNAL_DIR, Recorder};
 use crate::apply::{ApplyReport, Outcome, apply};
 use crate::config::{Secret, redact};
 use crate::error::Error;
@@ -34,35 +35,71 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
         return Err(refusal);
     }
     anstream::print!("{}", prepared.render(Format::Text, settings.color_out));
-    if !args.auto_approve {
-        if !std::io::stdin().is_terminal() {
-            prepared.session.close().await;
-            return Err(Error::NotConfirmed(
-                "refusing to apply without confirmation: stdin is not a terminal. Review the plan above and pass --auto-approve to apply it unattended (as in CI). Nothing was changed.".into(),
-            ));
-        }
-        let prompt = confirm_prompt(&prepared.plan.changes, &prepared.session.describe());
-        let confirmed = dialoguer::Confirm::new()
-            .with_prompt(prompt)
-            .default(false)
-            .interact()
-            .unwrap_or(false);
-        if !confirmed {
-            prepared.session.close().await;
-            return Err(Error::NotConfirmed(
-                "apply cancelled; nothing was changed".into(),
-            ));
-        }
+    if let Err(e) = confirm(&prepared, args.auto_approve) {
+        prepared.session.close().await;
+        return Err(e);
     }
     anstream::println!();
-    let color = settings.color_out;
-    let secrets = &prepared.secrets;
-    let mut print =
-        |change: &Change, outcome: &Outcome| print_outcome(change, outcome, color, secrets);
+    let result = execute(&prepared, settings.color_out, None).await;
+    prepared.session.close().await;
+    result
+}
+
+/// Asks to apply the plan shown (unless `auto_approve`); refused when stdin is not a
+/// terminal.
+pub(super) fn confirm(prepared: &Prepared, auto_approve: bool) -> Result<(), Error> {
+    if auto_approve {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::NotConfirmed(
+            "refusing to apply without confirmation: stdin is not a terminal. Review the plan above and pass --auto-approve to apply it unattended (as in CI). Nothing was changed.".into(),
+        ));
+    }
+    let prompt = confirm_prompt(&prepared.plan.changes, &prepared.session.describe());
+    let confirmed = dialoguer::Confirm::new()
+        .with_prompt(prompt)
+        .default(false)
+        .interact()
+        .unwrap_or(false);
+    if confirmed {
+        Ok(())
+    } else {
+        Err(Error::NotConfirmed(
+            "apply cancelled; nothing was changed".into(),
+        ))
+    }
+}
+
+/// Applies a confirmed plan, keeping its undo journal (`.wxcc/journal/`) as it goes,
+/// printing each result and then the summary. `undoes` names the journal an undo reverses.
+pub(super) async fn execute(
+    prepared: &Prepared,
+    color: bool,
+    undoes: Option<String>,
+) -> Result<(), Error> {
+    let plan = &prepared.plan;
+    let mut recorder = Recorder::start(
+        std::path::Path::new(JOURNAL_DIR),
+        prepared.session.client.org(),
+        plan,
+        undoes,
+    )
+    .map_err(|e| Error::Usage(format!("{e}; nothing was changed")))?;
+    anstream::println!(
+        "Journal: {} (`wxcc undo` reverses this apply)",
+        recorder.path().display()
+    );
+    let mut print = |change: &Change, outcome: &Outcome| {
+        print_outcome(change, outcome, color, &prepared.secrets);
+        if let Some(n) = plan.changes.iter().position(|c| std::ptr::eq(c, change)) {
+            recorder.record(n, outcome);
+        }
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let signals = tokio::spawn(watch_signals(stop.clone()));
     let report = apply(
-        &prepared.plan,
+        plan,
         &prepared.live,
         &prepared.session.client,
         stop,
@@ -70,7 +107,9 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
     )
     .await;
     signals.abort();
-    prepared.session.close().await;
+    if let Some(e) = recorder.finish() {
+        eprintln!("warning: {e}; `wxcc undo` cannot reverse all of this apply");
+    }
     summarize(&report, &prepared.secrets)
 }
 
@@ -283,7 +322,7 @@ fn print_outcome(change: &Change, outcome: &Outcome, color: bool, secrets: &[Sec
         }
     };
     match outcome {
-        Outcome::Done { id, note } => {
+        Outcome::Done { id, note, .. } => {
             let pass = match change.pass {
                 Pass::Main => "",
                 Pass::BackLinks => " (second pass)",

@@ -236,6 +236,9 @@ pub enum Command {
     /// Compare two live orgs by key: this one (the source) against the org of another
     /// signed-in profile. Shown like a plan: what applying this org's export there would do.
     Compare(CompareArgs),
+    /// Reverse an apply from its journal (default: the last apply of this org not yet
+    /// undone): show the inverse as a plan, confirm, apply it.
+    Undo(UndoArgs),
 }
 
 /// `wxcc compare --against-profile NAME` (issue 9).
@@ -298,6 +301,20 @@ pub struct ExportArgs {
     /// The vars file (YAML, `NAME: value`) the lifted values are written to.
     #[arg(long, value_name = "FILE", requires = "lift")]
     pub vars_out: Option<PathBuf>,
+
+    // Last: its connection flags start their own help heading.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// A journal under .wxcc/journal/ (default: the last apply of this org not yet undone).
+    pub journal: Option<PathBuf>,
+
+    /// Apply the undo without asking for confirmation (for CI).
+    #[arg(long)]
+    pub auto_approve: bool,
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
@@ -635,6 +652,15 @@ pub struct ChangeArgs {
     /// single object is always allowed).
     #[arg(long, value_name = "PERCENT", default_value_t = 30)]
     pub max_delete_percent: u32,
+
+    /// Plan only the changes of this kind, or of this one object (repeatable). References
+    /// to objects outside the target resolve against the tenant.
+    #[arg(long = "target", value_name = "KIND[/KEY]")]
+    pub target: Vec<String>,
+
+    /// Leave out the changes of this kind, or of this one object (repeatable).
+    #[arg(long = "exclude", value_name = "KIND[/KEY]")]
+    pub exclude: Vec<String>,
 
     #[command(flatten)]
     pub vars: VarsArgs,

@@ -45,6 +45,8 @@ pub async fn run(args: &CompareArgs, settings: &Settings, against: &Settings) ->
         max_delete_percent: 100,
         kind: None,
         vars: VarsArgs::default(),
+        target: Vec::new(),
+        exclude: Vec::new(),
         connect: ConnectArgs {
             target: TargetArgs::default(),
             limits: LimitArgs::default(),

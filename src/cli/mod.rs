@@ -5,6 +5,7 @@ mod activities;
 mod agent;
 mod apply;
 mod args;
+mod blast;
 mod callback;
 mod compare;
 mod completions;
@@ -19,6 +20,7 @@ mod progress;
 mod recordings;
 mod saved;
 mod schema;
+mod scope;
 mod search;
 mod session;
 mod settings;
@@ -26,6 +28,7 @@ mod show;
 mod smoke;
 mod stats;
 mod tasks;
+mod undo;
 mod validate;
 mod whoami;
 
@@ -169,6 +172,10 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
                 let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
                 let against = settings::for_profile(output, &a.against_profile, &a.connect.limits)?;
                 compare::run(a, &settings, &against).await
+            }
+            Command::Undo(a) => {
+                let settings = settings::resolve(output, &a.connect.target, &a.connect.limits)?;
+                undo::run(a, &settings).await.map(|_| 0)
             }
         }
     })

@@ -1,7 +1,9 @@
 //! `wxcc plan PATH`: read live state, build the plan, show it.
 
 use super::args::{ChangeArgs, PlanArgs, PlanFormat};
+use super::blast;
 use super::saved;
+use super::scope::Scope;
 use super::session::{Session, complete_live, fetch_live, kinds_in_play};
 use super::settings::Settings;
 use super::validate::{Check, load_checked};
@@ -11,7 +13,7 @@ use crate::config::{self, Loaded, did_you_mean};
 use crate::error::Error;
 use crate::model::Live;
 use crate::plan::render::{Format, render};
-use crate::plan::{Budget, DeleteThreshold, Plan, PlanOptions, build};
+use crate::plan::{Budget, DeleteThreshold, Plan, PlanOptions, build, route_refusals};
 
 /// What `plan` and `apply` both need: a session, live state and the plan.
 pub struct Prepared {
@@ -72,6 +74,7 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
         Check::BeforeSending,
     )?;
     let delete_kinds = delete_kinds(&args.delete, &loaded)?;
+    let scope = Scope::parse(&args.target, &args.exclude)?;
     let session = Session::connect(settings).await?;
     let kinds = kinds_in_play(&loaded.desired.kinds(), &delete_kinds);
     let fetched = match fetch_live(&session.client, &kinds, &session.progress).await {
@@ -88,11 +91,16 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
             return Err(e.into());
         }
     };
+    if let Err(e) = scope.unknown_keys(&loaded.desired, &live) {
+        session.close().await;
+        return Err(e);
+    }
     let options = PlanOptions {
         delete_kinds,
         delete_threshold: DeleteThreshold {
             max_percent: args.max_delete_percent,
         },
+        incoming_route: blast::route_kinds(),
     };
     // CSV reference cells may hold live ids; the plan works with keys.
     let sources = &loaded.sources;
@@ -102,8 +110,28 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
             .get(file)
             .is_some_and(|f| config::is_csv(&f.path))
     });
-    let (mut plan, diagnostics) = build(&loaded.desired, &live, &options);
+    let (plan, mut diagnostics) = build(&loaded.desired, &live, &options);
+    let (plan, out_of_scope) = if scope.is_everything() {
+        (plan, Vec::new())
+    } else {
+        scope.restrict(plan, &loaded.desired, &live)
+    };
+    diagnostics.extend(out_of_scope);
+    let mut plan = plan;
     plan.budget = Some(budget(&plan, settings));
+    match blast::reported(&session.client, &plan, &options.incoming_route).await {
+        Ok(reported) => diagnostics.extend(route_refusals(
+            &plan,
+            &reported,
+            &loaded.desired,
+            &live,
+            &options,
+        )),
+        Err(e) => {
+            session.close().await;
+            return Err(e.into());
+        }
+    }
     if !diagnostics.is_empty() {
         anstream::eprint!(
             "{}",

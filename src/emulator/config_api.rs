@@ -19,7 +19,7 @@ use super::oauth::{Refusal, authenticate};
 use super::payload::Payload;
 use super::rules::{Bulk, KindRule, Patch, V1List, kind as rule_for};
 use super::store::{Org, StaleVersion, State};
-use super::{LogEntry, Shared, audio, bulk, lists, objects};
+use super::{LogEntry, Shared, audio, bulk, incoming, lists, objects};
 
 pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> Response {
     let method = request.method().clone();
@@ -286,6 +286,8 @@ enum Route<'a> {
     /// Writes to the unprefixed user-profile paths (§3.17).
     Decommissioned,
     Blob(&'a str),
+    /// `GET <kind>/{id}/incoming-references` (§1.10).
+    Incoming(&'static KindRule, &'a str),
     NotAllowed,
     NotFound,
 }
@@ -363,6 +365,12 @@ fn route<'a>(method: &Method, rest: &[&'a str]) -> Route<'a> {
             },
             Some(rule) => item(method, rule, id),
         },
+        [kind, id, "incoming-references"] if *method == Method::GET && incoming::served(kind) => {
+            match rule_for(kind) {
+                Some(rule) => Route::Incoming(rule, id),
+                None => Route::NotFound,
+            }
+        }
         // A sub-path nobody serves on a known kind is Spring's 405 (§1.6).
         [kind, ..] if rule_for(kind).is_some() => Route::NotAllowed,
         _ => Route::NotFound,
@@ -469,6 +477,17 @@ fn dispatch(
             "v2 user profile is decommissioned for this organization. Use the v3 user profile APIs",
         )),
         Route::Blob(blob) => Ok((audio::blob(org, blob, tracking)?, false)),
+        Route::Incoming(rule, id) => Ok((
+            ok(incoming::answer(
+                org,
+                org_id,
+                rule,
+                id,
+                query,
+                max_page_size,
+            )?),
+            false,
+        )),
         Route::NotAllowed => Ok((spring_error(StatusCode::METHOD_NOT_ALLOWED, path), false)),
         Route::NotFound => Ok((spring_error(StatusCode::NOT_FOUND, path), false)),
     }

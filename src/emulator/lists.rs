@@ -46,7 +46,30 @@ fn rows(org: &Org, rule: &KindRule, query: &HashMap<String, String>) -> Result<V
         .collect())
 }
 
-fn number(query: &HashMap<String, String>, name: &str, default: u64) -> Result<u64, Fail> {
+/// The paging part of an envelope's `meta` (lists and `incoming-references` share it).
+pub(super) fn page_meta(
+    org_id: &str,
+    page: u64,
+    page_size: u64,
+    total_pages: u64,
+    total: u64,
+    links: Map<String, Value>,
+) -> Map<String, Value> {
+    let mut meta = Map::new();
+    meta.insert("orgid".into(), json!(org_id));
+    meta.insert("page".into(), json!(page));
+    meta.insert("pageSize".into(), json!(page_size));
+    meta.insert("totalPages".into(), json!(total_pages));
+    meta.insert("totalRecords".into(), json!(total));
+    meta.insert("links".into(), Value::Object(links));
+    meta
+}
+
+pub(super) fn number(
+    query: &HashMap<String, String>,
+    name: &str,
+    default: u64,
+) -> Result<u64, Fail> {
     match query.get(name) {
         None => Ok(default),
         Some(v) => v.parse::<u64>().map_err(|_| {
@@ -112,14 +135,7 @@ pub fn envelope(
         links.insert("prev".into(), json!(link(page - 1)));
     }
     Ok(json!({
-        "meta": {
-            "orgid": org_id,
-            "page": page,
-            "pageSize": page_size,
-            "totalPages": total_pages,
-            "totalRecords": total,
-            "links": links,
-        },
+        "meta": page_meta(org_id, page, page_size, total_pages, total, links),
         "data": data,
     }))
 }

@@ -21,6 +21,7 @@ mod faults;
 mod graphql;
 mod hooks;
 mod http;
+mod incoming;
 mod lists;
 mod oauth;
 mod objects;

@@ -140,41 +140,75 @@ pub fn check(org: &Org, rule: &KindRule, body: &Value) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The kinds whose objects point at any of `ids` (as `points`), in table order.
-pub fn referencing(org: &Org, points: Points, ids: &[&str]) -> Vec<String> {
-    let mut kinds = Vec::new();
+/// One object that points at another: its kind, id, and the field holding the id.
+pub struct Referrer {
+    pub kind: &'static str,
+    pub id: String,
+    pub field: String,
+}
+
+/// The reference index of an org: every object that points at any of `ids` (as
+/// `points`), in table order then creation order. The 412 on a referenced delete or rename
+/// and the `incoming-references` route (§1.10) both read it, so they cannot disagree.
+pub fn referrers(org: &Org, points: Points, ids: &[&str]) -> Vec<Referrer> {
+    let mut out = Vec::new();
     if ids.is_empty() {
-        return kinds;
+        return out;
     }
     for rule in KINDS {
-        let hit = rule.refs.iter().any(|r| {
-            org.all(rule.name).any(|(_, o)| {
+        for (id, o) in org.all(rule.name) {
+            let hit = rule.refs.iter().find_map(|r| {
                 found(o, r.path, r.target)
-                    .iter()
-                    .any(|f| f.points == points && ids.contains(&f.id.as_str()))
-            })
-        });
-        if hit {
-            kinds.push(rule.name.to_string());
+                    .into_iter()
+                    .find(|f| f.points == points && ids.contains(&f.id.as_str()))
+            });
+            if let Some(f) = hit {
+                out.push(Referrer {
+                    kind: rule.name,
+                    id: id.clone(),
+                    field: f.field,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The kinds whose objects point at any of `ids` (as `points`), in table order.
+pub fn referencing(org: &Org, points: Points, ids: &[&str]) -> Vec<String> {
+    kinds_of(&referrers(org, points, ids))
+}
+
+/// The distinct kinds of `referrers`, in their order.
+pub fn kinds_of(referrers: &[Referrer]) -> Vec<String> {
+    let mut kinds: Vec<String> = Vec::new();
+    for r in referrers {
+        if !kinds.iter().any(|k| k == r.kind) {
+            kinds.push(r.kind.to_string());
         }
     }
     kinds
 }
 
-/// The kinds whose objects point at `kind`/`id` — or, for a skill, at one of its enum
-/// values (§3.3: a skill used by a skill-profile cannot go).
-pub fn incoming(org: &Org, kind: &'static str, id: &str) -> Vec<String> {
-    let mut kinds = referencing(org, Points::Kind(kind), &[id]);
+/// The objects that point at `kind`/`id` — or, for a skill, at one of its enum values
+/// (§3.3: a skill used by a skill-profile cannot go).
+pub fn incoming_objects(org: &Org, kind: &'static str, id: &str) -> Vec<Referrer> {
+    let mut all = referrers(org, Points::Kind(kind), &[id]);
     if kind == "skill"
         && let Some(skill) = org.get("skill", id)
     {
-        for k in referencing(org, Points::EnumSkillValue, &enum_value_ids(skill)) {
-            if !kinds.contains(&k) {
-                kinds.push(k);
+        for r in referrers(org, Points::EnumSkillValue, &enum_value_ids(skill)) {
+            if !all.iter().any(|a| a.kind == r.kind && a.id == r.id) {
+                all.push(r);
             }
         }
     }
-    kinds
+    all
+}
+
+/// The kinds whose objects point at `kind`/`id` (the 412's `referencedEntities`).
+pub fn incoming(org: &Org, kind: &'static str, id: &str) -> Vec<String> {
+    kinds_of(&incoming_objects(org, kind, id))
 }
 
 #[cfg(test)]

@@ -527,14 +527,20 @@ mod tests {
     #[test]
     fn live_text_that_looks_like_a_placeholder_is_escaped() {
         let mut body = Map::new();
-        body.insert("description".into(), Value::String("a ${var.x} and $${y}".into()));
+        body.insert(
+            "description".into(),
+            Value::String("a ${var.x} and $${y}".into()),
+        );
         body.insert(
             "list".into(),
             serde_json::json!([{"v": "${env.HOME}"}, 3, "plain"]),
         );
         escape_placeholders(&mut body);
         assert_eq!(body["description"], "a $${var.x} and $$${y}");
-        assert_eq!(body["list"], serde_json::json!([{"v": "$${env.HOME}"}, 3, "plain"]));
+        assert_eq!(
+            body["list"],
+            serde_json::json!([{"v": "$${env.HOME}"}, 3, "plain"])
+        );
     }
 
     #[test]

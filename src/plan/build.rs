@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
+use super::blast::{live_referrers, refusal};
 use super::diff::diff_fields;
 use super::order::sort_changes;
 use super::rules::{self, World};
@@ -23,6 +24,9 @@ pub struct PlanOptions {
     /// Kinds whose live objects absent from the config are deleted.
     pub delete_kinds: Vec<&'static str>,
     pub delete_threshold: DeleteThreshold,
+    /// Kinds whose deletes the caller checks through the API's `incoming-references`
+    /// route (`blast::route_refusals`) instead of the live walk.
+    pub incoming_route: Vec<&'static str>,
 }
 
 /// Builds the plan. Returns it with every problem found; the plan must not be applied when
@@ -640,54 +644,9 @@ fn changed_fields(diffs: &[FieldDiff]) -> String {
         .join(", ")
 }
 
-/// A live object that will still reference `target` after the apply: one that is not
-/// being deleted itself, and whose referencing field the config does not redeclare.
-fn live_referrer(
-    target_kind: &Kind,
-    target: &LiveObject,
-    desired: &Desired,
-    live: &Live,
-    index: &KeyIndex,
-    options: &PlanOptions,
-) -> Option<String> {
-    for kind in crate::catalogue::KINDS {
-        for reference in kind
-            .references
-            .iter()
-            .filter(|r| r.target == target_kind.name && r.within.is_none())
-        {
-            let root = crate::model::FieldPath::parse(reference.field)
-                .root()
-                .unwrap_or_default()
-                .to_string();
-            for o in live.of_kind(kind.name) {
-                let key = o.key.clone().unwrap_or_else(|| o.id.clone());
-                let declared = declared_for(desired, kind, o, index);
-                let deleted = declared.is_none()
-                    && options.delete_kinds.contains(&kind.name)
-                    && !o.is_system_default();
-                if deleted || declared.is_some_and(|d| d.body.contains_key(&root)) {
-                    continue;
-                }
-                let mut points = false;
-                crate::model::FieldPath::parse(reference.field).visit(
-                    &Value::Object(o.body.clone()),
-                    &mut |_, v| {
-                        points |= v.as_str() == Some(target.id.as_str());
-                    },
-                );
-                if points {
-                    return Some(format!("live {} `{key}` ({})", kind.name, reference.field));
-                }
-            }
-        }
-    }
-    None
-}
-
 /// The declared object a live one is, if any: by its key, or for a scoped kind (teams) by
 /// its qualified key `Site/Name`.
-fn declared_for<'a>(
+pub(super) fn declared_for<'a>(
     desired: &'a Desired,
     kind: &Kind,
     o: &LiveObject,
@@ -755,15 +714,13 @@ fn plan_deletes(
                     }
                 }
             }
-            if let Some(blocker) = live_referrer(kind, o, desired, live, index, options) {
-                diags.push(Diagnostic::general(format!(
-                    "{} `{key}` would be deleted, but {blocker} still points at it; the API would refuse the delete (412)",
-                    kind.name
-                ))
-                .with_help(format!(
-                    "declare {} `{key}` in the config to keep it, or change or delete what points at it first",
-                    kind.name
-                )));
+            // Kinds the API answers `incoming-references` for are checked through it by the
+            // caller (`blast::route_refusals`), which sees unmanaged referrers too.
+            if !options.incoming_route.contains(&kind.name) {
+                let referrers = live_referrers(kind, o, desired, live, index, options);
+                if !referrers.is_empty() {
+                    diags.push(refusal(kind, key, &referrers));
+                }
             }
             deletes.push(Change {
                 kind,

@@ -3,6 +3,7 @@
 //! fields, order the changes by the reference graph, and check the safety rules. Renderers
 //! turn it into text, JSON and Markdown.
 
+mod blast;
 mod build;
 mod diff;
 mod order;
@@ -18,8 +19,10 @@ use serde_json::{Map, Value};
 use crate::catalogue::Kind;
 use crate::model::Upload;
 
+pub use blast::{Reported, route_refusals, walk_refusals};
 pub use build::{PlanOptions, build};
 pub use diff::diff_fields;
+pub use order::sort_changes;
 pub use safety::DeleteThreshold;
 
 /// What a change does.

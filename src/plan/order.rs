@@ -7,7 +7,7 @@
 use super::{Action, Change, Pass};
 use crate::catalogue::kind_rank;
 
-pub(super) fn sort_changes(mut changes: Vec<Change>) -> Vec<Change> {
+pub fn sort_changes(mut changes: Vec<Change>) -> Vec<Change> {
     changes.sort_by_key(|c| {
         let rank = kind_rank(c.kind.name);
         match (c.action, c.pass) {

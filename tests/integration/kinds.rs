@@ -522,7 +522,7 @@ fn deleting_an_object_live_objects_point_at_is_refused_at_plan_time() {
     let plan = env.wxcc(&["plan", "cfg", "--delete", "site"]).expect(1);
     assert!(
         plan.stderr.contains(
-            "× site `Austin` would be deleted, but live team `Blue` (siteId) still points at it"
+            "× site `Austin` would be deleted, but 1 still points at it: team `Blue` (not in the config, siteId)"
         ),
         "{}",
         plan.stderr
@@ -556,33 +556,21 @@ fn deleting_an_object_live_objects_point_at_is_refused_at_plan_time() {
 }
 
 #[test]
-fn deleting_what_a_list_row_hides_shows_the_apis_refusal() {
+fn deleting_what_a_list_row_hides_is_refused_through_incoming_references() {
     let env = Env::new();
     env.write("cfg/base.yaml", BASE);
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
-    // A skill profile made outside the config uses skill Billing; skill profiles are read
-    // by item, so their list rows cannot show the link, and the API's 412 is reported.
+    // A skill profile made outside the config uses skill Billing; skill-profile list rows
+    // cannot show the link, but the incoming-references route does (docs/undo.md).
     let billing = env.live_named("skill", "Billing");
     let (status, _) = env.api("POST", &env.org_path("skill-profile"), Some(serde_json::json!({"name": "Outside", "activeSkills": [{"skillId": billing["id"], "proficiencyValue": 3}]})));
     assert_eq!(status, 201);
     env.write("cfg/base.yaml", &BASE.replace("  - {name: Billing, skillType: PROFICIENCY, serviceLevelThreshold: 30, active: true}\n", ""));
-    let run = env
-        .wxcc(&[
-            "apply",
-            "cfg",
-            "--auto-approve",
-            "--delete",
-            "skill",
-            "--max-delete-percent",
-            "100",
-        ])
-        .expect(1);
-    contains_all(
-        &run.stdout,
+    refused_at_plan(
+        &env,
+        &["cfg", "--delete", "skill", "--max-delete-percent", "100"],
         &[
-            "✗ failed to delete skill \"Billing\": DELETE /organization/",
-            "→ 412 Precondition Failed",
-            "[referenced by: skill-profile]",
+            "skill `Billing` would be deleted, but 1 still points at it: skill-profile `Outside` (not in the config)",
         ],
     );
 }

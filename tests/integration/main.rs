@@ -27,3 +27,5 @@ mod regressions;
 mod rules;
 mod saved_plans;
 mod schema;
+mod scope_blast;
+mod undo;

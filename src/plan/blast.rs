@@ -1,0 +1,262 @@
+//! Blast radius of a delete: what in the tenant points at an object the plan would delete,
+//! managed by the config or not, and the refusal naming them. Pure: the live state already
+//! read is walked here, and referrers the API's `incoming-references` route reported
+//! (docs/api-notes.md §1.10; fetched by the caller) are judged here the same way. A
+//! referrer that this plan deletes too, or whose referencing field the config redeclares,
+//! no longer points at the object once the apply reaches the delete.
+
+use serde_json::Value;
+
+use super::build::declared_for;
+use super::{Action, Change, Plan, PlanOptions};
+use crate::catalogue::Kind;
+use crate::model::{Desired, Diagnostic, KeyIndex, Live, LiveObject, printable};
+
+/// One object that points at another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Referrer {
+    /// The referrer's kind (or the API's type name for things outside the catalogue: `flow`).
+    pub kind: String,
+    pub id: String,
+    /// Its key (name), or its id when it has none.
+    pub key: String,
+    /// The field holding the reference, when known.
+    pub field: Option<String>,
+    /// Whether the config declares the referrer.
+    pub managed: bool,
+}
+
+impl Referrer {
+    fn describe(&self) -> String {
+        let field = self
+            .field
+            .as_deref()
+            .map(|f| format!(", {f}"))
+            .unwrap_or_default();
+        let managed = if self.managed {
+            "in the config"
+        } else {
+            "not in the config"
+        };
+        format!(
+            "{} `{}` ({managed}{field})",
+            printable(&self.kind),
+            printable(&self.key)
+        )
+    }
+}
+
+/// A live object of a catalogue kind that points at `target` and will still point at it
+/// after the apply: not deleted by the plan, and its referencing field not redeclared.
+/// Every such object, in catalogue order.
+pub(super) fn live_referrers(
+    target_kind: &Kind,
+    target: &LiveObject,
+    desired: &Desired,
+    live: &Live,
+    index: &KeyIndex,
+    options: &PlanOptions,
+) -> Vec<Referrer> {
+    let mut found = Vec::new();
+    for kind in crate::catalogue::KINDS {
+        for o in live.of_kind(kind.name) {
+            if let Some(r) =
+                keeps_pointing(kind, o, target_kind, &target.id, desired, index, options)
+                && !found
+                    .iter()
+                    .any(|f: &Referrer| f.id == r.id && f.kind == r.kind)
+            {
+                found.push(r);
+            }
+        }
+    }
+    found
+}
+
+/// `o` as a referrer of `target_kind`/`target_id` if it points at it and keeps doing so
+/// through the apply.
+fn keeps_pointing(
+    kind: &'static Kind,
+    o: &LiveObject,
+    target_kind: &Kind,
+    target_id: &str,
+    desired: &Desired,
+    index: &KeyIndex,
+    options: &PlanOptions,
+) -> Option<Referrer> {
+    let declared = declared_for(desired, kind, o, index);
+    let deleted = declared.is_none()
+        && options.delete_kinds.contains(&kind.name)
+        && kind.deletable
+        && !o.is_system_default();
+    if deleted {
+        return None;
+    }
+    for reference in kind
+        .references
+        .iter()
+        .filter(|r| r.target == target_kind.name && r.within.is_none())
+    {
+        let path = crate::model::FieldPath::parse(reference.field);
+        let root = path.root().unwrap_or_default().to_string();
+        if declared.is_some_and(|d| d.body.contains_key(&root)) {
+            continue;
+        }
+        let mut points = false;
+        path.visit(&Value::Object(o.body.clone()), &mut |_, v| {
+            points |= v.as_str() == Some(target_id);
+        });
+        if points {
+            return Some(Referrer {
+                kind: kind.name.to_string(),
+                id: o.id.clone(),
+                key: o.key.clone().unwrap_or_else(|| o.id.clone()),
+                field: Some(reference.field.to_string()),
+                managed: declared.is_some(),
+            });
+        }
+    }
+    None
+}
+
+/// The refusal of deleting `kind`/`key` while `referrers` point at it.
+pub(super) fn refusal(kind: &Kind, key: &str, referrers: &[Referrer]) -> Diagnostic {
+    let names: Vec<String> = referrers.iter().map(Referrer::describe).collect();
+    Diagnostic::general(format!(
+        "{} `{}` would be deleted, but {} still point{} at it: {}; the API would refuse the delete (412)",
+        kind.name,
+        printable(key),
+        referrers.len(),
+        if referrers.len() == 1 { "s" } else { "" },
+        names.join(", ")
+    ))
+    .with_help(format!(
+        "declare {} `{}` in the config to keep it, or change or delete what points at it first",
+        kind.name,
+        printable(key)
+    ))
+}
+
+/// Referrers the `incoming-references` route reported for one planned delete: the API's
+/// type name, the referrer's id and name.
+#[derive(Clone, Debug)]
+pub struct Reported {
+    pub kind: String,
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// The refusals for the deletes whose referrers the route reported (`reported[i]` for
+/// `plan.changes[i]`). A reported referrer of a kind read live is judged like the live walk
+/// judges it (by its declared fields); one of a kind not read (or outside the catalogue) still
+/// points at the object unless this plan deletes it.
+pub fn route_refusals(
+    plan: &Plan,
+    reported: &[(usize, Vec<Reported>)],
+    desired: &Desired,
+    live: &Live,
+    options: &PlanOptions,
+) -> Vec<Diagnostic> {
+    let index = KeyIndex::from_live(live);
+    let mut out = Vec::new();
+    for (i, referrers) in reported {
+        let Some(change) = plan.changes.get(*i) else {
+            continue;
+        };
+        let Some(target_id) = change.live_id.as_deref() else {
+            continue;
+        };
+        let mut blocking: Vec<Referrer> = Vec::new();
+        for r in referrers {
+            if deleted_by(plan, &r.id) {
+                continue;
+            }
+            let kind = catalogue_kind(&r.kind);
+            let read = kind.filter(|k| live.kinds.contains_key(k.name));
+            let judged = match read.and_then(|k| live.by_id(k.name, &r.id).map(|o| (k, o))) {
+                Some((k, o)) => {
+                    match keeps_pointing(k, o, change.kind, target_id, desired, &index, options) {
+                        Some(found) => Some(found),
+                        // The row read may leave the field out (§1.5); the API says it points.
+                        None if declared_for(desired, k, o, &index).is_none() => Some(Referrer {
+                            kind: k.name.to_string(),
+                            id: o.id.clone(),
+                            key: o.key.clone().unwrap_or_else(|| o.id.clone()),
+                            field: None,
+                            managed: false,
+                        }),
+                        None => None,
+                    }
+                }
+                None => Some(Referrer {
+                    kind: kind.map_or_else(|| r.kind.clone(), |k| k.name.to_string()),
+                    id: r.id.clone(),
+                    key: r.name.clone().unwrap_or_else(|| r.id.clone()),
+                    field: None,
+                    managed: false,
+                }),
+            };
+            if let Some(found) = judged
+                && !blocking
+                    .iter()
+                    .any(|b| b.id == found.id && b.kind == found.kind)
+            {
+                blocking.push(found);
+            }
+        }
+        if !blocking.is_empty() {
+            out.push(refusal(change.kind, &change.key, &blocking));
+        }
+    }
+    out
+}
+
+/// The refusals of the plan's deletes of kinds without the route (not in
+/// `options.incoming_route`), from the live state already read. For plans not built from a
+/// config (an undo), where nothing is redeclared.
+pub fn walk_refusals(
+    plan: &Plan,
+    desired: &Desired,
+    live: &Live,
+    options: &PlanOptions,
+) -> Vec<Diagnostic> {
+    let index = KeyIndex::from_live(live);
+    let mut out = Vec::new();
+    for c in plan.changes.iter().filter(|c| c.action == Action::Delete) {
+        if options.incoming_route.contains(&c.kind.name) {
+            continue;
+        }
+        let Some(target) = c
+            .live_id
+            .as_deref()
+            .and_then(|id| live.by_id(c.kind.name, id))
+        else {
+            continue;
+        };
+        let referrers: Vec<Referrer> =
+            live_referrers(c.kind, target, desired, live, &index, options)
+                .into_iter()
+                .filter(|r| !deleted_by(plan, &r.id))
+                .collect();
+        if !referrers.is_empty() {
+            out.push(refusal(c.kind, &c.key, &referrers));
+        }
+    }
+    out
+}
+
+/// Whether the plan deletes the object with this id.
+fn deleted_by(plan: &Plan, id: &str) -> bool {
+    plan.changes
+        .iter()
+        .any(|c: &Change| c.action == Action::Delete && c.live_id.as_deref() == Some(id))
+}
+
+/// The catalogue kind an API type name means (`entrypoint` is entry-point, §1.10).
+fn catalogue_kind(name: &str) -> Option<&'static Kind> {
+    Kind::named(name).or_else(|| {
+        crate::catalogue::KINDS
+            .iter()
+            .find(|k| k.name.replace('-', "") == name.replace('-', ""))
+    })
+}

@@ -1,0 +1,233 @@
+//! Issue 11 items 5 and 7: blast radius before a delete (through the emulator's
+//! `incoming-references` route, which agrees with its 412), and `--target`/`--exclude`.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Env, contains_all, refused_at_plan};
+
+const SITES: &str = "\
+site:
+  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile}
+  - {name: Boston, active: true, multimediaProfileId: Default Multimedia Profile}
+";
+
+const TEAM: &str = "\
+team:
+  - {name: Tier 1, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false, multiMediaProfileId: Default Multimedia Profile}
+";
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_string()
+}
+
+/// A team at `site`, created through the API, not in any config.
+fn unmanaged_team(env: &Env, name: &str, site: &Value) -> Value {
+    let (status, team) = env.api(
+        "POST",
+        &env.org_path("team"),
+        Some(json!({"name": name, "active": true, "siteId": site["id"], "teamType": "AGENT", "teamStatus": "IN_SERVICE"})),
+    );
+    assert_eq!(status, 201, "{team}");
+    team
+}
+
+#[test]
+fn incoming_references_route_agrees_with_the_412() {
+    let env = Env::new();
+    let mmp = env.live_named("multimedia-profile", "Default Multimedia Profile");
+    let (status, site) = env.api(
+        "POST",
+        &env.org_path("site"),
+        Some(json!({"name": "Austin", "active": true, "multimediaProfileId": mmp["id"]})),
+    );
+    assert_eq!(status, 201);
+    let team = unmanaged_team(&env, "Ghost", &site);
+    let path = env.org_path(&format!("site/{}/incoming-references", id(&site)));
+    let (status, body) = env.api("GET", &path, None);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["meta"]["currentEntity"], "team");
+    let teams: Vec<&str> = body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert!(teams.contains(&"Ghost"), "{body}");
+    assert!(
+        body["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .any(|r| r["id"] == team["id"]),
+        "{body}"
+    );
+    let listed = body["meta"]["referencedEntities"].clone();
+    let (status, refused) = env.api(
+        "DELETE",
+        &env.org_path(&format!("site/{}", id(&site))),
+        None,
+    );
+    assert_eq!(status, 412);
+    assert_eq!(
+        refused["error"]["referencedEntities"], listed,
+        "one index for both"
+    );
+
+    let (_, none) = env.api("GET", &format!("{path}?type=user-profile"), None);
+    assert_eq!(none["data"], json!([]));
+    assert_eq!(none["meta"]["currentEntity"], "user-profile");
+    let (status, _) = env.api("GET", &format!("{path}?type=nonsense"), None);
+    assert_eq!(status, 400, "an unknown type is refused (§1.10)");
+    let (status, _) = env.api(
+        "GET",
+        &env.org_path("site/no-such-id/incoming-references"),
+        None,
+    );
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn a_delete_an_unmanaged_object_points_at_is_refused_naming_it() {
+    let env = Env::new();
+    env.write("c/sites.yaml", SITES);
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let boston = env.live_named("site", "Boston");
+    unmanaged_team(&env, "Ghost", &boston);
+    // Boston leaves the config: deleting it would orphan the unmanaged team.
+    env.write(
+        "c/sites.yaml",
+        &SITES.replace(
+            "  - {name: Boston, active: true, multimediaProfileId: Default Multimedia Profile}\n",
+            "",
+        ),
+    );
+    let stderr = refused_at_plan(
+        &env,
+        &["c", "--delete", "site"],
+        &[
+            "site `Boston` would be deleted",
+            "team `Ghost` (not in the config, siteId)",
+        ],
+    );
+    assert!(stderr.contains("412"), "{stderr}");
+    let asked = env
+        .client_requests()
+        .iter()
+        .filter(|r| {
+            r["method"] == "GET"
+                && r["path"].as_str().is_some_and(|p| {
+                    p.ends_with(&format!("site/{}/incoming-references", id(&boston)))
+                })
+        })
+        .count();
+    assert_eq!(
+        asked, 2,
+        "plan and apply each asked the route once: its first answer holds the only type"
+    );
+    assert_eq!(
+        env.live("site")
+            .iter()
+            .filter(|s| s["name"] == "Boston")
+            .count(),
+        1
+    );
+
+    // With the team gone, the same delete goes through.
+    let ghost = env.live_named("team", "Ghost");
+    let (status, _) = env.api(
+        "DELETE",
+        &env.org_path(&format!("team/{}", id(&ghost))),
+        None,
+    );
+    assert_eq!(status, 204);
+    env.wxcc(&["apply", "c", "--delete", "site", "--auto-approve"])
+        .expect(0);
+    assert!(env.live("site").iter().all(|s| s["name"] != "Boston"));
+}
+
+#[test]
+fn target_keeps_one_object_and_exclude_drops_a_kind() {
+    let env = Env::new();
+    env.write("c/sites.yaml", SITES).write("c/team.yaml", TEAM);
+    let plan = env
+        .wxcc(&["plan", "c", "--target", "site/Austin"])
+        .expect(0);
+    contains_all(
+        &plan.stdout,
+        &[
+            "site \"Austin\"",
+            "Plan: 1 to create, 0 to update, 0 to delete.",
+        ],
+    );
+    assert!(
+        !plan.stdout.contains("Boston") && !plan.stdout.contains("Tier 1"),
+        "{}",
+        plan.stdout
+    );
+    env.wxcc(&["apply", "c", "--target", "site/Austin", "--auto-approve"])
+        .expect(0);
+    assert_eq!(
+        env.live("site")
+            .iter()
+            .filter(|s| s["name"] == "Austin" || s["name"] == "Boston")
+            .count(),
+        1
+    );
+
+    // The team is in scope; Austin is outside it and resolve against live.
+    let writes = env.writes();
+    let applied = env
+        .wxcc(&["apply", "c", "--exclude", "site", "--auto-approve"])
+        .expect(0);
+    contains_all(
+        &applied.stdout,
+        &["Apply complete: 1 created, 0 updated, 0 deleted."],
+    );
+    assert_eq!(env.writes(), writes + 1);
+    let team = env.live_named("team", "Tier 1");
+    assert_eq!(team["siteId"], env.live_named("site", "Austin")["id"]);
+    assert!(
+        env.live("site").iter().all(|s| s["name"] != "Boston"),
+        "excluded"
+    );
+}
+
+#[test]
+fn a_target_that_needs_an_object_outside_it_is_refused_at_the_field() {
+    let env = Env::new();
+    env.write("c/sites.yaml", SITES).write("c/team.yaml", TEAM);
+    let stderr = refused_at_plan(
+        &env,
+        &["c", "--target", "team"],
+        &[
+            "team `Tier 1` is in scope, but the site `Austin` it names is outside the scope",
+            "team.yaml:2:",
+            "--target site/Austin",
+        ],
+    );
+    assert!(!stderr.contains("Boston"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_kind_or_key_in_a_scope_is_a_clear_error() {
+    let env = Env::new();
+    env.write("c/sites.yaml", SITES);
+    let run = env.wxcc(&["plan", "c", "--target", "sitee"]).expect(1);
+    contains_all(
+        &run.stderr,
+        &["--target sitee: unknown kind `sitee`; did you mean `site`?"],
+    );
+    assert_eq!(env.total_requests(), 0, "refused before anything is sent");
+    let run = env
+        .wxcc(&["apply", "c", "--exclude", "site/Austn", "--auto-approve"])
+        .expect(1);
+    contains_all(
+        &run.stderr,
+        &[
+            "--exclude site/Austn: no site `Austn` in the config or the tenant; did you mean `site/Austin`?",
+        ],
+    );
+    let run = env.wxcc(&["plan", "c", "--target", "site/"]).expect(1);
+    contains_all(&run.stderr, &["the key after `/` is empty"]);
+    assert_eq!(env.writes(), 0);
+}

@@ -1,0 +1,266 @@
+//! Issue 11 item 4: every apply keeps a journal; `wxcc undo` reverses it — creates
+//! deleted, fields restored, deletes recreated with references re-keyed — and refuses
+//! objects changed since, journals of another org, and files that are not journals.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Env, contains_all};
+
+const V1: &str = "\
+site:
+  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile, description: one}
+  - {name: Boston, active: true, multimediaProfileId: Default Multimedia Profile}
+team:
+  - {name: Tier 1, siteId: Boston, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}
+";
+
+/// Austin's description changed, Boston and its team gone, Chicago new.
+const V2: &str = "\
+site:
+  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile, description: two}
+  - {name: Chicago, active: true, multimediaProfileId: Default Multimedia Profile}
+";
+
+fn journals(env: &Env) -> Vec<std::path::PathBuf> {
+    let dir = env.path().join(".wxcc/journal");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn names(env: &Env, kind: &str) -> Vec<String> {
+    let mut n: Vec<String> = env
+        .live(kind)
+        .iter()
+        .filter_map(|o| o["name"].as_str().map(str::to_string))
+        .collect();
+    n.sort();
+    n
+}
+
+#[test]
+fn undo_reverses_creates_updates_and_deletes_then_walks_back() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1).write("v2/c.yaml", V2);
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    let sites_before = names(&env, "site");
+    let old_boston = env.live_named("site", "Boston")["id"].clone();
+    let applied = env
+        .wxcc(&[
+            "apply",
+            "v2",
+            "--delete",
+            "site",
+            "--delete",
+            "team",
+            "--auto-approve",
+        ])
+        .expect(0);
+    contains_all(&applied.stdout, &["1 created, 1 updated, 2 deleted"]);
+    contains_all(&applied.stdout, &["Journal: .wxcc/journal/"]);
+    assert_eq!(journals(&env).len(), 2);
+
+    let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    contains_all(
+        &undo.stdout,
+        &[
+            "Undo of the apply in .wxcc/journal/",
+            "Plan: 2 to create, 1 to update, 1 to delete.",
+            "Apply complete: 2 created, 1 updated, 1 deleted.",
+        ],
+    );
+    // Back to the state before v2: v1 plans no changes.
+    let plan = env.wxcc(&["plan", "v1"]).expect(0);
+    assert_eq!(plan.stdout, "No changes.\n");
+    assert_eq!(names(&env, "site"), sites_before);
+    let boston = env.live_named("site", "Boston");
+    assert_ne!(boston["id"], old_boston, "recreated under a new id");
+    assert_eq!(
+        env.live_named("team", "Tier 1")["siteId"],
+        boston["id"],
+        "the team's reference was re-keyed to the recreated site"
+    );
+    assert_eq!(env.live_named("site", "Austin")["description"], "one");
+
+    // The undo kept a journal too; the next undo walks back past it, to v1's apply.
+    let again = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    contains_all(
+        &again.stdout,
+        &["Plan: 0 to create, 0 to update, 3 to delete."],
+    );
+    assert!(
+        !names(&env, "site")
+            .iter()
+            .any(|n| n == "Austin" || n == "Boston")
+    );
+    let none = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    contains_all(&none.stdout, &["Nothing to undo"]);
+
+    // Journals are private and hold no token.
+    for file in journals(&env) {
+        let text = std::fs::read_to_string(&file).expect("read journal");
+        assert!(!text.contains(&env.token), "no token in {}", file.display());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = env.path().join(".wxcc/journal");
+        let mode = std::fs::metadata(dir).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+}
+
+#[test]
+fn undo_refuses_an_object_changed_since_naming_it() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1);
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    let mut austin = env.live_named("site", "Austin");
+    austin["description"] = json!("edited by hand");
+    let id = austin["id"].as_str().expect("id").to_string();
+    let (status, body) = env.api("PUT", &env.org_path(&format!("site/{id}")), Some(austin));
+    assert_eq!(status, 200, "{body}");
+    let writes = env.writes();
+    let run = env.wxcc(&["undo", "--auto-approve"]).expect(1);
+    contains_all(
+        &run.stderr,
+        &[
+            "site `Austin` changed since that apply (version 0 → 1)",
+            "nothing was sent",
+        ],
+    );
+    assert!(!run.stderr.contains("Boston"), "{}", run.stderr);
+    assert_eq!(env.writes(), writes, "refused before any write");
+    assert_eq!(
+        env.live_named("site", "Austin")["description"],
+        "edited by hand"
+    );
+}
+
+#[test]
+fn undo_refuses_a_foreign_journal_and_a_corrupt_one_and_says_when_there_is_nothing() {
+    let env = Env::new();
+    let none = env.wxcc(&["undo"]).expect(0);
+    contains_all(&none.stdout, &["Nothing to undo: no apply to org"]);
+    env.write("v1/c.yaml", V1);
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    let journal = journals(&env).pop().expect("a journal");
+    let mut foreign: Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).expect("read")).expect("json");
+    foreign["org"] = json!("11111111-2222-3333-4444-555555555555");
+    env.write("foreign.json", &foreign.to_string());
+    let writes = env.writes();
+    let run = env
+        .wxcc(&["undo", "foreign.json", "--auto-approve"])
+        .expect(1);
+    contains_all(
+        &run.stderr,
+        &[
+            "foreign.json is the journal of an apply to org 11111111-2222-3333-4444-555555555555",
+            "refusing",
+        ],
+    );
+    let text = std::fs::read_to_string(&journal).expect("read");
+    env.write("cut.json", &text[..text.len() / 2]);
+    let requests = env.total_requests();
+    let run = env.wxcc(&["undo", "cut.json", "--auto-approve"]).expect(1);
+    contains_all(
+        &run.stderr,
+        &["cut.json is not a wxcc journal", "truncated or edited"],
+    );
+    assert_eq!(
+        env.total_requests(),
+        requests,
+        "a corrupt journal sends nothing"
+    );
+    assert_eq!(env.writes(), writes);
+    assert_eq!(
+        names(&env, "site")
+            .iter()
+            .filter(|n| *n == "Austin")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_failed_apply_journals_only_what_landed_and_undo_reverses_just_that() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1);
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "POST", "pathContains": "/team", "status": 400, "times": 10})),
+    );
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(1);
+    let journal = journals(&env).pop().expect("a journal");
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).expect("read")).expect("json");
+    let status: Vec<(String, String)> = saved["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            (
+                c["key"].as_str().unwrap_or_default().to_string(),
+                c["status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        status.contains(&("Tier 1".into(), "notDone".into())),
+        "{status:?}"
+    );
+    assert!(
+        status.contains(&("Austin".into(), "done".into())),
+        "{status:?}"
+    );
+    env.admin("DELETE", "/faults", None);
+    let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    contains_all(
+        &undo.stdout,
+        &["Plan: 0 to create, 0 to update, 2 to delete."],
+    );
+    assert!(
+        !names(&env, "site")
+            .iter()
+            .any(|n| n == "Austin" || n == "Boston")
+    );
+}
+
+#[test]
+fn undo_of_an_apply_a_later_apply_changed_again_names_that_apply() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1).write(
+        "v3/c.yaml",
+        &V1.replace("description: one", "description: three"),
+    );
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    let first = journals(&env).pop().expect("a journal");
+    env.wxcc(&["apply", "v3", "--auto-approve"]).expect(0);
+    let later = journals(&env).pop().expect("a journal");
+    let later_name = later
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let writes = env.writes();
+    let run = env
+        .wxcc(&["undo", first.to_str().expect("utf-8"), "--auto-approve"])
+        .expect(1);
+    contains_all(
+        &run.stderr,
+        &[&format!(
+            "site `Austin` was changed again by a later apply ({later_name}) that is not undone"
+        )],
+    );
+    assert_eq!(env.writes(), writes);
+}
