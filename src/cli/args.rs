@@ -265,6 +265,13 @@ pub struct CompareArgs {
     pub connect: ConnectArgs,
 }
 
+/// The file format `wxcc export --format` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Yaml,
+    Csv,
+}
+
 /// `wxcc export --out DIR` (issue 9).
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -286,6 +293,12 @@ pub struct ExportArgs {
     /// pretty-printed to `layouts/<name>.json`.
     #[arg(long)]
     pub inline_layouts: bool,
+
+    /// The format of the object files: one `<kind>.yaml`, or one `<kind>.csv` per kind
+    /// (docs/csv.md; desktop layouts stay inline, and a kind a CSV cannot hold is written
+    /// as YAML, said on stderr).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Yaml)]
+    pub format: ExportFormat,
 
     /// Fields whose values differ per org (e.g. `timezone`, `dialledNumber`,
     /// `outdialANIEntries[].number`), comma-separated: each value is replaced by a

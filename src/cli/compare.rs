@@ -25,6 +25,7 @@ pub async fn run(args: &CompareArgs, settings: &Settings, against: &Settings) ->
         kinds: kinds.clone(),
         exclude: Vec::new(),
         json_files: false,
+        format: export::FileFormat::Yaml,
         lift: Vec::new(),
     };
     let exported = export::export(&live, &stored, &options);

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use super::args::ExportArgs;
+use super::args::{ExportArgs, ExportFormat};
 use super::progress::Progress;
 use super::session::{Session, fetch_live, join_error, kinds_in_play};
 use super::settings::Settings;
@@ -30,8 +30,13 @@ pub async fn run(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
     let options = ExportOptions {
         kinds,
         exclude,
-        json_files: !args.inline_layouts,
+        // A CSV cell holds a layout inline; `{file: …}` is a YAML form.
+        json_files: !args.inline_layouts && args.format == ExportFormat::Yaml,
         lift,
+        format: match args.format {
+            ExportFormat::Yaml => export::FileFormat::Yaml,
+            ExportFormat::Csv => export::FileFormat::Csv,
+        },
     };
     let mut exported = export::export(&live, &stored, &options);
     let mut vars_elsewhere = None;
@@ -63,10 +68,13 @@ pub async fn run(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
             path.display()
         );
     }
+    for (kind, why) in &exported.csv_fallbacks {
+        eprintln!("note: {kind} written as {kind}.yaml, not CSV: {why}");
+    }
     let yaml_files = exported
         .files
         .keys()
-        .filter(|f| f.ends_with(".yaml"))
+        .filter(|f| f.ends_with(".yaml") || f.ends_with(".csv"))
         .count();
     eprintln!(
         "Exported {} objects of {} kinds to {} ({} files written, {} removed); {} system defaults left out (every org has its own).",

@@ -36,6 +36,18 @@ pub struct ExportOptions {
     /// per org: each value is replaced by a `${var.NAME}` placeholder and kept in
     /// [`Exported::vars`].
     pub lift: Vec<String>,
+    /// The file format of the objects: YAML, or CSV (`--format csv`).
+    pub format: FileFormat,
+}
+
+/// How export writes a kind's objects.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FileFormat {
+    #[default]
+    Yaml,
+    /// One `<kind>.csv` per kind, read back by `config`'s CSV loader (docs/csv.md). A kind
+    /// whose objects a CSV cannot hold is written as YAML instead, and said so.
+    Csv,
 }
 
 /// One object's config values, in key space.
@@ -87,6 +99,8 @@ pub struct Exported {
     pub system_defaults: usize,
     /// The values lifted out of the files, by placeholder name.
     pub vars: BTreeMap<String, Value>,
+    /// Kinds asked for as CSV but written as YAML, with the reason.
+    pub csv_fallbacks: Vec<(&'static str, String)>,
 }
 
 /// The content of stored files (audio), by (kind name, object id).
@@ -157,17 +171,36 @@ pub fn rows(
     (out, summary)
 }
 
-/// Exports live state: the rows of every chosen kind written as YAML, one file per kind,
-/// with their attachments and the editor schema.
+/// Exports live state: the rows of every chosen kind written as YAML (or CSV), one file per
+/// kind, with their attachments and the editor schema.
 pub fn export(live: &Live, stored: &StoredFiles, options: &ExportOptions) -> Exported {
     let (kinds, mut exported) = rows(live, stored, options);
     for k in kinds {
         if k.rows.is_empty() {
             continue;
         }
-        exported
-            .files
-            .insert(format!("{}.yaml", k.kind.name), yaml_file(&k).into_bytes());
+        let csv = match options.format {
+            FileFormat::Yaml => None,
+            FileFormat::Csv => {
+                let bodies: Vec<Map<String, Value>> =
+                    k.rows.iter().map(|r| r.body.clone()).collect();
+                match crate::config::write_csv(k.kind, &bodies) {
+                    Ok(text) => Some(text),
+                    Err(e) => {
+                        exported.csv_fallbacks.push((k.kind.name, e.to_string()));
+                        None
+                    }
+                }
+            }
+        };
+        match csv {
+            Some(text) => exported
+                .files
+                .insert(format!("{}.csv", k.kind.name), text.into_bytes()),
+            None => exported
+                .files
+                .insert(format!("{}.yaml", k.kind.name), yaml_file(&k).into_bytes()),
+        };
         for a in k.attachments {
             exported.files.insert(a.path, a.bytes);
         }

@@ -621,3 +621,50 @@ fn lift_refuses_a_field_no_exported_kind_has() {
     assert_eq!(env.total_requests(), 0);
     assert!(!env.path().join("o").exists() && !env.path().join("v.yaml").exists());
 }
+
+#[test]
+fn a_csv_export_plans_back_to_no_changes_and_migrates_to_another_org() {
+    let env = applied_example();
+    let writes = env.writes();
+    let run = env
+        .wxcc(&["export", "--out", "org", "--format", "csv"])
+        .expect(0);
+    let out = files(&env.path().join("org"));
+    for f in [
+        "site.csv",
+        "team.csv",
+        "contact-service-queue.csv",
+        "user.csv",
+    ] {
+        assert!(out.contains_key(f), "{f} missing: {:?}", out.keys());
+    }
+    assert!(
+        !out.keys()
+            .any(|f| f.ends_with(".yaml") && !run.stderr.contains("written as")),
+        "YAML written without a note: {:?}\n{}",
+        out.keys(),
+        run.stderr
+    );
+    let sites = String::from_utf8_lossy(&out["site.csv"]).into_owned();
+    assert!(sites.starts_with("name,"), "key column first:\n{sites}");
+    assert!(
+        !sites.contains("Site-1"),
+        "system default exported:\n{sites}"
+    );
+    let plan = env.wxcc(&["plan", "org", "--detailed-exitcode"]).expect(0);
+    assert_eq!(plan.stdout.trim(), "No changes.", "{}", plan.stderr);
+    assert_eq!(env.writes(), writes, "export never writes to the tenant");
+
+    // The CSV export creates the same objects in a fresh org.
+    let token = second_org(&env);
+    let as_b = [
+        ("WXCC_BASE_URL", env.url.as_str()),
+        ("WXCC_ACCESS_TOKEN", token.as_str()),
+    ];
+    env.wxcc_with(&["apply", "org", "--auto-approve"], &as_b)
+        .expect(0);
+    let again = env
+        .wxcc_with(&["plan", "org", "--detailed-exitcode"], &as_b)
+        .expect(0);
+    assert_eq!(again.stdout.trim(), "No changes.", "{}", again.stderr);
+}
