@@ -269,6 +269,13 @@ const BLOB_ID_SHAPE: &str = "a blob id the API issues (`<kind>_<UUID>`)";
 /// The shapes of object ids (docs/api-notes.md §1.3): UUIDs on current tenants, for every
 /// kind users included, and 20-character legacy ids such as `AXYleKyhpxttOlBXBjqg` on older
 /// ones (sites, teams, idle and wrap-up codes; docs/api-notes.md §7 of the data APIs).
+/// The id a bulk result's `href` ends with (`/api/organization/<org>/site/<id>`), when it
+/// is one.
+pub(crate) fn id_from_href(href: &str) -> Option<String> {
+    let id = href.trim_end_matches('/').rsplit('/').next()?;
+    valid_id(id).then(|| id.to_string())
+}
+
 fn valid_id(id: &str) -> bool {
     is_uuid(id)
         || (id.len() == 20

@@ -2,7 +2,7 @@
 //! the official spec. The catalogue's tests check every row against the vendored spec:
 //! paths exist with their methods, the DTO exists, every named field is a DTO property.
 
-use super::{FileFormat, KeyedList, Kind, Reference, UploadParts};
+use super::{BulkRoutes, BulkUpdate, FileFormat, KeyedList, Kind, Reference, UploadParts};
 
 const fn to(field: &'static str, target: &'static str) -> Reference {
     Reference {
@@ -65,7 +65,29 @@ pub const BASE: Kind = Kind {
     response_dto: None,
     partial_update: false,
     ignored_on_write: &[],
+    bulk: None,
 };
+
+/// `POST <route>` creates and deletes; updates are single calls (the live route refuses
+/// ids, docs/api-notes.md §1.8).
+const fn bulk_create_delete(save: &'static str) -> Option<BulkRoutes> {
+    Some(BulkRoutes {
+        save,
+        create: true,
+        delete: true,
+        update: BulkUpdate::None,
+    })
+}
+
+/// Bulk creates, deletes and the given kind of update (docs/api-notes.md §1.8).
+const fn bulk_all(save: &'static str, update: BulkUpdate) -> Option<BulkRoutes> {
+    Some(BulkRoutes {
+        save,
+        create: true,
+        delete: true,
+        update,
+    })
+}
 
 pub static KINDS: &[Kind] = &[
     Kind {
@@ -74,6 +96,7 @@ pub static KINDS: &[Kind] = &[
         list_path: "v2/multimedia-profile",
         item_path: "multimedia-profile",
         dto: "MultimediaProfileDTO",
+        bulk: bulk_create_delete("multimedia-profile/bulk"),
         ..BASE
     },
     Kind {
@@ -83,6 +106,7 @@ pub static KINDS: &[Kind] = &[
         item_path: "site",
         dto: "SiteDTO",
         references: &[to("multimediaProfileId", "multimedia-profile")],
+        bulk: bulk_create_delete("site/bulk"),
         ..BASE
     },
     Kind {
@@ -106,6 +130,7 @@ pub static KINDS: &[Kind] = &[
         keyed_lists: &[keyed("enumSkillValues", "name")],
         immutable: &["name", "skillType"],
         list_omits: &["enumSkillValues"],
+        bulk: bulk_create_delete("skill/bulk"),
         ..BASE
     },
     Kind {
@@ -133,6 +158,7 @@ pub static KINDS: &[Kind] = &[
             keyed("activeEnumSkills", "enumSkillValueId"),
         ],
         list_omits: &["activeSkills", "activeEnumSkills"],
+        bulk: bulk_create_delete("skill-profile/bulk"),
         ..BASE
     },
     Kind {
@@ -142,6 +168,7 @@ pub static KINDS: &[Kind] = &[
         item_path: "auxiliary-code",
         dto: "AuxiliaryCodeDTO",
         references: &[to("workTypeId", "work-type")],
+        bulk: bulk_all("auxiliary-code/bulk", BulkUpdate::Partial("auxiliary-code/bulk")),
         ..BASE
     },
     Kind {
@@ -154,6 +181,7 @@ pub static KINDS: &[Kind] = &[
         unordered: &["holidays[].recurrence.daysOfWeek"],
         keyed_lists: &[keyed("holidays", "name")],
         list_omits: &["holidays"],
+        bulk: bulk_create_delete("holiday-list/bulk"),
         ..BASE
     },
     Kind {
@@ -166,6 +194,7 @@ pub static KINDS: &[Kind] = &[
         unordered: &["overrides[].recurrence.daysOfWeek"],
         keyed_lists: &[keyed("overrides", "name")],
         list_omits: &["overrides"],
+        bulk: bulk_create_delete("overrides/bulk"),
         ..BASE
     },
     Kind {
@@ -182,6 +211,7 @@ pub static KINDS: &[Kind] = &[
         unordered: &["workingHours[].days"],
         keyed_lists: &[keyed("workingHours", "name")],
         list_omits: &["workingHours"],
+        bulk: bulk_create_delete("business-hours/bulk"),
         ..BASE
     },
     Kind {
@@ -190,6 +220,7 @@ pub static KINDS: &[Kind] = &[
         list_path: "v2/cad-variable",
         item_path: "cad-variable",
         dto: "CadVariableDTO",
+        bulk: bulk_all("cad-variable/bulk", BulkUpdate::Whole),
         ..BASE
     },
     Kind {
@@ -207,6 +238,7 @@ pub static KINDS: &[Kind] = &[
         list_path: "v2/contact-number",
         item_path: "contact-number",
         dto: "ContactNumberDTO",
+        bulk: bulk_create_delete("contact-number/bulk"),
         ..BASE
     },
     Kind {
@@ -252,6 +284,7 @@ pub static KINDS: &[Kind] = &[
         ],
         unordered: &["teamIds"],
         list_omits: &["jsonFileContent", "teamIds"],
+        bulk: bulk_create_delete("desktop-layout/bulk"),
         ..BASE
     },
     Kind {
@@ -273,6 +306,7 @@ pub static KINDS: &[Kind] = &[
         immutable: &["teamType"],
         list_omits: &["userIds", "queueRankings"],
         response_dto: Some("TeamResponseDTO"),
+        bulk: bulk_create_delete("team/bulk"),
         ..BASE
     },
     Kind {
@@ -285,6 +319,12 @@ pub static KINDS: &[Kind] = &[
         unordered: &["resources[].ids"],
         keyed_lists: &[keyed("resources", "name")],
         list_omits: &["resources"],
+        bulk: Some(BulkRoutes {
+            save: "resource-collection/bulk",
+            create: false,
+            delete: false,
+            update: BulkUpdate::PatchWhole("resource-collection/bulk"),
+        }),
         ..BASE
     },
     Kind {
@@ -314,6 +354,7 @@ pub static KINDS: &[Kind] = &[
             "viewableFolderIds",
             "nonViewableFolderIds",
         ],
+        bulk: bulk_all("v3/user-profile/bulk", BulkUpdate::Whole),
         ..BASE
     },
     Kind {
@@ -335,6 +376,7 @@ pub static KINDS: &[Kind] = &[
         dto: "OutdialANIDTO",
         keyed_lists: &[keyed("outdialANIEntries", "name")],
         list_omits: &["outdialANIEntries"],
+        bulk: bulk_create_delete("outdial-ani/bulk"),
         ..BASE
     },
     Kind {
@@ -365,6 +407,7 @@ pub static KINDS: &[Kind] = &[
         keyed_lists: &[keyed("queueSkillRequirements", "skillId")],
         immutable: &["queueType", "channelType"],
         list_omits: &["callDistributionGroups", "queueSkillRequirements", "agents"],
+        bulk: bulk_all("contact-service-queue/v2/bulk", BulkUpdate::Partial("contact-service-queue/bulk")),
         ..BASE
     },
     Kind {
@@ -381,6 +424,7 @@ pub static KINDS: &[Kind] = &[
         keyed_lists: &[keyed("flowOverrideSettings", "name")],
         immutable: &["entryPointType", "channelType"],
         list_omits: &["flowOverrideSettings"],
+        bulk: bulk_all("entry-point/bulk", BulkUpdate::Whole),
         ..BASE
     },
     Kind {
@@ -392,6 +436,13 @@ pub static KINDS: &[Kind] = &[
         dto: "DialledNumberEntryPointDTO",
         references: &[to("entryPointId", "entry-point")],
         read_only: &["dialledNumberDigits", "entryPointName"],
+        bulk: Some(BulkRoutes {
+            save: "dial-number/bulk",
+            create: true,
+            // Bulk delete of dial numbers was not probed live (§1.8).
+            delete: false,
+            update: BulkUpdate::Whole,
+        }),
         ..BASE
     },
     Kind {
@@ -443,6 +494,7 @@ pub static KINDS: &[Kind] = &[
             "agentDNValidationCriterions",
         ],
         response_dto: Some("AgentProfileResponseDTO"),
+        bulk: bulk_create_delete("agent-profile/bulk"),
         ..BASE
     },
     Kind {
@@ -481,6 +533,12 @@ pub static KINDS: &[Kind] = &[
         response_dto: Some("UserResponseDTO"),
         partial_update: true,
         ignored_on_write: &["userLevelSummariesInclusion", "userLevelAutoCSATInclusion"],
+        bulk: Some(BulkRoutes {
+            save: "user/bulk",
+            create: false,
+            delete: false,
+            update: BulkUpdate::Partial("user/bulk"),
+        }),
         ..BASE
     },
 ];

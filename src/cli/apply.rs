@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anstyle::{AnsiColor, Style};
 
+use super::apply_report;
 use super::args::ApplyArgs;
 use super::plan::{Prepared, prepare};
 use super::settings::Settings;
@@ -17,6 +18,9 @@ use crate::plan::render::{Format, change_title, render};
 use crate::plan::{Action, Change, Pass};
 
 pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
+    if let Some(path) = &args.report {
+        apply_report::check(path)?;
+    }
     let prepared = prepare(&args.change, settings).await?;
     if prepared.plan.is_empty() {
         anstream::println!("No changes.");
@@ -60,13 +64,19 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
         &prepared.plan,
         &prepared.live,
         &prepared.session.client,
+        usize::from(args.bulk_chunk),
         stop,
         &mut print,
     )
     .await;
     signals.abort();
     prepared.session.close().await;
-    summarize(&report)
+    let summary = summarize(&report);
+    if let Some(path) = &args.report {
+        apply_report::write(path, &report, &prepared.origins)?;
+        anstream::println!("Report written to {}.", path.display());
+    }
+    summary
 }
 
 /// Watches for SIGINT and SIGTERM during an apply. The first sets `stop`: no new write

@@ -579,6 +579,22 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub allow_empty_config: bool,
 
+    /// The most objects one bulk request carries, up to 5000 (docs/performance.md); 0
+    /// sends every write as a single call.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "WXCC_BULK_CHUNK",
+        default_value_t = crate::apply::DEFAULT_BULK_CHUNK,
+        value_parser = clap::value_parser!(u16).range(0..=5000)
+    )]
+    pub bulk_chunk: u16,
+
+    /// Write one CSV line per object the apply changed (kind, key, source, action,
+    /// result: the id, or the API's reason) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<std::path::PathBuf>,
+
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
     pub change: ChangeArgs,

@@ -18,6 +18,8 @@ pub struct Prepared {
     pub plan: Plan,
     /// How many objects the config declares.
     pub declared: usize,
+    /// Where each declared object is written (`file:line`), for `apply --report`.
+    pub origins: super::apply_report::Origins,
 }
 
 pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
@@ -77,11 +79,22 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
             summary: config::summary_line(&diagnostics),
         });
     }
+    let origins = loaded
+        .desired
+        .objects
+        .iter()
+        .map(|o| {
+            let at = loaded.sources.location(o.key_span);
+            let line = at.rsplit_once(':').map_or(at.as_str(), |(l, _)| l);
+            ((o.kind.name, o.key.clone()), line.to_string())
+        })
+        .collect();
     Ok(Prepared {
         session,
         live,
         plan,
         declared: loaded.desired.objects.len(),
+        origins,
     })
 }
 
