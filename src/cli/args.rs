@@ -585,6 +585,7 @@ pub struct ApplyArgs {
         long,
         value_name = "N",
         env = "WXCC_BULK_CHUNK",
+        hide_env_values = true,
         default_value_t = crate::apply::DEFAULT_BULK_CHUNK,
         value_parser = clap::value_parser!(u16).range(0..=5000)
     )]
