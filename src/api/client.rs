@@ -426,7 +426,10 @@ impl Client {
                 tracking_id: String::new(),
                 message: "the bulk answer has no `items` array".into(),
             })?;
-        Ok(items.iter().filter_map(|v| v.as_object().cloned()).collect())
+        Ok(items
+            .iter()
+            .filter_map(|v| v.as_object().cloned())
+            .collect())
     }
 
     /// Requests in flight at once.

@@ -38,9 +38,9 @@ pub(crate) struct Item {
 pub(crate) type Settled = (usize, Result<Executed, Failure>);
 
 /// Whether `change` goes through its kind's bulk route: the kind has one for this
-/// operation, nothing is uploaded, and an update or delete has the whole live object to
-/// build its item from (an object written earlier in this run is updated singly, from a
-/// fresh read).
+/// operation, nothing is uploaded, an update has the whole live object to build its item
+/// from (an object written earlier in this run is updated singly, from a fresh read), and
+/// a delete has the object as read (§1.8: a DELETE item with only the id is refused).
 pub(crate) fn eligible(change: &Change, request: &Request, written_before: bool) -> bool {
     let Some(bulk) = change.kind.bulk else {
         return false;
@@ -48,7 +48,7 @@ pub(crate) fn eligible(change: &Change, request: &Request, written_before: bool)
     let whole_live = change.live.is_some() && change.live_complete && !written_before;
     match request {
         Request::Create { file: None, .. } => bulk.create,
-        Request::Delete { .. } => bulk.delete && whole_live,
+        Request::Delete { .. } => bulk.delete && change.live.is_some(),
         Request::Update { file: None, .. } => bulk.update != BulkUpdate::None && whole_live,
         _ => false,
     }
@@ -85,7 +85,10 @@ pub(crate) async fn send_chunk(
     let Some((method, path)) = route(kind, action) else {
         // Not reached: `eligible` admits only operations with a route.
         for item in items {
-            settled.push((item.n, execute(client, &item.change, item.request, stop).await));
+            settled.push((
+                item.n,
+                execute(client, &item.change, item.request, stop).await,
+            ));
         }
         return settled;
     };
@@ -111,6 +114,7 @@ pub(crate) async fn send_chunk(
         })).collect::<Vec<_>>()
     });
     let answer = client.bulk(method.clone(), path, &payload).await;
+    let org_path = format!("/organization/{}/{path}", client.org());
     let mut by_identifier: HashMap<u64, Map<String, Value>> = HashMap::new();
     let whole_error = match answer {
         Ok(results) => {
@@ -135,12 +139,11 @@ pub(crate) async fn send_chunk(
             continue;
         }
         let Some(result) = by_identifier.remove(&(i as u64 + 1)) else {
-            lost.push((item, "the bulk answer said nothing of it".to_string(),
-            ));
+            lost.push((item, "the bulk answer said nothing of it".to_string()));
             continue;
         };
         let status = result.get("status").and_then(Value::as_u64).unwrap_or(0) as u16;
-        let error = item_error(&method, path, status, &result);
+        let error = item_error(&method, &org_path, status, &result);
         match (status, action) {
             (200..=299, Action::Create) => {
                 match result
@@ -149,8 +152,7 @@ pub(crate) async fn send_chunk(
                     .and_then(id_from_href)
                 {
                     Some(id) => settled.push((item.n, Ok(created(client, kind, id, body).await))),
-                    None => lost.push((item, "the bulk answer carries no id for it".to_string(),
-                    )),
+                    None => lost.push((item, "the bulk answer carries no id for it".to_string())),
                 }
             }
             (200..=299, Action::Update) => updated.push((item, body)),
@@ -164,7 +166,12 @@ pub(crate) async fn send_chunk(
                 let seen = seen_of(&item.request);
                 settled.push((
                     item.n,
-                    Err(conflict(&item.change, seen, seen, "the API refused the write")),
+                    Err(conflict(
+                        &item.change,
+                        seen,
+                        seen,
+                        "the API refused the write",
+                    )),
                 ));
             }
             _ => settled.push((item.n, Err(Failure::Api(error)))),
@@ -437,12 +444,7 @@ async fn check_updates(
 
 /// An item whose answer was lost: read first; sent again (singly) only when the read shows
 /// it did not land.
-async fn resolve(
-    client: &Client,
-    item: Item,
-    why: String,
-    stop: &Arc<AtomicBool>,
-) -> Settled {
+async fn resolve(client: &Client, item: Item, why: String, stop: &Arc<AtomicBool>) -> Settled {
     let change = &item.change;
     let kind = change.kind;
     let n = item.n;

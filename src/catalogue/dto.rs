@@ -324,8 +324,8 @@ mod tests {
                 if bulk.create || bulk.delete || bulk.update == super::super::BulkUpdate::Whole {
                     assert!(paths[&save].get("post").is_some(), "no POST {save}");
                 }
-                if let super::super::BulkUpdate::Partial(r) | super::super::BulkUpdate::PatchWhole(r) =
-                    bulk.update
+                if let super::super::BulkUpdate::Partial(r)
+                | super::super::BulkUpdate::PatchWhole(r) = bulk.update
                 {
                     let patch = format!("/organization/{{orgid}}/{r}");
                     assert!(paths[&patch].get("patch").is_some(), "no PATCH {patch}");

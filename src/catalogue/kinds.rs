@@ -168,7 +168,10 @@ pub static KINDS: &[Kind] = &[
         item_path: "auxiliary-code",
         dto: "AuxiliaryCodeDTO",
         references: &[to("workTypeId", "work-type")],
-        bulk: bulk_all("auxiliary-code/bulk", BulkUpdate::Partial("auxiliary-code/bulk")),
+        bulk: bulk_all(
+            "auxiliary-code/bulk",
+            BulkUpdate::Partial("auxiliary-code/bulk"),
+        ),
         ..BASE
     },
     Kind {
@@ -407,7 +410,10 @@ pub static KINDS: &[Kind] = &[
         keyed_lists: &[keyed("queueSkillRequirements", "skillId")],
         immutable: &["queueType", "channelType"],
         list_omits: &["callDistributionGroups", "queueSkillRequirements", "agents"],
-        bulk: bulk_all("contact-service-queue/v2/bulk", BulkUpdate::Partial("contact-service-queue/bulk")),
+        bulk: bulk_all(
+            "contact-service-queue/v2/bulk",
+            BulkUpdate::Partial("contact-service-queue/bulk"),
+        ),
         ..BASE
     },
     Kind {

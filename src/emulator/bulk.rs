@@ -148,7 +148,8 @@ fn item(
 fn result(org_id: &str, rule: &KindRule, identifier: Value, outcome: Result<Done, Fail>) -> Value {
     match outcome {
         Ok((status, operation, id)) => {
-            let mut r = json!({"itemIdentifier": identifier, "status": status, "operationType": operation});
+            let mut r =
+                json!({"itemIdentifier": identifier, "status": status, "operationType": operation});
             if let Some(id) = id {
                 r["href"] = json!(format!("/api/organization/{org_id}/{}/{id}", rule.name));
             }

@@ -441,7 +441,8 @@ fn dispatch(
                 mode,
                 max_items: bulk_max_items,
             };
-            let (result, applied) = bulk::run(shared, org, org_id, &request, &payload.json_object()?)?;
+            let (result, applied) =
+                bulk::run(shared, org, org_id, &request, &payload.json_object()?)?;
             Ok((
                 json_response(StatusCode::MULTI_STATUS, tracking, result),
                 applied,

@@ -293,13 +293,19 @@ fn a_create_whose_response_was_lost_is_found_and_not_duplicated() {
     );
     assert_eq!(run.stdout.matches("but the object exists").count(), 3);
     for name in ["Chicago", "Dublin", "Remote"] {
-        let copies = env.live("site").iter().filter(|s| s["name"] == name).count();
+        let copies = env
+            .live("site")
+            .iter()
+            .filter(|s| s["name"] == name)
+            .count();
         assert_eq!(copies, 1, "{name}");
     }
     let site_writes = env
         .client_requests()
         .iter()
-        .filter(|r| r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.contains("/site")))
+        .filter(|r| {
+            r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.contains("/site"))
+        })
         .count();
     assert_eq!(site_writes, 1, "nothing is sent again");
     env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(0);
