@@ -299,13 +299,17 @@ fn deleted(item: &Item, note: Option<String>) -> Executed {
     }
 }
 
-/// Whether objects of `kind` carry keyed-list entries other kinds point at (a skill's
-/// enum values): their server ids are needed, so a created one is read back.
-fn entries_referenced(kind: &Kind) -> bool {
+/// Whether a created object carries keyed-list entries other kinds may point at (a
+/// skill's enum values): their server ids are needed, so it is read back.
+fn has_referenced_entries(kind: &Kind, body: &Map<String, Value>) -> bool {
     KINDS.iter().any(|k| {
-        k.references
-            .iter()
-            .any(|r| r.target == kind.name && r.within.is_some())
+        k.references.iter().any(|r| {
+            r.target == kind.name
+                && r.within
+                    .and_then(|list| body.get(list))
+                    .and_then(Value::as_array)
+                    .is_some_and(|entries| !entries.is_empty())
+        })
     })
 }
 
@@ -319,7 +323,7 @@ async fn created(
 ) -> Executed {
     body.insert("id".into(), json!(id));
     let mut note = None;
-    if entries_referenced(kind) {
+    if has_referenced_entries(kind, &body) {
         match client.get(kind, &id).await {
             Ok(full) => body = full,
             Err(e) => {

@@ -118,10 +118,8 @@ pub async fn apply(
             for n in waiting.drain(..) {
                 let change = &plan.changes[n];
                 if let Some(why) = blocked_by(&needs[n], &broken) {
-                    let outcome = Outcome::Skipped(why);
-                    settle(change, &outcome, &mut broken);
-                    on_outcome(change, &outcome);
-                    outcomes[n] = Some(outcome);
+                    let skipped = Outcome::Skipped(why);
+                    outcomes[n] = Some(finish(change, skipped, &mut broken, on_outcome));
                     continue;
                 }
                 let request = prepare(change, &index, &written);
@@ -164,9 +162,7 @@ pub async fn apply(
                 for (n, result) in settled {
                     let change = &plan.changes[n];
                     let outcome = conclude(change, result, &mut index, &mut written);
-                    settle(change, &outcome, &mut broken);
-                    on_outcome(change, &outcome);
-                    outcomes[n] = Some(outcome);
+                    outcomes[n] = Some(finish(change, outcome, &mut broken, on_outcome));
                 }
             }
         }
@@ -176,10 +172,8 @@ pub async fn apply(
                 let Some(n) = waiting.pop_front() else { break };
                 let change = &plan.changes[n];
                 if let Some(why) = blocked_by(&needs[n], &broken) {
-                    let outcome = Outcome::Skipped(why);
-                    settle(change, &outcome, &mut broken);
-                    on_outcome(change, &outcome);
-                    outcomes[n] = Some(outcome);
+                    let skipped = Outcome::Skipped(why);
+                    outcomes[n] = Some(finish(change, skipped, &mut broken, on_outcome));
                     continue;
                 }
                 let request = prepare(change, &index, &written);
@@ -202,9 +196,7 @@ pub async fn apply(
             };
             let change = &plan.changes[n];
             let outcome = conclude(change, result, &mut index, &mut written);
-            settle(change, &outcome, &mut broken);
-            on_outcome(change, &outcome);
-            outcomes[n] = Some(outcome);
+            outcomes[n] = Some(finish(change, outcome, &mut broken, on_outcome));
         }
     }
     let interrupted = stop.load(Ordering::SeqCst);
@@ -230,6 +222,18 @@ pub async fn apply(
         outcomes,
         interrupted,
     }
+}
+
+/// Settles a change's outcome and hands it to the caller.
+fn finish(
+    change: &Change,
+    outcome: Outcome,
+    broken: &mut HashMap<Object, String>,
+    on_outcome: &mut dyn FnMut(&Change, &Outcome),
+) -> Outcome {
+    settle(change, &outcome, broken);
+    on_outcome(change, &outcome);
+    outcome
 }
 
 /// The outcome of a change that was sent, fed into what later changes build on.
