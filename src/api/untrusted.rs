@@ -364,6 +364,18 @@ mod tests {
         Url::parse("http://127.0.0.1:8080").expect("url")
     }
 
+    #[test]
+    fn a_bulk_href_yields_an_id_only_when_it_ends_with_one() {
+        let id = "3c9b3e40-7d4d-4311-b133-e7fae6fb4951";
+        assert_eq!(
+            id_from_href(&format!("/api/organization/o/site/{id}")).as_deref(),
+            Some(id)
+        );
+        assert_eq!(id_from_href("/api/organization/o/site/.."), None);
+        assert_eq!(id_from_href("/api/organization/o/site/a b?c"), None);
+        assert_eq!(id_from_href(""), None);
+    }
+
     fn list() -> ApiPath {
         ApiPath::org("o1", "v2/team").expect("path")
     }

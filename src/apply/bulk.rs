@@ -38,9 +38,10 @@ pub(crate) struct Item {
 pub(crate) type Settled = (usize, Result<Executed, Failure>);
 
 /// Whether `change` goes through its kind's bulk route: the kind has one for this
-/// operation, nothing is uploaded, an update has the whole live object to build its item
-/// from (an object written earlier in this run is updated singly, from a fresh read), and
-/// a delete has the object as read (§1.8: a DELETE item with only the id is refused).
+/// operation, nothing is uploaded, and an update or delete has the whole live object to
+/// build its item from (§1.8: a DELETE item carries the full object; a list row that
+/// leaves fields out is not one, so such an object goes singly, as does one written
+/// earlier in this run, updated from a fresh read).
 pub(crate) fn eligible(change: &Change, request: &Request, written_before: bool) -> bool {
     let Some(bulk) = change.kind.bulk else {
         return false;
@@ -48,7 +49,7 @@ pub(crate) fn eligible(change: &Change, request: &Request, written_before: bool)
     let whole_live = change.live.is_some() && change.live_complete && !written_before;
     match request {
         Request::Create { file: None, .. } => bulk.create,
-        Request::Delete { .. } => bulk.delete && change.live.is_some(),
+        Request::Delete { .. } => bulk.delete && whole_live,
         Request::Update { file: None, .. } => bulk.update != BulkUpdate::None && whole_live,
         _ => false,
     }

@@ -76,17 +76,22 @@ fn tenant(objects: usize, description: &str) -> (String, Vec<(&'static str, usiz
 /// dropped before and after acting) and 8 % of reads (503, drops), decided by `seed`.
 fn arm_faults(env: &Env, seed: u64) {
     for method in ["POST", "PUT"] {
-        for (percent, fault) in [
+        // Each fault rolls with a seed of its own: with one seed, every fault would roll
+        // the same number for a request, and the first armed would shadow the rest.
+        for (n, (percent, fault)) in [
             (1.0, json!({"status": 429})),
             (4.0, json!({"status": 503})),
             (4.0, json!({"status": 500, "afterApplying": true})),
             (5.0, json!({"drop": true})),
             (5.0, json!({"drop": true, "afterApplying": true})),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let mut f = fault;
             f["method"] = json!(method);
             f["percent"] = json!(percent);
-            f["seed"] = json!(seed);
+            f["seed"] = json!(seed + n as u64);
             env.admin("POST", "/faults", Some(f));
         }
     }
