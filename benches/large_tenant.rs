@@ -4,9 +4,14 @@
 //! an export of the whole tenant with a plan of it:
 //! wall time, API requests, and the wxcc process's peak memory.
 //!
+//! Then, in a fresh emulator that answers every request 50 ms late, 5,000 sites created
+//! two ways: `wxcc apply` (bulk writes, chunks of the default size) and the lab's way, one
+//! `POST site` per row in sequence; requests and wall time side by side.
+//!
 //! Run: `cargo bench --bench large_tenant` (add `-- --persist` to keep the emulator's state
-//! in a file, as `--emulator` does). Numbers measured on the project machine are in
-//! docs/performance.md.
+//! in a file, as `--emulator` does; set `WXCC_BENCH_SITES` for fewer sites). On a loaded
+//! machine, `cargo test --bench large_tenant` runs it from a debug build instead. Numbers
+//! measured on the project machine are in docs/performance.md.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -157,6 +162,152 @@ fn main() {
     run("export (every kind)", &export, 0);
     let replan = with(&["plan", "exported", "--detailed-exitcode"]);
     run("plan of the export (no changes)", &replan, 0);
+    runtime.block_on(emulator.stop());
+    sites_bulk_vs_one_by_one(&runtime, dir.path());
+}
+
+/// 5,000 sites (or `WXCC_BENCH_SITES`) into a fresh emulator org answering 50 ms late:
+/// `wxcc apply` against one POST per row in sequence (the lab's Postman run).
+fn sites_bulk_vs_one_by_one(runtime: &tokio::runtime::Runtime, dir: &Path) {
+    let rows: usize = std::env::var("WXCC_BENCH_SITES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000);
+    let mut yaml = String::from(
+        "multimedia-profile:\n  - {name: Voice, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}}\nsite:\n",
+    );
+    for s in 0..rows {
+        let _ = writeln!(
+            yaml,
+            "  - {{name: Site {s}, active: true, multimediaProfileId: Voice}}"
+        );
+    }
+    std::fs::write(dir.join("sites.yaml"), yaml).expect("write");
+    let http = reqwest::Client::new();
+    let start = |delay: u64| {
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let emulator = Emulator::start(listener, None).await.expect("emulator");
+            let url = emulator.url();
+            let call = |method: reqwest::Method, path: String, body: Option<Value>| {
+                let mut req = http.request(method, format!("{url}{path}"));
+                if let Some(b) = body {
+                    req = req.json(&b);
+                }
+                req
+            };
+            call(
+                reqwest::Method::PUT,
+                "/_emulator/settings".into(),
+                Some(serde_json::json!({"responseDelayMs": delay, "bulkMaxItems": 1000})),
+            )
+            .send()
+            .await
+            .expect("settings");
+            let token: Value = call(
+                reqwest::Method::POST,
+                "/_emulator/tokens".into(),
+                Some(serde_json::json!({})),
+            )
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("token json");
+            let token = token["access_token"].as_str().expect("token").to_string();
+            (emulator, url, token)
+        })
+    };
+    let counters = |url: &str| -> Value {
+        runtime.block_on(async {
+            http.get(format!("{url}/_emulator/counters"))
+                .send()
+                .await
+                .expect("counters")
+                .json()
+                .await
+                .expect("json")
+        })
+    };
+    println!("\n{rows} sites, 50 ms response delay, fresh org each:");
+    println!(
+        "{:<34} {:>9} {:>9} {:>9}",
+        "way", "seconds", "requests", "writes"
+    );
+
+    let (emulator, url, token) = start(50);
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_wxcc"))
+        .args([
+            "apply",
+            "sites.yaml",
+            "--auto-approve",
+            "--rate-limit",
+            "1000000",
+        ])
+        .current_dir(dir)
+        .env("WXCC_BASE_URL", &url)
+        .env("WXCC_ACCESS_TOKEN", &token)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run wxcc");
+    let bulk = started.elapsed();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let c = counters(&url);
+    println!(
+        "{:<34} {:>9.2} {:>9} {:>9}",
+        "wxcc apply (bulk)",
+        secs(bulk),
+        c["total"],
+        c["writes"]
+    );
+    runtime.block_on(emulator.stop());
+
+    let (emulator, url, token) = start(50);
+    let org = emulator.default_org();
+    let started = Instant::now();
+    runtime.block_on(async {
+        let profile: Value = http
+            .post(format!("{url}/organization/{org}/multimedia-profile"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"name": "Voice", "active": true, "blendingModeEnabled": false, "blendingMode": "EXCLUSIVE", "telephony": 1, "chat": 0, "email": 0, "social": 0, "manuallyAssignable": {"telephony": 1, "chat": 0, "email": 0, "social": 0}}))
+            .send()
+            .await
+            .expect("profile")
+            .json()
+            .await
+            .expect("json");
+        for s in 0..rows {
+            let r = http
+                .post(format!("{url}/organization/{org}/site"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"name": format!("Site {s}"), "active": true, "multimediaProfileId": profile["id"]}))
+                .send()
+                .await
+                .expect("site");
+            assert!(r.status().is_success(), "site {s}: {}", r.status());
+        }
+    });
+    let lab = started.elapsed();
+    let c = counters(&url);
+    println!(
+        "{:<34} {:>9.2} {:>9} {:>9}",
+        "one POST per row, in sequence",
+        secs(lab),
+        c["total"],
+        c["writes"]
+    );
+    println!(
+        "bulk is {:.0}x faster",
+        secs(lab) / secs(bulk).max(f64::EPSILON)
+    );
     runtime.block_on(emulator.stop());
 }
 

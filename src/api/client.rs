@@ -427,6 +427,38 @@ impl Client {
         Ok(found)
     }
 
+    /// One bulk request (`POST` or `PATCH` of a bulk route under `/organization/{orgid}/`,
+    /// docs/api-notes.md §1.8), sent once: a failure that may have happened after the
+    /// server acted (no answer, 5xx, an unreadable answer) is returned, for the caller to
+    /// find out by reading what landed. 429 is still retried. The answer's per-item
+    /// results, as sent.
+    pub async fn bulk(
+        &self,
+        method: Method,
+        route: &str,
+        body: &Value,
+    ) -> Result<Vec<Map<String, Value>>, ApiError> {
+        let name = method.to_string();
+        let path = self.org_path(route)?;
+        let answer = self
+            .send_with(method, &path, &[], Payload::Json(body), false)
+            .await?;
+        let items = answer
+            .body
+            .get("items")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ApiError::Decode {
+                method: name,
+                path: path.to_string(),
+                tracking_id: String::new(),
+                message: "the bulk answer has no `items` array".into(),
+            })?;
+        Ok(items
+            .iter()
+            .filter_map(|v| v.as_object().cloned())
+            .collect())
+    }
+
     /// Requests in flight at once.
     pub fn parallelism(&self) -> usize {
         self.inner.options.parallelism.max(1)

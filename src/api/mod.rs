@@ -19,6 +19,8 @@ pub use auth::{Credentials, Secret};
 pub use client::{Client, ClientOptions, Payload, UploadBody};
 pub use error::ApiError;
 pub use ratelimit::RateLimiter;
+pub(crate) use redact::server_text;
 pub use region::{REGIONS, base_url_for_region, check_base_url};
 pub use token_session::{Persist, SessionConfig, TokenSession, Tokens, refresh_margin};
 pub use token_store::{ProfileKind, StoredProfile, TokenStore, check_profile_name, epoch_seconds};
+pub(crate) use untrusted::id_from_href;

@@ -269,6 +269,13 @@ const BLOB_ID_SHAPE: &str = "a blob id the API issues (`<kind>_<UUID>`)";
 /// The shapes of object ids (docs/api-notes.md §1.3): UUIDs on current tenants, for every
 /// kind users included, and 20-character legacy ids such as `AXYleKyhpxttOlBXBjqg` on older
 /// ones (sites, teams, idle and wrap-up codes; docs/api-notes.md §7 of the data APIs).
+/// The id a bulk result's `href` ends with (`/api/organization/<org>/site/<id>`), when it
+/// is one.
+pub(crate) fn id_from_href(href: &str) -> Option<String> {
+    let id = href.trim_end_matches('/').rsplit('/').next()?;
+    valid_id(id).then(|| id.to_string())
+}
+
 fn valid_id(id: &str) -> bool {
     is_uuid(id)
         || (id.len() == 20
@@ -355,6 +362,18 @@ mod tests {
 
     fn base() -> Url {
         Url::parse("http://127.0.0.1:8080").expect("url")
+    }
+
+    #[test]
+    fn a_bulk_href_yields_an_id_only_when_it_ends_with_one() {
+        let id = "3c9b3e40-7d4d-4311-b133-e7fae6fb4951";
+        assert_eq!(
+            id_from_href(&format!("/api/organization/o/site/{id}")).as_deref(),
+            Some(id)
+        );
+        assert_eq!(id_from_href("/api/organization/o/site/.."), None);
+        assert_eq!(id_from_href("/api/organization/o/site/a b?c"), None);
+        assert_eq!(id_from_href(""), None);
     }
 
     fn list() -> ApiPath {

@@ -4,8 +4,11 @@
 //! other change goes ahead. Each result is reported as it completes. When the run is told
 //! to stop (a signal), no new change starts, the ones in flight finish, and the rest are
 //! reported as not attempted. Ids of objects created earlier in the run feed the
-//! references of later ones.
+//! references of later ones. Where the kind has a bulk route for the step's operation
+//! (`bulk`), the step's changes go in chunks, a request each, as many chunks at once as
+//! the client sends.
 
+mod bulk;
 mod deps;
 pub mod journal;
 mod requests;
@@ -25,7 +28,9 @@ use crate::plan::{Action, Change, Plan};
 use deps::Object;
 pub use requests::{PlannedRequest, requests};
 pub use write::Seen;
-use write::{Executed, execute, prepare};
+use write::{Executed, Request, execute, prepare};
+
+pub use bulk::DEFAULT_CHUNK as DEFAULT_BULK_CHUNK;
 
 /// What happened to one change.
 #[derive(Debug)]
@@ -85,11 +90,13 @@ impl ApplyReport {
 }
 
 /// Applies `plan`, calling `on_outcome` as each change completes. Setting `stop` stops
-/// the run from starting anything new.
+/// the run from starting anything new. `bulk_chunk` is the most items one bulk request
+/// carries; 0 sends every write as a single call.
 pub async fn apply(
     plan: &Plan,
     live: &Live,
     client: &Client,
+    bulk_chunk: usize,
     stop: Arc<AtomicBool>,
     on_outcome: &mut dyn FnMut(&Change, &Outcome),
 ) -> ApplyReport {
@@ -103,25 +110,71 @@ pub async fn apply(
     let mut i = 0;
     while i < plan.changes.len() {
         let first = &plan.changes[i];
-        let step_end = plan.changes[i..]
-            .iter()
-            .position(|c| {
-                c.kind.name != first.kind.name || c.action != first.action || c.pass != first.pass
-            })
-            .map(|n| i + n)
-            .unwrap_or(plan.changes.len());
+        let step_end = i + step_len(&plan.changes[i..]);
         let mut waiting: VecDeque<usize> = (i..step_end).collect();
         i = step_end;
+        if bulk_chunk > 0 && first.kind.bulk.is_some() {
+            let mut chunks: Vec<Vec<bulk::Item>> = Vec::new();
+            let mut single = VecDeque::new();
+            for n in waiting.drain(..) {
+                let change = &plan.changes[n];
+                if let Some(why) = blocked_by(&needs[n], &broken) {
+                    let skipped = Outcome::Skipped(why);
+                    outcomes[n] = Some(finish(change, skipped, &mut broken, on_outcome));
+                    continue;
+                }
+                let before = written.contains_key(&(change.kind.name, change.key.clone()));
+                let request = prepare(change, &index, &written);
+                if matches!(request, Request::Impossible(_)) || !bulk::eligible(change, before) {
+                    single.push_back(n);
+                    continue;
+                }
+                if chunks.last().is_none_or(|c| c.len() >= bulk_chunk) {
+                    chunks.push(Vec::new());
+                }
+                if let Some(chunk) = chunks.last_mut() {
+                    chunk.push(bulk::Item {
+                        n,
+                        change: change.clone(),
+                        request,
+                    });
+                }
+            }
+            waiting = single;
+            let mut chunks = chunks.into_iter();
+            let mut tasks = JoinSet::new();
+            loop {
+                while tasks.len() < width && !stop.load(Ordering::SeqCst) {
+                    let Some(chunk) = chunks.next() else { break };
+                    let client = client.clone();
+                    let stop = stop.clone();
+                    tasks.spawn(async move { bulk::send_chunk(&client, chunk, &stop).await });
+                }
+                let Some(joined) = tasks.join_next().await else {
+                    break;
+                };
+                let settled = match joined {
+                    Ok(r) => r,
+                    Err(e) => {
+                        tracing::error!("apply worker failed: {e}");
+                        continue;
+                    }
+                };
+                for (n, result) in settled {
+                    let change = &plan.changes[n];
+                    let outcome = conclude(change, result, &mut index, &mut written);
+                    outcomes[n] = Some(finish(change, outcome, &mut broken, on_outcome));
+                }
+            }
+        }
         let mut tasks = JoinSet::new();
         loop {
             while tasks.len() < width && !stop.load(Ordering::SeqCst) {
                 let Some(n) = waiting.pop_front() else { break };
                 let change = &plan.changes[n];
                 if let Some(why) = blocked_by(&needs[n], &broken) {
-                    let outcome = Outcome::Skipped(why);
-                    settle(change, &outcome, &mut broken);
-                    on_outcome(change, &outcome);
-                    outcomes[n] = Some(outcome);
+                    let skipped = Outcome::Skipped(why);
+                    outcomes[n] = Some(finish(change, skipped, &mut broken, on_outcome));
                     continue;
                 }
                 let request = prepare(change, &index, &written);
@@ -143,20 +196,8 @@ pub async fn apply(
                 }
             };
             let change = &plan.changes[n];
-            let outcome = match result {
-                Ok(done) => {
-                    record(change, &done, &mut index, &mut written);
-                    Outcome::Done {
-                        after: Seen::of(&done.body),
-                        id: done.id,
-                        note: done.note,
-                    }
-                }
-                Err(e) => Outcome::Failed(e),
-            };
-            settle(change, &outcome, &mut broken);
-            on_outcome(change, &outcome);
-            outcomes[n] = Some(outcome);
+            let outcome = conclude(change, result, &mut index, &mut written);
+            outcomes[n] = Some(finish(change, outcome, &mut broken, on_outcome));
         }
     }
     let interrupted = stop.load(Ordering::SeqCst);
@@ -182,6 +223,52 @@ pub async fn apply(
         outcomes,
         interrupted,
     }
+}
+
+/// Settles a change's outcome and hands it to the caller.
+fn finish(
+    change: &Change,
+    outcome: Outcome,
+    broken: &mut HashMap<Object, String>,
+    on_outcome: &mut dyn FnMut(&Change, &Outcome),
+) -> Outcome {
+    settle(change, &outcome, broken);
+    on_outcome(change, &outcome);
+    outcome
+}
+
+/// The outcome of a change that was sent, fed into what later changes build on.
+fn conclude(
+    change: &Change,
+    result: Result<Executed, Failure>,
+    index: &mut KeyIndex,
+    written: &mut HashMap<(&'static str, String), Map<String, Value>>,
+) -> Outcome {
+    match result {
+        Ok(done) => {
+            record(change, &done, index, written);
+            Outcome::Done {
+                after: Seen::of(&done.body),
+                id: done.id,
+                note: done.note,
+            }
+        }
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// How many changes from the start of `changes` make one step: the same kind, action and
+/// pass (a step's writes go out together, in bulk chunks where the kind has them).
+pub(crate) fn step_len(changes: &[Change]) -> usize {
+    let Some(first) = changes.first() else {
+        return 0;
+    };
+    changes
+        .iter()
+        .position(|c| {
+            c.kind.name != first.kind.name || c.action != first.action || c.pass != first.pass
+        })
+        .unwrap_or(changes.len())
 }
 
 /// Why a change must be skipped: the first object it needs whose change failed.

@@ -1,10 +1,15 @@
 //! The requests an apply sends for a plan, listed before it runs: the one place that knows
-//! what `write` sends per change, so the plan's request budget (and anything else that
-//! needs the count) follows when the way changes are written changes. Retries after
-//! ambiguous failures and `Retry-After` pauses are not foreseeable and are not listed.
+//! what `write` and `bulk` send per change, so the plan's request budget (and anything else
+//! that needs the count) follows when the way changes are written changes. Retries after
+//! ambiguous failures, `Retry-After` pauses and extra list pages are not foreseeable and
+//! are not listed.
+
+use std::collections::HashSet;
 
 use reqwest::Method;
 
+use super::bulk::{eligible, has_referenced_entries, route};
+use super::step_len;
 use super::write::partial;
 use crate::plan::{Action, Change, Plan};
 
@@ -13,14 +18,70 @@ use crate::plan::{Action, Change, Plan};
 pub struct PlannedRequest {
     pub method: Method,
     pub kind: &'static str,
+    /// The object's key; for a bulk request, the first object of its chunk.
     pub key: String,
     /// Why it is sent.
     pub purpose: &'static str,
 }
 
-/// Every request applying `plan` sends when each answers at the first attempt, in order.
-pub fn requests(plan: &Plan) -> Vec<PlannedRequest> {
-    plan.changes.iter().flat_map(for_change).collect()
+/// Every request applying `plan` with bulk chunks of `bulk_chunk` objects (0: single calls)
+/// sends when each answers at the first attempt, step by step as `apply` runs them: a
+/// step's bulk chunks, then its single calls.
+pub fn requests(plan: &Plan, bulk_chunk: usize) -> Vec<PlannedRequest> {
+    let mut out = Vec::new();
+    // Objects written earlier in the run: their later updates go singly (`bulk::eligible`).
+    let mut written: HashSet<(&'static str, &str)> = HashSet::new();
+    let mut rest = plan.changes.as_slice();
+    while !rest.is_empty() {
+        let (step, after) = rest.split_at(step_len(rest));
+        rest = after;
+        let (bulk, single): (Vec<&Change>, Vec<&Change>) = step.iter().partition(|c| {
+            bulk_chunk > 0 && eligible(c, written.contains(&(c.kind.name, c.key.as_str())))
+        });
+        for chunk in bulk.chunks(bulk_chunk.max(1)) {
+            out.extend(for_chunk(chunk));
+        }
+        out.extend(single.into_iter().flat_map(for_change));
+        for c in step.iter().filter(|c| c.action != Action::Delete) {
+            written.insert((c.kind.name, c.key.as_str()));
+        }
+    }
+    out
+}
+
+/// What `bulk::send_chunk` sends for one chunk: updates are guarded by a list read before
+/// and checked by one after; a created object whose keyed-list entries others point at is
+/// read back.
+fn for_chunk(chunk: &[&Change]) -> Vec<PlannedRequest> {
+    let Some(first) = chunk.first() else {
+        return Vec::new();
+    };
+    let Some((method, _)) = route(first.kind, first.action) else {
+        return chunk.iter().flat_map(|c| for_change(c)).collect();
+    };
+    let one = |method: Method, key: &str, purpose: &'static str| PlannedRequest {
+        method,
+        kind: first.kind.name,
+        key: key.to_string(),
+        purpose,
+    };
+    let write = one(method, &first.key, "bulk write");
+    match first.action {
+        Action::Create => std::iter::once(write)
+            .chain(
+                chunk
+                    .iter()
+                    .filter(|c| has_referenced_entries(c.kind, &c.fields))
+                    .map(|c| one(Method::GET, &c.key, "read back its entries' ids")),
+            )
+            .collect(),
+        Action::Update => vec![
+            one(Method::GET, &first.key, "list before writing"),
+            write,
+            one(Method::GET, &first.key, "list to check the new versions"),
+        ],
+        Action::Delete => vec![write],
+    }
 }
 
 /// What `write::execute` sends for one change: a create is one POST (multipart for an

@@ -95,6 +95,17 @@ pub(crate) struct Executed {
 }
 
 /// Builds what `change` sends, from the ids known so far and what this run last wrote.
+/// Whether writing `change` sends a file part: creates and whole updates of an uploading
+/// kind (a partial update sends only the changed fields).
+pub(crate) fn sends_file(change: &Change) -> bool {
+    change.kind.upload.is_some()
+        && match change.action {
+            Action::Create => true,
+            Action::Update => !partial(change),
+            Action::Delete => false,
+        }
+}
+
 pub(crate) fn prepare(
     change: &Change,
     index: &KeyIndex,
@@ -113,7 +124,7 @@ pub(crate) fn prepare(
     // An uploading kind sends its file as a part of its own, not as a field.
     let partial = change.action == Action::Update && partial(change);
     let file = match kind.upload {
-        Some(parts) if change.action != Action::Delete && !partial => {
+        Some(parts) if sends_file(change) => {
             fields.remove(parts.file);
             match read_upload(change, parts.file) {
                 Ok(file) => Some((parts, file)),
@@ -330,7 +341,7 @@ fn id_of(body: &Map<String, Value>) -> String {
 }
 
 /// The object with this key, read whole, when exactly one exists; `None` when none does.
-async fn landed(
+pub(crate) async fn landed(
     client: &Client,
     kind: &'static Kind,
     key: &str,
@@ -442,7 +453,7 @@ async fn update(
 
 /// Whether an object read as `now` differs from what was seen before (by `version`, and
 /// by `lastUpdatedTime`, when the object has them).
-fn changed(seen: Seen, now: Seen) -> bool {
+pub(crate) fn changed(seen: Seen, now: Seen) -> bool {
     let differs = |a: Option<i64>, b: Option<i64>| matches!((a, b), (Some(a), Some(b)) if a != b);
     differs(seen.version, now.version) || differs(seen.last_updated, now.last_updated)
 }
@@ -450,7 +461,7 @@ fn changed(seen: Seen, now: Seen) -> bool {
 /// Whether no declared top-level scalar field contradicts `object` (lists and nested
 /// objects are merged with live content and reordered by the server, so they are not
 /// compared).
-fn shows(object: &Map<String, Value>, fields: &Map<String, Value>) -> bool {
+pub(crate) fn shows(object: &Map<String, Value>, fields: &Map<String, Value>) -> bool {
     fields
         .iter()
         .filter(|(_, v)| !v.is_object() && !v.is_array())
@@ -458,11 +469,11 @@ fn shows(object: &Map<String, Value>, fields: &Map<String, Value>) -> bool {
 }
 
 /// 412 on a write without referencing kinds: the API refused a stale `version`.
-fn is_stale(e: &ApiError) -> bool {
+pub(crate) fn is_stale(e: &ApiError) -> bool {
     matches!(e, ApiError::Status { status: 412, referenced_by, .. } if referenced_by.is_empty())
 }
 
-fn conflict(change: &Change, seen: Seen, now: Seen, what: &str) -> Failure {
+pub(crate) fn conflict(change: &Change, seen: Seen, now: Seen, what: &str) -> Failure {
     Failure::Conflict(format!(
         "{} `{}` was changed by someone else since wxcc read it ({} → {}); {what}, so that change is not overwritten. Run `wxcc plan` again to see it, then apply",
         change.kind.name,

@@ -360,6 +360,18 @@ mod tests {
                 let create = format!("/organization/{{orgid}}/{}", kind.item_path);
                 assert!(paths[&create].get("post").is_some(), "no POST {create}");
             }
+            if let Some(bulk) = kind.bulk {
+                let save = format!("/organization/{{orgid}}/{}", bulk.save);
+                if bulk.create || bulk.delete || bulk.update == super::super::BulkUpdate::Whole {
+                    assert!(paths[&save].get("post").is_some(), "no POST {save}");
+                }
+                if let super::super::BulkUpdate::Partial(r)
+                | super::super::BulkUpdate::PatchWhole(r) = bulk.update
+                {
+                    let patch = format!("/organization/{{orgid}}/{r}");
+                    assert!(paths[&patch].get("patch").is_some(), "no PATCH {patch}");
+                }
+            }
         }
     }
 }

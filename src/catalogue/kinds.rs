@@ -2,7 +2,10 @@
 //! the official spec. The catalogue's tests check every row against the vendored spec:
 //! paths exist with their methods, the DTO exists, every named field is a DTO property.
 
-use super::{ExportRules, FileFormat, KeyedList, Kind, Reference, TextField, UploadParts};
+use super::{
+    BulkRoutes, BulkUpdate, ExportRules, FileFormat, KeyedList, Kind, Reference, TextField,
+    UploadParts,
+};
 
 const fn to(field: &'static str, target: &'static str) -> Reference {
     Reference {
@@ -71,7 +74,29 @@ pub const BASE: Kind = Kind {
     ignored_on_write: &[],
     text_fields: &[],
     export: ExportRules::NONE,
+    bulk: None,
 };
+
+/// `POST <route>` creates and deletes; updates are single calls (the live route refuses
+/// ids, docs/api-notes.md §1.8).
+const fn bulk_create_delete(save: &'static str) -> Option<BulkRoutes> {
+    Some(BulkRoutes {
+        save,
+        create: true,
+        delete: true,
+        update: BulkUpdate::None,
+    })
+}
+
+/// Bulk creates, deletes and the given kind of update (docs/api-notes.md §1.8).
+const fn bulk_all(save: &'static str, update: BulkUpdate) -> Option<BulkRoutes> {
+    Some(BulkRoutes {
+        save,
+        create: true,
+        delete: true,
+        update,
+    })
+}
 
 pub static KINDS: &[Kind] = &[
     Kind {
@@ -80,6 +105,7 @@ pub static KINDS: &[Kind] = &[
         list_path: "v2/multimedia-profile",
         item_path: "multimedia-profile",
         dto: "MultimediaProfileDTO",
+        bulk: bulk_create_delete("multimedia-profile/bulk"),
         ..BASE
     },
     Kind {
@@ -89,6 +115,7 @@ pub static KINDS: &[Kind] = &[
         item_path: "site",
         dto: "SiteDTO",
         references: &[to("multimediaProfileId", "multimedia-profile")],
+        bulk: bulk_create_delete("site/bulk"),
         ..BASE
     },
     Kind {
@@ -112,6 +139,7 @@ pub static KINDS: &[Kind] = &[
         keyed_lists: &[keyed("enumSkillValues", "name")],
         immutable: &["name", "skillType"],
         list_omits: &["enumSkillValues"],
+        bulk: bulk_create_delete("skill/bulk"),
         ..BASE
     },
     Kind {
@@ -139,6 +167,7 @@ pub static KINDS: &[Kind] = &[
             keyed("activeEnumSkills", "enumSkillValueId"),
         ],
         list_omits: &["activeSkills", "activeEnumSkills"],
+        bulk: bulk_create_delete("skill-profile/bulk"),
         ..BASE
     },
     Kind {
@@ -148,6 +177,10 @@ pub static KINDS: &[Kind] = &[
         item_path: "auxiliary-code",
         dto: "AuxiliaryCodeDTO",
         references: &[to("workTypeId", "work-type")],
+        bulk: bulk_all(
+            "auxiliary-code/bulk",
+            BulkUpdate::Partial("auxiliary-code/bulk"),
+        ),
         ..BASE
     },
     Kind {
@@ -160,6 +193,7 @@ pub static KINDS: &[Kind] = &[
         unordered: &["holidays[].recurrence.daysOfWeek"],
         keyed_lists: &[keyed("holidays", "name")],
         list_omits: &["holidays"],
+        bulk: bulk_create_delete("holiday-list/bulk"),
         ..BASE
     },
     Kind {
@@ -172,6 +206,7 @@ pub static KINDS: &[Kind] = &[
         unordered: &["overrides[].recurrence.daysOfWeek"],
         keyed_lists: &[keyed("overrides", "name")],
         list_omits: &["overrides"],
+        bulk: bulk_create_delete("overrides/bulk"),
         ..BASE
     },
     Kind {
@@ -188,6 +223,7 @@ pub static KINDS: &[Kind] = &[
         unordered: &["workingHours[].days"],
         keyed_lists: &[keyed("workingHours", "name")],
         list_omits: &["workingHours"],
+        bulk: bulk_create_delete("business-hours/bulk"),
         ..BASE
     },
     Kind {
@@ -196,6 +232,7 @@ pub static KINDS: &[Kind] = &[
         list_path: "v2/cad-variable",
         item_path: "cad-variable",
         dto: "CadVariableDTO",
+        bulk: bulk_all("cad-variable/bulk", BulkUpdate::Whole),
         ..BASE
     },
     Kind {
@@ -213,6 +250,7 @@ pub static KINDS: &[Kind] = &[
         list_path: "v2/contact-number",
         item_path: "contact-number",
         dto: "ContactNumberDTO",
+        bulk: bulk_create_delete("contact-number/bulk"),
         ..BASE
     },
     Kind {
@@ -272,6 +310,7 @@ pub static KINDS: &[Kind] = &[
             folder: "layouts",
             ..ExportRules::NONE
         },
+        bulk: bulk_create_delete("desktop-layout/bulk"),
         ..BASE
     },
     Kind {
@@ -293,6 +332,7 @@ pub static KINDS: &[Kind] = &[
         immutable: &["teamType"],
         list_omits: &["userIds", "queueRankings"],
         response_dto: Some("TeamResponseDTO"),
+        bulk: bulk_create_delete("team/bulk"),
         ..BASE
     },
     Kind {
@@ -309,6 +349,12 @@ pub static KINDS: &[Kind] = &[
             outside_ids: &["resources[].ids[]"],
             ..ExportRules::NONE
         },
+        bulk: Some(BulkRoutes {
+            save: "resource-collection/bulk",
+            create: false,
+            delete: false,
+            update: BulkUpdate::PatchWhole("resource-collection/bulk"),
+        }),
         ..BASE
     },
     Kind {
@@ -346,6 +392,7 @@ pub static KINDS: &[Kind] = &[
             ],
             ..ExportRules::NONE
         },
+        bulk: bulk_all("v3/user-profile/bulk", BulkUpdate::Whole),
         ..BASE
     },
     Kind {
@@ -367,6 +414,7 @@ pub static KINDS: &[Kind] = &[
         dto: "OutdialANIDTO",
         keyed_lists: &[keyed("outdialANIEntries", "name")],
         list_omits: &["outdialANIEntries"],
+        bulk: bulk_create_delete("outdial-ani/bulk"),
         ..BASE
     },
     Kind {
@@ -409,6 +457,10 @@ pub static KINDS: &[Kind] = &[
             outside_ids: &["vendorId", "subscriptionId"],
             ..ExportRules::NONE
         },
+        bulk: bulk_all(
+            "contact-service-queue/v2/bulk",
+            BulkUpdate::Partial("contact-service-queue/bulk"),
+        ),
         ..BASE
     },
     Kind {
@@ -435,6 +487,7 @@ pub static KINDS: &[Kind] = &[
             ],
             ..ExportRules::NONE
         },
+        bulk: bulk_all("entry-point/bulk", BulkUpdate::Whole),
         ..BASE
     },
     Kind {
@@ -450,6 +503,13 @@ pub static KINDS: &[Kind] = &[
             outside_ids: &["routePointId"],
             ..ExportRules::NONE
         },
+        bulk: Some(BulkRoutes {
+            save: "dial-number/bulk",
+            create: true,
+            // Bulk delete of dial numbers was not probed live (§1.8).
+            delete: false,
+            update: BulkUpdate::Whole,
+        }),
         ..BASE
     },
     Kind {
@@ -501,6 +561,7 @@ pub static KINDS: &[Kind] = &[
             "agentDNValidationCriterions",
         ],
         response_dto: Some("AgentProfileResponseDTO"),
+        bulk: bulk_create_delete("agent-profile/bulk"),
         ..BASE
     },
     Kind {
@@ -546,6 +607,12 @@ pub static KINDS: &[Kind] = &[
             outside_ids: &["subscriptionId"],
             ..ExportRules::NONE
         },
+        bulk: Some(BulkRoutes {
+            save: "user/bulk",
+            create: false,
+            delete: false,
+            update: BulkUpdate::Partial("user/bulk"),
+        }),
         ..BASE
     },
 ];

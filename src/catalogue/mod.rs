@@ -100,6 +100,9 @@ pub struct Kind {
     pub text_fields: &'static [TextField],
     /// How `wxcc export` writes objects of this kind.
     pub export: ExportRules,
+    /// The bulk routes apply writes through, and which operations they carry
+    /// (docs/api-notes.md §1.8); `None` when every write is a single call.
+    pub bulk: Option<BulkRoutes>,
 }
 
 /// The one key of the mapping that takes a text field's value from a file:
@@ -146,6 +149,32 @@ impl ExportRules {
         omit: &[],
         folder: "",
     };
+}
+
+/// What a kind's bulk routes carry, as observed live (docs/api-notes.md §1.8): an operation
+/// the table does not mark as working is sent as single calls.
+#[derive(Clone, Copy, Debug)]
+pub struct BulkRoutes {
+    /// The `POST` route (under `/organization/{orgid}/`) creates and deletes go through.
+    pub save: &'static str,
+    /// Creates go through `save` (SAVE items without an id).
+    pub create: bool,
+    /// Deletes go through `save` (DELETE items carrying the whole object).
+    pub delete: bool,
+    pub update: BulkUpdate,
+}
+
+/// How a kind's updates go in bulk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BulkUpdate {
+    /// Single calls: the bulk route refuses ids ("New configuration cannot have an id").
+    None,
+    /// SAVE items carrying the id and the whole object, on the `save` route.
+    Whole,
+    /// `PATCH` of this route, each item the id and the changed fields only.
+    Partial(&'static str),
+    /// `PATCH` of this route, each item the whole object.
+    PatchWhole(&'static str),
 }
 
 /// A field that holds another object's id.

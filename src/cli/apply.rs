@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anstyle::{AnsiColor, Style};
 
+use super::apply_report;
 use super::args::ApplyArgs;
 use super::plan::{Prepared, prepare};
 use super::saved;
@@ -20,6 +21,9 @@ use crate::plan::render::{Format, change_title};
 use crate::plan::{Action, Change, Pass};
 
 pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
+    if let Some(path) = &args.report {
+        apply_report::check(path)?;
+    }
     let prepared = if saved::is_saved_plan(&args.change.path) {
         saved::prepare_apply(args, settings).await?
     } else {
@@ -40,7 +44,13 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
         return Err(e);
     }
     anstream::println!();
-    let result = execute(&prepared, settings.color_out, None).await;
+    let how = Execute {
+        color: settings.color_out,
+        bulk_chunk: usize::from(args.change.bulk_chunk),
+        report: args.report.as_deref(),
+        undoes: None,
+    };
+    let result = execute(&prepared, how).await;
     prepared.session.close().await;
     result
 }
@@ -71,13 +81,26 @@ pub(super) fn confirm(prepared: &Prepared, auto_approve: bool) -> Result<(), Err
     }
 }
 
+/// How [`execute`] runs a confirmed plan.
+pub(super) struct Execute<'a> {
+    pub color: bool,
+    /// Objects a bulk request (`--bulk-chunk`; 0 for single calls).
+    pub bulk_chunk: usize,
+    /// Where `--report` writes one row per change.
+    pub report: Option<&'a std::path::Path>,
+    /// The journal an undo reverses.
+    pub undoes: Option<String>,
+}
+
 /// Applies a confirmed plan, keeping its undo journal (`.wxcc/journal/`) as it goes,
-/// printing each result and then the summary. `undoes` names the journal an undo reverses.
-pub(super) async fn execute(
-    prepared: &Prepared,
-    color: bool,
-    undoes: Option<String>,
-) -> Result<(), Error> {
+/// printing each result, then the summary (and the `--report` file).
+pub(super) async fn execute(prepared: &Prepared, how: Execute<'_>) -> Result<(), Error> {
+    let Execute {
+        color,
+        bulk_chunk,
+        report: report_to,
+        undoes,
+    } = how;
     let plan = &prepared.plan;
     let mut recorder = Recorder::start(
         std::path::Path::new(JOURNAL_DIR),
@@ -102,6 +125,7 @@ pub(super) async fn execute(
         plan,
         &prepared.live,
         &prepared.session.client,
+        bulk_chunk,
         stop,
         &mut print,
     )
@@ -110,7 +134,12 @@ pub(super) async fn execute(
     if let Some(e) = recorder.finish() {
         eprintln!("warning: {e}; `wxcc undo` cannot reverse all of this apply");
     }
-    summarize(&report, &prepared.secrets)
+    let summary = summarize(&report, &prepared.secrets);
+    if let Some(path) = report_to {
+        apply_report::write(path, &report, &prepared.origins)?;
+        anstream::println!("Report written to {}.", path.display());
+    }
+    summary
 }
 
 /// Watches for SIGINT and SIGTERM during an apply. The first sets `stop`: no new write

@@ -661,6 +661,18 @@ pub struct ChangeArgs {
     #[arg(long = "delete", value_name = "KIND")]
     pub delete: Vec<String>,
 
+    /// The most objects one bulk request carries, up to 5000 (docs/performance.md); 0
+    /// sends every write as a single call. The plan's request budget counts with it.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "WXCC_BULK_CHUNK",
+        hide_env_values = true,
+        default_value_t = crate::apply::DEFAULT_BULK_CHUNK,
+        value_parser = clap::value_parser!(u16).range(0..=5000)
+    )]
+    pub bulk_chunk: u16,
+
     /// Refuse to delete more than this percentage of a kind's live objects (deleting a
     /// single object is always allowed).
     #[arg(long, value_name = "PERCENT", default_value_t = 30)]
@@ -729,6 +741,11 @@ pub struct ApplyArgs {
     /// an empty config deletes every live object of the kinds named). Refused without it.
     #[arg(long)]
     pub allow_empty_config: bool,
+
+    /// Write one CSV line per object the apply changed (kind, key, source, action,
+    /// result: the id, or the API's reason) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<std::path::PathBuf>,
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]

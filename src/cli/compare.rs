@@ -48,6 +48,7 @@ pub async fn run(args: &CompareArgs, settings: &Settings, against: &Settings) ->
         vars: VarsArgs::default(),
         target: Vec::new(),
         exclude: Vec::new(),
+        bulk_chunk: crate::apply::DEFAULT_BULK_CHUNK,
         connect: ConnectArgs {
             target: TargetArgs::default(),
             limits: LimitArgs::default(),

@@ -4,6 +4,7 @@
 mod activities;
 mod agent;
 mod apply;
+mod apply_report;
 mod args;
 mod blast;
 mod callback;

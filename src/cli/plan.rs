@@ -26,6 +26,8 @@ pub struct Prepared {
     pub config_digest: String,
     /// Environment values the config used: a rendered plan shows their placeholders.
     pub secrets: Vec<config::Secret>,
+    /// Where each declared object is written (`file:line`), for `apply --report`.
+    pub origins: super::apply_report::Origins,
 }
 
 impl Prepared {
@@ -118,7 +120,7 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
     };
     diagnostics.extend(out_of_scope);
     let mut plan = plan;
-    plan.budget = Some(budget(&plan, settings));
+    plan.budget = Some(budget(&plan, settings, args.bulk_chunk));
     match blast::reported(&session.client, &plan, &options.incoming_route).await {
         Ok(reported) => diagnostics.extend(route_refusals(
             &plan,
@@ -144,6 +146,16 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
             summary: config::summary_line(&diagnostics),
         });
     }
+    let origins = loaded
+        .desired
+        .objects
+        .iter()
+        .map(|o| {
+            let at = loaded.sources.location(o.key_span);
+            let line = at.rsplit_once(':').map_or(at.as_str(), |(l, _)| l);
+            ((o.kind.name, o.key.clone()), line.to_string())
+        })
+        .collect();
     Ok(Prepared {
         session,
         live,
@@ -151,14 +163,16 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
         declared: loaded.desired.objects.len(),
         config_digest: saved::config_digest(&loaded.sources),
         secrets: loaded.sources.secrets,
+        origins,
     })
 }
 
 /// What applying `plan` costs at the run's rate limit, counted from the requests the
 /// apply will send.
-pub fn budget(plan: &Plan, settings: &Settings) -> Budget {
+/// The apply's request budget for `plan`, writes going in bulk chunks of `bulk_chunk`.
+pub fn budget(plan: &Plan, settings: &Settings, bulk_chunk: u16) -> Budget {
     Budget {
-        requests: requests(plan).len(),
+        requests: requests(plan, usize::from(bulk_chunk)).len(),
         per_minute: settings.rate_limit,
     }
 }

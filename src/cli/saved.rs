@@ -196,7 +196,7 @@ pub async fn prepare_apply(args: &ApplyArgs, settings: &Settings) -> Result<Prep
         ));
     }
     let mut plan = saved.plan;
-    plan.budget = Some(budget(&plan, settings));
+    plan.budget = Some(budget(&plan, settings, args.change.bulk_chunk));
     Ok(Prepared {
         session,
         live,
@@ -205,6 +205,8 @@ pub async fn prepare_apply(args: &ApplyArgs, settings: &Settings) -> Result<Prep
         config_digest: saved.config_digest,
         // A saved plan never holds environment values (`save` refuses them).
         secrets: Vec::new(),
+        // Rows of a saved plan's `--report` name no config line (the plan is the source).
+        origins: Default::default(),
     })
 }
 

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::apply::{confirm, execute};
+use super::apply::{Execute, confirm, execute};
 use super::args::UndoArgs;
 use super::blast;
 use super::plan::Prepared;
@@ -39,7 +39,16 @@ pub async fn run(args: &UndoArgs, settings: &Settings) -> Result<(), Error> {
             let outcome = match confirm(&prepared, args.auto_approve) {
                 Ok(()) => {
                     anstream::println!();
-                    execute(&prepared, settings.color_out, Some(undoes)).await
+                    execute(
+                        &prepared,
+                        Execute {
+                            color: settings.color_out,
+                            bulk_chunk: usize::from(crate::apply::DEFAULT_BULK_CHUNK),
+                            report: None,
+                            undoes: Some(undoes),
+                        },
+                    )
+                    .await
                 }
                 Err(e) => Err(e),
             };
@@ -78,6 +87,7 @@ impl Ready {
                 // An undo reads no config files and no environment values.
                 config_digest: String::new(),
                 secrets: Vec::new(),
+                origins: Default::default(),
             },
             self.journal_name,
         )
@@ -134,7 +144,11 @@ async fn undo(
     let live = live?;
     let later = later_than(&journal, others);
     let (mut plan, mut diagnostics, notes) = inverse(&journal, &later, &live);
-    plan.budget = Some(super::plan::budget(&plan, settings));
+    plan.budget = Some(super::plan::budget(
+        &plan,
+        settings,
+        crate::apply::DEFAULT_BULK_CHUNK,
+    ));
     let options = PlanOptions {
         incoming_route: blast::route_kinds(),
         ..PlanOptions::default()

@@ -375,6 +375,7 @@ struct SettingsPatch {
     refresh_token_seconds: Option<u64>,
     response_delay_ms: Option<u64>,
     stale_version: Option<StaleVersion>,
+    bulk_max_items: Option<usize>,
 }
 
 /// Tells "field absent" (leave as is) from "field null" (switch off).
@@ -416,6 +417,9 @@ async fn put_settings(
     }
     if let Some(v) = patch.stale_version {
         state.settings.stale_version = v;
+    }
+    if let Some(n) = patch.bulk_max_items {
+        state.settings.bulk_max_items = n.max(1);
     }
     shared.persist(&state);
     axum::Json(json!(state.settings)).into_response()

@@ -274,7 +274,7 @@ enum Route<'a> {
     List(&'static KindRule, &'a str),
     BareList(&'static KindRule),
     Create(&'static KindRule),
-    Bulk(&'static KindRule),
+    Bulk(&'static KindRule, bulk::Mode),
     Get(&'static KindRule, &'a str),
     Put(&'static KindRule, &'a str),
     Patch(&'static KindRule, &'a str),
@@ -296,9 +296,18 @@ fn is_version(s: &str) -> bool {
     matches!(s, "v1" | "v2" | "v3")
 }
 
-/// The kind a `POST …/bulk` path saves: `<kind>/bulk`, user-profile's `v3/…/bulk` and
-/// the queue's `…/v2/bulk` (§1.8).
-fn bulk_target(method: &Method, rest: &[&str]) -> Option<&'static KindRule> {
+/// The kind a bulk path saves, and how: `POST <kind>/bulk`, user-profile's
+/// `v3/…/bulk` and the queue's `…/v2/bulk`; `PATCH <kind>/bulk` where it exists; the
+/// unprefixed `user-profile/bulk`, which answers but refuses every item (§1.8).
+fn bulk_target(method: &Method, rest: &[&str]) -> Option<(&'static KindRule, bulk::Mode)> {
+    if *method == Method::PATCH {
+        return match rest {
+            [kind, "bulk"] => rule_for(kind)
+                .filter(|r| r.bulk_patch)
+                .map(|r| (r, bulk::Mode::Patch)),
+            _ => None,
+        };
+    }
     if *method != Method::POST {
         return None;
     }
@@ -306,16 +315,20 @@ fn bulk_target(method: &Method, rest: &[&str]) -> Option<&'static KindRule> {
         [version, kind, "bulk"] if is_version(version) => {
             rule_for(kind).filter(|r| r.item_prefix == Some(*version))
         }
-        [kind, "bulk"] => rule_for(kind).filter(|r| r.item_prefix.is_none()),
+        [kind, "bulk"] => match rule_for(kind) {
+            Some(r) if r.item_prefix.is_some() => return Some((r, bulk::Mode::Decommissioned)),
+            found => found,
+        },
         [kind, "v2", "bulk"] => rule_for(kind).filter(|r| r.v2_item),
         _ => None,
     };
     rule.filter(|r| r.bulk != Bulk::None)
+        .map(|r| (r, bulk::Mode::Save))
 }
 
 fn route<'a>(method: &Method, rest: &[&'a str]) -> Route<'a> {
-    if let Some(rule) = bulk_target(method, rest) {
-        return Route::Bulk(rule);
+    if let Some((rule, mode)) = bulk_target(method, rest) {
+        return Route::Bulk(rule, mode);
     }
     match rest {
         ["blob", blob] if *method == Method::GET => Route::Blob(blob),
@@ -401,6 +414,7 @@ fn dispatch(
     max_page_size: u64,
 ) -> Result<(Response, bool), Fail> {
     let stale_version = state.settings.stale_version;
+    let bulk_max_items = state.settings.bulk_max_items;
     let Some(org) = state.orgs.get_mut(org_id) else {
         return Ok((spring_error(StatusCode::NOT_FOUND, path), false));
     };
@@ -429,8 +443,14 @@ fn dispatch(
                 true,
             ))
         }
-        Route::Bulk(rule) => {
-            let (result, applied) = bulk::run(shared, org, org_id, rule, &payload.json_object()?);
+        Route::Bulk(rule, mode) => {
+            let request = bulk::Request {
+                rule,
+                mode,
+                max_items: bulk_max_items,
+            };
+            let (result, applied) =
+                bulk::run(shared, org, org_id, &request, &payload.json_object()?)?;
             Ok((
                 json_response(StatusCode::MULTI_STATUS, tracking, result),
                 applied,

@@ -55,6 +55,10 @@ pub struct Fault {
     /// would mid-run, so the request (and any later one with that token) gets 401.
     #[serde(default)]
     pub revoke_token: bool,
+    /// Instead of the whole request: fail each item of a bulk request whose `item` JSON
+    /// contains this text, with `status` as that item's result (the other items are
+    /// carried out). With `afterApplying`, the item is carried out first.
+    pub item_contains: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -87,6 +91,11 @@ impl Fault {
         if self.body.is_some() && !self.after_applying {
             return Err("a damaged body is the real answer's: set afterApplying".into());
         }
+        if self.item_contains.is_some()
+            && (self.status == 0 || self.drop || self.body.is_some() || self.revoke_token)
+        {
+            return Err("itemContains fails bulk items with a status: set status alone".into());
+        }
         if self.revoke_token
             && (self.status != 0 || self.drop || self.body.is_some() || self.percent.is_some())
         {
@@ -96,6 +105,10 @@ impl Fault {
     }
 
     fn matches(&self, method: &str, path: &str) -> bool {
+        self.item_contains.is_none() && self.matches_request(method, path)
+    }
+
+    fn matches_request(&self, method: &str, path: &str) -> bool {
         self.method
             .as_deref()
             .is_none_or(|m| m.eq_ignore_ascii_case(method))
@@ -175,6 +188,22 @@ pub fn take(
 ) -> Option<Fault> {
     let hit = faults.iter_mut().position(|a| {
         a.fault.revoke_token == revoking && a.fault.matches(method, path) && a.hits(fingerprint)
+    })?;
+    let fault = faults[hit].fault.clone();
+    faults.retain(|a| a.left != Some(0));
+    Some(fault)
+}
+
+/// The first item fault that hits this bulk item (`item` its JSON text); used-up faults are
+/// dropped from the list.
+pub fn take_item(faults: &mut Vec<Armed>, method: &str, path: &str, item: &str) -> Option<Fault> {
+    let hit = faults.iter_mut().position(|a| {
+        a.fault
+            .item_contains
+            .as_deref()
+            .is_some_and(|text| item.contains(text))
+            && a.fault.matches_request(method, path)
+            && a.hits(fingerprint(method, path, "", item.as_bytes()))
     })?;
     let fault = faults[hit].fault.clone();
     faults.retain(|a| a.left != Some(0));

@@ -62,6 +62,9 @@ pub enum Bulk {
     CreateDelete,
     /// SAVE with an id updates too.
     Full,
+    /// The POST route answers but carries out nothing: SAVE items fail with 500, DELETE
+    /// items with 400 (resource-collection, §1.8).
+    Refused,
 }
 
 /// What `PATCH <kind>/{id}` does.
@@ -96,6 +99,9 @@ pub struct KindRule {
     /// Create and replace take `multipart/form-data` (audio-file, §3.4).
     pub multipart: bool,
     pub bulk: Bulk,
+    /// `PATCH <kind>/bulk`: SAVE items carrying an id, their fields merged into the stored
+    /// object (§1.8: queue, auxiliary-code, resource-collection, user).
+    pub bulk_patch: bool,
     /// The field that names an object: unique per org (or per `unique_within`).
     pub key: &'static str,
     /// Keys are unique within the value of this field (team: per site, §3.21).
@@ -149,6 +155,7 @@ const BASE: KindRule = KindRule {
     patch: Patch::None,
     multipart: false,
     bulk: Bulk::CreateDelete,
+    bulk_patch: false,
     key: "name",
     unique_within: None,
     search: &["name", "description"],
@@ -370,6 +377,8 @@ pub static KINDS: &[KindRule] = &[
         immutable: &["workTypeCode"],
         defaults: auxiliary_code_defaults,
         after_write: hooks::one_default_code,
+        // §1.8: partial updates through `PATCH auxiliary-code/bulk`.
+        bulk_patch: true,
         ..BASE
     },
     KindRule {
@@ -463,8 +472,10 @@ pub static KINDS: &[KindRule] = &[
         name: "resource-collection",
         dto: "ResourceCollectionDTO",
         v1_list: V1List::None,
-        // §1.8: only `PATCH resource-collection/bulk` exists.
-        bulk: Bulk::None,
+        // §1.8: `PATCH resource-collection/bulk` updates (whole objects); its POST
+        // creates fail with 500 and deletes with 400.
+        bulk: Bulk::Refused,
+        bulk_patch: true,
         refs: &[RefRule {
             path: "resources[]",
             target: Target::ResourceIds,
@@ -526,7 +537,9 @@ pub static KINDS: &[KindRule] = &[
         dto: "ContactServiceQueueDTO",
         alt_list_version: Some("v3"),
         v2_item: true,
-        bulk: Bulk::Full,
+        // §1.8: `v2/bulk` creates and deletes; updates go through `PATCH …/bulk`.
+        bulk: Bulk::CreateDelete,
+        bulk_patch: true,
         refs: &[
             r("callDistributionGroups[].agentGroups[].teamId", "team"),
             r("queueSkillRequirements[].skillId", "skill"),
@@ -624,11 +637,13 @@ pub static KINDS: &[KindRule] = &[
     KindRule {
         name: "user",
         dto: "UserDTO",
-        // §3.24: users come from Control Hub; no create, no delete, no bulk save.
+        // §3.24: users come from Control Hub; no create, no delete, no bulk save;
+        // §1.8: partial updates through `PATCH user/bulk`.
         creatable: false,
         deletable: false,
         patch: Patch::Merge,
         bulk: Bulk::None,
+        bulk_patch: true,
         key: "email",
         search: &["firstName", "lastName", "email"],
         refs: &[

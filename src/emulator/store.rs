@@ -98,7 +98,19 @@ pub struct Settings {
     /// the live behaviour is unknown (docs/api-notes.md §1.4).
     #[serde(default)]
     pub stale_version: StaleVersion,
+    /// The most items one bulk request may carry; a larger one is refused whole with 400
+    /// (the spec lists 400 for bulk; the live limit is not documented, docs/api-notes.md §1.8).
+    #[serde(default = "default_bulk_max_items")]
+    pub bulk_max_items: usize,
 }
+
+fn default_bulk_max_items() -> usize {
+    DEFAULT_BULK_MAX_ITEMS
+}
+
+/// The emulator's bulk limit unless a test sets another: larger than wxcc's default chunk
+/// (so a default apply fits), far below Control Hub's 5,000 rows a file (§4).
+pub const DEFAULT_BULK_MAX_ITEMS: usize = 200;
 
 /// How the emulator treats a PUT whose `version` is stale (docs/api-notes.md §1.4: not
 /// documented, not observed; the notes advise last-write-wins as the default).
@@ -131,6 +143,7 @@ impl Default for Settings {
             admin_email: "admin@example.com".into(),
             response_delay_ms: 0,
             stale_version: StaleVersion::LastWriteWins,
+            bulk_max_items: DEFAULT_BULK_MAX_ITEMS,
         }
     }
 }

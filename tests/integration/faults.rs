@@ -10,8 +10,17 @@ use serde_json::{Value, json};
 
 use crate::harness::{Env, Run, contains_all};
 
-/// The flags that lift the client's own rate limit (the emulator sets none).
-const FAST: [&str; 4] = ["--rate-limit", "1000000", "--parallelism", "8"];
+/// The flags that lift the client's own rate limit (the emulator sets none), with one
+/// object a bulk request, so that the faults meet as many writes (and lost bulk answers)
+/// as there are objects.
+const FAST: [&str; 6] = [
+    "--rate-limit",
+    "1000000",
+    "--parallelism",
+    "8",
+    "--bulk-chunk",
+    "1",
+];
 
 /// A tenant of about `objects` objects: sites on one profile, teams on the sites, skills,
 /// and skill profiles that use them. Returns the YAML and the object count per kind.
@@ -67,17 +76,22 @@ fn tenant(objects: usize, description: &str) -> (String, Vec<(&'static str, usiz
 /// dropped before and after acting) and 8 % of reads (503, drops), decided by `seed`.
 fn arm_faults(env: &Env, seed: u64) {
     for method in ["POST", "PUT"] {
-        for (percent, fault) in [
+        // Each fault rolls with a seed of its own: with one seed, every fault would roll
+        // the same number for a request, and the first armed would shadow the rest.
+        for (n, (percent, fault)) in [
             (1.0, json!({"status": 429})),
             (4.0, json!({"status": 503})),
             (4.0, json!({"status": 500, "afterApplying": true})),
             (5.0, json!({"drop": true})),
             (5.0, json!({"drop": true, "afterApplying": true})),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let mut f = fault;
             f["method"] = json!(method);
             f["percent"] = json!(percent);
-            f["seed"] = json!(seed);
+            f["seed"] = json!(seed + n as u64);
             env.admin("POST", "/faults", Some(f));
         }
     }
@@ -344,7 +358,8 @@ fn slow_after_two(env: &Env, latency_ms: u64) {
     );
 }
 
-/// Starts `wxcc apply skills.yaml` against the emulator, two writes at a time.
+/// Starts `wxcc apply skills.yaml` against the emulator, two writes at a time, one skill a
+/// bulk request (so the run has many writes to be interrupted between).
 fn spawn_apply(env: &Env) -> Child {
     env.spawn(
         &[
@@ -353,6 +368,8 @@ fn spawn_apply(env: &Env) -> Child {
             "--auto-approve",
             "--parallelism",
             "2",
+            "--bulk-chunk",
+            "1",
         ],
         &[
             ("WXCC_BASE_URL", env.url.as_str()),

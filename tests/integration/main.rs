@@ -7,6 +7,7 @@ mod harness;
 mod agent;
 mod auth;
 mod bad_input;
+mod bulk;
 mod ci_workflow;
 mod cli;
 mod csv;

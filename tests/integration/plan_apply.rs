@@ -230,12 +230,12 @@ fn apply_without_a_terminal_and_without_auto_approve_refuses() {
 fn a_failure_skips_only_what_needs_it_and_a_rerun_converges() {
     let env = Env::new();
     env.copy_example("acme");
-    // The API refuses the first site create (Chicago, in plan order with one worker): the
-    // other sites and their teams go ahead; Chicago's two teams are skipped.
+    // The API refuses Chicago's item of the sites' bulk create: the other sites (in the
+    // same request) and their teams go ahead; Chicago's two teams are skipped.
     env.admin(
         "POST",
         "/faults",
-        Some(json!({"method": "POST", "pathContains": "/site", "status": 400, "times": 1})),
+        Some(json!({"method": "POST", "pathContains": "/site/bulk", "itemContains": "\"Chicago\"", "status": 400})),
     );
     let run = env
         .wxcc(&["apply", "acme", "--auto-approve", "--parallelism", "1"])
@@ -245,7 +245,7 @@ fn a_failure_skips_only_what_needs_it_and_a_rerun_converges() {
         &[
             "+ created multimedia-profile \"Voice Only\"",
             "✗ failed to create site \"Chicago\": POST /organization/",
-            "→ 400 Bad Request (tracking id wxcc_",
+            "/site/bulk (item) → 400 Bad Request (tracking id ccconfig_",
             "+ created site \"Dublin\"",
             "+ created team \"Remote Sales\"",
             "Apply finished with failures: 8 done (8 created, 0 updated, 0 deleted), 1 failed, 2 skipped, 0 not attempted.",
@@ -279,6 +279,8 @@ fn a_failure_skips_only_what_needs_it_and_a_rerun_converges() {
 fn a_create_whose_response_was_lost_is_found_and_not_duplicated() {
     let env = Env::new();
     env.copy_example("acme");
+    // The sites' bulk create lands, and its answer is lost: every site is found by name
+    // and none is sent again.
     env.admin("POST", "/faults", Some(json!({"method": "POST", "pathContains": "/site", "status": 502, "times": 1, "afterApplying": true})));
     let run = env
         .wxcc(&["apply", "acme", "--auto-approve", "--parallelism", "1"])
@@ -286,17 +288,27 @@ fn a_create_whose_response_was_lost_is_found_and_not_duplicated() {
     contains_all(
         &run.stdout,
         &[
-            "note: the API answered with an error (POST /organization/",
+            "note: the bulk request's answer was lost (POST /organization/",
             "but the object exists",
         ],
     );
-    assert_eq!(
-        env.live("site")
+    assert_eq!(run.stdout.matches("but the object exists").count(), 3);
+    for name in ["Chicago", "Dublin", "Remote"] {
+        let copies = env
+            .live("site")
             .iter()
-            .filter(|s| s["name"] == "Chicago")
-            .count(),
-        1
-    );
+            .filter(|s| s["name"] == name)
+            .count();
+        assert_eq!(copies, 1, "{name}");
+    }
+    let site_writes = env
+        .client_requests()
+        .iter()
+        .filter(|r| {
+            r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.contains("/site"))
+        })
+        .count();
+    assert_eq!(site_writes, 1, "nothing is sent again");
     env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(0);
 }
 
@@ -473,7 +485,9 @@ fn deleting_more_than_the_threshold_is_refused() {
         &run.stdout,
         &["Apply complete: 0 created, 0 updated, 6 deleted."],
     );
-    assert_eq!(env.writes(), writes + 6);
+    // One bulk DELETE request for the two sites; the four teams one DELETE each, since
+    // team list rows leave fields out and a bulk DELETE item is the whole object (§1.8).
+    assert_eq!(env.writes(), writes + 5);
 }
 
 #[test]

@@ -133,8 +133,9 @@ fn deleting_a_single_object_of_a_small_kind_is_allowed() {
     assert_eq!(env.live("holiday-list").len(), 3);
 }
 
-/// Kills `apply/mod.rs`: users updated with a whole-record PUT instead of a PATCH of the
-/// changed fields. A field another admin changed after the plan read the user survives.
+/// Kills `apply/mod.rs` and `apply/bulk.rs`: users updated with a whole record instead of
+/// a PATCH of the changed fields (through `PATCH user/bulk`, docs/api-notes.md §1.8). A
+/// field another admin changed after the plan read the user survives.
 #[test]
 fn users_are_patched_with_only_the_changed_fields() {
     let env = Env::new();
@@ -151,13 +152,23 @@ fn users_are_patched_with_only_the_changed_fields() {
         .collect();
     assert_eq!(user_writes.len(), 1, "{user_writes:?}");
     assert_eq!(user_writes[0]["method"], "PATCH");
-    let body = user_writes[0]["body"].as_object().expect("a JSON body");
+    assert!(
+        user_writes[0]["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("/user/bulk")),
+        "{user_writes:?}"
+    );
+    let items = user_writes[0]["body"]["items"]
+        .as_array()
+        .expect("bulk items");
+    assert_eq!(items.len(), 1, "{items:?}");
+    let body = items[0]["item"].as_object().expect("a JSON item");
     let mut fields: Vec<&str> = body.keys().map(String::as_str).collect();
     fields.sort();
     assert_eq!(
         fields,
-        ["siteId", "teamIds"],
-        "only the changed fields are sent"
+        ["id", "siteId", "teamIds"],
+        "only the user's id and the changed fields are sent"
     );
 }
 
