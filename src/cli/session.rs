@@ -298,7 +298,7 @@ pub async fn fetch_live(
             .into_iter()
             .filter_map(|body| LiveObject::from_body(kind, body))
             .collect();
-        live.kinds.insert(kind.name, objects);
+        live.insert_kind(kind.name, objects);
     }
     Ok(live)
 }
@@ -313,9 +313,11 @@ pub async fn complete_live(
     live: &mut Live,
 ) -> Result<(), ApiError> {
     let mut items: Vec<(&'static Kind, String)> = Vec::new();
+    let mut wanted: std::collections::HashSet<(&'static str, String)> =
+        std::collections::HashSet::new();
     let mut stored_files: Vec<(&'static Kind, UploadParts, String, String)> = Vec::new();
     let mut want_item = |kind: &'static Kind, id: &str| {
-        if !items.iter().any(|(k, i)| k.name == kind.name && i == id) {
+        if wanted.insert((kind.name, id.to_string())) {
             items.push((kind, id.to_string()));
         }
     };
@@ -373,6 +375,7 @@ pub async fn complete_live(
         });
     }
     let mut contents = Vec::new();
+    let mut fresh_items = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         match joined.map_err(|e| ApiError::Transport {
             method: "GET".into(),
@@ -381,31 +384,26 @@ pub async fn complete_live(
             message: e.to_string(),
         })?? {
             Detail::Item(kind, body) => {
-                if let Some(mut fresh) = LiveObject::from_body(kind, body)
-                    && let Some(slot) = live
-                        .kinds
-                        .get_mut(kind.name)
-                        .and_then(|v| v.iter_mut().find(|o| o.id == fresh.id))
-                {
+                if let Some(mut fresh) = LiveObject::from_body(kind, body) {
                     fresh.complete = true;
-                    *slot = fresh;
+                    fresh_items.push((kind.name, fresh));
                 }
             }
             Detail::Content(kind, id, digest) => contents.push((kind, id, digest)),
         }
     }
+    live.replace_objects(fresh_items);
     // Content goes in after items, so an item read cannot overwrite it.
+    let mut with_content = Vec::new();
     for (kind, id, digest) in contents {
-        if let (Some(parts), Some(slot)) = (
-            kind.upload,
-            live.kinds
-                .get_mut(kind.name)
-                .and_then(|v| v.iter_mut().find(|o| o.id == id)),
-        ) {
+        if let (Some(parts), Some(slot)) = (kind.upload, live.by_id(kind.name, &id)) {
+            let mut slot = slot.clone();
             slot.body
                 .insert(parts.file.to_string(), Value::String(digest));
+            with_content.push((kind.name, slot));
         }
     }
+    live.replace_objects(with_content);
     Ok(())
 }
 

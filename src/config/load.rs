@@ -126,18 +126,27 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
                     .next()
                     .map(char::len_utf8)
                     .unwrap_or(0);
-                loaded.diagnostics.push(
-                    Diagnostic::error(
-                        format!("YAML syntax error: {}", e.message),
-                        Span {
-                            file: index,
-                            offset,
-                            len,
-                        },
-                        "here",
+                let span = Span {
+                    file: index,
+                    offset,
+                    len,
+                };
+                loaded.diagnostics.push(match e.limit {
+                    Some(help) => Diagnostic::error(
+                        format!(
+                            "{}: {}",
+                            loaded.sources.files[index].path.display(),
+                            e.message
+                        ),
+                        span,
+                        "the limit was reached here",
                     )
-                    .with_help("fix the YAML syntax; nothing in this file was read"),
-                );
+                    .with_help(help),
+                    None => {
+                        Diagnostic::error(format!("YAML syntax error: {}", e.message), span, "here")
+                            .with_help("fix the YAML syntax; nothing in this file was read")
+                    }
+                });
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Desired objects (from config, with spans) and live objects (from the API, with ids).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
@@ -96,32 +97,119 @@ impl DesiredObject {
 }
 
 /// Everything the config declares, in file order.
-#[derive(Clone, Debug, Default)]
+///
+/// Lookups by kind and key go through an index built on first use, so a check per object
+/// stays linear in the config (issue 12). Objects are pushed while loading, before any
+/// lookup; a key changed in place afterwards must go through a `&mut self` method that
+/// drops the index (as [`Desired::qualify_scoped_keys`] does).
+#[derive(Debug, Default)]
 pub struct Desired {
     pub objects: Vec<DesiredObject>,
+    index: OnceLock<DesiredIndex>,
+}
+
+impl Clone for Desired {
+    fn clone(&self) -> Self {
+        Desired::new(self.objects.clone())
+    }
+}
+
+/// Positions in `Desired::objects`, by kind name.
+#[derive(Clone, Debug, Default)]
+struct DesiredIndex {
+    /// How many objects the index covers; a mismatch means objects were pushed after it
+    /// was built, and it is rebuilt.
+    len: usize,
+    of_kind: HashMap<&'static str, Vec<usize>>,
+    by_key: HashMap<&'static str, HashMap<String, Vec<usize>>>,
+    /// By the value of the kind's key field (a team's plain name, whatever its key).
+    by_name: HashMap<&'static str, HashMap<String, Vec<usize>>>,
+}
+
+impl DesiredIndex {
+    fn build(objects: &[DesiredObject]) -> DesiredIndex {
+        let mut index = DesiredIndex {
+            len: objects.len(),
+            ..DesiredIndex::default()
+        };
+        for (i, o) in objects.iter().enumerate() {
+            let kind = o.kind.name;
+            index.of_kind.entry(kind).or_default().push(i);
+            index
+                .by_key
+                .entry(kind)
+                .or_default()
+                .entry(o.key.clone())
+                .or_default()
+                .push(i);
+            if let Some(name) = o.body.get(o.kind.key).and_then(Value::as_str) {
+                index
+                    .by_name
+                    .entry(kind)
+                    .or_default()
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        index
+    }
 }
 
 impl Desired {
-    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a DesiredObject> + 'a {
-        self.objects.iter().filter(move |o| o.kind.name == kind)
+    pub fn new(objects: Vec<DesiredObject>) -> Desired {
+        Desired {
+            objects,
+            index: OnceLock::new(),
+        }
+    }
+
+    fn index(&self) -> std::borrow::Cow<'_, DesiredIndex> {
+        let index = self
+            .index
+            .get_or_init(|| DesiredIndex::build(&self.objects));
+        if index.len == self.objects.len() {
+            std::borrow::Cow::Borrowed(index)
+        } else {
+            std::borrow::Cow::Owned(DesiredIndex::build(&self.objects))
+        }
+    }
+
+    fn at<'a>(&'a self, positions: Option<&Vec<usize>>) -> Vec<&'a DesiredObject> {
+        positions
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.objects.get(i))
+            .collect()
+    }
+
+    pub fn of_kind<'a>(&'a self, kind: &str) -> std::vec::IntoIter<&'a DesiredObject> {
+        let index = self.index();
+        self.at(index.of_kind.get(kind)).into_iter()
+    }
+
+    /// Declared objects of `kind` whose key field holds `name` (for a scoped kind, at any
+    /// scope).
+    pub fn named(&self, kind: &str, name: &str) -> Vec<&DesiredObject> {
+        let index = self.index();
+        self.at(index.by_name.get(kind).and_then(|m| m.get(name)))
     }
 
     /// The declared object of `kind` with `key`. For a kind with a scope, a qualified key
     /// (`Chicago/Tier 1`) also finds an object keyed by its plain name at that scope.
     pub fn find(&self, kind: &str, key: &str) -> Option<&DesiredObject> {
+        let index = self.index();
         let found = self
-            .objects
-            .iter()
-            .find(|o| o.kind.name == kind && o.key == key);
+            .at(index.by_key.get(kind).and_then(|m| m.get(key)))
+            .into_iter()
+            .next();
         found.or_else(|| {
             let k = Kind::named(kind)?;
             let (scope_key, plain) = k.split_scoped(key)?;
             let scope = k.scope?;
-            self.objects.iter().find(|o| {
-                o.kind.name == kind
-                    && o.body.get(k.key).and_then(Value::as_str) == Some(plain)
-                    && o.body.get(scope).and_then(Value::as_str) == Some(scope_key)
-            })
+            self.at(index.by_name.get(kind).and_then(|m| m.get(plain)))
+                .into_iter()
+                .find(|o| o.body.get(scope).and_then(Value::as_str) == Some(scope_key))
         })
     }
 
@@ -130,26 +218,45 @@ impl Desired {
     /// its own. `names_elsewhere` lists plain keys known to be shared outside the config
     /// (live); those are qualified too.
     pub fn qualify_scoped_keys(&mut self, names_elsewhere: &[(&str, String)]) {
+        let elsewhere: HashSet<(&str, &str)> = names_elsewhere
+            .iter()
+            .map(|(k, n)| (*k, n.as_str()))
+            .collect();
+        // The scopes each (kind, key) is declared at.
+        let mut scopes: HashMap<(&str, &str), HashSet<&str>> = HashMap::new();
+        for o in &self.objects {
+            if let Some(scope_key) = o
+                .kind
+                .scope
+                .and_then(|scope| o.body.get(scope))
+                .and_then(Value::as_str)
+            {
+                scopes
+                    .entry((o.kind.name, o.key.as_str()))
+                    .or_default()
+                    .insert(scope_key);
+            }
+        }
         let mut qualified = Vec::new();
         for (i, o) in self.objects.iter().enumerate() {
             let Some(scope) = o.kind.scope else { continue };
             let Some(scope_key) = o.body.get(scope).and_then(Value::as_str) else {
                 continue;
             };
-            let shared = self.objects.iter().any(|p| {
-                p.kind.name == o.kind.name
-                    && p.key == o.key
-                    && p.body.get(scope).and_then(Value::as_str) != Some(scope_key)
-            }) || names_elsewhere
-                .iter()
-                .any(|(k, n)| *k == o.kind.name && *n == o.key);
+            let slot = (o.kind.name, o.key.as_str());
+            let shared =
+                scopes.get(&slot).is_some_and(|s| s.len() > 1) || elsewhere.contains(&slot);
             if shared && o.kind.split_scoped(&o.key).is_none() {
                 qualified.push((i, Kind::scoped_key(scope_key, &o.key)));
             }
         }
+        if qualified.is_empty() {
+            return;
+        }
         for (i, key) in qualified {
             self.objects[i].key = key;
         }
+        self.index = OnceLock::new();
     }
 
     /// Whether the config declares what a reference names: the object, or for a reference
@@ -229,26 +336,132 @@ impl LiveObject {
 }
 
 /// Live state of the kinds in play, keyed by kind name.
-#[derive(Clone, Debug, Default)]
+///
+/// Lookups by key and id go through an index built on first use (issue 12). Change the
+/// objects through [`Live::insert_kind`] and [`Live::replace_objects`], which drop it.
+#[derive(Debug, Default)]
 pub struct Live {
     pub kinds: BTreeMap<&'static str, Vec<LiveObject>>,
+    index: OnceLock<LiveIndex>,
+}
+
+impl Clone for Live {
+    fn clone(&self) -> Self {
+        Live {
+            kinds: self.kinds.clone(),
+            index: OnceLock::new(),
+        }
+    }
+}
+
+/// Positions in each kind's list of live objects.
+#[derive(Clone, Debug, Default)]
+struct LiveIndex {
+    /// How many objects each kind had when the index was built.
+    lens: BTreeMap<&'static str, usize>,
+    by_key: HashMap<&'static str, HashMap<String, Vec<usize>>>,
+    /// By key in lower case: the API compares names without regard to case.
+    by_folded_key: HashMap<&'static str, HashMap<String, Vec<usize>>>,
+    by_id: HashMap<&'static str, HashMap<String, usize>>,
+}
+
+impl LiveIndex {
+    fn build(kinds: &BTreeMap<&'static str, Vec<LiveObject>>) -> LiveIndex {
+        let mut index = LiveIndex::default();
+        for (kind, objects) in kinds {
+            index.lens.insert(kind, objects.len());
+            let by_key = index.by_key.entry(kind).or_default();
+            let by_folded_key = index.by_folded_key.entry(kind).or_default();
+            let by_id = index.by_id.entry(kind).or_default();
+            for (i, o) in objects.iter().enumerate() {
+                if let Some(key) = &o.key {
+                    by_key.entry(key.clone()).or_default().push(i);
+                    by_folded_key.entry(key.to_lowercase()).or_default().push(i);
+                }
+                by_id.entry(o.id.clone()).or_insert(i);
+            }
+        }
+        index
+    }
+
+    fn covers(&self, kinds: &BTreeMap<&'static str, Vec<LiveObject>>) -> bool {
+        self.lens.len() == kinds.len()
+            && kinds
+                .iter()
+                .all(|(k, v)| self.lens.get(k) == Some(&v.len()))
+    }
 }
 
 impl Live {
+    fn index(&self) -> std::borrow::Cow<'_, LiveIndex> {
+        let index = self.index.get_or_init(|| LiveIndex::build(&self.kinds));
+        if index.covers(&self.kinds) {
+            std::borrow::Cow::Borrowed(index)
+        } else {
+            std::borrow::Cow::Owned(LiveIndex::build(&self.kinds))
+        }
+    }
+
+    fn at<'a>(&'a self, kind: &str, positions: Option<&Vec<usize>>) -> Vec<&'a LiveObject> {
+        let objects = self.of_kind(kind);
+        positions
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| objects.get(i))
+            .collect()
+    }
+
     pub fn of_kind(&self, kind: &str) -> &[LiveObject] {
         self.kinds.get(kind).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Sets the live objects of a kind.
+    pub fn insert_kind(&mut self, kind: &'static str, objects: Vec<LiveObject>) {
+        self.kinds.insert(kind, objects);
+        self.index = OnceLock::new();
+    }
+
+    /// Puts fresher reads of objects in place of the ones with the same id (objects not
+    /// present are dropped): one pass per kind, whatever the number of objects.
+    pub fn replace_objects(&mut self, fresh: Vec<(&'static str, LiveObject)>) {
+        let mut by_kind: HashMap<&'static str, HashMap<String, LiveObject>> = HashMap::new();
+        for (kind, o) in fresh {
+            by_kind.entry(kind).or_default().insert(o.id.clone(), o);
+        }
+        for (kind, mut fresh) in by_kind {
+            if let Some(objects) = self.kinds.get_mut(kind) {
+                for slot in objects.iter_mut() {
+                    if let Some(o) = fresh.remove(&slot.id) {
+                        *slot = o;
+                    }
+                }
+            }
+        }
+        self.index = OnceLock::new();
     }
 
     /// Live objects of a kind whose key is `key` (more than one means the tenant has
     /// duplicate names, which the planner reports).
     pub fn by_key(&self, kind: &str, key: &str) -> Vec<&LiveObject> {
-        self.of_kind(kind)
-            .iter()
-            .filter(|o| o.key.as_deref() == Some(key))
-            .collect()
+        let index = self.index();
+        self.at(kind, index.by_key.get(kind).and_then(|m| m.get(key)))
+    }
+
+    /// Live objects of a kind whose key equals `key` ignoring case.
+    pub fn by_key_ignoring_case(&self, kind: &str, key: &str) -> Vec<&LiveObject> {
+        let index = self.index();
+        self.at(
+            kind,
+            index
+                .by_folded_key
+                .get(kind)
+                .and_then(|m| m.get(&key.to_lowercase())),
+        )
     }
 
     pub fn by_id(&self, kind: &str, id: &str) -> Option<&LiveObject> {
-        self.of_kind(kind).iter().find(|o| o.id == id)
+        let index = self.index();
+        let i = *index.by_id.get(kind)?.get(id)?;
+        self.of_kind(kind).get(i)
     }
 }

@@ -21,4 +21,5 @@ mod plan_apply;
 mod readme_tour;
 mod regressions;
 mod rules;
+mod scale;
 mod schema;
