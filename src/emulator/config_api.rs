@@ -196,7 +196,7 @@ fn serve(
         Err(fail) => (fail.into_response(tracking, path), false),
     };
     if applied {
-        shared.persist(&state);
+        shared.persist_changes(&mut state);
     }
     match fault {
         Some(f) if f.after_applying && f.status != 0 => {
@@ -458,7 +458,7 @@ fn dispatch(
             Ok((empty(StatusCode::NO_CONTENT, tracking), true))
         }
         Route::DeleteAll(rule) => {
-            let applied = org.objects.remove(rule.name).is_some_and(|m| !m.is_empty());
+            let applied = org.remove_kind(rule.name);
             Ok((empty(StatusCode::NO_CONTENT, tracking), applied))
         }
         Route::LegacyGet(rule, id) => {
