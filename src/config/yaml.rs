@@ -93,7 +93,7 @@ fn describe_breach(
         let digits = n.to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
@@ -110,8 +110,8 @@ fn describe_breach(
         ),
         B::ScalarBytes { .. } | B::InputBytes { .. } => (
             format!(
-                "too big to read as one file: its text is larger than the {} bytes wxcc reads from one file",
-                count(budget.max_total_scalar_bytes)
+                "too big to read as one file: its text is larger than the {} wxcc reads from one file",
+                crate::regular_file::describe_size(budget.max_total_scalar_bytes as u64)
             ),
             SPLIT.into(),
         ),
