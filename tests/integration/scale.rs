@@ -1,7 +1,7 @@
 //! Tenant scale (issue 12): big configs load as data, not as errors; a file past one of the
 //! YAML reader's limits is refused in words that say which limit and what to do.
 
-use crate::harness::{Env, contains_all};
+use crate::harness::{Env, contains_all, mint_token};
 
 /// More YAML values than the parser's old default budget (250,000) allowed in one file.
 #[test]
@@ -50,19 +50,7 @@ fn emulator_writes_survive_a_crash_through_the_journal() {
     env.write("cfg.yaml", SITES);
     let serve = |env: &Env| {
         let (child, url) = env.serve_emulator(&["--state", "crash.json"]);
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let token = runtime.block_on(async {
-            let minted: serde_json::Value = reqwest::Client::new()
-                .post(format!("{url}/_emulator/tokens"))
-                .json(&serde_json::json!({}))
-                .send()
-                .await
-                .expect("mint")
-                .json()
-                .await
-                .expect("json");
-            minted["access_token"].as_str().expect("token").to_string()
-        });
+        let token = mint_token(&url);
         (child, url, token)
     };
     let (mut child, url, token) = serve(&env);
@@ -96,4 +84,82 @@ fn emulator_writes_survive_a_crash_through_the_journal() {
         snapshot.contains("\"North\"") && snapshot.contains("\"East\""),
         "a start folds the journal into the snapshot"
     );
+}
+
+/// A no-change plan costs the floor: every page of each kind in play's list once, plus
+/// one item read per declared object whose declared fields its list leaves out (here the
+/// two enum skills' `enumSkillValues`), and nothing else.
+#[test]
+fn a_no_change_plan_makes_exactly_the_floor_of_requests() {
+    let env = Env::new();
+    env.admin(
+        "PUT",
+        "/settings",
+        Some(serde_json::json!({"maxPageSize": 10})),
+    );
+    let mut text = String::from(SITES);
+    text.push_str("skill:\n  - {name: Tier, skillType: ENUM, serviceLevelThreshold: 30, active: true, enumSkillValues: [{name: Gold}, {name: Silver}]}\n  - {name: Lang, skillType: ENUM, serviceLevelThreshold: 30, active: true, enumSkillValues: [{name: EN}]}\n");
+    for k in 0..21 {
+        text.push_str(&format!(
+            "  - {{name: Skill {k}, skillType: PROFICIENCY, serviceLevelThreshold: 30, active: true}}\n"
+        ));
+    }
+    text.push_str("team:\n");
+    for t in 0..34 {
+        text.push_str(&format!(
+            "  - {{name: Team {t}, siteId: {}, teamType: AGENT, teamStatus: IN_SERVICE, active: true}}\n",
+            ["North", "South", "East"][t % 3]
+        ));
+    }
+    env.write("cfg.yaml", &text);
+    env.wxcc(&["apply", "cfg.yaml", "--auto-approve"]).expect(0);
+    let before = env.client_requests().len();
+    env.wxcc(&["plan", "cfg.yaml", "--detailed-exitcode"])
+        .expect(0);
+    let requests: Vec<serde_json::Value> = env.client_requests().split_off(before);
+    let mut pages: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut items = Vec::new();
+    for r in &requests {
+        assert_eq!(r["method"], "GET", "a plan only reads: {r}");
+        let path = r["path"].as_str().unwrap_or_default().to_string();
+        if r["query"].as_str().is_some_and(|q| q.contains("page=")) {
+            *pages.entry(path).or_default() += 1;
+        } else {
+            items.push(path);
+        }
+    }
+    for (path, read) in &pages {
+        let (status, first) = env.api("GET", &format!("{path}?page=0&pageSize=10"), None);
+        assert_eq!(status, 200, "{path}");
+        let total = first["meta"]["totalRecords"]
+            .as_u64()
+            .expect("totalRecords") as usize;
+        assert_eq!(
+            *read,
+            total.div_ceil(10).max(1),
+            "{path}: {total} objects are {} pages of 10",
+            total.div_ceil(10).max(1)
+        );
+    }
+    assert!(
+        pages.keys().any(|p| p.ends_with("/team")) && pages.values().any(|n| *n == 4),
+        "the 34 teams took 4 pages: {pages:?}"
+    );
+    let enum_skills: Vec<String> = ["Tier", "Lang"]
+        .iter()
+        .map(|n| {
+            env.live_named("skill", n)["id"]
+                .as_str()
+                .expect("id")
+                .to_string()
+        })
+        .collect();
+    items.sort();
+    let mut expected: Vec<String> = enum_skills
+        .iter()
+        .map(|id| env.org_path(&format!("skill/{id}")))
+        .collect();
+    expected.sort();
+    assert_eq!(items, expected, "item reads: the enum skills only");
+    assert_eq!(requests.len(), pages.values().sum::<usize>() + 2);
 }
