@@ -402,11 +402,23 @@ impl Emulator {
         n
     }
 
-    /// Stops serving and waits for in-flight requests.
+    /// Stops serving, waits for in-flight requests, and writes the state whole when its
+    /// journal holds anything.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        // A clean stop leaves the state whole in its file, the journal folded in.
+        let pending = self
+            .shared
+            .journal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .1;
+        if pending > 0 {
+            let state = self.shared.state();
+            self.shared.persist(&state);
+        }
     }
 }

@@ -107,7 +107,7 @@ fn a_no_change_plan_makes_exactly_the_floor_of_requests() {
     text.push_str("team:\n");
     for t in 0..34 {
         text.push_str(&format!(
-            "  - {{name: Team {t}, siteId: {}, teamType: AGENT, teamStatus: IN_SERVICE, active: true}}\n",
+            "  - {{name: Team {t}, siteId: {}, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n",
             ["North", "South", "East"][t % 3]
         ));
     }
