@@ -7,6 +7,7 @@
 
 mod dto;
 mod editor_schema;
+mod export;
 mod field_path;
 mod kinds;
 mod order;
@@ -15,6 +16,7 @@ mod spec_fixes;
 
 pub use dto::{Dto, DtoSchemas, FieldSchema};
 pub use editor_schema::{EditorSchemaError, editor_schema, editor_schema_text};
+pub use export::{BULK_EXPORTS, BulkExport, bulk_export_for};
 pub use field_path::{FieldPath, Segment};
 pub use kinds::{BASE as KIND_DEFAULTS, KINDS, MAX_AUDIO_FILE_BYTES};
 pub use order::{apply_order, kind_rank};

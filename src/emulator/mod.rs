@@ -17,6 +17,7 @@ mod data_api;
 mod derived;
 mod desktop;
 mod directory;
+mod export;
 mod faults;
 mod graphql;
 mod hooks;

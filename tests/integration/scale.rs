@@ -86,9 +86,10 @@ fn emulator_writes_survive_a_crash_through_the_journal() {
     );
 }
 
-/// A no-change plan costs the floor: every page of each kind in play's list once, plus
-/// one item read per declared object whose declared fields its list leaves out (here the
-/// two enum skills' `enumSkillValues`), and nothing else.
+/// A no-change plan costs the floor: every page of each kind in play's list once, the
+/// pages of the queue export for what queue rows leave out, plus one item read per
+/// declared object whose declared fields neither gives (here the two enum skills'
+/// `enumSkillValues`), and nothing else.
 #[test]
 fn a_no_change_plan_makes_exactly_the_floor_of_requests() {
     let env = Env::new();
@@ -111,6 +112,16 @@ fn a_no_change_plan_makes_exactly_the_floor_of_requests() {
             ["North", "South", "East"][t % 3]
         ));
     }
+    // 120 queues: two pages of the queue export (100 a page, its own clamp).
+    text.push_str("contact-service-queue:\n");
+    for q in 0..120 {
+        text.push_str(&format!(
+            "  - {{name: Queue {q}, queueType: INBOUND, channelType: CHAT, queueRoutingType: TEAM_BASED, routingType: LONGEST_AVAILABLE_AGENT, serviceLevelThreshold: 30, maxActiveContacts: 0, maxTimeInQueue: 3600, active: true, callDistributionGroups: [{{order: 1, duration: 0, agentGroups: [{{teamId: Team {}}}, {{teamId: Team {}}}]}}], queueSkillRequirements: [{{skillId: Skill {}, condition: GTE, skillValue: \"5\"}}]}}\n",
+            q % 34,
+            (q + 1) % 34,
+            q % 21
+        ));
+    }
     env.write("cfg.yaml", &text);
     env.wxcc(&["apply", "cfg.yaml", "--auto-approve"]).expect(0);
     let before = env.client_requests().len();
@@ -128,6 +139,12 @@ fn a_no_change_plan_makes_exactly_the_floor_of_requests() {
             items.push(path);
         }
     }
+    let export = env.org_path("contact-service-queue/bulk-export");
+    assert_eq!(
+        pages.remove(&export),
+        Some(2),
+        "120 queues' distribution groups and skill requirements: 2 export pages, no item reads"
+    );
     for (path, read) in &pages {
         let (status, first) = env.api("GET", &format!("{path}?page=0&pageSize=10"), None);
         assert_eq!(status, 200, "{path}");
@@ -161,5 +178,40 @@ fn a_no_change_plan_makes_exactly_the_floor_of_requests() {
         .collect();
     expected.sort();
     assert_eq!(items, expected, "item reads: the enum skills only");
-    assert_eq!(requests.len(), pages.values().sum::<usize>() + 2);
+    assert_eq!(requests.len(), pages.values().sum::<usize>() + 2 + 2);
+}
+
+/// What the queue export fills is compared like an item read: a queue whose team changed
+/// is planned as an update of its distribution groups, and applying it reaches the tenant.
+#[test]
+fn a_queue_change_seen_through_the_export_is_planned_and_applied() {
+    let env = Env::new();
+    let queue = |team: &str| {
+        format!(
+            "{SITES}team:\n  - {{name: Blue, siteId: North, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n  - {{name: Blue, siteId: South, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\nskill:\n  - {{name: Lang, skillType: PROFICIENCY, serviceLevelThreshold: 30, active: true}}\ncontact-service-queue:\n  - {{name: Sales, queueType: INBOUND, channelType: CHAT, queueRoutingType: TEAM_BASED, routingType: LONGEST_AVAILABLE_AGENT, serviceLevelThreshold: 30, maxActiveContacts: 0, maxTimeInQueue: 3600, active: true, callDistributionGroups: [{{order: 1, duration: 0, agentGroups: [{{teamId: {team}}}]}}], queueSkillRequirements: [{{skillId: Lang, condition: GTE, skillValue: \"5\"}}]}}\n"
+        )
+    };
+    env.write("cfg.yaml", &queue("North/Blue"));
+    env.wxcc(&["apply", "cfg.yaml", "--auto-approve"]).expect(0);
+    env.wxcc(&["plan", "cfg.yaml", "--detailed-exitcode"])
+        .expect(0);
+    // The same team name at the other site: only the export's siteName tells them apart.
+    env.write("cfg.yaml", &queue("South/Blue"));
+    let plan = env
+        .wxcc(&["plan", "cfg.yaml", "--detailed-exitcode"])
+        .expect(2);
+    contains_all(&plan.stdout, &["Sales", "callDistributionGroups"]);
+    env.wxcc(&["apply", "cfg.yaml", "--auto-approve"]).expect(0);
+    let south_blue = env
+        .live("team")
+        .into_iter()
+        .find(|t| t["name"] == "Blue" && t["siteId"] == env.live_named("site", "South")["id"])
+        .expect("South/Blue");
+    assert_eq!(
+        env.live_named("contact-service-queue", "Sales")["callDistributionGroups"][0]["agentGroups"]
+            [0]["teamId"],
+        south_blue["id"]
+    );
+    env.wxcc(&["plan", "cfg.yaml", "--detailed-exitcode"])
+        .expect(0);
 }
