@@ -214,4 +214,32 @@ fn a_queue_change_seen_through_the_export_is_planned_and_applied() {
     );
     env.wxcc(&["plan", "cfg.yaml", "--detailed-exitcode"])
         .expect(0);
+
+    // The export as the spec's DTO says: names for references, its own page clamp.
+    let (status, page) = env.api(
+        "GET",
+        &env.org_path("contact-service-queue/bulk-export?page=0&pageSize=500"),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(page["pageSize"], 100, "the export clamps pages at 100");
+    let rows = page["resources"].as_array().cloned().unwrap_or_default();
+    assert_eq!(page["totalResources"].as_u64(), Some(rows.len() as u64));
+    assert_eq!(page["rel"], "last");
+    let row = rows.iter().find(|r| r["name"] == "Sales").expect("Sales");
+    assert_eq!(
+        row["callDistributionGroups"][0]["agentGroups"][0],
+        serde_json::json!({"teamName": "Blue", "siteName": "South"})
+    );
+    assert_eq!(
+        (row["type"].as_str(), row["serviceLevelThreshold"].as_str()),
+        (Some("INBOUND"), Some("30"))
+    );
+    assert_eq!(row["queueSkillRequirements"][0]["skillName"], "Lang");
+    let problems = crate::conformance::response_problems(
+        "get",
+        "/organization/{orgid}/contact-service-queue/bulk-export",
+        &page,
+    );
+    assert!(problems.is_empty(), "{problems:#?}");
 }
