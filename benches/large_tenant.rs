@@ -278,7 +278,7 @@ fn write_config(dir: &Path, shape: &Shape) -> usize {
         "multimedia-profile:\n  - {name: Voice, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}}\nsite:\n",
     );
     count += 1;
-    for s in 0..SITES {
+    for s in 0..shape.sites {
         let _ = writeln!(
             profiles,
             "  - {{name: Site {s}, active: true, multimediaProfileId: Voice, description: site {s}}}"
@@ -288,7 +288,7 @@ fn write_config(dir: &Path, shape: &Shape) -> usize {
     std::fs::write(dir.join("profiles.yaml"), profiles).expect("write");
 
     let mut skills = String::from("skill:\n");
-    for k in 0..SKILLS {
+    for k in 0..shape.skills {
         if k < shape.enum_skills {
             let _ = writeln!(
                 skills,
@@ -303,7 +303,7 @@ fn write_config(dir: &Path, shape: &Shape) -> usize {
         count += 1;
     }
     skills.push_str("skill-profile:\n");
-    for p in 0..PROFILES {
+    for p in 0..shape.profiles {
         let _ = writeln!(
             skills,
             "  - {{name: Profile {p}, activeSkills: [{{skillId: Skill {}, proficiencyValue: 5}}, {{skillId: Skill {}, proficiencyValue: 7}}], activeEnumSkills: [{{enumSkillValueId: Enum {}/B}}]}}",
@@ -316,8 +316,8 @@ fn write_config(dir: &Path, shape: &Shape) -> usize {
     std::fs::write(dir.join("skills.yaml"), skills).expect("write");
 
     let mut teams = String::from("team:\n");
-    for s in 0..SITES {
-        for t in 0..TEAMS_PER_SITE {
+    for s in 0..shape.sites {
+        for t in 0..shape.teams_per_site {
             let _ = writeln!(
                 teams,
                 "  - {{name: Team {s}-{t}, siteId: Site {s}, skillProfileId: Profile {}, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false,\n     description: team {s}-{t}}}",
@@ -329,7 +329,7 @@ fn write_config(dir: &Path, shape: &Shape) -> usize {
     std::fs::write(dir.join("teams.yaml"), teams).expect("write");
 
     let mut queues = String::from("contact-service-queue:\n");
-    for q in 0..QUEUES {
+    for q in 0..shape.queues {
         let (a, b) = (q % shape.sites, (q / shape.sites) % shape.teams_per_site);
         let _ = writeln!(
             queues,
@@ -340,7 +340,7 @@ fn write_config(dir: &Path, shape: &Shape) -> usize {
         count += 1;
     }
     queues.push_str("entry-point:\n");
-    for e in 0..ENTRY_POINTS {
+    for e in 0..shape.entry_points {
         let _ = writeln!(
             queues,
             "  - {{name: Entry {e}, entryPointType: INBOUND, channelType: TELEPHONY, serviceLevelThreshold: 30, maximumActiveContacts: 50, active: true}}"
@@ -348,7 +348,7 @@ fn write_config(dir: &Path, shape: &Shape) -> usize {
         count += 1;
     }
     queues.push_str("dial-number:\n");
-    for n in 0..DIAL_NUMBERS {
+    for n in 0..shape.dial_numbers {
         let _ = writeln!(
             queues,
             "  - {{dialledNumber: \"+1555{:07}\", entryPointId: Entry {}, location: Lab, regionId: US}}",

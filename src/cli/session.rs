@@ -465,6 +465,12 @@ enum Detail {
     Export(&'static BulkExport, Vec<serde_json::Map<String, Value>>),
 }
 
+/// Live objects completed from export rows, and objects to read by item instead.
+type Filled = (
+    Vec<(&'static str, LiveObject)>,
+    Vec<(&'static Kind, String)>,
+);
+
 /// The live objects the config declares, with the fields an export carries put in from
 /// its rows (matched by key), references turned from names back into ids; and the
 /// objects to read by item instead (no row, or a name the tenant does not hold).
@@ -473,10 +479,7 @@ fn fill_from_export(
     desired: &Desired,
     export: &'static BulkExport,
     rows: Vec<serde_json::Map<String, Value>>,
-) -> (
-    Vec<(&'static str, LiveObject)>,
-    Vec<(&'static Kind, String)>,
-) {
+) -> Filled {
     let mut filled = Vec::new();
     let mut missing = Vec::new();
     let Some(kind) = Kind::named(export.kind) else {
