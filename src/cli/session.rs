@@ -287,12 +287,7 @@ pub async fn fetch_live(
     }
     let mut live = Live::default();
     while let Some(joined) = tasks.join_next().await {
-        let (kind, objects) = joined.map_err(|e| ApiError::Transport {
-            method: "GET".into(),
-            path: String::new(),
-            tracking_id: String::new(),
-            message: e.to_string(),
-        })??;
+        let (kind, objects) = worker(joined)??;
         progress.kind_read(objects.len());
         let objects = objects
             .into_iter()
@@ -401,12 +396,7 @@ pub async fn complete_live(
     let mut export_rows = Vec::new();
     let mut fresh_items = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        match joined.map_err(|e| ApiError::Transport {
-            method: "GET".into(),
-            path: String::new(),
-            tracking_id: String::new(),
-            message: e.to_string(),
-        })?? {
+        match worker(joined)?? {
             Detail::Item(kind, body) => {
                 if let Some(mut fresh) = LiveObject::from_body(kind, body) {
                     fresh.complete = true;
@@ -433,12 +423,7 @@ pub async fn complete_live(
     }
     let mut fresh_items = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        let (kind, body) = joined.map_err(|e| ApiError::Transport {
-            method: "GET".into(),
-            path: String::new(),
-            tracking_id: String::new(),
-            message: e.to_string(),
-        })??;
+        let (kind, body) = worker(joined)??;
         if let Some(mut fresh) = LiveObject::from_body(kind, body) {
             fresh.complete = true;
             fresh_items.push((kind.name, fresh));
@@ -457,6 +442,16 @@ pub async fn complete_live(
     }
     live.replace_objects(with_content);
     Ok(())
+}
+
+/// A read worker's answer; a worker that panicked or was cancelled is a transport error.
+fn worker<T>(joined: Result<T, tokio::task::JoinError>) -> Result<T, ApiError> {
+    joined.map_err(|e| ApiError::Transport {
+        method: "GET".into(),
+        path: String::new(),
+        tracking_id: String::new(),
+        message: e.to_string(),
+    })
 }
 
 enum Detail {

@@ -98,30 +98,7 @@ fn a_no_change_plan_makes_exactly_the_floor_of_requests() {
         "/settings",
         Some(serde_json::json!({"maxPageSize": 10})),
     );
-    let mut text = String::from(SITES);
-    text.push_str("skill:\n  - {name: Tier, skillType: ENUM, serviceLevelThreshold: 30, active: true, enumSkillValues: [{name: Gold}, {name: Silver}]}\n  - {name: Lang, skillType: ENUM, serviceLevelThreshold: 30, active: true, enumSkillValues: [{name: EN}]}\n");
-    for k in 0..21 {
-        text.push_str(&format!(
-            "  - {{name: Skill {k}, skillType: PROFICIENCY, serviceLevelThreshold: 30, active: true}}\n"
-        ));
-    }
-    text.push_str("team:\n");
-    for t in 0..34 {
-        text.push_str(&format!(
-            "  - {{name: Team {t}, siteId: {}, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n",
-            ["North", "South", "East"][t % 3]
-        ));
-    }
-    // 120 queues: two pages of the queue export (100 a page, its own clamp).
-    text.push_str("contact-service-queue:\n");
-    for q in 0..120 {
-        text.push_str(&format!(
-            "  - {{name: Queue {q}, queueType: INBOUND, channelType: CHAT, queueRoutingType: TEAM_BASED, routingType: LONGEST_AVAILABLE_AGENT, serviceLevelThreshold: 30, maxActiveContacts: 0, maxTimeInQueue: 3600, active: true, callDistributionGroups: [{{order: 1, duration: 0, agentGroups: [{{teamId: Team {}}}, {{teamId: Team {}}}]}}], queueSkillRequirements: [{{skillId: Skill {}, condition: GTE, skillValue: \"5\"}}]}}\n",
-            q % 34,
-            (q + 1) % 34,
-            q % 21
-        ));
-    }
+    let text = paged_tenant();
     env.write("cfg.yaml", &text);
     env.wxcc(&["apply", "cfg.yaml", "--auto-approve"]).expect(0);
     let before = env.client_requests().len();
@@ -242,4 +219,68 @@ fn a_queue_change_seen_through_the_export_is_planned_and_applied() {
         &page,
     );
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// Three sites, 23 skills (two enum), 34 teams and 120 queues routed to them.
+fn paged_tenant() -> String {
+    let mut text = String::from(SITES);
+    text.push_str("skill:\n  - {name: Tier, skillType: ENUM, serviceLevelThreshold: 30, active: true, enumSkillValues: [{name: Gold}, {name: Silver}]}\n  - {name: Lang, skillType: ENUM, serviceLevelThreshold: 30, active: true, enumSkillValues: [{name: EN}]}\n");
+    for k in 0..21 {
+        text.push_str(&format!(
+            "  - {{name: Skill {k}, skillType: PROFICIENCY, serviceLevelThreshold: 30, active: true}}\n"
+        ));
+    }
+    text.push_str("team:\n");
+    for t in 0..34 {
+        text.push_str(&format!(
+            "  - {{name: Team {t}, siteId: {}, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n",
+            ["North", "South", "East"][t % 3]
+        ));
+    }
+    // 120 queues: two pages of the queue export (100 a page, its own clamp).
+    text.push_str("contact-service-queue:\n");
+    for q in 0..120 {
+        text.push_str(&format!(
+            "  - {{name: Queue {q}, queueType: INBOUND, channelType: CHAT, queueRoutingType: TEAM_BASED, routingType: LONGEST_AVAILABLE_AGENT, serviceLevelThreshold: 30, maxActiveContacts: 0, maxTimeInQueue: 3600, active: true, callDistributionGroups: [{{order: 1, duration: 0, agentGroups: [{{teamId: Team {}}}, {{teamId: Team {}}}]}}], queueSkillRequirements: [{{skillId: Skill {}, condition: GTE, skillValue: \"5\"}}]}}\n",
+            q % 34,
+            (q + 1) % 34,
+            q % 21
+        ));
+    }
+    text
+}
+
+/// Pages read concurrently come back in any order, some only after a retry: a plan still
+/// sees every object once (no creates of objects that exist, no diffs).
+#[test]
+fn pages_read_concurrently_through_faults_add_up_to_the_whole_tenant() {
+    let env = Env::new();
+    env.admin(
+        "PUT",
+        "/settings",
+        Some(serde_json::json!({"maxPageSize": 10})),
+    );
+    env.write("cfg.yaml", &paged_tenant());
+    env.wxcc(&["apply", "cfg.yaml", "--auto-approve"]).expect(0);
+    for fault in [
+        // The first team page answers last, so later pages finish before it.
+        serde_json::json!({"method": "GET", "pathContains": "/v2/team", "latencyMs": 400}),
+        // A page lost on the way, and an export page refused once: both retried.
+        serde_json::json!({"method": "GET", "pathContains": "/v2/team", "drop": true, "times": 2}),
+        serde_json::json!({"method": "GET", "pathContains": "bulk-export", "status": 503, "times": 1}),
+        serde_json::json!({"method": "GET", "pathContains": "/v2/skill", "status": 500, "times": 1}),
+    ] {
+        env.admin("POST", "/faults", Some(fault));
+    }
+    let before = env.client_requests().len();
+    env.wxcc(&["plan", "cfg.yaml", "--detailed-exitcode"])
+        .expect(0);
+    let retried = env.client_requests().split_off(before);
+    assert!(
+        retried.iter().any(|r| r["status"] == 503
+            && r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("bulk-export"))),
+        "the export fault hit"
+    );
 }
