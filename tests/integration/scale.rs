@@ -92,15 +92,7 @@ fn emulator_writes_survive_a_crash_through_the_journal() {
 /// `enumSkillValues`), and nothing else.
 #[test]
 fn a_no_change_plan_makes_exactly_the_floor_of_requests() {
-    let env = Env::new();
-    env.admin(
-        "PUT",
-        "/settings",
-        Some(serde_json::json!({"maxPageSize": 10})),
-    );
-    let text = paged_tenant();
-    env.write("cfg.yaml", &text);
-    env.wxcc(&["apply", "cfg.yaml", "--auto-approve"]).expect(0);
+    let env = paged_env();
     let before = env.client_requests().len();
     env.wxcc(&["plan", "cfg.yaml", "--detailed-exitcode"])
         .expect(0);
@@ -221,6 +213,19 @@ fn a_queue_change_seen_through_the_export_is_planned_and_applied() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
+/// An emulator serving lists in pages of 10, with `cfg.yaml` (the paged tenant) applied.
+fn paged_env() -> Env {
+    let env = Env::new();
+    env.admin(
+        "PUT",
+        "/settings",
+        Some(serde_json::json!({"maxPageSize": 10})),
+    );
+    env.write("cfg.yaml", &paged_tenant());
+    env.wxcc(&["apply", "cfg.yaml", "--auto-approve"]).expect(0);
+    env
+}
+
 /// Three sites, 23 skills (two enum), 34 teams and 120 queues routed to them.
 fn paged_tenant() -> String {
     let mut text = String::from(SITES);
@@ -254,14 +259,7 @@ fn paged_tenant() -> String {
 /// sees every object once (no creates of objects that exist, no diffs).
 #[test]
 fn pages_read_concurrently_through_faults_add_up_to_the_whole_tenant() {
-    let env = Env::new();
-    env.admin(
-        "PUT",
-        "/settings",
-        Some(serde_json::json!({"maxPageSize": 10})),
-    );
-    env.write("cfg.yaml", &paged_tenant());
-    env.wxcc(&["apply", "cfg.yaml", "--auto-approve"]).expect(0);
+    let env = paged_env();
     for fault in [
         // The first team page answers last, so later pages finish before it.
         serde_json::json!({"method": "GET", "pathContains": "/v2/team", "latencyMs": 400}),
