@@ -24,6 +24,8 @@ pub enum Error {
     Interrupted,
     /// Apply was not confirmed.
     NotConfirmed(String),
+    /// A saved plan cannot be used: not one, damaged, edited, or stale.
+    SavedPlan(String),
     /// The emulator could not start or serve.
     Emulator(String),
     /// The compiled-in catalogue contradicts the spec: a defect of wxcc, not of the input.
@@ -59,7 +61,9 @@ impl fmt::Display for Error {
                 f,
                 "the config is not valid ({summary}); nothing was sent to the tenant"
             ),
-            Error::Load(m) | Error::Usage(m) | Error::NotConfirmed(m) => f.write_str(m),
+            Error::Load(m) | Error::Usage(m) | Error::NotConfirmed(m) | Error::SavedPlan(m) => {
+                f.write_str(m)
+            }
             Error::Api(e) => e.fmt(f),
             Error::Plan { summary } => {
                 write!(f, "cannot plan ({summary}); nothing was sent to the tenant")

@@ -7,6 +7,7 @@
 //! references of later ones.
 
 mod deps;
+mod requests;
 mod write;
 
 use std::collections::{HashMap, VecDeque};
@@ -20,6 +21,7 @@ use crate::api::{ApiError, Client};
 use crate::model::{KeyIndex, Live};
 use crate::plan::{Action, Change, Plan};
 use deps::Object;
+pub use requests::{PlannedRequest, requests};
 use write::{Executed, execute, prepare};
 
 /// What happened to one change.

@@ -29,7 +29,7 @@ const UPDATE_ATTEMPTS: u32 = 5;
 const PATCHABLE: &[(&str, &[&str])] = &[("audio-file", &["name", "description"])];
 
 /// Whether an update of `change` is sent as a partial PATCH of its changed fields.
-fn partial(change: &Change) -> bool {
+pub(super) fn partial(change: &Change) -> bool {
     let kind = change.kind;
     kind.partial_update
         || PATCHABLE.iter().any(|(name, fields)| {

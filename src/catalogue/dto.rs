@@ -274,6 +274,7 @@ mod tests {
                 .chain(kind.immutable.iter().copied())
                 .chain(kind.list_omits.iter().copied())
                 .chain(kind.upload.map(|u| u.file))
+                .chain(kind.text_fields.iter().map(|t| t.field))
                 .chain(kind.ignored_on_write.iter().copied())
                 .chain(std::iter::once(kind.key));
             for f in fields {

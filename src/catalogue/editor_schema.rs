@@ -383,7 +383,12 @@ impl<'a> Builder<'a> {
                 None => SERVER_OWNED.contains(&name.as_str()) && !is_reference,
             };
             if !dropped {
-                out.insert(name.clone(), self.value_schema(schema, &here, nested)?);
+                let value = self.value_schema(schema, &here, nested)?;
+                let value = match scope.top_of.and_then(|k| k.text_field(name)) {
+                    Some(text) => from_file(value, text),
+                    None => value,
+                };
+                out.insert(name.clone(), value);
             }
         }
         Ok(out)
@@ -601,6 +606,23 @@ fn key_description(target: &Kind) -> String {
     format!("the {} (key) of {article} {}", target.key, target.name)
 }
 
+/// A text field config may also take from a file: the value, or `{file: PATH}`.
+fn from_file(value: Value, text: &super::TextField) -> Value {
+    let holds = if text.json { "a JSON document" } else { "text" };
+    json!({
+        "anyOf": [
+            value,
+            {
+                "type": "object",
+                "description": format!("read from a file holding {holds}, relative to this YAML file (inside the config folder)"),
+                "properties": {(super::TEXT_FILE_KEY): {"type": "string", "minLength": 1}},
+                "required": [super::TEXT_FILE_KEY],
+                "additionalProperties": false,
+            },
+        ]
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};
@@ -692,6 +714,23 @@ mod tests {
         }
         assert_eq!(schema, with_test_kinds());
         validator(&schema);
+    }
+
+    #[test]
+    fn text_fields_take_text_or_a_file_and_nothing_else() {
+        let v = validator(&generated());
+        let layout = |content: Value| {
+            json!({"desktop-layout": [{"name": "L", "jsonFileName": "l.json", "jsonFileContent": content,
+                "global": false, "status": true, "defaultJsonModified": false, "editedBy": "me"}]})
+        };
+        assert!(v.is_valid(&layout(json!("{}"))));
+        assert!(v.is_valid(&layout(json!({"file": "layouts/l.json"}))));
+        assert!(!v.is_valid(&layout(json!({"file": "layouts/l.json", "x": 1}))));
+        assert!(!v.is_valid(&layout(json!({"path": "layouts/l.json"}))));
+        // Only catalogue text fields: a description is text only.
+        let profile =
+            json!({"multimedia-profile": [{"name": "V", "description": {"file": "d.txt"}}]});
+        assert!(!v.is_valid(&profile));
     }
 
     #[test]

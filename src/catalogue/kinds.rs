@@ -2,7 +2,7 @@
 //! the official spec. The catalogue's tests check every row against the vendored spec:
 //! paths exist with their methods, the DTO exists, every named field is a DTO property.
 
-use super::{FileFormat, KeyedList, Kind, Reference, UploadParts};
+use super::{FileFormat, KeyedList, Kind, Reference, TextField, UploadParts};
 
 const fn to(field: &'static str, target: &'static str) -> Reference {
     Reference {
@@ -44,6 +44,10 @@ const fn keyed(field: &'static str, key: &'static str) -> KeyedList {
 /// holds it, so 10 MB (decimal, the conservative reading) is the cap.
 pub const MAX_AUDIO_FILE_BYTES: u64 = 10_000_000;
 
+/// The largest text file (a desktop layout's JSON) wxcc reads into a field. Real layouts
+/// are hundreds of kilobytes at most; the API documents no limit (docs/api-notes.md §3.11).
+pub const MAX_TEXT_FILE_BYTES: u64 = 4_000_000;
+
 pub const BASE: Kind = Kind {
     name: "",
     summary: "",
@@ -65,6 +69,7 @@ pub const BASE: Kind = Kind {
     response_dto: None,
     partial_update: false,
     ignored_on_write: &[],
+    text_fields: &[],
 };
 
 pub static KINDS: &[Kind] = &[
@@ -252,6 +257,12 @@ pub static KINDS: &[Kind] = &[
         ],
         unordered: &["teamIds"],
         list_omits: &["jsonFileContent", "teamIds"],
+        // The layout JSON as a string (docs/api-notes.md §3.11): kept in layouts/*.json.
+        text_fields: &[TextField {
+            field: "jsonFileContent",
+            json: true,
+            max_bytes: MAX_TEXT_FILE_BYTES,
+        }],
         ..BASE
     },
     Kind {

@@ -5,6 +5,7 @@
 //!
 //! This module depends on nothing else in the crate but the vendored spec text.
 
+mod csv_aliases;
 mod dto;
 mod editor_schema;
 mod export;
@@ -14,11 +15,12 @@ mod order;
 mod rules;
 mod spec_fixes;
 
+pub use csv_aliases::{CSV_ALIASES, CsvAlias, csv_aliases};
 pub use dto::{Dto, DtoSchemas, FieldSchema};
 pub use editor_schema::{EditorSchemaError, editor_schema, editor_schema_text};
 pub use export::{BULK_EXPORTS, BulkExport, bulk_export_for};
 pub use field_path::{FieldPath, Segment};
-pub use kinds::{BASE as KIND_DEFAULTS, KINDS, MAX_AUDIO_FILE_BYTES};
+pub use kinds::{BASE as KIND_DEFAULTS, KINDS, MAX_AUDIO_FILE_BYTES, MAX_TEXT_FILE_BYTES};
 pub use order::{apply_order, kind_rank};
 pub use rules::{
     Check, RULES, Rule, SKILL_VALUE_FIELDS, SYSTEM_DEFAULTS, calendar_date, is_system_default,
@@ -94,6 +96,25 @@ pub struct Kind {
     /// Fields the API accepts with 200 but never applies (§1.6 "200 ≠ applied"); declaring
     /// one is a warning, since it would show a diff forever.
     pub ignored_on_write: &'static [&'static str],
+    /// Top-level string fields whose value config may take from a file beside the YAML
+    /// (`field: {file: layouts/x.json}`), and whether they hold JSON text, which plans
+    /// compare by meaning (docs/environments.md).
+    pub text_fields: &'static [TextField],
+}
+
+/// The one key of the mapping that takes a text field's value from a file:
+/// `jsonFileContent: {file: layouts/x.json}` (read by `config`, written by export).
+pub const TEXT_FILE_KEY: &str = "file";
+
+/// A string field that may come from a file (see [`Kind::text_fields`]).
+#[derive(Clone, Copy, Debug)]
+pub struct TextField {
+    pub field: &'static str,
+    /// The text is a JSON document: the file must parse, and plans compare it by meaning
+    /// (key order and whitespace do not count) and show a change as a diff of it pretty-printed.
+    pub json: bool,
+    /// The largest file wxcc reads for it.
+    pub max_bytes: u64,
 }
 
 /// A field that holds another object's id.
@@ -213,6 +234,16 @@ impl Kind {
 
     pub fn keyed_list(&self, field: &str) -> Option<&'static KeyedList> {
         self.keyed_lists.iter().find(|k| k.field == field)
+    }
+
+    /// The text field `field` (top-level name), if config may take it from a file.
+    pub fn text_field(&self, field: &str) -> Option<&'static TextField> {
+        self.text_fields.iter().find(|t| t.field == field)
+    }
+
+    /// Whether `field` (top-level name) holds JSON text.
+    pub fn holds_json(&self, field: &str) -> bool {
+        self.text_field(field).is_some_and(|t| t.json)
     }
 }
 

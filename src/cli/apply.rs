@@ -9,15 +9,21 @@ use anstyle::{AnsiColor, Style};
 
 use super::args::ApplyArgs;
 use super::plan::{Prepared, prepare};
+use super::saved;
 use super::settings::Settings;
 use crate::apply::{ApplyReport, Outcome, apply};
+use crate::config::{Secret, redact};
 use crate::error::Error;
 use crate::model::printable;
-use crate::plan::render::{Format, change_title, render};
+use crate::plan::render::{Format, change_title};
 use crate::plan::{Action, Change, Pass};
 
 pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
-    let prepared = prepare(&args.change, settings).await?;
+    let prepared = if saved::is_saved_plan(&args.change.path) {
+        saved::prepare_apply(args, settings).await?
+    } else {
+        prepare(&args.change, settings).await?
+    };
     if prepared.plan.is_empty() {
         anstream::println!("No changes.");
         prepared.session.close().await;
@@ -27,10 +33,7 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
         prepared.session.close().await;
         return Err(refusal);
     }
-    anstream::print!(
-        "{}",
-        render(&prepared.plan, Format::Text, settings.color_out)
-    );
+    anstream::print!("{}", prepared.render(Format::Text, settings.color_out));
     if !args.auto_approve {
         if !std::io::stdin().is_terminal() {
             prepared.session.close().await;
@@ -53,7 +56,9 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
     }
     anstream::println!();
     let color = settings.color_out;
-    let mut print = |change: &Change, outcome: &Outcome| print_outcome(change, outcome, color);
+    let secrets = &prepared.secrets;
+    let mut print =
+        |change: &Change, outcome: &Outcome| print_outcome(change, outcome, color, secrets);
     let stop = Arc::new(AtomicBool::new(false));
     let signals = tokio::spawn(watch_signals(stop.clone()));
     let report = apply(
@@ -66,7 +71,7 @@ pub async fn run(args: &ApplyArgs, settings: &Settings) -> Result<(), Error> {
     .await;
     signals.abort();
     prepared.session.close().await;
-    summarize(&report)
+    summarize(&report, &prepared.secrets)
 }
 
 /// Watches for SIGINT and SIGTERM during an apply. The first sets `stop`: no new write
@@ -131,7 +136,7 @@ impl Signals {
 
 /// Prints the totals and, when not everything was done, what failed, what was skipped and
 /// why, and what was not attempted.
-fn summarize(report: &ApplyReport) -> Result<(), Error> {
+fn summarize(report: &ApplyReport, secrets: &[Secret]) -> Result<(), Error> {
     let done = |a: Action| {
         report
             .outcomes
@@ -152,7 +157,9 @@ fn summarize(report: &ApplyReport) -> Result<(), Error> {
         report
             .outcomes
             .iter()
-            .filter_map(|(c, o)| f(o).map(|why| format!("  {}{why}", change_title(c))))
+            .filter_map(|(c, o)| {
+                f(o).map(|why| redact(&format!("  {}{why}", change_title(c)), secrets))
+            })
             .collect()
     };
     let failed = listed(|o| match o {
@@ -255,14 +262,18 @@ fn confirm_prompt(changes: &[Change], target: &str) -> String {
     format!("Apply {what} to {target}?")
 }
 
-fn print_outcome(change: &Change, outcome: &Outcome, color: bool) {
+/// Prints one change's outcome; environment values (`secrets`) show as their placeholders.
+fn print_outcome(change: &Change, outcome: &Outcome, color: bool, secrets: &[Secret]) {
     let past = match change.action {
         Action::Create => "created",
         Action::Update => "updated",
         Action::Delete => "deleted",
     };
     // The key of a delete comes from the server.
-    let what = format!("{} \"{}\"", change.kind.name, printable(&change.key));
+    let what = redact(
+        &format!("{} \"{}\"", change.kind.name, printable(&change.key)),
+        secrets,
+    );
     let paint = |c: AnsiColor, s: &str| {
         let style = Style::new().fg_color(Some(c.into()));
         if color {
@@ -292,9 +303,10 @@ fn print_outcome(change: &Change, outcome: &Outcome, color: bool) {
             }
         }
         Outcome::Failed(e) => anstream::println!(
-            "{} failed to {} {what}: {e}",
+            "{} failed to {} {what}: {}",
             paint(AnsiColor::Red, "✗"),
-            change.action.word()
+            change.action.word(),
+            redact(&e.to_string(), secrets)
         ),
         Outcome::Skipped(why) => anstream::println!(
             "{} skipped: did not {} {what}: {why}",

@@ -187,8 +187,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Show the changes that would make the tenant match the config.
     Plan(PlanArgs),
-    /// Plan, confirm, and make the changes.
+    /// Plan, confirm, and make the changes; or apply a plan saved with `plan --out`.
     Apply(ApplyArgs),
+    /// Show a plan saved with `wxcc plan PATH --out FILE`. No network.
+    Show(ShowArgs),
     /// Sign in with Webex (a Webex integration's authorization-code flow, or a service app)
     /// and store the tokens in a profile.
     Login(LoginArgs),
@@ -523,14 +525,34 @@ pub struct LoginArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// A config file, or a folder of *.yaml / *.yml files.
+    /// A config file, or a folder of *.yaml / *.yml / *.csv files.
     pub path: PathBuf,
+
+    /// The kind of a lone CSV file (by default its name's first part: site.csv).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    #[command(flatten)]
+    pub vars: VarsArgs,
+}
+
+/// Where per-environment values come from: flattened into every command that reads a config.
+#[derive(Clone, Debug, Default, Args)]
+pub struct VarsArgs {
+    /// YAML file of `NAME: value` pairs that `${var.NAME}` placeholders in the config take
+    /// (one per org, e.g. vars/prod.yaml). `${env.NAME}` reads the environment; `$${` is a
+    /// literal `${`. See docs/environments.md.
+    #[arg(long, value_name = "FILE")]
+    pub vars: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct ChangeArgs {
-    /// A config file, or a folder of *.yaml / *.yml files.
+    /// A config file, or a folder of *.yaml / *.yml / *.csv files.
     pub path: PathBuf,
+
+    /// The kind of a lone CSV file (by default its name's first part: site.csv).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
 
     /// Delete live objects of this kind that the config does not declare (repeatable;
     /// `all` for every kind in the config). Without it nothing is ever deleted.
@@ -541,6 +563,9 @@ pub struct ChangeArgs {
     /// single object is always allowed).
     #[arg(long, value_name = "PERCENT", default_value_t = 30)]
     pub max_delete_percent: u32,
+
+    #[command(flatten)]
+    pub vars: VarsArgs,
 
     #[command(flatten)]
     pub connect: ConnectArgs,
@@ -556,9 +581,24 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
 
+    /// Also save the plan as data to FILE, for `wxcc apply FILE` (exactly this plan, or
+    /// nothing if the tenant changed since) and `wxcc show FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
     // Last: its connection flags start their own help heading.
     #[command(flatten)]
     pub change: ChangeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A plan saved with `wxcc plan PATH --out FILE`.
+    pub file: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -804,6 +844,9 @@ pub struct SmokeArgs {
     /// Seconds to wait for each step's outcome.
     #[arg(long, value_name = "SECONDS", default_value_t = 20)]
     pub timeout: u64,
+
+    #[command(flatten)]
+    pub vars: VarsArgs,
 
     // Last: its connection flags start their own help heading.
     #[command(flatten)]

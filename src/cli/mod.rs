@@ -15,10 +15,12 @@ mod logout;
 mod plan;
 mod progress;
 mod recordings;
+mod saved;
 mod schema;
 mod search;
 mod session;
 mod settings;
+mod show;
 mod smoke;
 mod stats;
 mod tasks;
@@ -73,7 +75,10 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
         Command::Schema => return schema::run().map(|_| 0),
         Command::Completions(a) => return completions::completions(a).map(|_| 0),
         Command::Man => return completions::man().map(|_| 0),
-        Command::Validate(a) => return validate::run(&a.path, output).map(|_| 0),
+        Command::Validate(a) => {
+            return validate::run(&a.path, a.kind.as_deref(), &a.vars, output).map(|_| 0);
+        }
+        Command::Show(a) => return show::run(a, output).map(|_| 0),
         Command::Whoami(a) => return whoami::run(a, output).map(|_| 0),
         Command::Logout(a) => {
             let target = TargetArgs {
@@ -108,6 +113,7 @@ fn run(cli: &Cli, output: Output) -> Result<u8, Error> {
             }
             Command::Emulator(EmulatorCommand::Serve(a)) => emulator::serve(a).await.map(|_| 0),
             Command::Validate(_)
+            | Command::Show(_)
             | Command::Kinds(_)
             | Command::Schema
             | Command::Completions(_)

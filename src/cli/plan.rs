@@ -1,15 +1,17 @@
 //! `wxcc plan PATH`: read live state, build the plan, show it.
 
 use super::args::{ChangeArgs, PlanArgs, PlanFormat};
+use super::saved;
 use super::session::{Session, complete_live, fetch_live, kinds_in_play};
 use super::settings::Settings;
 use super::validate::{Check, load_checked};
+use crate::apply::requests;
 use crate::catalogue::{Kind, kind_names};
 use crate::config::{self, Loaded, did_you_mean};
 use crate::error::Error;
 use crate::model::Live;
 use crate::plan::render::{Format, render};
-use crate::plan::{DeleteThreshold, Plan, PlanOptions, build};
+use crate::plan::{Budget, DeleteThreshold, Plan, PlanOptions, build};
 
 /// What `plan` and `apply` both need: a session, live state and the plan.
 pub struct Prepared {
@@ -18,6 +20,17 @@ pub struct Prepared {
     pub plan: Plan,
     /// How many objects the config declares.
     pub declared: usize,
+    /// The digest of the config's files (see `saved::config_digest`).
+    pub config_digest: String,
+    /// Environment values the config used: a rendered plan shows their placeholders.
+    pub secrets: Vec<config::Secret>,
+}
+
+impl Prepared {
+    /// The plan rendered, environment values hidden.
+    pub fn render(&self, format: Format, color: bool) -> String {
+        config::redact(&render(&self.plan, format, color), &self.secrets)
+    }
 }
 
 pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
@@ -27,7 +40,13 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
         PlanFormat::Json => Format::Json,
         PlanFormat::Markdown => Format::Markdown,
     };
-    anstream::print!("{}", render(&prepared.plan, format, settings.color_out));
+    anstream::print!("{}", prepared.render(format, settings.color_out));
+    if let Some(out) = &args.out
+        && let Err(e) = saved::save(out, &args.change.path, &prepared)
+    {
+        prepared.session.close().await;
+        return Err(e);
+    }
     let changes = !prepared.plan.is_empty();
     prepared.session.close().await;
     Ok(if args.detailed_exitcode && changes {
@@ -40,7 +59,13 @@ pub async fn run(args: &PlanArgs, settings: &Settings) -> Result<u8, Error> {
 /// Loads and validates the config (offline: nothing is sent when it has errors), then
 /// connects, reads live state and builds the plan.
 pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared, Error> {
-    let loaded = load_checked(&args.path, settings.color_err, Check::BeforeSending)?;
+    let mut loaded = load_checked(
+        &args.path,
+        args.kind.as_deref(),
+        &args.vars,
+        settings.color_err,
+        Check::BeforeSending,
+    )?;
     let delete_kinds = delete_kinds(&args.delete, &loaded)?;
     let session = Session::connect(settings).await?;
     let kinds = kinds_in_play(&loaded.desired.kinds(), &delete_kinds);
@@ -64,7 +89,16 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
             max_percent: args.max_delete_percent,
         },
     };
-    let (plan, diagnostics) = build(&loaded.desired, &live, &options);
+    // CSV reference cells may hold live ids; the plan works with keys.
+    let sources = &loaded.sources;
+    config::live_ids_to_keys(&mut loaded.desired, &live, &|file| {
+        sources
+            .files
+            .get(file)
+            .is_some_and(|f| config::is_csv(&f.path))
+    });
+    let (mut plan, diagnostics) = build(&loaded.desired, &live, &options);
+    plan.budget = Some(budget(&plan, settings));
     if !diagnostics.is_empty() {
         anstream::eprint!(
             "{}",
@@ -82,7 +116,18 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
         live,
         plan,
         declared: loaded.desired.objects.len(),
+        config_digest: saved::config_digest(&loaded.sources),
+        secrets: loaded.sources.secrets,
     })
+}
+
+/// What applying `plan` costs at the run's rate limit, counted from the requests the
+/// apply will send.
+pub fn budget(plan: &Plan, settings: &Settings) -> Budget {
+    Budget {
+        requests: requests(plan).len(),
+        per_minute: settings.rate_limit,
+    }
 }
 
 fn delete_kinds(requested: &[String], loaded: &Loaded) -> Result<Vec<&'static str>, Error> {

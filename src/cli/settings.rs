@@ -120,9 +120,12 @@ pub fn resolve(output: Output, global: &TargetArgs, limits: &LimitArgs) -> Resul
     let store = config_dir().map(|d| TokenStore::new(&d));
     let explicit = Explicit {
         org: global.org.clone().filter(|o| !o.is_empty()),
+        // Empty counts as unset, as for org and region: CI systems template variables that
+        // are not configured as empty strings (docs/ci.md).
         base_url: global
             .base_url
             .as_deref()
+            .filter(|u| !u.is_empty())
             .map(check_base_url)
             .transpose()
             .map_err(Error::Usage)?,
@@ -130,6 +133,7 @@ pub fn resolve(output: Output, global: &TargetArgs, limits: &LimitArgs) -> Resul
         auth_url: global
             .auth_url
             .as_deref()
+            .filter(|u| !u.is_empty())
             .map(|u| check_base_url(u).map_err(|e| Error::Usage(format!("--auth-url: {e}"))))
             .transpose()?,
     };

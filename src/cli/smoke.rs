@@ -23,7 +23,13 @@ struct Target {
 }
 
 pub async fn run(args: &SmokeArgs, settings: &Settings) -> Result<(), Error> {
-    let loaded = load_checked(&args.path, settings.color_err, Check::BeforeSending)?;
+    let loaded = load_checked(
+        &args.path,
+        None,
+        &args.vars,
+        settings.color_err,
+        Check::BeforeSending,
+    )?;
     let marked: Vec<(String, Option<crate::model::SmokeSettings>)> = loaded
         .desired
         .objects

@@ -1,14 +1,26 @@
 //! `wxcc validate PATH`: every problem in the config at once, offline.
 
+use super::args::VarsArgs;
 use super::settings::Output;
-use crate::config::{self, Loaded};
+use crate::config::{self, LoadOptions, Loaded};
 use crate::error::Error;
 use crate::model::{Diagnostic, Severity};
 
-pub fn run(path: &std::path::Path, output: Output) -> Result<(), Error> {
-    let loaded = load_checked(path, output.color_err, Check::Offline)?;
+pub fn run(
+    path: &std::path::Path,
+    kind: Option<&str>,
+    vars: &VarsArgs,
+    output: Output,
+) -> Result<(), Error> {
+    let loaded = load_checked(path, kind, vars, output.color_err, Check::Offline)?;
     let objects = loaded.desired.objects.len();
-    let files = loaded.sources.files.len();
+    // The vars file is a source (its problems point into it), not a config file.
+    let files = loaded
+        .sources
+        .files
+        .iter()
+        .filter(|f| Some(&f.path) != vars.vars.as_ref())
+        .count();
     if objects == 0 {
         warn_empty(path, files, output.color_err);
         return Ok(());
@@ -32,13 +44,28 @@ pub enum Check {
     BeforeSending,
 }
 
-/// Loads and validates a config, printing its diagnostics to stderr. Fails when any is an
-/// error.
-pub fn load_checked(path: &std::path::Path, color: bool, check: Check) -> Result<Loaded, Error> {
+/// What `--vars` and `--kind` ask of loading (for every command that reads a config).
+pub fn load_options(kind: Option<&str>, vars: &VarsArgs) -> LoadOptions {
+    LoadOptions {
+        vars: vars.vars.clone(),
+        kind: kind.map(str::to_string),
+    }
+}
+
+/// Loads and validates a config, placeholders resolved, printing its diagnostics to
+/// stderr. Fails when any is an error. `kind` (`--kind`) names the kind of a lone CSV file.
+pub fn load_checked(
+    path: &std::path::Path,
+    kind: Option<&str>,
+    vars: &VarsArgs,
+    color: bool,
+    check: Check,
+) -> Result<Loaded, Error> {
     let show_warnings = check == Check::Offline;
-    let mut loaded = config::load(path).map_err(|e| Error::Load(e.to_string()))?;
+    let mut loaded = config::load_with(path, &load_options(kind, vars))
+        .map_err(|e| Error::Load(e.to_string()))?;
     let found = config::validate(&loaded.desired);
-    loaded.diagnostics.extend(found);
+    loaded.add_found(found);
     let shown: Vec<_> = loaded
         .diagnostics
         .iter()

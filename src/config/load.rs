@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use super::csv_format;
 use super::encoding::{self, BadEncoding};
 use super::suggest::did_you_mean;
+use super::text_file::read_text_files;
 use super::upload::read_uploads;
+use super::vars::{Resolver, Secret, Substituted, Vars};
 use super::yaml;
 use crate::catalogue::{Kind, TOOL_SETTINGS_KEY, kind_names};
 use crate::model::{
@@ -34,6 +37,9 @@ pub struct SourceFile {
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
     pub files: Vec<SourceFile>,
+    /// Environment values the config's `${env.…}` placeholders read: whatever is rendered
+    /// from these sources shows them as their placeholders (config/vars.rs).
+    pub secrets: Vec<Secret>,
 }
 
 impl Sources {
@@ -60,6 +66,22 @@ pub struct Loaded {
     pub sources: Sources,
     pub desired: Desired,
     pub diagnostics: Vec<Diagnostic>,
+    /// Spans of values whose placeholders did not resolve (already reported): what
+    /// validation finds at them follows from that, and is left out by [`Loaded::add_found`].
+    pub unresolved: Vec<Span>,
+}
+
+impl Loaded {
+    /// Adds what validation found, except problems at a value whose placeholder did not
+    /// resolve (the raw placeholder is of course no valid value).
+    pub fn add_found(&mut self, found: Vec<Diagnostic>) {
+        let unresolved = &self.unresolved;
+        self.diagnostics.extend(
+            found
+                .into_iter()
+                .filter(|d| !d.span.is_some_and(|s| unresolved.contains(&s))),
+        );
+    }
 }
 
 /// Errors that stop loading before any file is read.
@@ -70,15 +92,46 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} holds no .yaml or .yml files")]
+    #[error("{path} holds no .yaml, .yml or .csv files")]
     Empty { path: PathBuf },
+    /// `--kind` misused or naming no kind.
+    #[error("{0}")]
+    Kind(String),
 }
 
-/// Loads a YAML file, or every `*.yaml`/`*.yml` under a folder (sorted, hidden entries
-/// skipped), into desired objects. Only regular files are read, each at most
-/// [`MAX_CONFIG_FILE_BYTES`]; a folder reached twice (a symlink loop or alias) is read once,
-/// and nothing outside the config folder is read through a symlink.
+/// What loading takes besides the config's path.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// The vars file `${var.NAME}` placeholders resolve from (`--vars`).
+    pub vars: Option<PathBuf>,
+    /// The kind of a lone CSV file whatever its name (`--kind`).
+    pub kind: Option<String>,
+}
+
+/// Loads a config without a vars file or `--kind`.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// Loads a YAML or CSV file, or every `*.yaml`/`*.yml`/`*.csv` under a folder (sorted,
+/// hidden entries skipped), into desired objects, placeholders substituted (`${var.…}` from
+/// `options.vars`, `${env.…}` from the environment). Only regular files are read, each at
+/// most [`MAX_CONFIG_FILE_BYTES`]; a folder reached twice (a symlink loop or alias) is read
+/// once, and nothing outside the config folder is read through a symlink. A CSV file's kind
+/// is its name's first part (`site.csv`, `site.emea.csv`) unless `options.kind` names it.
+pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let forced = match options.kind.as_deref() {
+        None => None,
+        Some(name) => {
+            if !csv_format::is_csv(path) || path.is_dir() {
+                return Err(LoadError::Kind(format!(
+                    "--kind {name}: --kind names the kind of a lone CSV file, and {} is not one (a folder's CSV files are named after their kind: site.csv)",
+                    path.display()
+                )));
+            }
+            Some(csv_format::named_kind(name).map_err(LoadError::Kind)?)
+        }
+    };
     let mut loaded = Loaded::default();
     let (files, root) = collect_files(path, &mut loaded.diagnostics)?;
     if files.is_empty() && loaded.diagnostics.is_empty() {
@@ -86,6 +139,15 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
             path: path.to_path_buf(),
         });
     }
+    let vars = match &options.vars {
+        Some(file) => read_vars(file, &mut loaded),
+        None => Vars::default(),
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    let resolver = Resolver {
+        vars: &vars,
+        env: &env,
+    };
     for file in files {
         let index = loaded.sources.files.len();
         let text = match read_source(&file) {
@@ -105,9 +167,36 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
         };
         loaded.sources.files.push(SourceFile { path: file, text });
         let text = &loaded.sources.files[index].text;
+        if csv_format::is_csv(&loaded.sources.files[index].path) {
+            let path = &loaded.sources.files[index].path;
+            let kind = match forced.map_or_else(|| csv_format::kind_of_file(path), Ok) {
+                Ok(kind) => kind,
+                Err(message) => {
+                    loaded.diagnostics.push(Diagnostic::general(message));
+                    continue;
+                }
+            };
+            let objects = csv_format::read(
+                kind,
+                text,
+                index,
+                &mut loaded.diagnostics,
+                &mut |node, diags| read_object(kind, node, diags),
+            );
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            for mut object in objects {
+                read_uploads(&mut object, &dir, &root, &mut loaded.diagnostics);
+                loaded.desired.objects.push(object);
+            }
+            continue;
+        }
         match yaml::parse(text) {
             Ok(mut node) => {
                 node.set_file(index);
+                let mut out = Substituted::default();
+                resolver.substitute(&mut node, text, &mut out, &mut loaded.diagnostics);
+                loaded.sources.secrets.extend(out.secrets);
+                loaded.unresolved.extend(out.unresolved);
                 let first = loaded.desired.objects.len();
                 read_document(&node, &mut loaded.desired, &mut loaded.diagnostics);
                 let dir = loaded.sources.files[index]
@@ -116,37 +205,13 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
                     .map(Path::to_path_buf)
                     .unwrap_or_default();
                 for object in &mut loaded.desired.objects[first..] {
+                    read_text_files(object, &dir, &root, &mut loaded.diagnostics);
                     read_uploads(object, &dir, &root, &mut loaded.diagnostics);
                 }
             }
             Err(e) => {
-                let offset = e.offset.unwrap_or(0).min(text.len());
-                let len = text[offset..]
-                    .chars()
-                    .next()
-                    .map(char::len_utf8)
-                    .unwrap_or(0);
-                let span = Span {
-                    file: index,
-                    offset,
-                    len,
-                };
-                loaded.diagnostics.push(match e.limit {
-                    Some(help) => Diagnostic::error(
-                        format!(
-                            "{}: {}",
-                            loaded.sources.files[index].path.display(),
-                            e.message
-                        ),
-                        span,
-                        "the limit was reached here",
-                    )
-                    .with_help(help),
-                    None => {
-                        Diagnostic::error(format!("YAML syntax error: {}", e.message), span, "here")
-                            .with_help("fix the YAML syntax; nothing in this file was read")
-                    }
-                });
+                let path = &loaded.sources.files[index].path;
+                loaded.diagnostics.push(syntax_error(&e, text, index, path));
             }
         }
     }
@@ -154,6 +219,82 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     loaded.desired.qualify_scoped_keys(&[]);
     check_duplicate_keys(&loaded.desired, &mut loaded.diagnostics);
     Ok(loaded)
+}
+
+/// A YAML syntax error at its place in file `index`.
+fn syntax_error(e: &yaml::YamlError, text: &str, index: usize, path: &Path) -> Diagnostic {
+    let offset = e.offset.unwrap_or(0).min(text.len());
+    let len = text[offset..]
+        .chars()
+        .next()
+        .map(char::len_utf8)
+        .unwrap_or(0);
+    // Past one of the reader's limits: not a syntax error, and said in words.
+    if let Some(help) = &e.limit {
+        return Diagnostic::error(
+            format!("{}: {}", path.display(), e.message),
+            Span {
+                file: index,
+                offset,
+                len,
+            },
+            "the limit was reached here",
+        )
+        .with_help(help.clone());
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    // `{` and `}` end a plain value inside `{…}` and `[…]`: the usual cause with placeholders.
+    let help = if text[line_start..line_end].contains("${") {
+        "fix the YAML syntax; nothing in this file was read. Inside `{…}` or `[…]`, quote a value holding a placeholder: `name: \"Voice-${var.ENV}\"`"
+    } else {
+        "fix the YAML syntax; nothing in this file was read"
+    };
+    Diagnostic::error(
+        format!("YAML syntax error: {}", e.message),
+        Span {
+            file: index,
+            offset,
+            len,
+        },
+        "here",
+    )
+    .with_help(help)
+}
+
+/// Reads the vars file into the sources (its diagnostics point into it) and its values.
+fn read_vars(file: &Path, loaded: &mut Loaded) -> Vars {
+    let index = loaded.sources.files.len();
+    let text = match read_source(file) {
+        Ok(text) => text,
+        Err(SourceProblem::Unreadable(d)) => {
+            loaded.diagnostics.push(*d);
+            return Vars::default();
+        }
+        Err(SourceProblem::Encoding(bad)) => {
+            loaded.diagnostics.push(bad.diagnostic(file, index));
+            loaded.sources.files.push(SourceFile {
+                path: file.to_path_buf(),
+                text: bad.shown,
+            });
+            return Vars::default();
+        }
+    };
+    loaded.sources.files.push(SourceFile {
+        path: file.to_path_buf(),
+        text,
+    });
+    let text = &loaded.sources.files[index].text;
+    match yaml::parse(text) {
+        Ok(mut node) => {
+            node.set_file(index);
+            Vars::read(&node, &mut loaded.diagnostics)
+        }
+        Err(e) => {
+            loaded.diagnostics.push(syntax_error(&e, text, index, file));
+            Vars::default()
+        }
+    }
 }
 
 enum SourceProblem {
@@ -166,7 +307,7 @@ fn read_source(path: &Path) -> Result<String, SourceProblem> {
     let bytes = regular_file::read(path, MAX_CONFIG_FILE_BYTES).map_err(|e| {
         let help = match &e {
             ReadError::NotRegular { .. } => {
-                "wxcc reads only regular *.yaml/*.yml files; remove it or replace it with a regular file".to_string()
+                "wxcc reads only regular *.yaml/*.yml/*.csv files; remove it or replace it with a regular file".to_string()
             }
             ReadError::TooLarge { cap, .. } => format!(
                 "split the objects across several files in a folder, each at most {}",
@@ -258,7 +399,7 @@ impl Walk<'_> {
         let is_yaml = matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml")
-        );
+        ) || csv_format::is_csv(path);
         // Follows symlinks: a link counts as what it leads to.
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,

@@ -46,7 +46,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Str
         }
         out.push('\n');
     }
-    out
+    super::vars::redact(&out, &sources.secrets)
 }
 
 /// `2 errors, 1 warning`.
@@ -450,6 +450,7 @@ mod tests {
                 path: "c.yaml".into(),
                 text: text.to_string(),
             }],
+            secrets: Vec::new(),
         }
     }
 

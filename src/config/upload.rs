@@ -7,7 +7,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::catalogue::{FileFormat, UploadParts};
-use crate::model::{DesiredObject, Diagnostic, Upload, content_digest};
+use crate::model::{DesiredObject, Diagnostic, Span, Upload, content_digest};
 use crate::regular_file::{self, ReadError, describe_size};
 
 /// Reads the file `object` uploads, if its kind uploads one. `dir` is the folder of the
@@ -46,79 +46,27 @@ pub(super) fn read_uploads(
         return;
     };
     let span = node.span;
-    let refuse = |message: String, label: &str, help: String| {
-        Diagnostic::error(message, span, label).with_help(help)
-    };
-    if relative.trim().is_empty() || !is_relative(Path::new(relative)) {
-        diags.push(refuse(
-            format!("`{field}` must be a path relative to this YAML file, not `{relative}`"),
-            "not a relative path",
+    let (resolved, bytes) = match read_confined(
+        Confined {
+            field,
+            relative,
+            dir,
+            root,
+            max_bytes: parts.max_bytes,
+            span,
+            example: "audio/file.wav",
+        },
+        |cap| {
             format!(
-                "put the file inside the config folder and name it relative to this YAML file, e.g. `{field}: audio/{}`",
-                Path::new(relative)
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "file.wav".into())
-            ),
-        ));
-        return;
-    }
-    let path = dir.join(relative);
-    let outside = |resolved: &Path| {
-        refuse(
-            format!("`{relative}` is outside the config folder"),
-            "outside the config folder",
-            format!(
-                "wxcc uploads only files inside the config folder ({}); copy the file into it and name it relative to this YAML file (resolved: {})",
-                root.display(),
-                resolved.display()
-            ),
-        )
-    };
-    // `..` is checked before the file system is asked anything about a place outside.
-    if let Some(lexical) = lexical_join(dir, relative)
-        && !lexical.starts_with(root)
-    {
-        diags.push(outside(&lexical));
-        return;
-    }
-    let resolved = match path.canonicalize() {
-        Ok(p) => p,
-        Err(e) => {
-            diags.push(refuse(
-                format!("cannot read `{relative}`: {e}"),
-                "file not readable",
-                format!("the path is relative to this YAML file: {}", path.display()),
-            ));
-            return;
-        }
-    };
-    // Symlinks are followed: where the file really is must be inside too.
-    if !resolved.starts_with(root) {
-        diags.push(outside(&resolved));
-        return;
-    }
-    let bytes = match regular_file::read(&resolved, parts.max_bytes) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let help = match e {
-                ReadError::NotRegular { .. } => {
-                    "name a regular file (a symlink is followed, and must lead to one)".to_string()
-                }
-                ReadError::TooLarge { cap, .. } => format!(
-                    "{} files are at most {} ({field}); shorten or compress the file",
-                    kind.name,
-                    describe_size(cap)
-                ),
-                ReadError::Io(_) => {
-                    format!("the path is relative to this YAML file: {}", path.display())
-                }
-            };
-            diags.push(refuse(
-                format!("cannot read `{relative}`: {e}"),
-                "file not readable",
-                help,
-            ));
+                "{} files are at most {} ({field}); shorten or compress the file",
+                kind.name,
+                describe_size(cap)
+            )
+        },
+    ) {
+        Ok(read) => read,
+        Err(d) => {
+            diags.push(*d);
             return;
         }
     };
@@ -135,6 +83,110 @@ pub(super) fn read_uploads(
         path: resolved,
         digest,
     });
+}
+
+/// A file a config names: what the name says and where it may lead.
+pub(super) struct Confined<'a> {
+    /// The config field naming the file, for messages.
+    pub field: &'a str,
+    /// The path as written, relative to `dir`.
+    pub relative: &'a str,
+    /// The folder of the YAML file the path is written in.
+    pub dir: &'a Path,
+    /// The canonical config folder no path may leave.
+    pub root: &'a Path,
+    pub max_bytes: u64,
+    /// Where the path is written.
+    pub span: Span,
+    /// A path to suggest when the one written is not relative (`audio/file.wav`).
+    pub example: &'a str,
+}
+
+/// Reads a file a config names, as untrusted input: the path must be relative, resolve
+/// (after symlinks) inside the config folder and name a regular file of at most
+/// `max_bytes`. The canonical path and the bytes, or a diagnostic at the path's span.
+pub(super) fn read_confined(
+    file: Confined<'_>,
+    too_large_help: impl FnOnce(u64) -> String,
+) -> Result<(PathBuf, Vec<u8>), Box<Diagnostic>> {
+    let Confined {
+        field,
+        relative,
+        dir,
+        root,
+        span,
+        ..
+    } = file;
+    let refuse = |message: String, label: &str, help: String| {
+        Box::new(Diagnostic::error(message, span, label).with_help(help))
+    };
+    if relative.trim().is_empty() || !is_relative(Path::new(relative)) {
+        let example = Path::new(file.example);
+        let folder = example
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let name = Path::new(relative)
+            .file_name()
+            .or(example.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return Err(refuse(
+            format!("`{field}` must be a path relative to this YAML file, not `{relative}`"),
+            "not a relative path",
+            format!(
+                "put the file inside the config folder and name it relative to this YAML file, e.g. `{field}: {folder}/{name}`"
+            ),
+        ));
+    }
+    let path = dir.join(relative);
+    let outside = |resolved: &Path| {
+        refuse(
+            format!("`{relative}` is outside the config folder"),
+            "outside the config folder",
+            format!(
+                "wxcc reads only files inside the config folder ({}); copy the file into it and name it relative to this YAML file (resolved: {})",
+                root.display(),
+                resolved.display()
+            ),
+        )
+    };
+    // `..` is checked before the file system is asked anything about a place outside.
+    if let Some(lexical) = lexical_join(dir, relative)
+        && !lexical.starts_with(root)
+    {
+        return Err(outside(&lexical));
+    }
+    let resolved = path.canonicalize().map_err(|e| {
+        refuse(
+            format!("cannot read `{relative}`: {e}"),
+            "file not readable",
+            format!("the path is relative to this YAML file: {}", path.display()),
+        )
+    })?;
+    // Symlinks are followed: where the file really is must be inside too.
+    if !resolved.starts_with(root) {
+        return Err(outside(&resolved));
+    }
+    match regular_file::read(&resolved, file.max_bytes) {
+        Ok(bytes) => Ok((resolved, bytes)),
+        Err(e) => {
+            let help = match e {
+                ReadError::NotRegular { .. } => {
+                    "name a regular file (a symlink is followed, and must lead to one)".to_string()
+                }
+                ReadError::TooLarge { cap, .. } => too_large_help(cap),
+                ReadError::Io(_) => {
+                    format!("the path is relative to this YAML file: {}", path.display())
+                }
+            };
+            Err(refuse(
+                format!("cannot read `{relative}`: {e}"),
+                "file not readable",
+                help,
+            ))
+        }
+    }
 }
 
 /// A path with neither a root, a drive prefix, nor anything but plain names and `.`/`..`.
@@ -171,7 +223,7 @@ fn check_format(
     parts: &UploadParts,
     relative: &str,
     bytes: &[u8],
-    span: crate::model::Span,
+    span: Span,
 ) -> Option<Diagnostic> {
     let declared = object.node.get(parts.format_field)?;
     let value = declared.as_str()?;

@@ -1,7 +1,7 @@
 //! Desired objects (from config, with spans) and live objects (from the API, with ids).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -97,120 +97,161 @@ impl DesiredObject {
 }
 
 /// Everything the config declares, in file order.
-///
-/// Lookups by kind and key go through an index built on first use, so a check per object
-/// stays linear in the config (issue 12). Objects are pushed while loading, before any
-/// lookup; a key changed in place afterwards must go through a `&mut self` method that
-/// drops the index (as [`Desired::qualify_scoped_keys`] does).
 #[derive(Debug, Default)]
 pub struct Desired {
+    /// Code that changes an object's key or its scope field after a lookup has been made
+    /// calls [`Desired::objects_changed`], so that lookups see the change.
     pub objects: Vec<DesiredObject>,
-    index: OnceLock<DesiredIndex>,
+    /// Where each (kind, key) is, built on first lookup, so that resolving every reference
+    /// of a large config is linear, not a scan of all objects per reference.
+    index: Mutex<Option<FindIndex>>,
 }
 
 impl Clone for Desired {
-    fn clone(&self) -> Self {
-        Desired::new(self.objects.clone())
+    fn clone(&self) -> Desired {
+        Desired {
+            objects: self.objects.clone(),
+            index: Mutex::new(None),
+        }
     }
 }
 
-/// Positions in `Desired::objects`, by kind name.
-#[derive(Clone, Debug, Default)]
-struct DesiredIndex {
-    /// How many objects the index covers; a mismatch means objects were pushed after it
-    /// was built, and it is rebuilt.
+/// The first object of each (kind, key), and of each (kind, scope key, plain key) for
+/// kinds with a scope; built for `len` objects.
+#[derive(Debug)]
+struct FindIndex {
     len: usize,
-    of_kind: HashMap<&'static str, Vec<usize>>,
-    by_key: HashMap<&'static str, HashMap<String, Vec<usize>>>,
-    /// By the value of the kind's key field (a team's plain name, whatever its key).
-    by_name: HashMap<&'static str, HashMap<String, Vec<usize>>>,
+    by_key: HashMap<(&'static str, String), usize>,
+    by_scope: HashMap<(&'static str, String, String), usize>,
+    /// Every object by the value of its kind's key field (a team's plain name).
+    by_name: HashMap<(&'static str, String), Vec<usize>>,
 }
 
-impl DesiredIndex {
-    fn build(objects: &[DesiredObject]) -> DesiredIndex {
-        let mut index = DesiredIndex {
-            len: objects.len(),
-            ..DesiredIndex::default()
-        };
+/// The catalogue's own name for a kind name (so index keys are `&'static str`).
+fn kind_name(kind: &str) -> &'static str {
+    Kind::named(kind).map_or("", |k| k.name)
+}
+
+impl FindIndex {
+    fn build(objects: &[DesiredObject]) -> FindIndex {
+        let mut by_key = HashMap::new();
+        let mut by_scope = HashMap::new();
+        let mut by_name: HashMap<(&'static str, String), Vec<usize>> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
-            let kind = o.kind.name;
-            index.of_kind.entry(kind).or_default().push(i);
-            index
-                .by_key
-                .entry(kind)
-                .or_default()
-                .entry(o.key.clone())
-                .or_default()
-                .push(i);
+            by_key.entry((o.kind.name, o.key.clone())).or_insert(i);
             if let Some(name) = o.body.get(o.kind.key).and_then(Value::as_str) {
-                index
-                    .by_name
-                    .entry(kind)
-                    .or_default()
-                    .entry(name.to_string())
+                by_name
+                    .entry((o.kind.name, name.to_string()))
                     .or_default()
                     .push(i);
             }
+            if let Some((scope, plain)) = scoped_parts(o) {
+                by_scope
+                    .entry((o.kind.name, scope.to_string(), plain.to_string()))
+                    .or_insert(i);
+            }
         }
-        index
+        FindIndex {
+            len: objects.len(),
+            by_key,
+            by_scope,
+            by_name,
+        }
     }
 }
 
+/// An object's scope key and plain key, for kinds with a scope.
+fn scoped_parts(o: &DesiredObject) -> Option<(&str, &str)> {
+    let scope = o.kind.scope?;
+    Some((
+        o.body.get(scope).and_then(Value::as_str)?,
+        o.body.get(o.kind.key).and_then(Value::as_str)?,
+    ))
+}
+
 impl Desired {
-    pub fn new(objects: Vec<DesiredObject>) -> Desired {
-        Desired {
-            objects,
-            index: OnceLock::new(),
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a DesiredObject> + 'a {
+        self.objects.iter().filter(move |o| o.kind.name == kind)
+    }
+
+    /// Forgets what lookups learnt, after keys or scope fields changed.
+    pub fn objects_changed(&mut self) {
+        if let Ok(index) = self.index.get_mut() {
+            *index = None;
         }
-    }
-
-    fn index(&self) -> std::borrow::Cow<'_, DesiredIndex> {
-        let index = self
-            .index
-            .get_or_init(|| DesiredIndex::build(&self.objects));
-        if index.len == self.objects.len() {
-            std::borrow::Cow::Borrowed(index)
-        } else {
-            std::borrow::Cow::Owned(DesiredIndex::build(&self.objects))
-        }
-    }
-
-    fn at<'a>(&'a self, positions: Option<&Vec<usize>>) -> Vec<&'a DesiredObject> {
-        positions
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| self.objects.get(i))
-            .collect()
-    }
-
-    pub fn of_kind<'a>(&'a self, kind: &str) -> std::vec::IntoIter<&'a DesiredObject> {
-        let index = self.index();
-        self.at(index.of_kind.get(kind)).into_iter()
     }
 
     /// Declared objects of `kind` whose key field holds `name` (for a scoped kind, at any
-    /// scope).
+    /// scope), through the index.
     pub fn named(&self, kind: &str, name: &str) -> Vec<&DesiredObject> {
-        let index = self.index();
-        self.at(index.by_name.get(kind).and_then(|m| m.get(name)))
+        let mut guard = match self.index.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if guard
+            .as_ref()
+            .is_none_or(|index| index.len != self.objects.len())
+        {
+            *guard = Some(FindIndex::build(&self.objects));
+        }
+        let Some(index) = guard.as_ref() else {
+            return Vec::new();
+        };
+        index
+            .by_name
+            .get(&(kind_name(kind), name.to_string()))
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.objects.get(i))
+            // Positions are checked: a name changed since the index was built is not found.
+            .filter(|o| o.body.get(o.kind.key).and_then(Value::as_str) == Some(name))
+            .collect()
     }
 
     /// The declared object of `kind` with `key`. For a kind with a scope, a qualified key
     /// (`Chicago/Tier 1`) also finds an object keyed by its plain name at that scope.
     pub fn find(&self, kind: &str, key: &str) -> Option<&DesiredObject> {
-        let index = self.index();
-        let found = self
-            .at(index.by_key.get(kind).and_then(|m| m.get(key)))
-            .into_iter()
-            .next();
-        found.or_else(|| {
-            let k = Kind::named(kind)?;
-            let (scope_key, plain) = k.split_scoped(key)?;
-            let scope = k.scope?;
-            self.at(index.by_name.get(kind).and_then(|m| m.get(plain)))
-                .into_iter()
-                .find(|o| o.body.get(scope).and_then(Value::as_str) == Some(scope_key))
-        })
+        let k = Kind::named(kind);
+        let scoped = k.and_then(|k| k.split_scoped(key));
+        let exact = |o: &DesiredObject| o.kind.name == kind && o.key == key;
+        let at_scope = |o: &DesiredObject| {
+            o.kind.name == kind && scoped.is_some() && scoped_parts(o) == scoped
+        };
+        let mut guard = match self.index.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for attempt in 0..2 {
+            let stale = guard
+                .as_ref()
+                .is_none_or(|index| index.len != self.objects.len());
+            if stale || attempt == 1 {
+                *guard = Some(FindIndex::build(&self.objects));
+            }
+            let index = guard.as_ref()?;
+            let name = k.map_or("", |k| k.name);
+            let hit = index
+                .by_key
+                .get(&(name, key.to_string()))
+                .map(|&i| (i, &exact as &dyn Fn(&DesiredObject) -> bool))
+                .or_else(|| {
+                    let (scope, plain) = scoped?;
+                    index
+                        .by_scope
+                        .get(&(name, scope.to_string(), plain.to_string()))
+                        .map(|&i| (i, &at_scope as &dyn Fn(&DesiredObject) -> bool))
+                });
+            match hit {
+                None => return None,
+                // A hit that no longer matches means keys changed since the index was
+                // built: rebuild once.
+                Some((i, check)) => match self.objects.get(i) {
+                    Some(o) if check(o) => return Some(o),
+                    _ => continue,
+                },
+            }
+        }
+        None
     }
 
     /// Keys objects of scoped kinds (teams) by `<scope>/<key>` where the plain key is
@@ -218,45 +259,38 @@ impl Desired {
     /// its own. `names_elsewhere` lists plain keys known to be shared outside the config
     /// (live); those are qualified too.
     pub fn qualify_scoped_keys(&mut self, names_elsewhere: &[(&str, String)]) {
+        // The scopes each (kind, key) is declared at (`None`: no scope field).
+        let mut scopes: HashMap<(&str, &str), Vec<Option<&str>>> = HashMap::new();
+        for o in &self.objects {
+            let Some(scope) = o.kind.scope else { continue };
+            let at = o.body.get(scope).and_then(Value::as_str);
+            let seen = scopes.entry((o.kind.name, o.key.as_str())).or_default();
+            if !seen.contains(&at) {
+                seen.push(at);
+            }
+        }
         let elsewhere: HashSet<(&str, &str)> = names_elsewhere
             .iter()
             .map(|(k, n)| (*k, n.as_str()))
             .collect();
-        // The scopes each (kind, key) is declared at.
-        let mut scopes: HashMap<(&str, &str), HashSet<&str>> = HashMap::new();
-        for o in &self.objects {
-            if let Some(scope_key) = o
-                .kind
-                .scope
-                .and_then(|scope| o.body.get(scope))
-                .and_then(Value::as_str)
-            {
-                scopes
-                    .entry((o.kind.name, o.key.as_str()))
-                    .or_default()
-                    .insert(scope_key);
-            }
-        }
         let mut qualified = Vec::new();
         for (i, o) in self.objects.iter().enumerate() {
             let Some(scope) = o.kind.scope else { continue };
             let Some(scope_key) = o.body.get(scope).and_then(Value::as_str) else {
                 continue;
             };
-            let slot = (o.kind.name, o.key.as_str());
-            let shared =
-                scopes.get(&slot).is_some_and(|s| s.len() > 1) || elsewhere.contains(&slot);
+            let shared = scopes
+                .get(&(o.kind.name, o.key.as_str()))
+                .is_some_and(|seen| seen.iter().any(|s| *s != Some(scope_key)))
+                || elsewhere.contains(&(o.kind.name, o.key.as_str()));
             if shared && o.kind.split_scoped(&o.key).is_none() {
                 qualified.push((i, Kind::scoped_key(scope_key, &o.key)));
             }
         }
-        if qualified.is_empty() {
-            return;
-        }
         for (i, key) in qualified {
             self.objects[i].key = key;
         }
-        self.index = OnceLock::new();
+        self.objects_changed();
     }
 
     /// Whether the config declares what a reference names: the object, or for a reference

@@ -82,6 +82,7 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
     (
         Plan {
             changes: sort_changes(changes),
+            budget: None,
         },
         diags,
     )

@@ -9,6 +9,9 @@ mod order;
 pub mod render;
 mod rules;
 mod safety;
+pub mod saved;
+#[cfg(test)]
+mod test_kinds;
 
 use serde_json::{Map, Value};
 
@@ -108,6 +111,40 @@ pub struct Change {
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     pub changes: Vec<Change>,
+    /// What applying it costs under the rate limit, once counted (see `apply::requests`).
+    pub budget: Option<Budget>,
+}
+
+/// The requests an apply of a plan sends, and how long they take at the run's rate limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub requests: usize,
+    /// The configured rate limit (requests per minute).
+    pub per_minute: u32,
+}
+
+impl Budget {
+    /// Seconds the requests take at the limit's steady rate (rounded up). A fresh window
+    /// lets a short burst through sooner; network time is not included.
+    pub fn seconds(&self) -> u64 {
+        (self.requests as u64 * 60).div_ceil(u64::from(self.per_minute.max(1)))
+    }
+
+    /// `Apply: ~240 requests, ~48 s at 300/min`
+    pub fn line(&self) -> String {
+        let s = self.seconds();
+        let took = match s {
+            0..120 => format!("{s} s"),
+            120..7200 => format!("{} min {} s", s / 60, s % 60),
+            _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        };
+        format!(
+            "Apply: ~{} request{}, ~{took} at {}/min",
+            self.requests,
+            if self.requests == 1 { "" } else { "s" },
+            self.per_minute
+        )
+    }
 }
 
 impl Plan {

@@ -32,12 +32,24 @@ fn integration(env: &Env, org: Option<&str>, redirect: &str) -> Integration {
     }
 }
 
-/// A loopback port free right now (the binary's listener takes it next).
+/// A loopback port for a `wxcc login` listener. The port must be known before the binary
+/// binds it (it is part of the registered redirect URI), so it cannot come from binding port
+/// 0 and closing, which leaves it in the ephemeral range where any other test's outgoing
+/// connection may take it in between. Ports here come from below that range (Linux hands out
+/// 32768-60999), spread by process id and a counter so concurrent tests (each its own process
+/// under nextest, threads under `cargo test`) pick different ones, and each is checked free.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 20_000 + (std::process::id() % 1_000) as u16 * 10;
+    for _ in 0..1_000 {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed) % 10_000;
+        let port = 20_000 + (base - 20_000 + offset) % 10_000;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port between 20000 and 29999")
 }
 
 /// A `wxcc login` waiting for the browser: the URL it printed, and its output so far.
@@ -229,8 +241,9 @@ fn login_through_the_browser_stores_a_private_profile_that_plan_uses() {
         .wxcc_bare(&["plan", "acme", "--detailed-exitcode"])
         .expect(2);
     assert!(
-        plan.stdout
-            .ends_with("Plan: 11 to create, 0 to update, 0 to delete.\n"),
+        plan.stdout.ends_with(
+            "Plan: 11 to create, 0 to update, 0 to delete.\nApply: ~11 requests, ~3 s at 300/min\n"
+        ),
         "{}",
         plan.stdout
     );

@@ -315,9 +315,9 @@ fn emulator_reset_starts_a_new_tenant() {
     assert!(!state.exists(), "the state file is gone");
     let fresh = env.wxcc_bare(&["plan", "acme", "--emulator"]).expect(0);
     assert!(
-        fresh
-            .stdout
-            .ends_with("Plan: 11 to create, 0 to update, 0 to delete.\n"),
+        fresh.stdout.ends_with(
+            "Plan: 11 to create, 0 to update, 0 to delete.\nApply: ~11 requests, ~3 s at 300/min\n"
+        ),
         "{}",
         fresh.stdout
     );

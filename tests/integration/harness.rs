@@ -134,6 +134,15 @@ impl Env {
         Run::from(cmd.output().expect("run wxcc"))
     }
 
+    /// Runs `wxcc` like [`Env::wxcc`], with these variables set too.
+    pub fn wxcc_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(args);
+        cmd.env("WXCC_BASE_URL", &self.url)
+            .env("WXCC_ACCESS_TOKEN", &self.token)
+            .envs(vars.iter().copied());
+        Run::from(cmd.output().expect("run wxcc"))
+    }
+
     /// Runs `wxcc` with only the environment given (no emulator URL or token).
     pub fn wxcc_bare(&self, args: &[&str]) -> Run {
         Run::from(self.command(args).output().expect("run wxcc"))

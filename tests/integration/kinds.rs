@@ -69,8 +69,9 @@ fn lifecycle(kind: &str, object: &str, before: &str, after: &str, diff_line: &st
         plan.stdout
     );
     assert!(
-        plan.stdout
-            .ends_with("Plan: 0 to create, 1 to update, 0 to delete.\n"),
+        plan.stdout.ends_with(
+            "Plan: 0 to create, 1 to update, 0 to delete.\nApply: ~2 requests, ~1 s at 300/min\n"
+        ),
         "{}",
         plan.stdout
     );

@@ -49,8 +49,9 @@ fn detailed_exitcode_is_2_when_there_are_changes() {
     env.copy_example("acme");
     let plan = env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(2);
     assert!(
-        plan.stdout
-            .ends_with("Plan: 11 to create, 0 to update, 0 to delete.\n"),
+        plan.stdout.ends_with(
+            "Plan: 11 to create, 0 to update, 0 to delete.\nApply: ~11 requests, ~3 s at 300/min\n"
+        ),
         "{}",
         plan.stdout
     );
@@ -87,7 +88,7 @@ fn one_changed_field_plans_and_applies_exactly_that_field() {
 
     let plan = env.wxcc(&["plan", "acme"]).expect(0);
     let expected = format!(
-        "~ update site \"Dublin\"  (id {}, version 0)\n    description:  \"{was}\" → \"{now}\"\n\nPlan: 0 to create, 1 to update, 0 to delete.\n",
+        "~ update site \"Dublin\"  (id {}, version 0)\n    description:  \"{was}\" → \"{now}\"\n\nPlan: 0 to create, 1 to update, 0 to delete.\nApply: ~2 requests, ~1 s at 300/min\n",
         before["id"].as_str().expect("id")
     );
     assert_eq!(plan.stdout, expected);

@@ -4,6 +4,7 @@
 mod json;
 mod markdown;
 mod text;
+mod text_diff;
 
 use super::Plan;
 
@@ -24,4 +25,6 @@ pub fn render(plan: &Plan, format: Format, color: bool) -> String {
     }
 }
 
+pub use json::{document, pass_name};
+pub(crate) use markdown::html;
 pub use text::change_title;

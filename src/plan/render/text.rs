@@ -1,7 +1,9 @@
-//! The terminal rendering: one block per change in apply order, then the summary line.
+//! The terminal rendering: one block per change in apply order, then the summary line. A
+//! change to JSON text or to a long or multi-line string is a unified diff under its field.
 
 use anstyle::{AnsiColor, Style};
 
+use super::text_diff::{Line, unified};
 use crate::model::{printable, render_value};
 use crate::plan::{Action, Change, Plan};
 
@@ -62,6 +64,19 @@ pub(super) fn render(plan: &Plan, color: bool) -> String {
             .max()
             .unwrap_or(0);
         for d in &change.diffs {
+            if let Some(lines) = unified(change.kind, d) {
+                out.push_str(&format!("    {}:\n", d.path));
+                for line in lines {
+                    let style = match line {
+                        Line::Header(_) => Style::new().bold(),
+                        Line::Context(_) => Style::new(),
+                        Line::Removed(_) => Style::new().fg_color(Some(AnsiColor::Red.into())),
+                        Line::Added(_) => Style::new().fg_color(Some(AnsiColor::Green.into())),
+                    };
+                    out.push_str(&format!("      {}\n", paint(style, &line.text())));
+                }
+                continue;
+            }
             let after = d
                 .after
                 .as_ref()
@@ -93,5 +108,9 @@ pub(super) fn render(plan: &Plan, color: bool) -> String {
     }
     out.push_str(&paint(Style::new().bold(), &plan.summary()));
     out.push('\n');
+    if let Some(budget) = plan.budget.filter(|_| !plan.is_empty()) {
+        out.push_str(&budget.line());
+        out.push('\n');
+    }
     out
 }
