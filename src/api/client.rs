@@ -23,7 +23,7 @@ use super::untrusted::{
     ApiPath, BodyError, MAX_BODY_BYTES, check_ids, check_object_id, check_page_count,
     check_read_so_far, check_stored_id, next_link_query, read_body, redirect_reason, too_large,
 };
-use crate::catalogue::{Kind, UploadParts};
+use crate::catalogue::{BulkExport, Kind, UploadParts};
 
 /// Tunables of the client.
 #[derive(Clone, Debug)]
@@ -298,6 +298,89 @@ impl Client {
                 .is_none_or(|id| seen.insert(id.to_string()))
         });
         Ok((objects, expected))
+    }
+
+    /// Every row of a kind's `bulk-export` (docs/api-notes.md §1.9): the first page tells
+    /// the total and the server's page size; the rest are fetched concurrently. The same
+    /// caps as a list's apply (page count, objects per kind).
+    pub async fn bulk_export(
+        &self,
+        export: &'static BulkExport,
+    ) -> Result<Vec<Map<String, Value>>, ApiError> {
+        let path = self.org_path(export.path)?;
+        let query = |page: u64, size: u64| {
+            vec![
+                ("page".to_string(), page.to_string()),
+                ("pageSize".to_string(), size.to_string()),
+            ]
+        };
+        let first = self
+            .send(
+                Method::GET,
+                &path,
+                &query(0, u64::from(export.page_size)),
+                Payload::Empty,
+            )
+            .await?;
+        let rows = |body: &Value| -> Result<Vec<Map<String, Value>>, ApiError> {
+            body.get("resources")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(|v| v.as_object().cloned()).collect())
+                .ok_or_else(|| ApiError::Decode {
+                    method: "GET".into(),
+                    path: path.to_string(),
+                    tracking_id: String::new(),
+                    message: "bulk-export response has no `resources` array".into(),
+                })
+        };
+        let mut objects = rows(&first.body)?;
+        let total = first.body.get("totalResources").and_then(Value::as_u64);
+        let size = first
+            .body
+            .get("pageSize")
+            .and_then(Value::as_u64)
+            .filter(|s| *s > 0)
+            .unwrap_or(u64::from(export.page_size));
+        let pages = total.map_or(1, |t| t.div_ceil(size).max(1));
+        check_page_count(&path, pages, total, Some(size))?;
+        let mut tasks = JoinSet::new();
+        for number in 1..pages {
+            let client = self.clone();
+            let path = path.clone();
+            let q = query(number, size);
+            tasks.spawn(async move {
+                let answer = client.send(Method::GET, &path, &q, Payload::Empty).await?;
+                Ok::<_, ApiError>((number, answer.body))
+            });
+        }
+        let mut later = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            later.push(joined.map_err(|e| ApiError::Transport {
+                method: "GET".into(),
+                path: path.to_string(),
+                tracking_id: String::new(),
+                message: format!("worker failed: {e}"),
+            })??);
+        }
+        later.sort_by_key(|(number, _)| *number);
+        for (_, body) in later {
+            objects.extend(rows(&body)?);
+        }
+        check_read_so_far(&path, 0, objects.len())?;
+        if let Some(t) = total
+            && (objects.len() as u64) < t
+        {
+            return Err(ApiError::Decode {
+                method: "GET".into(),
+                path: path.to_string(),
+                tracking_id: String::new(),
+                message: format!(
+                    "read {} of the {t} objects the export reports; the tenant changed while it was read — run again",
+                    objects.len()
+                ),
+            });
+        }
+        Ok(objects)
     }
 
     pub async fn get(&self, kind: &'static Kind, id: &str) -> Result<Map<String, Value>, ApiError> {

@@ -8,6 +8,7 @@
 mod csv_aliases;
 mod dto;
 mod editor_schema;
+mod export;
 mod field_path;
 mod kinds;
 mod order;
@@ -17,6 +18,7 @@ mod spec_fixes;
 pub use csv_aliases::{CSV_ALIASES, CsvAlias, csv_aliases};
 pub use dto::{Dto, DtoSchemas, FieldSchema};
 pub use editor_schema::{EditorSchemaError, editor_schema, editor_schema_text};
+pub use export::{BULK_EXPORTS, BulkExport, bulk_export_for};
 pub use field_path::{FieldPath, Segment};
 pub use kinds::{BASE as KIND_DEFAULTS, KINDS, MAX_AUDIO_FILE_BYTES, MAX_TEXT_FILE_BYTES};
 pub use order::{apply_order, kind_rank};

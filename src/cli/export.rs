@@ -15,7 +15,7 @@ use crate::catalogue::{DtoSchemas, FieldPath, Kind, kind_names};
 use crate::config::did_you_mean;
 use crate::error::Error;
 use crate::export::{self, ExportOptions, StoredFiles, check_folder, write_export};
-use crate::model::{Live, printable};
+use crate::model::{Live, LiveObject, printable};
 
 pub async fn run(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
     let kinds = parse_kinds(&args.kinds)?;
@@ -219,10 +219,15 @@ pub(crate) async fn read_org(
             tasks.spawn(async move { client.get(kind, &id).await.map(|body| (kind, body)) });
         }
     }
+    let mut whole = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         let (kind, body) = joined.map_err(join_error)??;
-        live.set_whole(kind, body);
+        if let Some(mut fresh) = LiveObject::from_body(kind, body) {
+            fresh.complete = true;
+            whole.push((kind.name, fresh));
+        }
     }
+    live.replace_objects(whole);
     let mut stored = StoredFiles::new();
     let mut downloads = JoinSet::new();
     for kind in kinds.iter().filter(|k| k.upload.is_some()) {

@@ -15,7 +15,7 @@ use crate::api::{
     ApiError, Client, ClientOptions, Credentials, Persist, ProfileKind, RateLimiter, Secret,
     SessionConfig, StoredProfile, TokenSession, TokenStore, Tokens,
 };
-use crate::catalogue::{Kind, UploadParts};
+use crate::catalogue::{BulkExport, Kind, UploadParts, bulk_export_for};
 use crate::emulator::{Emulator, QUICKSTART_REDIRECT_URI};
 use crate::error::Error;
 use crate::model::{Desired, Live, LiveObject, content_digest, reference_values};
@@ -293,7 +293,7 @@ pub async fn fetch_live(
             .into_iter()
             .filter_map(|body| LiveObject::from_body(kind, body))
             .collect();
-        live.kinds.insert(kind.name, objects);
+        live.insert_kind(kind.name, objects);
     }
     Ok(live)
 }
@@ -308,9 +308,12 @@ pub async fn complete_live(
     live: &mut Live,
 ) -> Result<(), ApiError> {
     let mut items: Vec<(&'static Kind, String)> = Vec::new();
+    let mut wanted: std::collections::HashSet<(&'static str, String)> =
+        std::collections::HashSet::new();
     let mut stored_files: Vec<(&'static Kind, UploadParts, String, String)> = Vec::new();
+    let mut exports: Vec<&'static BulkExport> = Vec::new();
     let mut want_item = |kind: &'static Kind, id: &str| {
-        if !items.iter().any(|(k, i)| k.name == kind.name && i == id) {
+        if wanted.insert((kind.name, id.to_string())) {
             items.push((kind, id.to_string()));
         }
     };
@@ -324,7 +327,20 @@ pub async fn complete_live(
             // Only objects whose declared fields the list leaves out are read now; an update
             // of any other reads its object just before it writes (see `apply`).
             if !matched.complete && object.body.keys().any(|f| kind.list_omits(f)) {
-                want_item(kind, &matched.id);
+                let omitted = object
+                    .body
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|f| kind.list_omits(f));
+                // A page of the export fills them for up to a hundred objects at once.
+                match bulk_export_for(kind.name, omitted) {
+                    Some(export) => {
+                        if !exports.iter().any(|e: &&BulkExport| e.kind == export.kind) {
+                            exports.push(export);
+                        }
+                    }
+                    None => want_item(kind, &matched.id),
+                }
             }
             if let Some(parts) = kind.upload
                 && object.uploads.iter().any(|u| u.field == parts.file)
@@ -349,6 +365,15 @@ pub async fn complete_live(
         }
     }
     let mut tasks = JoinSet::new();
+    for export in exports {
+        let client = client.clone();
+        tasks.spawn(async move {
+            client
+                .bulk_export(export)
+                .await
+                .map(|rows| Detail::Export(export, rows))
+        });
+    }
     for (kind, id) in items {
         let client = client.clone();
         tasks.spawn(async move {
@@ -368,24 +393,54 @@ pub async fn complete_live(
         });
     }
     let mut contents = Vec::new();
+    let mut export_rows = Vec::new();
+    let mut fresh_items = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         match joined.map_err(join_error)?? {
-            Detail::Item(kind, body) => live.set_whole(kind, body),
+            Detail::Item(kind, body) => {
+                if let Some(mut fresh) = LiveObject::from_body(kind, body) {
+                    fresh.complete = true;
+                    fresh_items.push((kind.name, fresh));
+                }
+            }
             Detail::Content(kind, id, digest) => contents.push((kind, id, digest)),
+            Detail::Export(export, rows) => export_rows.push((export, rows)),
         }
     }
+    live.replace_objects(fresh_items);
+    // Export rows go in by name; an object whose row names what the tenant does not hold
+    // (or has no row) is read by item instead.
+    let mut unresolved = Vec::new();
+    for (export, rows) in export_rows {
+        let (filled, missing) = fill_from_export(live, desired, export, rows);
+        live.replace_objects(filled);
+        unresolved.extend(missing);
+    }
+    let mut tasks = JoinSet::new();
+    for (kind, id) in unresolved {
+        let client = client.clone();
+        tasks.spawn(async move { client.get(kind, &id).await.map(|body| (kind, body)) });
+    }
+    let mut fresh_items = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (kind, body) = joined.map_err(join_error)??;
+        if let Some(mut fresh) = LiveObject::from_body(kind, body) {
+            fresh.complete = true;
+            fresh_items.push((kind.name, fresh));
+        }
+    }
+    live.replace_objects(fresh_items);
     // Content goes in after items, so an item read cannot overwrite it.
+    let mut with_content = Vec::new();
     for (kind, id, digest) in contents {
-        if let (Some(parts), Some(slot)) = (
-            kind.upload,
-            live.kinds
-                .get_mut(kind.name)
-                .and_then(|v| v.iter_mut().find(|o| o.id == id)),
-        ) {
+        if let (Some(parts), Some(slot)) = (kind.upload, live.by_id(kind.name, &id)) {
+            let mut slot = slot.clone();
             slot.body
                 .insert(parts.file.to_string(), Value::String(digest));
+            with_content.push((kind.name, slot));
         }
     }
+    live.replace_objects(with_content);
     Ok(())
 }
 
@@ -402,6 +457,90 @@ pub(crate) fn join_error(e: tokio::task::JoinError) -> ApiError {
 enum Detail {
     Item(&'static Kind, serde_json::Map<String, Value>),
     Content(&'static Kind, String, String),
+    Export(&'static BulkExport, Vec<serde_json::Map<String, Value>>),
+}
+
+/// Live objects completed from export rows, and objects to read by item instead.
+type Filled = (
+    Vec<(&'static str, LiveObject)>,
+    Vec<(&'static Kind, String)>,
+);
+
+/// The live objects the config declares, with the fields an export carries put in from
+/// its rows (matched by key), references turned from names back into ids; and the
+/// objects to read by item instead (no row, or a name the tenant does not hold).
+fn fill_from_export(
+    live: &Live,
+    desired: &Desired,
+    export: &'static BulkExport,
+    rows: Vec<serde_json::Map<String, Value>>,
+) -> Filled {
+    let mut filled = Vec::new();
+    let mut missing = Vec::new();
+    let Some(kind) = Kind::named(export.kind) else {
+        return (filled, missing);
+    };
+    let by_key: std::collections::HashMap<String, serde_json::Map<String, Value>> = rows
+        .into_iter()
+        .filter_map(|r| Some((r.get(kind.key)?.as_str()?.to_string(), r)))
+        .collect();
+    let mut done = std::collections::HashSet::new();
+    for object in desired.of_kind(kind.name) {
+        // Matched as `complete_live` matches: by key, else by a former key.
+        let names = std::iter::once(&object.key).chain(object.settings.former_names.iter());
+        let matched = names
+            .filter_map(|n| live.by_key(kind.name, n).into_iter().next())
+            .next();
+        if let Some(matched) = matched.filter(|m| !m.complete && done.insert(m.id.clone())) {
+            let row = matched.key.as_ref().and_then(|k| by_key.get(k));
+            let converted = row.and_then(|row| {
+                let mut o = matched.clone();
+                for field in export.carries {
+                    let value = row.get(*field)?;
+                    o.body
+                        .insert((*field).to_string(), ids_from_export_names(value, live)?);
+                }
+                Some(o)
+            });
+            match converted {
+                Some(o) => filled.push((kind.name, o)),
+                None => missing.push((kind, matched.id.clone())),
+            }
+        }
+    }
+    (filled, missing)
+}
+
+/// An export value with its name references as the ids the item read gives: a team
+/// written `{teamName, siteName}` becomes `{teamId}`. `None` when a name is not live.
+fn ids_from_export_names(value: &Value, live: &Live) -> Option<Value> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .map(|v| ids_from_export_names(v, live))
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Array),
+        Value::Object(m) if m.contains_key("teamName") => {
+            let team = m.get("teamName")?.as_str()?;
+            let site = m.get("siteName").and_then(Value::as_str);
+            let found = live.by_key("team", team).into_iter().find(|t| {
+                site.is_none()
+                    || t.body
+                        .get("siteId")
+                        .and_then(Value::as_str)
+                        .and_then(|id| live.by_id("site", id))
+                        .and_then(|s| s.key.as_deref())
+                        == site
+            })?;
+            Some(serde_json::json!({"teamId": found.id}))
+        }
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| Some((k.clone(), ids_from_export_names(v, live)?)))
+            .collect::<Option<serde_json::Map<_, _>>>()
+            .map(Value::Object),
+        other => Some(other.clone()),
+    }
 }
 
 /// The kinds a plan needs: those in the config, the kinds they reference, the kinds whose

@@ -209,7 +209,10 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError
                     read_uploads(object, &dir, &root, &mut loaded.diagnostics);
                 }
             }
-            Err(e) => loaded.diagnostics.push(syntax_error(&e, text, index)),
+            Err(e) => {
+                let path = &loaded.sources.files[index].path;
+                loaded.diagnostics.push(syntax_error(&e, text, index, path));
+            }
         }
     }
     // Team names are unique per site: two sites' `Tier 1` are two keys (docs/api-notes.md §3.21).
@@ -219,13 +222,26 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError
 }
 
 /// A YAML syntax error at its place in file `index`.
-fn syntax_error(e: &yaml::YamlError, text: &str, index: usize) -> Diagnostic {
+fn syntax_error(e: &yaml::YamlError, text: &str, index: usize, path: &Path) -> Diagnostic {
     let offset = e.offset.unwrap_or(0).min(text.len());
     let len = text[offset..]
         .chars()
         .next()
         .map(char::len_utf8)
         .unwrap_or(0);
+    // Past one of the reader's limits: not a syntax error, and said in words.
+    if let Some(help) = &e.limit {
+        return Diagnostic::error(
+            format!("{}: {}", path.display(), e.message),
+            Span {
+                file: index,
+                offset,
+                len,
+            },
+            "the limit was reached here",
+        )
+        .with_help(help.clone());
+    }
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     // `{` and `}` end a plain value inside `{…}` and `[…]`: the usual cause with placeholders.
@@ -275,7 +291,7 @@ fn read_vars(file: &Path, loaded: &mut Loaded) -> Vars {
             Vars::read(&node, &mut loaded.diagnostics)
         }
         Err(e) => {
-            loaded.diagnostics.push(syntax_error(&e, text, index));
+            loaded.diagnostics.push(syntax_error(&e, text, index, file));
             Vars::default()
         }
     }

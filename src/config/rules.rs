@@ -89,8 +89,8 @@ pub(crate) fn ambiguous_references(object: &DesiredObject, desired: &Desired) ->
             continue;
         }
         let sites: Vec<String> = desired
-            .of_kind(target.name)
-            .filter(|o| o.body.get(target.key).and_then(Value::as_str) == Some(key))
+            .named(target.name, key)
+            .into_iter()
             .filter_map(|o| {
                 target
                     .split_scoped(&o.key)

@@ -15,7 +15,19 @@ pub struct YamlError {
     pub message: String,
     /// Byte offset of the problem, when the parser knows it.
     pub offset: Option<usize>,
+    /// Set when the text is not wrong but goes past one of the parser's limits: the
+    /// message then says which limit, in words, and this says what to do instead.
+    pub limit: Option<String>,
 }
+
+/// YAML values (scalars, lists, mappings) one file may hold. A config object takes 10 to
+/// 80 of them (a queue with its distribution groups is near the top), so this admits a
+/// file of 500,000 objects; a bigger config is split across the files of a folder. The
+/// cap keeps a hostile file from growing memory past what its size predicts.
+pub const MAX_YAML_VALUES: usize = 40_000_000;
+
+/// Parser events one file may produce: one per scalar, two per list or mapping.
+const MAX_YAML_EVENTS: usize = 2 * MAX_YAML_VALUES;
 
 /// Parses one YAML document into a spanned node tree (file index 0; the loader sets it).
 /// An empty document parses as `Null`.
@@ -30,10 +42,17 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
             value: NodeValue::Null,
         });
     }
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = MAX_YAML_VALUES;
+    budget.max_events = MAX_YAML_EVENTS;
+    // Scalar text can never exceed the file, which the loader already caps.
+    budget.max_total_scalar_bytes =
+        usize::try_from(super::load::MAX_CONFIG_FILE_BYTES).unwrap_or(usize::MAX);
     let options = serde_saphyr::options! {
         with_snippet: false,
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
+        budget: Some(budget.clone()),
     };
     let parsed: Result<Spanned<Raw>, _> = serde_saphyr::from_str_with_options(text, options);
     match parsed {
@@ -47,11 +66,82 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
                     err.location()
                         .and_then(|l| line_col_to_offset(text, l.line(), l.column()))
                 });
+            let (message, limit) = match err.without_snippet() {
+                serde_saphyr::Error::Budget { breach, .. } => {
+                    let (message, help) = describe_breach(breach, &budget);
+                    (message, Some(help))
+                }
+                other => (clean_message(&other.to_string()), None),
+            };
             Err(YamlError {
-                message: clean_message(&err.without_snippet().to_string()),
+                message,
                 offset,
+                limit,
             })
         }
+    }
+}
+
+/// Which of the parser's limits a file went past, in words, and what to do about it.
+fn describe_breach(
+    breach: &serde_saphyr::budget::BudgetBreach,
+    budget: &serde_saphyr::Budget,
+) -> (String, String) {
+    const SPLIT: &str = "split the objects across several files in a folder and pass the folder (wxcc reads every *.yaml in it); nothing in this file was read";
+    use serde_saphyr::budget::BudgetBreach as B;
+    let count = |n: usize| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    match breach {
+        B::Nodes { .. } | B::Events { .. } => (
+            format!(
+                "too big to read as one file: it holds more than {} YAML values (about 500,000 objects), the most wxcc reads from one file",
+                count(budget.max_nodes)
+            ),
+            SPLIT.into(),
+        ),
+        B::ScalarBytes { .. } | B::InputBytes { .. } => (
+            format!(
+                "too big to read as one file: its text is larger than the {} wxcc reads from one file",
+                crate::regular_file::describe_size(budget.max_total_scalar_bytes as u64)
+            ),
+            SPLIT.into(),
+        ),
+        B::Documents { .. } => (
+            format!(
+                "too many YAML documents (`---`): more than {}, the most wxcc reads from one file",
+                count(budget.max_documents)
+            ),
+            "a config file is one document: a mapping of kind names to lists; put other documents in files of their own".into(),
+        ),
+        B::Depth { .. } => (
+            format!(
+                "values here are nested more than {} levels deep, the most wxcc reads",
+                budget.max_depth
+            ),
+            "no config field nests that deep; check the brackets and indentation here; nothing in this file was read".into(),
+        ),
+        B::Aliases { .. } | B::Anchors { .. } | B::AliasAnchorRatio { .. } => (
+            format!(
+                "more YAML anchors or aliases (`&name`, `*name`) than wxcc expands: at most {} aliases, {} anchors, and {} aliases per anchor",
+                count(budget.max_aliases),
+                count(budget.max_anchors),
+                budget.alias_anchor_ratio_multiplier
+            ),
+            "write the repeated values out, or use fewer aliases; nothing in this file was read".into(),
+        ),
+        other => (
+            format!("past a limit of the YAML reader ({other:?})"),
+            SPLIT.into(),
+        ),
     }
 }
 
@@ -208,6 +298,22 @@ mod tests {
 
     fn slice(text: &str, span: Span) -> &str {
         &text[span.offset..span.offset + span.len]
+    }
+
+    #[test]
+    fn a_breached_value_count_is_told_as_file_size_with_the_way_out() {
+        use serde_saphyr::budget::BudgetBreach;
+        let mut budget = serde_saphyr::Budget::default();
+        budget.max_nodes = MAX_YAML_VALUES;
+        let (message, help) = describe_breach(&BudgetBreach::Nodes { nodes: 1 }, &budget);
+        assert!(
+            message.contains("more than 40,000,000 YAML values"),
+            "{message}"
+        );
+        assert!(
+            help.contains("split the objects across several files"),
+            "{help}"
+        );
     }
 
     #[test]

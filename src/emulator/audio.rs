@@ -29,7 +29,7 @@ pub fn create(
     let blob_id = format!("audio-file_{}", uuid::Uuid::new_v4());
     info.insert("blobId".into(), json!(blob_id));
     let created = objects::create(shared, org, org_id, rule, info)?;
-    org.blobs.insert(blob_id, STANDARD.encode(&file));
+    org.put_blob(blob_id, STANDARD.encode(&file));
     Ok(created)
 }
 
@@ -51,7 +51,7 @@ pub fn replace(
         return Err(Fail::bad_request("blobId: invalid value"));
     }
     let updated = objects::update(shared, org, rule, id, info)?;
-    org.blobs.insert(blob_id, STANDARD.encode(&file));
+    org.put_blob(blob_id, STANDARD.encode(&file));
     Ok(updated)
 }
 

@@ -19,7 +19,7 @@ use super::oauth::{Refusal, authenticate};
 use super::payload::Payload;
 use super::rules::{Bulk, KindRule, Patch, V1List, kind as rule_for};
 use super::store::{Org, StaleVersion, State};
-use super::{LogEntry, Shared, audio, bulk, incoming, lists, objects};
+use super::{LogEntry, Shared, audio, bulk, export, incoming, lists, objects};
 
 pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> Response {
     let method = request.method().clone();
@@ -196,7 +196,7 @@ fn serve(
         Err(fail) => (fail.into_response(tracking, path), false),
     };
     if applied {
-        shared.persist(&state);
+        shared.persist_changes(&mut state);
     }
     match fault {
         Some(f) if f.after_applying && f.status != 0 => {
@@ -275,6 +275,8 @@ enum Route<'a> {
     BareList(&'static KindRule),
     Create(&'static KindRule),
     Bulk(&'static KindRule, bulk::Mode),
+    /// `GET <kind>/bulk-export` (§1.9).
+    BulkExport(&'static KindRule),
     Get(&'static KindRule, &'a str),
     Put(&'static KindRule, &'a str),
     Patch(&'static KindRule, &'a str),
@@ -369,6 +371,9 @@ fn route<'a>(method: &Method, rest: &[&'a str]) -> Route<'a> {
                 _ => Route::NotAllowed,
             },
         },
+        [kind, "bulk-export"] if *method == Method::GET && export::serves(kind) => {
+            rule_for(kind).map_or(Route::NotFound, Route::BulkExport)
+        }
         [kind, id] => match rule_for(kind) {
             None => Route::NotFound,
             Some(rule) if rule.item_prefix.is_some() => match *method {
@@ -432,6 +437,7 @@ fn dispatch(
             false,
         )),
         Route::BareList(rule) => Ok((ok(lists::bare(org, rule, query, max_page_size)?), false)),
+        Route::BulkExport(rule) => Ok((ok(export::page(org, rule, query)?), false)),
         Route::Create(rule) => {
             let created = if rule.multipart {
                 audio::create(shared, org, org_id, rule, payload)?
@@ -486,7 +492,7 @@ fn dispatch(
             Ok((empty(StatusCode::NO_CONTENT, tracking), true))
         }
         Route::DeleteAll(rule) => {
-            let applied = org.objects.remove(rule.name).is_some_and(|m| !m.is_empty());
+            let applied = org.remove_kind(rule.name);
             Ok((empty(StatusCode::NO_CONTENT, tracking), applied))
         }
         Route::LegacyGet(rule, id) => {

@@ -513,6 +513,7 @@ pub fn one_default_code(org: &mut Org, id: &str) {
             o.insert("version".into(), Value::from(version + 1));
             o.insert("lastUpdatedTime".into(), Value::from(now_ms()));
         }
+        org.touch("auxiliary-code", &other);
     }
 }
 

@@ -17,11 +17,13 @@ mod data_api;
 mod derived;
 mod desktop;
 mod directory;
+mod export;
 mod faults;
 mod graphql;
 mod hooks;
 mod http;
 mod incoming;
+mod journal;
 mod lists;
 mod oauth;
 mod objects;
@@ -66,6 +68,9 @@ pub struct Emulator {
 pub(crate) struct Shared {
     state: Mutex<State>,
     path: Option<PathBuf>,
+    /// The journal's generation (that of the last whole write of the state) and how many
+    /// lines it holds; changed with the state lock held.
+    journal: Mutex<(u64, usize)>,
     schemas: schema::Schemas,
     log: Mutex<RequestLog>,
     windows: Mutex<HashMap<String, VecDeque<std::time::Instant>>>,
@@ -144,13 +149,55 @@ impl Shared {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Writes the state file (when there is one). Called with the state lock held, after
-    /// every change.
+    /// Writes the state file whole (when there is one) and starts a new journal. Called
+    /// with the state lock held, after a change that is not only objects.
     pub(crate) fn persist(&self, state: &State) {
-        if let Some(path) = &self.path
-            && let Err(e) = state.save(path)
-        {
-            tracing::error!("emulator cannot write {}: {e}", path.display());
+        let Some(path) = &self.path else { return };
+        let mut journal = self
+            .journal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let generation = journal.0 + 1;
+        let written = state
+            .save_as(path, generation)
+            .and_then(|()| journal::clear(path));
+        match written {
+            Ok(()) => *journal = (generation, 0),
+            Err(e) => tracing::error!("emulator cannot write {}: {e}", path.display()),
+        }
+    }
+
+    /// Records a configuration write: the objects it changed go to the journal, or, once
+    /// the journal holds more lines than the state has objects, the state is written
+    /// whole. Called with the state lock held.
+    pub(crate) fn persist_changes(&self, state: &mut State) {
+        let (generation, lines) = *self
+            .journal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Taken even without a file, so that what changed does not pile up.
+        let entries = journal::drain(state, generation);
+        let Some(path) = &self.path else { return };
+        let objects: usize = state
+            .orgs
+            .values()
+            .flat_map(|o| o.objects.values())
+            .map(|m| m.len())
+            .sum();
+        if lines + entries.len() > objects.max(journal::COMPACT_AFTER) {
+            return self.persist(state);
+        }
+        match journal::append(path, &entries) {
+            Ok(()) => {
+                self.journal
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .1 += entries.len();
+            }
+            Err(e) => {
+                tracing::error!("emulator cannot append to its journal: {e}");
+                self.persist(state);
+            }
         }
     }
 
@@ -254,12 +301,17 @@ impl Emulator {
         };
         seed::ensure_ready(&mut state);
         adjust(&mut state);
+        let generation = state.journal_generation + 1;
         if let Some(p) = &state_path {
-            state.save(p)?;
+            state.save_as(p, generation)?;
+            journal::clear(p)?;
         }
+        // The seeding is in the state just written, not news for the journal.
+        journal::drain(&mut state, generation);
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             path: state_path,
+            journal: Mutex::new((generation, 0)),
             schemas: schema::Schemas::new(),
             log: Mutex::new(RequestLog::default()),
             windows: Mutex::new(HashMap::new()),
@@ -352,11 +404,23 @@ impl Emulator {
         n
     }
 
-    /// Stops serving and waits for in-flight requests.
+    /// Stops serving, waits for in-flight requests, and writes the state whole when its
+    /// journal holds anything.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        // A clean stop leaves the state whole in its file, the journal folded in.
+        let pending = self
+            .shared
+            .journal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .1;
+        if pending > 0 {
+            let state = self.shared.state();
+            self.shared.persist(&state);
+        }
     }
 }

@@ -217,12 +217,14 @@ pub fn delete(org: &mut Org, rule: &KindRule, id: &str) -> Result<(), Fail> {
             referencing,
         ));
     }
-    if let Some(objects) = org.objects.get_mut(rule.name) {
-        objects.shift_remove(id);
-    }
+    let blob = current
+        .get("blobId")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    org.remove(rule.name, id);
     // §3.4: the audio file's blob goes with it.
-    if let Some(blob) = current.get("blobId").and_then(Value::as_str) {
-        org.blobs.remove(blob);
+    if let Some(blob) = blob {
+        org.remove_blob(&blob);
     }
     Ok(())
 }

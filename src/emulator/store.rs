@@ -3,7 +3,8 @@
 //! settings that shape behaviour (rate limit, page-size clamp, token lifetimes, stale
 //! versions). Kept in one JSON file, written atomically (temporary file, then rename) with
 //! mode 0600, by one process at a time: the owner holds an OS lock on `FILE.lock` beside it
-//! while it lives.
+//! while it lives. Object writes between two such snapshots go to an append-only journal
+//! beside it (`journal`), replayed when the state is read.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions, TryLockError};
@@ -34,6 +35,10 @@ pub struct State {
     /// Agent desktop sessions and limits.
     #[serde(default)]
     pub desktop: super::desktop::DesktopState,
+    /// Which journal continues this snapshot: journal lines of another generation are
+    /// older than the snapshot and not replayed. Written by `save_as`.
+    #[serde(default, skip_serializing)]
+    pub journal_generation: u64,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -51,6 +56,17 @@ pub struct Org {
     /// Synthetic contacts the data APIs report on (`activity.rs`).
     #[serde(default)]
     pub activity: Vec<super::activity::SyntheticTask>,
+    /// Objects and blobs changed since the journal last took them (not saved).
+    #[serde(skip)]
+    pub(crate) changed: Changed,
+}
+
+/// What changed in an org since the journal last took it: objects (kind, id) and blob ids,
+/// whose current value (or absence) the journal writes.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Changed {
+    pub objects: Vec<(String, String)>,
+    pub blobs: Vec<String>,
 }
 
 impl Org {
@@ -76,6 +92,41 @@ impl Org {
             .entry(kind.to_string())
             .or_default()
             .insert(id.to_string(), object);
+        self.touch(kind, id);
+    }
+
+    /// Removes one stored object.
+    pub fn remove(&mut self, kind: &str, id: &str) {
+        if let Some(objects) = self.objects.get_mut(kind) {
+            objects.shift_remove(id);
+        }
+        self.touch(kind, id);
+    }
+
+    /// Removes every object of a kind; whether there was any.
+    pub fn remove_kind(&mut self, kind: &str) -> bool {
+        let removed = self.objects.remove(kind).unwrap_or_default();
+        for id in removed.keys() {
+            self.touch(kind, id);
+        }
+        !removed.is_empty()
+    }
+
+    /// Notes that an object was changed in place, for the journal.
+    pub fn touch(&mut self, kind: &str, id: &str) {
+        self.changed
+            .objects
+            .push((kind.to_string(), id.to_string()));
+    }
+
+    pub fn put_blob(&mut self, id: String, data: String) {
+        self.changed.blobs.push(id.clone());
+        self.blobs.insert(id, data);
+    }
+
+    pub fn remove_blob(&mut self, id: &str) {
+        self.blobs.remove(id);
+        self.changed.blobs.push(id.to_string());
     }
 }
 
@@ -191,23 +242,38 @@ pub struct TokenGrant {
 }
 
 impl State {
-    /// Reads the state file, or starts empty when it does not exist.
+    /// Reads the state file and replays its journal, or starts empty when there is no
+    /// state file.
     pub fn load(path: &Path) -> std::io::Result<State> {
-        match std::fs::read_to_string(path) {
+        let mut state: State = match std::fs::read_to_string(path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
                 std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
                     format!("{}: {e}", path.display()),
                 )
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
-            Err(e) => Err(e),
-        }
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
+            Err(e) => return Err(e),
+        };
+        super::journal::replay(&mut state, path)?;
+        Ok(state)
     }
 
-    /// Writes the state atomically: a temporary file in the same folder, then a rename.
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let text = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+    /// Writes the state atomically (a temporary file in the same folder, then a rename) as
+    /// the snapshot that journal generation `generation` continues.
+    pub fn save_as(&self, path: &Path, generation: u64) -> std::io::Result<()> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Snapshot<'a> {
+            #[serde(flatten)]
+            state: &'a State,
+            journal_generation: u64,
+        }
+        let text = serde_json::to_vec(&Snapshot {
+            state: self,
+            journal_generation: generation,
+        })
+        .map_err(std::io::Error::other)?;
         write_atomically(path, &text)
     }
 }

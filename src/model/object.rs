@@ -1,7 +1,7 @@
 //! Desired objects (from config, with spans) and live objects (from the API, with ids).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -123,14 +123,28 @@ struct FindIndex {
     len: usize,
     by_key: HashMap<(&'static str, String), usize>,
     by_scope: HashMap<(&'static str, String, String), usize>,
+    /// Every object by the value of its kind's key field (a team's plain name).
+    by_name: HashMap<(&'static str, String), Vec<usize>>,
+}
+
+/// The catalogue's own name for a kind name (so index keys are `&'static str`).
+fn kind_name(kind: &str) -> &'static str {
+    Kind::named(kind).map_or("", |k| k.name)
 }
 
 impl FindIndex {
     fn build(objects: &[DesiredObject]) -> FindIndex {
         let mut by_key = HashMap::new();
         let mut by_scope = HashMap::new();
+        let mut by_name: HashMap<(&'static str, String), Vec<usize>> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
             by_key.entry((o.kind.name, o.key.clone())).or_insert(i);
+            if let Some(name) = o.body.get(o.kind.key).and_then(Value::as_str) {
+                by_name
+                    .entry((o.kind.name, name.to_string()))
+                    .or_default()
+                    .push(i);
+            }
             if let Some((scope, plain)) = scoped_parts(o) {
                 by_scope
                     .entry((o.kind.name, scope.to_string(), plain.to_string()))
@@ -141,6 +155,7 @@ impl FindIndex {
             len: objects.len(),
             by_key,
             by_scope,
+            by_name,
         }
     }
 }
@@ -164,6 +179,33 @@ impl Desired {
         if let Ok(index) = self.index.get_mut() {
             *index = None;
         }
+    }
+
+    /// Declared objects of `kind` whose key field holds `name` (for a scoped kind, at any
+    /// scope), through the index.
+    pub fn named(&self, kind: &str, name: &str) -> Vec<&DesiredObject> {
+        let mut guard = match self.index.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if guard
+            .as_ref()
+            .is_none_or(|index| index.len != self.objects.len())
+        {
+            *guard = Some(FindIndex::build(&self.objects));
+        }
+        let Some(index) = guard.as_ref() else {
+            return Vec::new();
+        };
+        index
+            .by_name
+            .get(&(kind_name(kind), name.to_string()))
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.objects.get(i))
+            // Positions are checked: a name changed since the index was built is not found.
+            .filter(|o| o.body.get(o.kind.key).and_then(Value::as_str) == Some(name))
+            .collect()
     }
 
     /// The declared object of `kind` with `key`. For a kind with a scope, a qualified key
@@ -328,39 +370,132 @@ impl LiveObject {
 }
 
 /// Live state of the kinds in play, keyed by kind name.
-#[derive(Clone, Debug, Default)]
+///
+/// Lookups by key and id go through an index built on first use (issue 12). Change the
+/// objects through [`Live::insert_kind`] and [`Live::replace_objects`], which drop it.
+#[derive(Debug, Default)]
 pub struct Live {
     pub kinds: BTreeMap<&'static str, Vec<LiveObject>>,
+    index: OnceLock<LiveIndex>,
+}
+
+impl Clone for Live {
+    fn clone(&self) -> Self {
+        Live {
+            kinds: self.kinds.clone(),
+            index: OnceLock::new(),
+        }
+    }
+}
+
+/// Positions in each kind's list of live objects.
+#[derive(Clone, Debug, Default)]
+struct LiveIndex {
+    /// How many objects each kind had when the index was built.
+    lens: BTreeMap<&'static str, usize>,
+    by_key: HashMap<&'static str, HashMap<String, Vec<usize>>>,
+    /// By key in lower case: the API compares names without regard to case.
+    by_folded_key: HashMap<&'static str, HashMap<String, Vec<usize>>>,
+    by_id: HashMap<&'static str, HashMap<String, usize>>,
+}
+
+impl LiveIndex {
+    fn build(kinds: &BTreeMap<&'static str, Vec<LiveObject>>) -> LiveIndex {
+        let mut index = LiveIndex::default();
+        for (kind, objects) in kinds {
+            index.lens.insert(kind, objects.len());
+            let by_key = index.by_key.entry(kind).or_default();
+            let by_folded_key = index.by_folded_key.entry(kind).or_default();
+            let by_id = index.by_id.entry(kind).or_default();
+            for (i, o) in objects.iter().enumerate() {
+                if let Some(key) = &o.key {
+                    by_key.entry(key.clone()).or_default().push(i);
+                    by_folded_key.entry(key.to_lowercase()).or_default().push(i);
+                }
+                by_id.entry(o.id.clone()).or_insert(i);
+            }
+        }
+        index
+    }
+
+    fn covers(&self, kinds: &BTreeMap<&'static str, Vec<LiveObject>>) -> bool {
+        self.lens.len() == kinds.len()
+            && kinds
+                .iter()
+                .all(|(k, v)| self.lens.get(k) == Some(&v.len()))
+    }
 }
 
 impl Live {
+    fn index(&self) -> std::borrow::Cow<'_, LiveIndex> {
+        let index = self.index.get_or_init(|| LiveIndex::build(&self.kinds));
+        if index.covers(&self.kinds) {
+            std::borrow::Cow::Borrowed(index)
+        } else {
+            std::borrow::Cow::Owned(LiveIndex::build(&self.kinds))
+        }
+    }
+
+    fn at<'a>(&'a self, kind: &str, positions: Option<&Vec<usize>>) -> Vec<&'a LiveObject> {
+        let objects = self.of_kind(kind);
+        positions
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| objects.get(i))
+            .collect()
+    }
+
     pub fn of_kind(&self, kind: &str) -> &[LiveObject] {
         self.kinds.get(kind).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Sets the live objects of a kind.
+    pub fn insert_kind(&mut self, kind: &'static str, objects: Vec<LiveObject>) {
+        self.kinds.insert(kind, objects);
+        self.index = OnceLock::new();
+    }
+
+    /// Puts fresher reads of objects in place of the ones with the same id (objects not
+    /// present are dropped): one pass per kind, whatever the number of objects.
+    pub fn replace_objects(&mut self, fresh: Vec<(&'static str, LiveObject)>) {
+        let mut by_kind: HashMap<&'static str, HashMap<String, LiveObject>> = HashMap::new();
+        for (kind, o) in fresh {
+            by_kind.entry(kind).or_default().insert(o.id.clone(), o);
+        }
+        for (kind, mut fresh) in by_kind {
+            if let Some(objects) = self.kinds.get_mut(kind) {
+                for slot in objects.iter_mut() {
+                    if let Some(o) = fresh.remove(&slot.id) {
+                        *slot = o;
+                    }
+                }
+            }
+        }
+        self.index = OnceLock::new();
     }
 
     /// Live objects of a kind whose key is `key` (more than one means the tenant has
     /// duplicate names, which the planner reports).
     pub fn by_key(&self, kind: &str, key: &str) -> Vec<&LiveObject> {
-        self.of_kind(kind)
-            .iter()
-            .filter(|o| o.key.as_deref() == Some(key))
-            .collect()
+        let index = self.index();
+        self.at(kind, index.by_key.get(kind).and_then(|m| m.get(key)))
     }
 
-    /// Puts an object read by item in place of its list row, marked whole.
-    pub fn set_whole(&mut self, kind: &Kind, body: Map<String, Value>) {
-        if let Some(mut fresh) = LiveObject::from_body(kind, body)
-            && let Some(slot) = self
-                .kinds
-                .get_mut(kind.name)
-                .and_then(|v| v.iter_mut().find(|o| o.id == fresh.id))
-        {
-            fresh.complete = true;
-            *slot = fresh;
-        }
+    /// Live objects of a kind whose key equals `key` ignoring case.
+    pub fn by_key_ignoring_case(&self, kind: &str, key: &str) -> Vec<&LiveObject> {
+        let index = self.index();
+        self.at(
+            kind,
+            index
+                .by_folded_key
+                .get(kind)
+                .and_then(|m| m.get(&key.to_lowercase())),
+        )
     }
 
     pub fn by_id(&self, kind: &str, id: &str) -> Option<&LiveObject> {
-        self.of_kind(kind).iter().find(|o| o.id == id)
+        let index = self.index();
+        let i = *index.by_id.get(kind)?.get(id)?;
+        self.of_kind(kind).get(i)
     }
 }

@@ -234,13 +234,13 @@ fn match_live<'a>(
             return Some((Some(matches[0]), Some(former.clone())));
         }
     }
+    let plain = kind
+        .split_scoped(&object.key)
+        .map_or(object.key.as_str(), |(_, k)| k);
     let differs_in_case: Vec<&LiveObject> = live
-        .of_kind(kind.name)
-        .iter()
+        .by_key_ignoring_case(kind.name, plain)
+        .into_iter()
         .filter(|o| {
-            let plain = kind
-                .split_scoped(&object.key)
-                .map_or(object.key.as_str(), |(_, k)| k);
             o.key
                 .as_deref()
                 .is_some_and(|k| k != plain && k.to_lowercase() == plain.to_lowercase())

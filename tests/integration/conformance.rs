@@ -288,7 +288,11 @@ pub fn response_problems(method: &str, path: &str, body: &Value) -> Vec<String> 
         .paths
         .get(path)
         .and_then(|p| p.get(method))
-        .and_then(|o| o.pointer("/responses/200/content/application~1json/schema/$ref"))
+        .and_then(|o| {
+            // Some config operations give their answer as `*/*` (the bulk exports).
+            o.pointer("/responses/200/content/application~1json/schema/$ref")
+                .or_else(|| o.pointer("/responses/200/content/*~1*/schema/$ref"))
+        })
         .and_then(Value::as_str)
     else {
         return vec![format!("{method} {path}: no 200 JSON schema in the spec")];

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
-use crate::harness::{Env, contains_all};
+use crate::harness::{Env, contains_all, mint_token};
 
 const HOUR: i64 = 3_600_000;
 
@@ -500,21 +500,13 @@ fn emulator_serve_seeds_activity() {
     let env = Env::new();
     let (mut child, url) = env.serve_emulator(&["--state", "seeded.json", "--seed-activity", "1"]);
     // The activity is generated before the banner is printed.
+    let token = mint_token(&url);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let tasks = runtime.block_on(async {
         let http = reqwest::Client::new();
-        let token: Value = http
-            .post(format!("{url}/_emulator/tokens"))
-            .json(&json!({}))
-            .send()
-            .await
-            .expect("mint")
-            .json()
-            .await
-            .expect("json");
         let body: Value = http
             .get(format!("{url}/v1/tasks?from=0&pageSize=1000"))
-            .bearer_auth(token["access_token"].as_str().unwrap_or_default())
+            .bearer_auth(&token)
             .send()
             .await
             .expect("tasks")

@@ -388,6 +388,24 @@ impl Drop for Env {
     }
 }
 
+/// Mints an access token for the default org of an emulator served at `url` (one the
+/// test started with `Env::serve_emulator`).
+pub fn mint_token(url: &str) -> String {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let minted: Value = reqwest::Client::new()
+            .post(format!("{url}/_emulator/tokens"))
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("mint")
+            .json()
+            .await
+            .expect("json");
+        minted["access_token"].as_str().expect("token").to_string()
+    })
+}
+
 /// Copies a folder tree.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");

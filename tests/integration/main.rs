@@ -27,6 +27,7 @@ mod readme_tour;
 mod regressions;
 mod rules;
 mod saved_plans;
+mod scale;
 mod schema;
 mod scope_blast;
 mod undo;
