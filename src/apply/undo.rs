@@ -250,6 +250,17 @@ fn changed_since(kind: &Kind, key: &str, o: &LiveObject, left: Seen) -> Option<D
             (Some(now), Some(then)) => {
                 (now != then).then(|| format!("last updated {then} → {now}"))
             }
+            // Nothing known of the object right after the apply: a bulk create, whose 207
+            // answer carries only the new object's `href` (docs/api-notes.md §1.8). It has
+            // been written since it was created when its `lastUpdatedTime` moved past its
+            // `createdTime` (if the API stamps the two apart at creation, undo refuses,
+            // which is the safe way to be wrong).
+            (Some(now), None) if left.version.is_none() => o
+                .body
+                .get("createdTime")
+                .and_then(Value::as_i64)
+                .filter(|&created| created != now)
+                .map(|created| format!("created {created}, last updated {now}")),
             _ => None,
         },
     }?;

@@ -242,7 +242,7 @@ fn login_through_the_browser_stores_a_private_profile_that_plan_uses() {
         .expect(2);
     assert!(
         plan.stdout.ends_with(
-            "Plan: 11 to create, 0 to update, 0 to delete.\nApply: ~11 requests, ~3 s at 300/min\n"
+            "Plan: 11 to create, 0 to update, 0 to delete.\nApply: ~3 requests, ~1 s at 300/min\n"
         ),
         "{}",
         plan.stdout

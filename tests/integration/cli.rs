@@ -316,7 +316,7 @@ fn emulator_reset_starts_a_new_tenant() {
     let fresh = env.wxcc_bare(&["plan", "acme", "--emulator"]).expect(0);
     assert!(
         fresh.stdout.ends_with(
-            "Plan: 11 to create, 0 to update, 0 to delete.\nApply: ~11 requests, ~3 s at 300/min\n"
+            "Plan: 11 to create, 0 to update, 0 to delete.\nApply: ~3 requests, ~1 s at 300/min\n"
         ),
         "{}",
         fresh.stdout

@@ -50,7 +50,7 @@ fn detailed_exitcode_is_2_when_there_are_changes() {
     let plan = env.wxcc(&["plan", "acme", "--detailed-exitcode"]).expect(2);
     assert!(
         plan.stdout.ends_with(
-            "Plan: 11 to create, 0 to update, 0 to delete.\nApply: ~11 requests, ~3 s at 300/min\n"
+            "Plan: 11 to create, 0 to update, 0 to delete.\nApply: ~3 requests, ~1 s at 300/min\n"
         ),
         "{}",
         plan.stdout

@@ -133,7 +133,7 @@ fn undo_refuses_an_object_changed_since_naming_it() {
     contains_all(
         &run.stderr,
         &[
-            "site `Austin` changed since that apply (version 0 → 1)",
+            "site `Austin` changed since that apply (created ",
             "nothing was sent",
         ],
     );
