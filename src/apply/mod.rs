@@ -89,7 +89,7 @@ impl ApplyReport {
     }
 }
 
-/// Applies `plan`, calling `on_outcome` as each change completes. Setting `stop` stops
+/// Applies `plan`, calling `on_outcome` with its index in the plan as each change completes. Setting `stop` stops
 /// the run from starting anything new. `bulk_chunk` is the most items one bulk request
 /// carries; 0 sends every write as a single call.
 pub async fn apply(
@@ -98,7 +98,7 @@ pub async fn apply(
     client: &Client,
     bulk_chunk: usize,
     stop: Arc<AtomicBool>,
-    on_outcome: &mut dyn FnMut(&Change, &Outcome),
+    on_outcome: &mut dyn FnMut(usize, &Change, &Outcome),
 ) -> ApplyReport {
     let needs = deps::needs(&plan.changes);
     let mut index = KeyIndex::from_live(live);
@@ -120,7 +120,7 @@ pub async fn apply(
                 let change = &plan.changes[n];
                 if let Some(why) = blocked_by(&needs[n], &broken) {
                     let skipped = Outcome::Skipped(why);
-                    outcomes[n] = Some(finish(change, skipped, &mut broken, on_outcome));
+                    outcomes[n] = Some(finish(n, change, skipped, &mut broken, on_outcome));
                     continue;
                 }
                 let before = written.contains_key(&(change.kind.name, change.key.clone()));
@@ -163,7 +163,7 @@ pub async fn apply(
                 for (n, result) in settled {
                     let change = &plan.changes[n];
                     let outcome = conclude(change, result, &mut index, &mut written);
-                    outcomes[n] = Some(finish(change, outcome, &mut broken, on_outcome));
+                    outcomes[n] = Some(finish(n, change, outcome, &mut broken, on_outcome));
                 }
             }
         }
@@ -174,7 +174,7 @@ pub async fn apply(
                 let change = &plan.changes[n];
                 if let Some(why) = blocked_by(&needs[n], &broken) {
                     let skipped = Outcome::Skipped(why);
-                    outcomes[n] = Some(finish(change, skipped, &mut broken, on_outcome));
+                    outcomes[n] = Some(finish(n, change, skipped, &mut broken, on_outcome));
                     continue;
                 }
                 let request = prepare(change, &index, &written);
@@ -197,7 +197,7 @@ pub async fn apply(
             };
             let change = &plan.changes[n];
             let outcome = conclude(change, result, &mut index, &mut written);
-            outcomes[n] = Some(finish(change, outcome, &mut broken, on_outcome));
+            outcomes[n] = Some(finish(n, change, outcome, &mut broken, on_outcome));
         }
     }
     let interrupted = stop.load(Ordering::SeqCst);
@@ -225,15 +225,16 @@ pub async fn apply(
     }
 }
 
-/// Settles a change's outcome and hands it to the caller.
+/// Settles the outcome of change `n` of the plan and hands it to the caller.
 fn finish(
+    n: usize,
     change: &Change,
     outcome: Outcome,
     broken: &mut HashMap<Object, String>,
-    on_outcome: &mut dyn FnMut(&Change, &Outcome),
+    on_outcome: &mut dyn FnMut(usize, &Change, &Outcome),
 ) -> Outcome {
     settle(change, &outcome, broken);
-    on_outcome(change, &outcome);
+    on_outcome(n, change, &outcome);
     outcome
 }
 

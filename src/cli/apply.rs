@@ -113,11 +113,9 @@ pub(super) async fn execute(prepared: &Prepared, how: Execute<'_>) -> Result<(),
         "Journal: {} (`wxcc undo` reverses this apply)",
         recorder.path().display()
     );
-    let mut print = |change: &Change, outcome: &Outcome| {
+    let mut print = |n: usize, change: &Change, outcome: &Outcome| {
         print_outcome(change, outcome, color, &prepared.secrets);
-        if let Some(n) = plan.changes.iter().position(|c| std::ptr::eq(c, change)) {
-            recorder.record(n, outcome);
-        }
+        recorder.record(n, outcome);
     };
     let stop = Arc::new(AtomicBool::new(false));
     let signals = tokio::spawn(watch_signals(stop.clone()));
