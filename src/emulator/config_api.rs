@@ -276,7 +276,7 @@ enum Route<'a> {
     Create(&'static KindRule),
     Bulk(&'static KindRule, bulk::Mode),
     /// `GET <kind>/bulk-export` (§1.9).
-    BulkExport(&'static KindRule),
+    BulkExport(&'static KindRule, export::ExportRow),
     Get(&'static KindRule, &'a str),
     Put(&'static KindRule, &'a str),
     Patch(&'static KindRule, &'a str),
@@ -371,9 +371,9 @@ fn route<'a>(method: &Method, rest: &[&'a str]) -> Route<'a> {
                 _ => Route::NotAllowed,
             },
         },
-        [kind, "bulk-export"] if *method == Method::GET && export::serves(kind) => {
-            rule_for(kind).map_or(Route::NotFound, Route::BulkExport)
-        }
+        [kind, "bulk-export"] if *method == Method::GET => rule_for(kind)
+            .and_then(|rule| rule.bulk_export.map(|row| Route::BulkExport(rule, row)))
+            .unwrap_or(Route::NotFound),
         [kind, id] => match rule_for(kind) {
             None => Route::NotFound,
             Some(rule) if rule.item_prefix.is_some() => match *method {
@@ -437,7 +437,7 @@ fn dispatch(
             false,
         )),
         Route::BareList(rule) => Ok((ok(lists::bare(org, rule, query, max_page_size)?), false)),
-        Route::BulkExport(rule) => Ok((ok(export::page(org, rule, query)?), false)),
+        Route::BulkExport(rule, row) => Ok((ok(export::page(org, rule, row, query)?), false)),
         Route::Create(rule) => {
             let created = if rule.multipart {
                 audio::create(shared, org, org_id, rule, payload)?

@@ -2,7 +2,8 @@
 //! objects of a kind as the spec's `*BulkExportDTO`s, references given by name, in pages
 //! of `{totalResources, pageNumber, pageSize, rel, resources}` with `rel` `next` while
 //! more pages follow and `last` on the last. The page size has its own silent clamp
-//! ([`MAX_EXPORT_PAGE_SIZE`]), smaller than the lists'. Served for the queue, whose DTO
+//! ([`MAX_EXPORT_PAGE_SIZE`]), smaller than the lists'. Served for the kinds whose rule
+//! has a `bulk_export` row builder: the queue, whose DTO
 //! (`ContactServiceQueueBulkExportDTO`) carries what its list rows leave out.
 
 use std::collections::HashMap;
@@ -13,13 +14,11 @@ use super::http::Fail;
 use super::rules::KindRule;
 use super::store::Org;
 
+/// How a stored object becomes its export row (`KindRule::bulk_export`).
+pub type ExportRow = fn(&Org, &Value) -> Value;
+
 /// The largest export page: the spec's default `pageSize` of the queue export (100).
 pub const MAX_EXPORT_PAGE_SIZE: u64 = 100;
-
-/// The kinds this emulator exports.
-pub fn serves(kind: &str) -> bool {
-    kind == "contact-service-queue"
-}
 
 /// Fields of `ContactServiceQueueBulkExportDTO` copied as stored.
 const QUEUE_FIELDS: &[&str] = &[
@@ -51,7 +50,12 @@ const QUEUE_FIELDS: &[&str] = &[
 ];
 
 /// One page of a kind's export.
-pub fn page(org: &Org, rule: &KindRule, query: &HashMap<String, String>) -> Result<Value, Fail> {
+pub fn page(
+    org: &Org,
+    rule: &KindRule,
+    row: ExportRow,
+    query: &HashMap<String, String>,
+) -> Result<Value, Fail> {
     let number = |name: &str, default: u64| -> Result<u64, Fail> {
         match query.get(name) {
             None => Ok(default),
@@ -81,7 +85,7 @@ pub fn page(org: &Org, rule: &KindRule, query: &HashMap<String, String>) -> Resu
         .into_iter()
         .skip(skip)
         .take(page_size as usize)
-        .map(|o| queue_row(org, o))
+        .map(|o| row(org, o))
         .collect();
     let rel = if page.saturating_add(1).saturating_mul(page_size) < total {
         "next"
@@ -100,7 +104,7 @@ pub fn page(org: &Org, rule: &KindRule, query: &HashMap<String, String>) -> Resu
 /// A stored queue as `ContactServiceQueueBulkExportDTO`: `type` for `queueType`,
 /// `serviceLevelThreshold` as a string, distribution groups' teams as
 /// `{teamName, siteName}`, skill requirements with the skill's name.
-fn queue_row(org: &Org, queue: &Value) -> Value {
+pub(super) fn queue_row(org: &Org, queue: &Value) -> Value {
     let mut row = Map::new();
     for field in QUEUE_FIELDS {
         if let Some(v) = queue.get(*field) {

@@ -102,6 +102,9 @@ pub struct KindRule {
     /// `PATCH <kind>/bulk`: SAVE items carrying an id, their fields merged into the stored
     /// object (§1.8: queue, auxiliary-code, resource-collection, user).
     pub bulk_patch: bool,
+    /// `GET <kind>/bulk-export` (§1.9): how a stored object becomes its export row (the
+    /// spec's `*BulkExportDTO`). `None`: the emulator does not serve the kind's export.
+    pub bulk_export: Option<super::export::ExportRow>,
     /// The field that names an object: unique per org (or per `unique_within`).
     pub key: &'static str,
     /// Keys are unique within the value of this field (team: per site, §3.21).
@@ -156,6 +159,7 @@ const BASE: KindRule = KindRule {
     multipart: false,
     bulk: Bulk::CreateDelete,
     bulk_patch: false,
+    bulk_export: None,
     key: "name",
     unique_within: None,
     search: &["name", "description"],
@@ -535,6 +539,7 @@ pub static KINDS: &[KindRule] = &[
     KindRule {
         name: "contact-service-queue",
         dto: "ContactServiceQueueDTO",
+        bulk_export: Some(super::export::queue_row),
         alt_list_version: Some("v3"),
         v2_item: true,
         // §1.8: `v2/bulk` creates and deletes; updates go through `PATCH …/bulk`.
