@@ -336,7 +336,16 @@ fn a_long_apply_renews_the_token_before_it_expires() {
     signed_in(&env, None, "default");
     let first_refresh = profile_file(&env, "default")["refreshToken"].clone();
     let run = env
-        .wxcc_bare(&["apply", "acme", "--auto-approve", "--parallelism", "1"])
+        .wxcc_bare(&[
+            "apply",
+            "acme",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+            // Single writes: in bulk, the 11 creates are 3 requests and the run too short.
+            "--bulk-chunk",
+            "0",
+        ])
         .expect(0);
     contains_all(
         &run.stdout,
@@ -373,7 +382,16 @@ fn a_token_revoked_mid_run_is_renewed_once_and_the_apply_completes() {
         Some(json!({"method": "POST", "pathContains": "/team", "revokeToken": true})),
     );
     let run = env
-        .wxcc_bare(&["apply", "acme", "--auto-approve", "--parallelism", "1"])
+        .wxcc_bare(&[
+            "apply",
+            "acme",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+            // Single writes: in bulk, the 11 creates are 3 requests and the run too short.
+            "--bulk-chunk",
+            "0",
+        ])
         .expect(0);
     contains_all(
         &run.stdout,
