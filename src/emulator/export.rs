@@ -90,7 +90,10 @@ pub fn page(
             let total = all.len();
             (
                 total,
-                all.into_iter().skip(skip).take(page_size as usize).collect(),
+                all.into_iter()
+                    .skip(skip)
+                    .take(page_size as usize)
+                    .collect(),
             )
         }
     };

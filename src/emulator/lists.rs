@@ -146,12 +146,7 @@ pub fn envelope(
     let select = Select::parse(query)?;
     let page = number(query, "page", 0)?;
     let page_size = number(query, "pageSize", 100)?.clamp(1, max_page_size);
-    let rows = select.rows(
-        org,
-        rule,
-        page.saturating_mul(page_size),
-        Some(page_size),
-    );
+    let rows = select.rows(org, rule, page.saturating_mul(page_size), Some(page_size));
     let total = rows.total as u64;
     let total_pages = total.div_ceil(page_size);
     let data = rows.page;

@@ -479,7 +479,13 @@ mod tests {
         "not-a-kind",
     ];
     const NAMES: &[&str] = &["Alpha", "alpha", "ALPHA", "Beta", "beta", ""];
-    const NUMBERS: &[&str] = &["+1 555 0100", "15550100", "+1-555-0101", "(555) 0101", "+1555"];
+    const NUMBERS: &[&str] = &[
+        "+1 555 0100",
+        "15550100",
+        "+1-555-0101",
+        "(555) 0101",
+        "+1555",
+    ];
     const POOL: usize = 6;
 
     fn id(kind: &str, n: usize) -> String {
@@ -619,7 +625,10 @@ mod tests {
     fn assert_agrees_with_a_scan(org: &Org, step: usize) {
         let index = org.index();
         for rule in KINDS {
-            let keys = NAMES.iter().chain(NUMBERS).map(|k| unique_key(rule, Some(&json!(k))));
+            let keys = NAMES
+                .iter()
+                .chain(NUMBERS)
+                .map(|k| unique_key(rule, Some(&json!(k))));
             for key in keys {
                 let indexed: HashSet<&String> = index.holders(rule.name, &key).collect();
                 let scanned: HashSet<&String> = org
