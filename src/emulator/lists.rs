@@ -198,3 +198,48 @@ pub fn bare(
     };
     Ok(Value::Array(items.page))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::rules::kind;
+
+    fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_page_rendered_alone_equals_that_page_of_the_whole_list() {
+        let Some(rule) = kind("team") else {
+            panic!("team is a kind");
+        };
+        let mut org = Org::default();
+        for i in 0..7 {
+            let id = format!("t{i}");
+            org.put("team", &id, json!({"id": id, "name": format!("Team {i}")}));
+        }
+        let all: Vec<Value> = org
+            .all("team")
+            .map(|(_, o)| list_row(&org, rule, o))
+            .collect();
+        for (page, size) in [(0, 3), (1, 3), (2, 3), (3, 3), (0, 100), (9, 1)] {
+            let (p, s) = (page.to_string(), size.to_string());
+            let paging = [("page", p.as_str()), ("pageSize", s.as_str())];
+            let expected: Vec<Value> = all.iter().skip(page * size).take(size).cloned().collect();
+            let alone = envelope(&org, "o", rule, "v2", &query(&paging), 1000).expect("list");
+            assert_eq!(alone["data"], json!(expected), "page {page} of {size}");
+            assert_eq!(alone["meta"]["totalRecords"], json!(7));
+            assert_eq!(alone["meta"]["totalPages"], json!(7usize.div_ceil(size)));
+            // `search` matching every row takes the path that renders all rows first.
+            let searched = [paging[0], paging[1], ("search", "team")];
+            let filtered = envelope(&org, "o", rule, "v2", &query(&searched), 1000).expect("list");
+            assert_eq!(filtered["data"], alone["data"]);
+            assert_eq!(filtered["meta"]["totalRecords"], json!(7));
+            let bare = bare(&org, rule, &query(&paging), 1000).expect("bare");
+            assert_eq!(bare, alone["data"], "the v1 list pages alike");
+        }
+    }
+}
