@@ -16,8 +16,9 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::index::Index;
+use super::index::{Index, unique_key};
 use super::oauth::TokenEndpoint;
+use super::rules;
 use crate::atomic_file::write_atomically;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -140,9 +141,37 @@ impl Org {
 
     /// The id of the object of `kind` whose `field` is `value`.
     pub fn id_where(&self, kind: &str, field: &str, value: &str) -> Option<String> {
-        self.all(kind)
-            .find(|(_, o)| o.get(field).and_then(Value::as_str) == Some(value))
-            .map(|(id, _)| id.clone())
+        self.first_where(kind, field, value, |v| v == value)
+            .cloned()
+    }
+
+    /// The id of the first object of `kind`, in creation order, whose string `field`
+    /// passes `keep`. `keep` must pass only values that compare like `value` where the
+    /// kind's uniqueness compares keys (ignoring case, dial numbers by digits): when
+    /// `field` is the kind's key, only the objects the index holds under `value`'s key are
+    /// read; otherwise every object of the kind is.
+    pub fn first_where(
+        &self,
+        kind: &str,
+        field: &str,
+        value: &str,
+        keep: impl Fn(&str) -> bool,
+    ) -> Option<&String> {
+        let passes = |o: &Value| o.get(field).and_then(Value::as_str).is_some_and(&keep);
+        let key = rules::kind(kind)
+            .filter(|rule| rule.key == field)
+            .map(|rule| unique_key(rule, Some(&Value::from(value))))
+            .filter(|key| !key.is_empty());
+        let Some(key) = key else {
+            return self.all(kind).find(|(_, o)| passes(o)).map(|(id, _)| id);
+        };
+        let all = self.objects.get(kind)?;
+        self.index()
+            .holders(kind, &key)
+            .filter_map(|id| all.get_full(id.as_str()))
+            .filter(|(_, _, o)| passes(o))
+            .min_by_key(|(position, _, _)| *position)
+            .map(|(_, id, _)| id)
     }
 
     pub fn put(&mut self, kind: &str, id: &str, object: Value) {
@@ -712,6 +741,32 @@ mod tests {
                 .filter(|(_, d)| d.get("entryPointId") == Some(&entry_point))
                 .count();
             assert_eq!(m["dnEpMappingCount"], json!(numbers), "step {step}");
+        }
+        // Lookups by key (through the index) and by another field (a scan) find the first
+        // object in creation order, exactly or ignoring ASCII case.
+        for kind in KINDS_USED {
+            let key = super::super::rules::kind(kind).map_or("name", |r| r.key);
+            for field in [key, "siteId"] {
+                let values = NAMES.iter().chain(NUMBERS).copied();
+                for value in values.chain(["site/1", "SITE/2"]) {
+                    let scan = |keep: &dyn Fn(&str) -> bool| {
+                        org.all(kind)
+                            .find(|(_, o)| o.get(field).and_then(Value::as_str).is_some_and(keep))
+                            .map(|(id, _)| id.clone())
+                    };
+                    assert_eq!(
+                        org.id_where(kind, field, value),
+                        scan(&|v| v == value),
+                        "step {step}: {kind} {field} = {value:?}"
+                    );
+                    assert_eq!(
+                        org.first_where(kind, field, value, |v| v.eq_ignore_ascii_case(value))
+                            .cloned(),
+                        scan(&|v| v.eq_ignore_ascii_case(value)),
+                        "step {step}: {kind} {field} ~ {value:?}"
+                    );
+                }
+            }
         }
         assert_eq!(
             index,
