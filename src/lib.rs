@@ -16,6 +16,7 @@ pub mod emulator;
 pub mod error;
 pub mod export;
 pub mod model;
+pub(crate) mod parallel;
 pub mod plan;
 pub mod regular_file;
 pub mod spec;

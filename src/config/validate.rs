@@ -15,15 +15,15 @@ use crate::model::{
 };
 
 /// Every problem in the desired objects, errors and warnings, in file order.
+/// Objects are checked independently, so a large config is checked on every core.
 pub fn validate(desired: &Desired) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    for object in &desired.objects {
-        diags.extend(validate_object(object));
+    crate::parallel::flat_map_in_order(&desired.objects, |object| {
+        let mut diags = validate_object(object);
         diags.extend(super::rules::object_rules(object));
         diags.extend(super::rules::ambiguous_references(object, desired));
         diags.extend(dangling_references(object, desired));
-    }
-    diags
+        diags
+    })
 }
 
 fn validate_object(object: &DesiredObject) -> Vec<Diagnostic> {
