@@ -312,7 +312,9 @@ pub async fn complete_live(
         std::collections::HashSet::new();
     let mut stored_files: Vec<(&'static Kind, UploadParts, String, String)> = Vec::new();
     // Each export read, with the objects waiting on it and the fields each wants from it.
-    let mut exports: Vec<(&'static BulkExport, Vec<(String, Vec<String>)>)> = Vec::new();
+    let mut exports: Vec<(&'static BulkExport, Vec<Waiting>)> = Vec::new();
+    let mut waiting_ids: std::collections::HashSet<(&'static str, String)> =
+        std::collections::HashSet::new();
     let mut want_item = |kind: &'static Kind, id: &str| {
         if wanted.insert((kind.name, id.to_string())) {
             items.push((kind, id.to_string()));
@@ -338,7 +340,7 @@ pub async fn complete_live(
                 // A page of the export fills them for many objects at once, when it maps
                 // every declared part of them.
                 match bulk_export_for(kind.name, omitted()) {
-                    Some(export) => {
+                    Some(export) if waiting_ids.insert((kind.name, matched.id.clone())) => {
                         let wants = (
                             matched.id.clone(),
                             omitted().map(|(f, _)| f.to_string()).collect(),
@@ -348,6 +350,7 @@ pub async fn complete_live(
                             None => exports.push((export, vec![wants])),
                         }
                     }
+                    Some(_) => {}
                     None => want_item(kind, &matched.id),
                 }
             }
@@ -483,6 +486,9 @@ enum Detail {
 /// implemented): the objects waiting on it are read by item instead.
 const EXPORT_NOT_SERVED: [u16; 3] = [404, 405, 501];
 
+/// An object waiting on an export: its live id and the fields it wants from its row.
+type Waiting = (String, Vec<String>);
+
 /// Live objects completed from export rows, and objects to read by item instead.
 type Filled = (
     Vec<(&'static str, LiveObject)>,
@@ -496,7 +502,7 @@ type Filled = (
 fn fill_from_export(
     live: &Live,
     export: &'static BulkExport,
-    waiting: &[(String, Vec<String>)],
+    waiting: &[Waiting],
     rows: Option<&[serde_json::Map<String, Value>]>,
 ) -> Filled {
     let mut filled = Vec::new();

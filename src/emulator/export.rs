@@ -151,11 +151,6 @@ fn queue_row(org: &Org, queue: &Value) -> Value {
         };
         row.insert("serviceLevelThreshold".into(), Value::String(text));
     }
-    let name_of = |kind: &str, id: Option<&str>| {
-        id.and_then(|id| org.get(kind, id))
-            .and_then(|o| o.get("name"))
-            .cloned()
-    };
     if let Some(Value::Array(groups)) = queue.get("callDistributionGroups") {
         let groups: Vec<Value> = groups
             .iter()
@@ -166,12 +161,13 @@ fn queue_row(org: &Org, queue: &Value) -> Value {
                     .into_iter()
                     .flatten()
                     .map(|a| {
-                        let team_id = a.get("teamId").and_then(Value::as_str);
-                        let team = team_id.and_then(|id| org.get("team", id));
-                        let site_id = team.and_then(|t| t.get("siteId")).and_then(Value::as_str);
+                        let team = a
+                            .get("teamId")
+                            .and_then(Value::as_str)
+                            .and_then(|id| org.get("team", id));
                         json!({
-                            "teamName": name_of("team", team_id),
-                            "siteName": name_of("site", site_id),
+                            "teamName": name_of(org, "team", a.get("teamId")),
+                            "siteName": name_of(org, "site", team.and_then(|t| t.get("siteId"))),
                         })
                     })
                     .collect();
@@ -190,7 +186,7 @@ fn queue_row(org: &Org, queue: &Value) -> Value {
             .map(|r| {
                 let mut r = r.clone();
                 if let Value::Object(m) = &mut r
-                    && let Some(name) = name_of("skill", m.get("skillId").and_then(Value::as_str))
+                    && let Some(name) = name_of(org, "skill", m.get("skillId"))
                 {
                     m.insert("skillName".into(), name);
                 }
