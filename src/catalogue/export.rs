@@ -17,6 +17,10 @@ pub struct BulkExport {
     pub key: &'static str,
     /// Item-DTO fields the list leaves out, and where in the export row each comes from.
     pub fields: &'static [Carried],
+    /// The export carries every field the list leaves out, with every sub-field its item
+    /// DTO gives them (the server's own bookkeeping aside): a list row plus its export row
+    /// is the whole object, so `export` reads the kind through it too.
+    pub whole: bool,
 }
 
 /// One item-DTO field filled from an export row (or from an entry of a list in it).
@@ -69,6 +73,7 @@ pub const BULK_EXPORTS: &[BulkExport] = &[
     // say) is not mapped; a queue's agents are not config anyway.
     BulkExport {
         kind: "contact-service-queue",
+        whole: false,
         path: "contact-service-queue/bulk-export",
         page_size: 100,
         key: "name",
@@ -107,6 +112,7 @@ pub const BULK_EXPORTS: &[BulkExport] = &[
     // `name` renamed.
     BulkExport {
         kind: "business-hours",
+        whole: true,
         path: "business-hours/bulk-export",
         page_size: 10,
         key: "name",
@@ -128,6 +134,7 @@ pub const BULK_EXPORTS: &[BulkExport] = &[
     // in the export: an entry declaring it is read by item.
     BulkExport {
         kind: "outdial-ani",
+        whole: false,
         path: "outdial-ani/bulk-export",
         page_size: 50,
         key: "name",
@@ -150,6 +157,7 @@ pub const BULK_EXPORTS: &[BulkExport] = &[
     // content (names or ids) the spec does not say.
     BulkExport {
         kind: "agent-profile",
+        whole: false,
         path: "agent-profile/bulk-export",
         page_size: 100,
         key: "name",
@@ -317,6 +325,53 @@ mod tests {
                 export.kind
             );
             check(export.fields, &schemas[kind.dto], &row, &deref, export.kind);
+        }
+    }
+
+    /// `whole` is true exactly when every field the list omits is mapped, and every
+    /// property of a mapped entry's item DTO is too (ids, versions, timestamps and the org
+    /// aside).
+    #[test]
+    fn whole_exports_map_every_omitted_field_and_sub_field() {
+        const BOOKKEEPING: &[&str] = &[
+            "organizationId",
+            "id",
+            "version",
+            "createdTime",
+            "lastUpdatedTime",
+        ];
+        let doc = crate::spec::document();
+        let schemas = &doc["components"]["schemas"];
+        let entry_dto = |schema: &serde_json::Value| {
+            let r = schema["items"]["$ref"].as_str().unwrap_or_default();
+            schemas[r.trim_start_matches("#/components/schemas/")].clone()
+        };
+        fn entries_whole(
+            fields: &[Carried],
+            dto: &serde_json::Value,
+            entry_dto: &dyn Fn(&serde_json::Value) -> serde_json::Value,
+        ) -> bool {
+            fields.iter().all(|c| match &c.from {
+                Source::Entries(_, inner) => {
+                    let sub = entry_dto(&dto["properties"][c.field]);
+                    sub["properties"].as_object().is_some_and(|props| {
+                        props.keys().all(|p| {
+                            BOOKKEEPING.contains(&p.as_str())
+                                || inner.iter().any(|i| i.field == p.as_str())
+                        })
+                    }) && entries_whole(inner, &sub, entry_dto)
+                }
+                _ => true,
+            })
+        }
+        for export in BULK_EXPORTS {
+            let kind = Kind::named(export.kind).expect("a catalogued kind");
+            let all_mapped = kind
+                .list_omits
+                .iter()
+                .all(|f| export.fields.iter().any(|c| c.field == *f));
+            let whole = all_mapped && entries_whole(export.fields, &schemas[kind.dto], &entry_dto);
+            assert_eq!(export.whole, whole, "{}", export.kind);
         }
     }
 

@@ -377,20 +377,6 @@ pub async fn complete_live(
         }
     }
     let mut tasks = JoinSet::new();
-    for (index, (export, _)) in exports.iter().enumerate() {
-        let client = client.clone();
-        let export: &'static BulkExport = export;
-        tasks.spawn(async move {
-            match client.bulk_export(export).await {
-                Ok(rows) => Ok(Detail::Export(index, Some(rows))),
-                // A tenant that does not serve the export: its objects are read by item.
-                Err(e) if e.status().is_some_and(|s| EXPORT_NOT_SERVED.contains(&s)) => {
-                    Ok(Detail::Export(index, None))
-                }
-                Err(e) => Err(e),
-            }
-        });
-    }
     for (kind, id) in items {
         let client = client.clone();
         tasks.spawn(async move {
@@ -409,47 +395,29 @@ pub async fn complete_live(
                 .map(|bytes| Detail::Content(kind, id, content_digest(&bytes)))
         });
     }
-    let mut contents = Vec::new();
-    let mut export_rows = Vec::new();
-    let mut fresh_items = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined.map_err(join_error)?? {
-            Detail::Item(kind, body) => {
-                if let Some(mut fresh) = LiveObject::from_body(kind, body) {
-                    fresh.complete = true;
-                    fresh_items.push((kind.name, fresh));
+    // Exports are read alongside the item reads (objects wait on one or the other).
+    let items_read = async {
+        let mut contents = Vec::new();
+        let mut fresh_items = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined.map_err(join_error)?? {
+                Detail::Item(kind, body) => {
+                    if let Some(mut fresh) = LiveObject::from_body(kind, body) {
+                        fresh.complete = true;
+                        fresh_items.push((kind.name, fresh));
+                    }
                 }
+                Detail::Content(kind, id, digest) => contents.push((kind, id, digest)),
             }
-            Detail::Content(kind, id, digest) => contents.push((kind, id, digest)),
-            Detail::Export(index, rows) => export_rows.push((index, rows)),
         }
-    }
+        Ok::<_, ApiError>((contents, fresh_items))
+    };
+    let (exported, items_read) = tokio::join!(read_exports(client, live, &exports), items_read);
+    let (filled, unresolved) = exported?;
+    let (contents, fresh_items) = items_read?;
     live.replace_objects(fresh_items);
-    // Export rows go in by name; an object whose row names what the tenant does not hold
-    // (or has no row) is read by item instead.
-    let mut unresolved = Vec::new();
-    for (index, rows) in export_rows {
-        let Some((export, waiting)) = exports.get(index) else {
-            continue;
-        };
-        let (filled, missing) = fill_from_export(live, export, waiting, rows.as_deref());
-        live.replace_objects(filled);
-        unresolved.extend(missing);
-    }
-    let mut tasks = JoinSet::new();
-    for (kind, id) in unresolved {
-        let client = client.clone();
-        tasks.spawn(async move { client.get(kind, &id).await.map(|body| (kind, body)) });
-    }
-    let mut fresh_items = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        let (kind, body) = joined.map_err(join_error)??;
-        if let Some(mut fresh) = LiveObject::from_body(kind, body) {
-            fresh.complete = true;
-            fresh_items.push((kind.name, fresh));
-        }
-    }
-    live.replace_objects(fresh_items);
+    live.replace_objects(filled);
+    live.replace_objects(read_whole(client, unresolved).await?);
     // Content goes in after items, so an item read cannot overwrite it.
     let mut with_content = Vec::new();
     for (kind, id, digest) in contents {
@@ -477,9 +445,63 @@ pub(crate) fn join_error(e: tokio::task::JoinError) -> ApiError {
 enum Detail {
     Item(&'static Kind, serde_json::Map<String, Value>),
     Content(&'static Kind, String, String),
-    /// The rows of the export at this index of the plan's exports; `None` when the tenant
-    /// does not serve it.
-    Export(usize, Option<Vec<serde_json::Map<String, Value>>>),
+}
+
+/// Reads the `exports` (concurrently, each paged by [`Client::bulk_export`]) and puts the
+/// fields each waiting object wants in from its row, as [`fill_from_export`] says: the
+/// objects filled, and those to read by item instead (no row, an unresolvable name, or an
+/// export the tenant does not serve).
+pub(crate) async fn read_exports(
+    client: &Client,
+    live: &Live,
+    exports: &[(&'static BulkExport, Vec<Waiting>)],
+) -> Result<Filled, ApiError> {
+    let mut tasks = JoinSet::new();
+    for (index, (export, _)) in exports.iter().enumerate() {
+        let client = client.clone();
+        let export: &'static BulkExport = export;
+        tasks.spawn(async move {
+            match client.bulk_export(export).await {
+                Ok(rows) => Ok((index, Some(rows))),
+                // A tenant that does not serve the export: its objects are read by item.
+                Err(e) if e.status().is_some_and(|s| EXPORT_NOT_SERVED.contains(&s)) => {
+                    Ok((index, None))
+                }
+                Err(e) => Err(e),
+            }
+        });
+    }
+    let (mut filled, mut missing) = (Vec::new(), Vec::new());
+    while let Some(joined) = tasks.join_next().await {
+        let (index, rows) = joined.map_err(join_error)??;
+        if let Some((export, waiting)) = exports.get(index) {
+            let (f, m) = fill_from_export(live, export, waiting, rows.as_deref());
+            filled.extend(f);
+            missing.extend(m);
+        }
+    }
+    Ok((filled, missing))
+}
+
+/// Reads these objects by item, concurrently, as complete live objects.
+pub(crate) async fn read_whole(
+    client: &Client,
+    objects: Vec<(&'static Kind, String)>,
+) -> Result<Vec<(&'static str, LiveObject)>, ApiError> {
+    let mut tasks = JoinSet::new();
+    for (kind, id) in objects {
+        let client = client.clone();
+        tasks.spawn(async move { client.get(kind, &id).await.map(|body| (kind, body)) });
+    }
+    let mut fresh_items = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (kind, body) = joined.map_err(join_error)??;
+        if let Some(mut fresh) = LiveObject::from_body(kind, body) {
+            fresh.complete = true;
+            fresh_items.push((kind.name, fresh));
+        }
+    }
+    Ok(fresh_items)
 }
 
 /// Answers that mean the tenant has no such export (no route, method not allowed, not
@@ -487,10 +509,10 @@ enum Detail {
 const EXPORT_NOT_SERVED: [u16; 3] = [404, 405, 501];
 
 /// An object waiting on an export: its live id and the fields it wants from its row.
-type Waiting = (String, Vec<String>);
+pub(crate) type Waiting = (String, Vec<String>);
 
 /// Live objects completed from export rows, and objects to read by item instead.
-type Filled = (
+pub(crate) type Filled = (
     Vec<(&'static str, LiveObject)>,
     Vec<(&'static Kind, String)>,
 );

@@ -280,3 +280,63 @@ fn the_emulator_serves_exports_as_the_spec_describes() {
     assert_eq!(profile["accessTeamStats"], "SPECIFIC");
     assert!(profile.get("viewableStatistics").is_none(), "{profile}");
 }
+
+/// `export` reads business hours (whose export carries all their list leaves out) through
+/// the export, no item read, and writes what the item reads would have written: the same
+/// files with the export turned off, where every business hours object is read by item.
+#[test]
+fn export_reads_business_hours_through_their_export_and_writes_the_same() {
+    let env = Env::new();
+    env.write("cfg.yaml", &tenant("", ""));
+    env.wxcc(&["apply", "cfg.yaml", "--auto-approve"]).expect(0);
+    let export = |out: &str| {
+        let before = env.client_requests().len();
+        env.wxcc(&["export", "--out", out, "--kinds", "business-hours"])
+            .expect(0);
+        let requests = env.client_requests().split_off(before);
+        let count = |p: &dyn Fn(&str) -> bool| {
+            requests
+                .iter()
+                .filter(|r| r["path"].as_str().is_some_and(p))
+                .count()
+        };
+        let exported = env.org_path("business-hours/bulk-export");
+        let items = env.org_path("business-hours/");
+        (
+            count(&|p| p == exported),
+            count(&|p| p.starts_with(&items) && p != exported),
+        )
+    };
+    assert_eq!(export("through"), (2, 0), "two export pages, no item reads");
+    let read_all = |dir: &str| {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(env.path().join(dir))
+            .expect("exported")
+            .flatten()
+            .filter(|e| e.path().is_file())
+            .map(|e| {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                (e.file_name().to_string_lossy().into_owned(), text)
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "GET", "pathContains": "/bulk-export", "status": 405, "times": 100})),
+    );
+    assert_eq!(
+        export("by-item"),
+        (1, 12),
+        "refused once, then every object by item"
+    );
+    let (through, by_item) = (read_all("through"), read_all("by-item"));
+    assert!(
+        through
+            .iter()
+            .any(|(_, t)| t.contains("Weekdays") && !t.contains("workingHourName")),
+        "{through:?}"
+    );
+    assert_eq!(through, by_item);
+}
