@@ -17,7 +17,7 @@ use crate::catalogue::{BulkExport, DtoSchemas, FieldPath, Kind, bulk_export_of, 
 use crate::config::did_you_mean;
 use crate::error::Error;
 use crate::export::{self, ExportOptions, StoredFiles, check_folder, write_export};
-use crate::model::{Live, LiveObject, printable};
+use crate::model::{Live, printable};
 
 pub async fn run(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
     let kinds = parse_kinds(&args.kinds)?;
@@ -200,7 +200,7 @@ pub(crate) async fn read_org(
             whole.insert(r.target);
         }
     }
-    let mut tasks = JoinSet::new();
+    let mut items = Vec::new();
     // A kind whose export is whole is read through it (docs/api-notes.md §1.9): a page of
     // objects a request; an object the export does not give is read by item after.
     let mut exports: Vec<(&'static BulkExport, Vec<Waiting>)> = Vec::new();
@@ -228,23 +228,13 @@ pub(crate) async fn read_org(
                 }
                 continue;
             }
-            let client = client.clone();
-            let id = o.id.clone();
-            tasks.spawn(async move { client.get(kind, &id).await.map(|body| (kind, body)) });
+            items.push((kind, o.id.clone()));
         }
     }
-    let items_read = async {
-        let mut fresh_items = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            let (kind, body) = joined.map_err(join_error)??;
-            if let Some(mut fresh) = LiveObject::from_body(kind, body) {
-                fresh.complete = true;
-                fresh_items.push((kind.name, fresh));
-            }
-        }
-        Ok::<_, ApiError>(fresh_items)
-    };
-    let (exported, items_read) = tokio::join!(read_exports(client, &live, &exports), items_read);
+    let (exported, items_read) = tokio::join!(
+        read_exports(client, &live, &exports),
+        read_whole(client, items)
+    );
     let (mut filled, unresolved) = exported?;
     for (_, o) in &mut filled {
         o.complete = true;
