@@ -227,7 +227,7 @@ async fn add_numbers(
 async fn org_objects(AxState(shared): AxState<Arc<Shared>>, Path(org): Path<String>) -> Response {
     let state = shared.state();
     match state.orgs.get(&org_id(&state, org)) {
-        Some(o) => axum::Json(json!(o.objects)).into_response(),
+        Some(o) => axum::Json(json!(o.objects())).into_response(),
         None => no_such_org(StatusCode::NOT_FOUND),
     }
 }

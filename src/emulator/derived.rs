@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::hooks::digits;
+use super::refs::Points;
 use super::rules::KindRule;
 use super::store::Org;
 
@@ -47,6 +48,51 @@ fn name_of(org: &Org, kind: &str, id: Option<&Value>, field: &str) -> Option<Val
     org.get(kind, id)?.get(field).cloned()
 }
 
+/// The ids of the objects of `kind` that refer to `target_kind`/`id` and pass `keep`, in
+/// creation order: the org's reference index names the candidates (a reference field of
+/// `kind` holds every id `keep` can ask about), so only they are read. An id that is not a
+/// string can be in no reference field, so all of `kind` is read for it.
+fn referrers_where<'a>(
+    org: &'a Org,
+    target_kind: &'static str,
+    id: &Value,
+    kind: &str,
+    keep: impl Fn(&Value) -> bool,
+) -> Vec<&'a str> {
+    let Some(id) = id.as_str() else {
+        return org
+            .all(kind)
+            .filter(|(_, o)| keep(o))
+            .map(|(k, _)| k.as_str())
+            .collect();
+    };
+    let mut found: Vec<(usize, &str)> = org
+        .index()
+        .referrers(Points::Kind(target_kind), id)
+        .filter(|(k, _)| *k == kind)
+        .filter_map(|(_, rid)| {
+            let (position, rid, o) = org.objects().get(kind)?.get_full(rid.as_str())?;
+            keep(o).then_some((position, rid.as_str()))
+        })
+        .collect();
+    found.sort_unstable();
+    found.into_iter().map(|(_, rid)| rid).collect()
+}
+
+/// The skills listing the enum value `value_id`, with their ids, in creation order.
+fn skills_with_value<'a>(
+    org: &'a Org,
+    value_id: &str,
+) -> impl Iterator<Item = (&'a String, &'a Value)> {
+    let mut found: Vec<(usize, &String, &Value)> = org
+        .index()
+        .skills_with_value(value_id)
+        .filter_map(|sid| org.objects().get("skill")?.get_full(sid.as_str()))
+        .collect();
+    found.sort_unstable_by_key(|(position, _, _)| *position);
+    found.into_iter().map(|(_, sid, s)| (sid, s))
+}
+
 fn count(m: &mut Map<String, Value>, list: &str, field: &str) {
     let n = m.get(list).and_then(Value::as_array).map_or(0, Vec::len);
     m.insert(field.into(), json!(n));
@@ -58,16 +104,15 @@ pub fn team(org: &Org, m: &mut Map<String, Value>) {
         m.insert("siteName".into(), name);
     }
     let id = m.get("id").cloned().unwrap_or(Value::Null);
-    let users: Vec<Value> = org
-        .all("user")
-        .filter(|(_, u)| {
-            u.get("teamIds")
-                .and_then(Value::as_array)
-                .is_some_and(|t| t.contains(&id))
-        })
-        .map(|(uid, _)| json!(uid))
-        .collect();
-    m.insert("userIds".into(), Value::Array(users));
+    let users = referrers_where(org, "team", &id, "user", |u| {
+        u.get("teamIds")
+            .and_then(Value::as_array)
+            .is_some_and(|t| t.contains(&id))
+    });
+    m.insert(
+        "userIds".into(),
+        Value::Array(users.into_iter().map(|uid| json!(uid)).collect()),
+    );
 }
 
 /// §3.14 `includeSkillDetails=true`: each active skill names its skill; each enum entry
@@ -86,7 +131,7 @@ pub fn skill_details(org: &Org, m: &mut Map<String, Value>) {
             let Some(value_id) = entry.get("enumSkillValueId").and_then(Value::as_str) else {
                 continue;
             };
-            let found = org.all("skill").find_map(|(skill_id, skill)| {
+            let found = skills_with_value(org, value_id).find_map(|(skill_id, skill)| {
                 let value = skill
                     .get("enumSkillValues")?
                     .as_array()?
@@ -169,10 +214,10 @@ pub fn queue(org: &Org, m: &mut Map<String, Value>) {
 /// §3.16: how many dial numbers map to the entry point.
 pub fn entry_point(org: &Org, m: &mut Map<String, Value>) {
     let id = m.get("id").cloned().unwrap_or(Value::Null);
-    let n = org
-        .all("dial-number")
-        .filter(|(_, d)| d.get("entryPointId") == Some(&id))
-        .count();
+    let n = referrers_where(org, "entry-point", &id, "dial-number", |d| {
+        d.get("entryPointId") == Some(&id)
+    })
+    .len();
     m.insert("dnEpMappingCount".into(), json!(n));
 }
 

@@ -253,13 +253,8 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 fn user_by_email(org: &Org, email: &str) -> Option<String> {
-    org.all("user")
-        .find(|(_, u)| {
-            u.get("email")
-                .and_then(Value::as_str)
-                .is_some_and(|e| e.eq_ignore_ascii_case(email))
-        })
-        .map(|(id, _)| id.clone())
+    org.first_where("user", "email", email, |e| e.eq_ignore_ascii_case(email))
+        .cloned()
 }
 
 /// Logs a desktop request.

@@ -62,11 +62,9 @@ pub fn add_user(org: &mut Org, org_id: &str, fields: Map<String, Value>) -> Resu
         .filter(|e| e.contains('@'))
         .ok_or(Refused::NoEmail)?
         .to_string();
-    let taken = org.all("user").any(|(_, u)| {
-        u.get("email")
-            .and_then(Value::as_str)
-            .is_some_and(|e| e.eq_ignore_ascii_case(&email))
-    });
+    let taken = org
+        .first_where("user", "email", &email, |e| e.eq_ignore_ascii_case(&email))
+        .is_some();
     if taken {
         return Err(Refused::Taken(email));
     }

@@ -102,21 +102,33 @@ pub fn page(
     {
         return Err(Fail::bad_request("type: must be INBOUND or OUTBOUND"));
     }
-    let rows: Vec<&Value> = org
-        .all(rule.name)
-        .map(|(_, o)| o)
-        .filter(|o| {
-            wanted_type.is_none_or(|(field, t)| o.get(field).and_then(Value::as_str) == Some(t))
-        })
-        .collect();
-    let total = rows.len() as u64;
     let skip = page.saturating_mul(page_size).min(usize::MAX as u64) as usize;
-    let resources: Vec<Value> = rows
-        .into_iter()
-        .skip(skip)
-        .take(page_size as usize)
-        .map(|o| (export.row)(org, o))
-        .collect();
+    // Without `type` every object is a row: the page's objects are read, not the kind's.
+    let (total, rows): (usize, Vec<&Value>) = match wanted_type {
+        None => (
+            org.count(rule.name),
+            org.window(rule.name, skip, page_size as usize)
+                .map(|(_, o)| o)
+                .collect(),
+        ),
+        Some((field, t)) => {
+            let all: Vec<&Value> = org
+                .all(rule.name)
+                .map(|(_, o)| o)
+                .filter(|o| o.get(field).and_then(Value::as_str) == Some(t))
+                .collect();
+            let total = all.len();
+            (
+                total,
+                all.into_iter()
+                    .skip(skip)
+                    .take(page_size as usize)
+                    .collect(),
+            )
+        }
+    };
+    let total = total as u64;
+    let resources: Vec<Value> = rows.into_iter().map(|o| (export.row)(org, o)).collect();
     let rel = if page.saturating_add(1).saturating_mul(page_size) < total {
         "next"
     } else {

@@ -503,17 +503,14 @@ pub fn one_default_code(org: &mut Org, id: &str) {
         .map(|(other, _)| other.clone())
         .collect();
     for other in others {
-        if let Some(Value::Object(o)) = org
-            .objects
-            .get_mut("auxiliary-code")
-            .and_then(|m| m.get_mut(&other))
-        {
-            let version = o.get("version").and_then(Value::as_i64).unwrap_or(0);
-            o.insert("defaultCode".into(), Value::Bool(false));
-            o.insert("version".into(), Value::from(version + 1));
-            o.insert("lastUpdatedTime".into(), Value::from(now_ms()));
-        }
-        org.touch("auxiliary-code", &other);
+        org.edit("auxiliary-code", &other, |o| {
+            if let Value::Object(o) = o {
+                let version = o.get("version").and_then(Value::as_i64).unwrap_or(0);
+                o.insert("defaultCode".into(), Value::Bool(false));
+                o.insert("version".into(), Value::from(version + 1));
+                o.insert("lastUpdatedTime".into(), Value::from(now_ms()));
+            }
+        });
     }
 }
 

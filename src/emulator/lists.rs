@@ -15,35 +15,79 @@ use super::rsql::Filter;
 use super::rules::{KindRule, V1List};
 use super::store::Org;
 
-/// The rows that pass `filter` and `search`, as list rows.
-fn rows(org: &Org, rule: &KindRule, query: &HashMap<String, String>) -> Result<Vec<Value>, Fail> {
-    let filter = match query.get("filter").filter(|f| !f.is_empty()) {
-        Some(f) => Some(Filter::parse(f).map_err(Fail::bad_request)?),
-        None => None,
-    };
-    let search = query
-        .get("search")
-        .map(|s| s.to_lowercase())
-        .filter(|s| !s.is_empty());
-    let attributes: Option<Vec<String>> = query
-        .get("attributes")
-        .filter(|a| !a.is_empty())
-        .map(|a| a.split(',').map(|s| s.trim().to_string()).collect());
-    Ok(org
-        .all(rule.name)
-        .map(|(_, o)| list_row(org, rule, o))
-        .filter(|o| filter.as_ref().is_none_or(|f| f.matches(o)))
-        .filter(|o| {
-            search.as_ref().is_none_or(|s| {
-                rule.search.iter().any(|f| {
-                    o.get(*f)
-                        .and_then(Value::as_str)
-                        .is_some_and(|v| v.to_lowercase().contains(s))
+/// What a list request selects: `filter`, `search` and `attributes`.
+struct Select {
+    filter: Option<Filter>,
+    search: Option<String>,
+    attributes: Option<Vec<String>>,
+}
+
+/// The rows of one page and how many rows there are in all.
+struct Rows {
+    total: usize,
+    page: Vec<Value>,
+}
+
+impl Select {
+    fn parse(query: &HashMap<String, String>) -> Result<Select, Fail> {
+        let filter = match query.get("filter").filter(|f| !f.is_empty()) {
+            Some(f) => Some(Filter::parse(f).map_err(Fail::bad_request)?),
+            None => None,
+        };
+        let search = query
+            .get("search")
+            .map(|s| s.to_lowercase())
+            .filter(|s| !s.is_empty());
+        let attributes: Option<Vec<String>> = query
+            .get("attributes")
+            .filter(|a| !a.is_empty())
+            .map(|a| a.split(',').map(|s| s.trim().to_string()).collect());
+        Ok(Select {
+            filter,
+            search,
+            attributes,
+        })
+    }
+
+    /// The rows that pass `filter` and `search`, as list rows, `skip` and `take` of them
+    /// (all with `take` `None`). Without `filter` and `search` every object is a row, so
+    /// only the page's objects are rendered.
+    fn rows(&self, org: &Org, rule: &KindRule, skip: u64, take: Option<u64>) -> Rows {
+        let skip = skip.min(usize::MAX as u64) as usize;
+        let take = take.map_or(usize::MAX, |t| t.min(usize::MAX as u64) as usize);
+        if self.filter.is_none() && self.search.is_none() {
+            return Rows {
+                total: org.count(rule.name),
+                page: org
+                    .window(rule.name, skip, take)
+                    .map(|(_, o)| project(list_row(org, rule, o), self.attributes.as_ref()))
+                    .collect(),
+            };
+        }
+        let all: Vec<Value> = org
+            .all(rule.name)
+            .map(|(_, o)| list_row(org, rule, o))
+            .filter(|o| self.filter.as_ref().is_none_or(|f| f.matches(o)))
+            .filter(|o| {
+                self.search.as_ref().is_none_or(|s| {
+                    rule.search.iter().any(|f| {
+                        o.get(*f)
+                            .and_then(Value::as_str)
+                            .is_some_and(|v| v.to_lowercase().contains(s))
+                    })
                 })
             })
-        })
-        .map(|o| project(o, attributes.as_ref()))
-        .collect())
+            .collect();
+        Rows {
+            total: all.len(),
+            page: all
+                .into_iter()
+                .skip(skip)
+                .take(take)
+                .map(|o| project(o, self.attributes.as_ref()))
+                .collect(),
+        }
+    }
 }
 
 /// The paging part of an envelope's `meta` (lists and `incoming-references` share it).
@@ -99,16 +143,13 @@ pub fn envelope(
     query: &HashMap<String, String>,
     max_page_size: u64,
 ) -> Result<Value, Fail> {
-    let all = rows(org, rule, query)?;
+    let select = Select::parse(query)?;
     let page = number(query, "page", 0)?;
     let page_size = number(query, "pageSize", 100)?.clamp(1, max_page_size);
-    let total = all.len() as u64;
+    let rows = select.rows(org, rule, page.saturating_mul(page_size), Some(page_size));
+    let total = rows.total as u64;
     let total_pages = total.div_ceil(page_size);
-    let data: Vec<Value> = all
-        .into_iter()
-        .skip(page.saturating_mul(page_size).min(usize::MAX as u64) as usize)
-        .take(page_size as usize)
-        .collect();
+    let data = rows.page;
     let link = |p: u64| {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         q.append_pair("page", &p.to_string())
@@ -147,16 +188,58 @@ pub fn bare(
     query: &HashMap<String, String>,
     max_page_size: u64,
 ) -> Result<Value, Fail> {
-    let all = rows(org, rule, query)?;
-    let items: Vec<Value> = if rule.v1_list == V1List::Paged {
+    let select = Select::parse(query)?;
+    let items = if rule.v1_list == V1List::Paged {
         let page = number(query, "page", 0)?;
         let page_size = number(query, "pageSize", 100)?.clamp(1, max_page_size);
-        all.into_iter()
-            .skip(page.saturating_mul(page_size).min(usize::MAX as u64) as usize)
-            .take(page_size as usize)
-            .collect()
+        select.rows(org, rule, page.saturating_mul(page_size), Some(page_size))
     } else {
-        all
+        select.rows(org, rule, 0, None)
     };
-    Ok(Value::Array(items))
+    Ok(Value::Array(items.page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::rules::kind;
+
+    fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_page_rendered_alone_equals_that_page_of_the_whole_list() {
+        let Some(rule) = kind("team") else {
+            panic!("team is a kind");
+        };
+        let mut org = Org::default();
+        for i in 0..7 {
+            let id = format!("t{i}");
+            org.put("team", &id, json!({"id": id, "name": format!("Team {i}")}));
+        }
+        let all: Vec<Value> = org
+            .all("team")
+            .map(|(_, o)| list_row(&org, rule, o))
+            .collect();
+        for (page, size) in [(0, 3), (1, 3), (2, 3), (3, 3), (0, 100), (9, 1)] {
+            let (p, s) = (page.to_string(), size.to_string());
+            let paging = [("page", p.as_str()), ("pageSize", s.as_str())];
+            let expected: Vec<Value> = all.iter().skip(page * size).take(size).cloned().collect();
+            let alone = envelope(&org, "o", rule, "v2", &query(&paging), 1000).expect("list");
+            assert_eq!(alone["data"], json!(expected), "page {page} of {size}");
+            assert_eq!(alone["meta"]["totalRecords"], json!(7));
+            assert_eq!(alone["meta"]["totalPages"], json!(7usize.div_ceil(size)));
+            // `search` matching every row takes the path that renders all rows first.
+            let searched = [paging[0], paging[1], ("search", "team")];
+            let filtered = envelope(&org, "o", rule, "v2", &query(&searched), 1000).expect("list");
+            assert_eq!(filtered["data"], alone["data"]);
+            assert_eq!(filtered["meta"]["totalRecords"], json!(7));
+            let bare = bare(&org, rule, &query(&paging), 1000).expect("bare");
+            assert_eq!(bare, alone["data"], "the v1 list pages alike");
+        }
+    }
 }

@@ -23,6 +23,7 @@ mod graphql;
 mod hooks;
 mod http;
 mod incoming;
+mod index;
 mod journal;
 mod lists;
 mod oauth;
@@ -178,12 +179,7 @@ impl Shared {
         // Taken even without a file, so that what changed does not pile up.
         let entries = journal::drain(state, generation);
         let Some(path) = &self.path else { return };
-        let objects: usize = state
-            .orgs
-            .values()
-            .flat_map(|o| o.objects.values())
-            .map(|m| m.len())
-            .sum();
+        let objects: usize = state.orgs.values().map(store::Org::len).sum();
         if lines + entries.len() > objects.max(journal::COMPACT_AFTER) {
             return self.persist(state);
         }

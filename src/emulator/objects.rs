@@ -7,8 +7,9 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::Shared;
-use super::hooks::{Write, digits};
+use super::hooks::Write;
 use super::http::{Fail, now_ms};
+use super::index::unique_key;
 use super::refs::{self, Points};
 use super::rules::{KindRule, Patch};
 use super::schema::drop_nulls;
@@ -278,23 +279,16 @@ fn prepare(
 /// 409 when another object of the kind has the same key (case-insensitive; per site for
 /// teams; dial numbers compare by digits).
 fn unique(org: &Org, rule: &KindRule, kept: &Map<String, Value>, id: &str) -> Result<(), Fail> {
-    let normal = |v: Option<&Value>| {
-        let s = v.and_then(Value::as_str).unwrap_or_default();
-        if rule.key == "dialledNumber" {
-            digits(s)
-        } else {
-            s.to_lowercase()
-        }
-    };
-    let key = normal(kept.get(rule.key));
+    let key = unique_key(rule, kept.get(rule.key));
     if key.is_empty() {
         return Ok(());
     }
     let scope = rule.unique_within.and_then(|f| kept.get(f));
-    let clash = org.all(rule.name).any(|(other, o)| {
+    let clash = org.index().holders(rule.name, &key).any(|other| {
         other != id
-            && normal(o.get(rule.key)) == key
-            && rule.unique_within.is_none_or(|f| o.get(f) == scope)
+            && rule
+                .unique_within
+                .is_none_or(|f| org.get(rule.name, other).and_then(|o| o.get(f)) == scope)
     });
     if clash {
         return Err(Fail::new(

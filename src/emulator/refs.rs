@@ -3,6 +3,8 @@
 //! nothing (400), and finding who points at an object before it is deleted or renamed
 //! (412 with `referencedEntities`, §1.6).
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use super::http::Fail;
@@ -10,7 +12,7 @@ use super::rules::{KINDS, KindRule, Target, resource_kind};
 use super::store::Org;
 
 /// What one found id points at.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Points {
     Kind(&'static str),
     EnumSkillValue,
@@ -104,9 +106,7 @@ fn nodes_at<'a>(value: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
 fn exists(org: &Org, points: Points, id: &str) -> bool {
     match points {
         Points::Kind(kind) => org.get(kind, id).is_some(),
-        Points::EnumSkillValue => org
-            .all("skill")
-            .any(|(_, s)| enum_value_ids(s).contains(&id)),
+        Points::EnumSkillValue => org.index().skills_with_value(id).next().is_some(),
     }
 }
 
@@ -148,30 +148,42 @@ pub struct Referrer {
 }
 
 /// The reference index of an org: every object that points at any of `ids` (as
-/// `points`), in table order then creation order. The 412 on a referenced delete or rename
-/// and the `incoming-references` route (§1.10) both read it, so they cannot disagree.
+/// `points`), in table order then creation order, each with the first of its fields that
+/// does. The 412 on a referenced delete or rename and the `incoming-references` route
+/// (§1.10) both read it, so they cannot disagree. The org's index names the objects; each
+/// is then read for the field.
 pub fn referrers(org: &Org, points: Points, ids: &[&str]) -> Vec<Referrer> {
-    let mut out = Vec::new();
-    if ids.is_empty() {
-        return out;
-    }
-    for rule in KINDS {
-        for (id, o) in org.all(rule.name) {
-            let hit = rule.refs.iter().find_map(|r| {
-                found(o, r.path, r.target)
-                    .into_iter()
-                    .find(|f| f.points == points && ids.contains(&f.id.as_str()))
-            });
-            if let Some(f) = hit {
-                out.push(Referrer {
-                    kind: rule.name,
-                    id: id.clone(),
-                    field: f.field,
-                });
+    let index = org.index();
+    let mut objects: Vec<(usize, usize, &'static KindRule, &str)> = Vec::new();
+    let mut seen = HashSet::new();
+    for target in ids {
+        for (kind, id) in index.referrers(points, target) {
+            if !seen.insert((*kind, id.as_str())) {
+                continue;
+            }
+            let rule = KINDS.iter().enumerate().find(|(_, r)| r.name == *kind);
+            if let (Some((table, rule)), Some(created)) = (rule, org.position(kind, id)) {
+                objects.push((table, created, rule, id));
             }
         }
     }
-    out
+    objects.sort_unstable_by_key(|&(table, created, _, _)| (table, created));
+    objects
+        .into_iter()
+        .filter_map(|(_, _, rule, id)| {
+            let o = org.get(rule.name, id)?;
+            let f = rule.refs.iter().find_map(|r| {
+                found(o, r.path, r.target)
+                    .into_iter()
+                    .find(|f| f.points == points && ids.contains(&f.id.as_str()))
+            })?;
+            Some(Referrer {
+                kind: rule.name,
+                id: id.to_string(),
+                field: f.field,
+            })
+        })
+        .collect()
 }
 
 /// The kinds whose objects point at any of `ids` (as `points`), in table order.

@@ -17,7 +17,7 @@ pub fn ensure_ready(state: &mut State) {
         state.default_org = org;
     }
     for (org_id, org) in state.orgs.iter_mut() {
-        if !org.objects.contains_key("work-type") {
+        if !org.has_kind("work-type") {
             seed_defaults::add(org, org_id);
             directory::seed(org, org_id);
         }
@@ -50,10 +50,8 @@ pub fn random_secret() -> String {
 /// Creates an org with a new tenant's defaults and returns its id.
 pub fn new_org(state: &mut State, name: &str) -> String {
     let org_id = uuid::Uuid::new_v4().to_string();
-    let mut org = Org {
-        name: name.to_string(),
-        ..Org::default()
-    };
+    let mut org = Org::default();
+    org.name = name.to_string();
     let mmp = insert(
         &mut org,
         &org_id,
@@ -134,8 +132,15 @@ mod tests {
         let org_id = state.default_org.clone();
         // What an org looked like before the other defaults existed.
         if let Some(org) = state.orgs.get_mut(&org_id) {
-            org.objects
-                .retain(|kind, _| matches!(kind.as_str(), "multimedia-profile" | "site" | "team"));
+            let dropped: Vec<String> = org
+                .objects()
+                .keys()
+                .filter(|kind| !matches!(kind.as_str(), "multimedia-profile" | "site" | "team"))
+                .cloned()
+                .collect();
+            for kind in dropped {
+                org.remove_kind(&kind);
+            }
             org.calling_numbers.clear();
             org.blobs.clear();
         }
