@@ -18,7 +18,7 @@ mod spec_fixes;
 pub use csv_aliases::{CSV_ALIASES, CsvAlias, csv_aliases};
 pub use dto::{Dto, DtoSchemas, FieldSchema};
 pub use editor_schema::{EditorSchemaError, editor_schema, editor_schema_text};
-pub use export::{BULK_EXPORTS, BulkExport, bulk_export_for};
+pub use export::{BULK_EXPORTS, BulkExport, Carried, Source, bulk_export_for, bulk_export_of};
 pub use field_path::{FieldPath, Segment};
 pub use kinds::{BASE as KIND_DEFAULTS, KINDS, MAX_AUDIO_FILE_BYTES, MAX_TEXT_FILE_BYTES};
 pub use order::{apply_order, kind_rank};

@@ -8,14 +8,16 @@ use tokio::task::JoinSet;
 
 use super::args::{ExportArgs, ExportFormat};
 use super::progress::Progress;
-use super::session::{Session, fetch_live, join_error, kinds_in_play};
+use super::session::{
+    Session, Waiting, fetch_live, join_error, kinds_in_play, read_exports, read_whole,
+};
 use super::settings::Settings;
 use crate::api::{ApiError, Client};
-use crate::catalogue::{DtoSchemas, FieldPath, Kind, kind_names};
+use crate::catalogue::{BulkExport, DtoSchemas, FieldPath, Kind, bulk_export_of, kind_names};
 use crate::config::did_you_mean;
 use crate::error::Error;
 use crate::export::{self, ExportOptions, StoredFiles, check_folder, write_export};
-use crate::model::{Live, LiveObject, printable};
+use crate::model::{Live, printable};
 
 pub async fn run(args: &ExportArgs, settings: &Settings) -> Result<(), Error> {
     let kinds = parse_kinds(&args.kinds)?;
@@ -198,11 +200,15 @@ pub(crate) async fn read_org(
             whole.insert(r.target);
         }
     }
-    let mut tasks = JoinSet::new();
+    let mut items = Vec::new();
+    // A kind whose export is whole is read through it (docs/api-notes.md §1.9): a page of
+    // objects a request; an object the export does not give is read by item after.
+    let mut exports: Vec<(&'static BulkExport, Vec<Waiting>)> = Vec::new();
     for (name, objects) in &live.kinds {
         let Some(kind) = Kind::named(name).filter(|k| whole.contains(k.name)) else {
             continue;
         };
+        let through = bulk_export_of(kind.name).filter(|e| e.whole);
         // System defaults are not exported; they are read whole only when their keyed-list
         // entries may be referenced (a default skill's values).
         let within_target = kinds.iter().any(|k| {
@@ -214,20 +220,28 @@ pub(crate) async fn read_org(
             .iter()
             .filter(|o| !o.complete && (within_target || !o.is_system_default()))
         {
-            let client = client.clone();
-            let id = o.id.clone();
-            tasks.spawn(async move { client.get(kind, &id).await.map(|body| (kind, body)) });
+            if let Some(export) = through {
+                let omitted = kind.list_omits.iter().map(|f| f.to_string()).collect();
+                match exports.iter_mut().find(|(e, _)| e.kind == export.kind) {
+                    Some((_, waiting)) => waiting.push((o.id.clone(), omitted)),
+                    None => exports.push((export, vec![(o.id.clone(), omitted)])),
+                }
+                continue;
+            }
+            items.push((kind, o.id.clone()));
         }
     }
-    let mut whole = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        let (kind, body) = joined.map_err(join_error)??;
-        if let Some(mut fresh) = LiveObject::from_body(kind, body) {
-            fresh.complete = true;
-            whole.push((kind.name, fresh));
-        }
+    let (exported, items_read) = tokio::join!(
+        read_exports(client, &live, &exports),
+        read_whole(client, items)
+    );
+    let (mut filled, unresolved) = exported?;
+    for (_, o) in &mut filled {
+        o.complete = true;
     }
-    live.replace_objects(whole);
+    live.replace_objects(items_read?);
+    live.replace_objects(filled);
+    live.replace_objects(read_whole(client, unresolved).await?);
     let mut stored = StoredFiles::new();
     let mut downloads = JoinSet::new();
     for kind in kinds.iter().filter(|k| k.upload.is_some()) {

@@ -15,7 +15,7 @@ use crate::api::{
     ApiError, Client, ClientOptions, Credentials, Persist, ProfileKind, RateLimiter, Secret,
     SessionConfig, StoredProfile, TokenSession, TokenStore, Tokens,
 };
-use crate::catalogue::{BulkExport, Kind, UploadParts, bulk_export_for};
+use crate::catalogue::{BulkExport, Carried, Kind, Source, UploadParts, bulk_export_for};
 use crate::emulator::{Emulator, QUICKSTART_REDIRECT_URI};
 use crate::error::Error;
 use crate::model::{Desired, Live, LiveObject, content_digest, reference_values};
@@ -311,7 +311,10 @@ pub async fn complete_live(
     let mut wanted: std::collections::HashSet<(&'static str, String)> =
         std::collections::HashSet::new();
     let mut stored_files: Vec<(&'static Kind, UploadParts, String, String)> = Vec::new();
-    let mut exports: Vec<&'static BulkExport> = Vec::new();
+    // Each export read, with the objects waiting on it and the fields each wants from it.
+    let mut exports: Vec<(&'static BulkExport, Vec<Waiting>)> = Vec::new();
+    let mut waiting_ids: std::collections::HashSet<(&'static str, String)> =
+        std::collections::HashSet::new();
     let mut want_item = |kind: &'static Kind, id: &str| {
         if wanted.insert((kind.name, id.to_string())) {
             items.push((kind, id.to_string()));
@@ -327,18 +330,27 @@ pub async fn complete_live(
             // Only objects whose declared fields the list leaves out are read now; an update
             // of any other reads its object just before it writes (see `apply`).
             if !matched.complete && object.body.keys().any(|f| kind.list_omits(f)) {
-                let omitted = object
-                    .body
-                    .keys()
-                    .map(String::as_str)
-                    .filter(|f| kind.list_omits(f));
-                // A page of the export fills them for up to a hundred objects at once.
-                match bulk_export_for(kind.name, omitted) {
-                    Some(export) => {
-                        if !exports.iter().any(|e: &&BulkExport| e.kind == export.kind) {
-                            exports.push(export);
+                let omitted = || {
+                    object
+                        .body
+                        .iter()
+                        .filter(|(f, _)| kind.list_omits(f))
+                        .map(|(f, v)| (f.as_str(), v))
+                };
+                // A page of the export fills them for many objects at once, when it maps
+                // every declared part of them.
+                match bulk_export_for(kind.name, omitted()) {
+                    Some(export) if waiting_ids.insert((kind.name, matched.id.clone())) => {
+                        let wants = (
+                            matched.id.clone(),
+                            omitted().map(|(f, _)| f.to_string()).collect(),
+                        );
+                        match exports.iter_mut().find(|(e, _)| e.kind == export.kind) {
+                            Some((_, waiting)) => waiting.push(wants),
+                            None => exports.push((export, vec![wants])),
                         }
                     }
+                    Some(_) => {}
                     None => want_item(kind, &matched.id),
                 }
             }
@@ -365,15 +377,6 @@ pub async fn complete_live(
         }
     }
     let mut tasks = JoinSet::new();
-    for export in exports {
-        let client = client.clone();
-        tasks.spawn(async move {
-            client
-                .bulk_export(export)
-                .await
-                .map(|rows| Detail::Export(export, rows))
-        });
-    }
     for (kind, id) in items {
         let client = client.clone();
         tasks.spawn(async move {
@@ -392,44 +395,29 @@ pub async fn complete_live(
                 .map(|bytes| Detail::Content(kind, id, content_digest(&bytes)))
         });
     }
-    let mut contents = Vec::new();
-    let mut export_rows = Vec::new();
-    let mut fresh_items = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined.map_err(join_error)?? {
-            Detail::Item(kind, body) => {
-                if let Some(mut fresh) = LiveObject::from_body(kind, body) {
-                    fresh.complete = true;
-                    fresh_items.push((kind.name, fresh));
+    // Exports are read alongside the item reads (objects wait on one or the other).
+    let items_read = async {
+        let mut contents = Vec::new();
+        let mut fresh_items = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined.map_err(join_error)?? {
+                Detail::Item(kind, body) => {
+                    if let Some(mut fresh) = LiveObject::from_body(kind, body) {
+                        fresh.complete = true;
+                        fresh_items.push((kind.name, fresh));
+                    }
                 }
+                Detail::Content(kind, id, digest) => contents.push((kind, id, digest)),
             }
-            Detail::Content(kind, id, digest) => contents.push((kind, id, digest)),
-            Detail::Export(export, rows) => export_rows.push((export, rows)),
         }
-    }
+        Ok::<_, ApiError>((contents, fresh_items))
+    };
+    let (exported, items_read) = tokio::join!(read_exports(client, live, &exports), items_read);
+    let (filled, unresolved) = exported?;
+    let (contents, fresh_items) = items_read?;
     live.replace_objects(fresh_items);
-    // Export rows go in by name; an object whose row names what the tenant does not hold
-    // (or has no row) is read by item instead.
-    let mut unresolved = Vec::new();
-    for (export, rows) in export_rows {
-        let (filled, missing) = fill_from_export(live, desired, export, rows);
-        live.replace_objects(filled);
-        unresolved.extend(missing);
-    }
-    let mut tasks = JoinSet::new();
-    for (kind, id) in unresolved {
-        let client = client.clone();
-        tasks.spawn(async move { client.get(kind, &id).await.map(|body| (kind, body)) });
-    }
-    let mut fresh_items = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        let (kind, body) = joined.map_err(join_error)??;
-        if let Some(mut fresh) = LiveObject::from_body(kind, body) {
-            fresh.complete = true;
-            fresh_items.push((kind.name, fresh));
-        }
-    }
-    live.replace_objects(fresh_items);
+    live.replace_objects(filled);
+    live.replace_objects(read_whole(client, unresolved).await?);
     // Content goes in after items, so an item read cannot overwrite it.
     let mut with_content = Vec::new();
     for (kind, id, digest) in contents {
@@ -457,89 +445,206 @@ pub(crate) fn join_error(e: tokio::task::JoinError) -> ApiError {
 enum Detail {
     Item(&'static Kind, serde_json::Map<String, Value>),
     Content(&'static Kind, String, String),
-    Export(&'static BulkExport, Vec<serde_json::Map<String, Value>>),
 }
 
+/// Reads the `exports` (concurrently, each paged by [`Client::bulk_export`]) and puts the
+/// fields each waiting object wants in from its row, as [`fill_from_export`] says: the
+/// objects filled, and those to read by item instead (no row, an unresolvable name, or an
+/// export the tenant does not serve).
+pub(crate) async fn read_exports(
+    client: &Client,
+    live: &Live,
+    exports: &[(&'static BulkExport, Vec<Waiting>)],
+) -> Result<Filled, ApiError> {
+    let mut tasks = JoinSet::new();
+    for (index, (export, _)) in exports.iter().enumerate() {
+        let client = client.clone();
+        let export: &'static BulkExport = export;
+        tasks.spawn(async move {
+            match client.bulk_export(export).await {
+                Ok(rows) => Ok((index, Some(rows))),
+                // A tenant that does not serve the export: its objects are read by item.
+                Err(e) if e.status().is_some_and(|s| EXPORT_NOT_SERVED.contains(&s)) => {
+                    Ok((index, None))
+                }
+                Err(e) => Err(e),
+            }
+        });
+    }
+    let (mut filled, mut missing) = (Vec::new(), Vec::new());
+    while let Some(joined) = tasks.join_next().await {
+        let (index, rows) = joined.map_err(join_error)??;
+        if let Some((export, waiting)) = exports.get(index) {
+            let (f, m) = fill_from_export(live, export, waiting, rows.as_deref());
+            filled.extend(f);
+            missing.extend(m);
+        }
+    }
+    Ok((filled, missing))
+}
+
+/// Reads these objects by item, concurrently, as complete live objects.
+pub(crate) async fn read_whole(
+    client: &Client,
+    objects: Vec<(&'static Kind, String)>,
+) -> Result<Vec<(&'static str, LiveObject)>, ApiError> {
+    let mut tasks = JoinSet::new();
+    for (kind, id) in objects {
+        let client = client.clone();
+        tasks.spawn(async move { client.get(kind, &id).await.map(|body| (kind, body)) });
+    }
+    let mut fresh_items = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (kind, body) = joined.map_err(join_error)??;
+        if let Some(mut fresh) = LiveObject::from_body(kind, body) {
+            fresh.complete = true;
+            fresh_items.push((kind.name, fresh));
+        }
+    }
+    Ok(fresh_items)
+}
+
+/// Answers that mean the tenant has no such export (no route, method not allowed, not
+/// implemented): the objects waiting on it are read by item instead.
+const EXPORT_NOT_SERVED: [u16; 3] = [404, 405, 501];
+
+/// An object waiting on an export: its live id and the fields it wants from its row.
+pub(crate) type Waiting = (String, Vec<String>);
+
 /// Live objects completed from export rows, and objects to read by item instead.
-type Filled = (
+pub(crate) type Filled = (
     Vec<(&'static str, LiveObject)>,
     Vec<(&'static Kind, String)>,
 );
 
-/// The live objects the config declares, with the fields an export carries put in from
-/// its rows (matched by key), references turned from names back into ids; and the
-/// objects to read by item instead (no row, or a name the tenant does not hold).
+/// The objects waiting on an export, each with the fields it wants put in from its row
+/// (matched by key, references turned from names back into ids); and the objects to read
+/// by item instead: no rows at all (`None`, the export is not served), no row for the
+/// object, a wanted field the row lacks, or a name the tenant does not hold.
 fn fill_from_export(
     live: &Live,
-    desired: &Desired,
     export: &'static BulkExport,
-    rows: Vec<serde_json::Map<String, Value>>,
+    waiting: &[Waiting],
+    rows: Option<&[serde_json::Map<String, Value>]>,
 ) -> Filled {
     let mut filled = Vec::new();
     let mut missing = Vec::new();
     let Some(kind) = Kind::named(export.kind) else {
         return (filled, missing);
     };
-    let by_key: std::collections::HashMap<String, serde_json::Map<String, Value>> = rows
-        .into_iter()
-        .filter_map(|r| Some((r.get(kind.key)?.as_str()?.to_string(), r)))
+    let by_key: std::collections::HashMap<&str, &serde_json::Map<String, Value>> = rows
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| Some((r.get(export.key)?.as_str()?, r)))
         .collect();
-    let mut done = std::collections::HashSet::new();
-    for object in desired.of_kind(kind.name) {
-        // Matched as `complete_live` matches: by key, else by a former key.
-        let names = std::iter::once(&object.key).chain(object.settings.former_names.iter());
-        let matched = names
-            .filter_map(|n| live.by_key(kind.name, n).into_iter().next())
-            .next();
-        if let Some(matched) = matched.filter(|m| !m.complete && done.insert(m.id.clone())) {
-            let row = matched.key.as_ref().and_then(|k| by_key.get(k));
-            let converted = row.and_then(|row| {
-                let mut o = matched.clone();
-                for field in export.carries {
-                    let value = row.get(*field)?;
-                    o.body
-                        .insert((*field).to_string(), ids_from_export_names(value, live)?);
-                }
-                Some(o)
-            });
-            match converted {
-                Some(o) => filled.push((kind.name, o)),
-                None => missing.push((kind, matched.id.clone())),
+    for (id, fields) in waiting {
+        let Some(matched) = live.by_id(kind.name, id).filter(|m| !m.complete) else {
+            continue;
+        };
+        let row = matched.key.as_deref().and_then(|k| by_key.get(k));
+        let converted = row.and_then(|row| {
+            let mut o = matched.clone();
+            for field in fields {
+                let carried = export.fields.iter().find(|c| c.field == field.as_str())?;
+                let value = from_export(&carried.from, row, live).ok()??;
+                o.body.insert(field.clone(), value);
             }
+            Some(o)
+        });
+        match converted {
+            Some(o) => filled.push((kind.name, o)),
+            None => missing.push((kind, id.clone())),
         }
     }
     (filled, missing)
 }
 
-/// An export value with its name references as the ids the item read gives: a team
-/// written `{teamName, siteName}` becomes `{teamId}`. `None` when a name is not live.
-fn ids_from_export_names(value: &Value, live: &Live) -> Option<Value> {
-    match value {
-        Value::Array(items) => items
-            .iter()
-            .map(|v| ids_from_export_names(v, live))
-            .collect::<Option<Vec<_>>>()
-            .map(Value::Array),
-        Value::Object(m) if m.contains_key("teamName") => {
-            let team = m.get("teamName")?.as_str()?;
-            let site = m.get("siteName").and_then(Value::as_str);
-            let found = live.by_key("team", team).into_iter().find(|t| {
-                site.is_none()
-                    || t.body
-                        .get("siteId")
-                        .and_then(Value::as_str)
-                        .and_then(|id| live.by_id("site", id))
-                        .and_then(|s| s.key.as_deref())
-                        == site
-            })?;
-            Some(serde_json::json!({"teamId": found.id}))
+/// A name in an export that the tenant does not hold (or holds twice).
+struct Unresolved;
+
+/// The item-DTO value `from` makes of an export `row`: `Ok(None)` when the row leaves the
+/// source out (or null).
+fn from_export(
+    from: &Source,
+    row: &serde_json::Map<String, Value>,
+    live: &Live,
+) -> Result<Option<Value>, Unresolved> {
+    let present = |field: &str| row.get(field).filter(|v| !v.is_null());
+    match from {
+        Source::Same(field) => Ok(present(field).cloned()),
+        Source::TeamIds(field) => present(field)
+            .map(|v| {
+                v.as_array()
+                    .ok_or(Unresolved)?
+                    .iter()
+                    .map(|pair| {
+                        let pair = pair.as_object().ok_or(Unresolved)?;
+                        team_id(pair, "siteName", "teamName", live)
+                    })
+                    .collect::<Result<Vec<Value>, Unresolved>>()
+                    .map(Value::Array)
+            })
+            .transpose(),
+        Source::TeamId { site, team } => team_id(row, site, team, live).map(Some),
+        Source::Entries(field, fields) => present(field)
+            .map(|v| {
+                v.as_array()
+                    .ok_or(Unresolved)?
+                    .iter()
+                    .map(|entry| {
+                        let entry = entry.as_object().ok_or(Unresolved)?;
+                        object_from_export(fields, entry, live)
+                    })
+                    .collect::<Result<Vec<Value>, Unresolved>>()
+                    .map(Value::Array)
+            })
+            .transpose(),
+        Source::Object(fields) => {
+            let object = object_from_export(fields, row, live)?;
+            Ok(object
+                .as_object()
+                .is_some_and(|m| !m.is_empty())
+                .then_some(object))
         }
-        Value::Object(m) => m
-            .iter()
-            .map(|(k, v)| Some((k.clone(), ids_from_export_names(v, live)?)))
-            .collect::<Option<serde_json::Map<_, _>>>()
-            .map(Value::Object),
-        other => Some(other.clone()),
+    }
+}
+
+/// An item-DTO object with each of `fields` made from `row` (those the row has).
+fn object_from_export(
+    fields: &[Carried],
+    row: &serde_json::Map<String, Value>,
+    live: &Live,
+) -> Result<Value, Unresolved> {
+    let mut out = serde_json::Map::new();
+    for c in fields {
+        if let Some(v) = from_export(&c.from, row, live)? {
+            out.insert(c.field.to_string(), v);
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+/// The id of the one live team named `row[team]` at the site named `row[site]`.
+fn team_id(
+    row: &serde_json::Map<String, Value>,
+    site: &str,
+    team: &str,
+    live: &Live,
+) -> Result<Value, Unresolved> {
+    let team = row.get(team).and_then(Value::as_str).ok_or(Unresolved)?;
+    let site = row.get(site).and_then(Value::as_str);
+    let mut found = live.by_key("team", team).into_iter().filter(|t| {
+        site.is_none()
+            || t.body
+                .get("siteId")
+                .and_then(Value::as_str)
+                .and_then(|id| live.by_id("site", id))
+                .and_then(|s| s.key.as_deref())
+                == site
+    });
+    match (found.next(), found.next()) {
+        (Some(t), None) => Ok(Value::String(t.id.clone())),
+        _ => Err(Unresolved),
     }
 }
 

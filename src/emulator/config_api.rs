@@ -276,7 +276,7 @@ enum Route<'a> {
     Create(&'static KindRule),
     Bulk(&'static KindRule, bulk::Mode),
     /// `GET <kind>/bulk-export` (§1.9).
-    BulkExport(&'static KindRule, export::ExportRow),
+    BulkExport(&'static KindRule, export::ExportRule),
     Get(&'static KindRule, &'a str),
     Put(&'static KindRule, &'a str),
     Patch(&'static KindRule, &'a str),
@@ -372,7 +372,7 @@ fn route<'a>(method: &Method, rest: &[&'a str]) -> Route<'a> {
             },
         },
         [kind, "bulk-export"] if *method == Method::GET => rule_for(kind)
-            .and_then(|rule| rule.bulk_export.map(|row| Route::BulkExport(rule, row)))
+            .and_then(|rule| rule.bulk_export.map(|e| Route::BulkExport(rule, e)))
             .unwrap_or(Route::NotFound),
         [kind, id] => match rule_for(kind) {
             None => Route::NotFound,
@@ -437,7 +437,7 @@ fn dispatch(
             false,
         )),
         Route::BareList(rule) => Ok((ok(lists::bare(org, rule, query, max_page_size)?), false)),
-        Route::BulkExport(rule, row) => Ok((ok(export::page(org, rule, row, query)?), false)),
+        Route::BulkExport(rule, e) => Ok((ok(export::page(org, rule, e, query)?), false)),
         Route::Create(rule) => {
             let created = if rule.multipart {
                 audio::create(shared, org, org_id, rule, payload)?

@@ -104,7 +104,7 @@ pub struct KindRule {
     pub bulk_patch: bool,
     /// `GET <kind>/bulk-export` (§1.9): how a stored object becomes its export row (the
     /// spec's `*BulkExportDTO`). `None`: the emulator does not serve the kind's export.
-    pub bulk_export: Option<super::export::ExportRow>,
+    pub bulk_export: Option<super::export::ExportRule>,
     /// The field that names an object: unique per org (or per `unique_within`).
     pub key: &'static str,
     /// Keys are unique within the value of this field (team: per site, §3.21).
@@ -407,6 +407,7 @@ pub static KINDS: &[KindRule] = &[
     },
     KindRule {
         name: "business-hours",
+        bulk_export: Some(super::export::BUSINESS_HOURS_EXPORT),
         dto: "BusinessHoursDTO",
         refs: &[
             r("holidaysId", "holiday-list"),
@@ -528,6 +529,7 @@ pub static KINDS: &[KindRule] = &[
     },
     KindRule {
         name: "outdial-ani",
+        bulk_export: Some(super::export::OUTDIAL_ANI_EXPORT),
         dto: "OutdialANIDTO",
         list_omits: &["outdialANIEntries"],
         sub_lists: &[sub("outdialANIEntries", "outdial_ani_entry", "name")],
@@ -539,7 +541,7 @@ pub static KINDS: &[KindRule] = &[
     KindRule {
         name: "contact-service-queue",
         dto: "ContactServiceQueueDTO",
-        bulk_export: Some(super::export::queue_row),
+        bulk_export: Some(super::export::QUEUE_EXPORT),
         alt_list_version: Some("v3"),
         v2_item: true,
         // §1.8: `v2/bulk` creates and deletes; updates go through `PATCH …/bulk`.
@@ -602,6 +604,7 @@ pub static KINDS: &[KindRule] = &[
     },
     KindRule {
         name: "agent-profile",
+        bulk_export: Some(super::export::AGENT_PROFILE_EXPORT),
         dto: "AgentProfileDTO",
         refs: &[
             r("siteId", "site"),

@@ -8,6 +8,7 @@ mod agent;
 mod auth;
 mod bad_input;
 mod bulk;
+mod bulk_export;
 mod ci_workflow;
 mod cli;
 mod csv;
