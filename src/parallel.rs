@@ -30,7 +30,10 @@ where
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }
@@ -41,7 +44,14 @@ mod tests {
 
     #[test]
     fn results_come_back_in_input_order_whether_split_or_not() {
-        for n in [0, 1, 10, MIN_ITEMS_TO_SPLIT - 1, MIN_ITEMS_TO_SPLIT, 3 * MIN_ITEMS_TO_SPLIT + 7] {
+        for n in [
+            0,
+            1,
+            10,
+            MIN_ITEMS_TO_SPLIT - 1,
+            MIN_ITEMS_TO_SPLIT,
+            3 * MIN_ITEMS_TO_SPLIT + 7,
+        ] {
             let items: Vec<usize> = (0..n).collect();
             let out = flat_map_in_order(&items, |&i| if i % 3 == 0 { vec![i, i] } else { vec![i] });
             let expected: Vec<usize> = items

@@ -96,19 +96,22 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
 /// renames (through `x-wxcc.formerNames`) is known by its new key too, so objects pointing
 /// at it read back under the name they declare and show no diff.
 fn renamed_index(desired: &Desired, live: &Live, mut index: KeyIndex) -> KeyIndex {
-    let base = index.clone();
-    for object in &desired.objects {
-        let kind = object.kind;
-        if !live_candidates(object, &object.key, live, &base).is_empty() {
-            continue;
-        }
-        let former = object.settings.former_names.iter().find_map(|f| {
-            let found = live_candidates(object, f, live, &base);
-            (found.len() == 1).then(|| found[0])
-        });
-        if let Some(o) = former {
-            index.set(kind.name, &object.key, &o.id);
-        }
+    // Found against the index as it was, then set: one rename never hides another.
+    let renames: Vec<(&'static str, &str, String)> = desired
+        .objects
+        .iter()
+        .filter(|object| !object.settings.former_names.is_empty())
+        .filter(|object| live_candidates(object, &object.key, live, &index).is_empty())
+        .filter_map(|object| {
+            object.settings.former_names.iter().find_map(|f| {
+                let found = live_candidates(object, f, live, &index);
+                (found.len() == 1)
+                    .then(|| (object.kind.name, object.key.as_str(), found[0].id.clone()))
+            })
+        })
+        .collect();
+    for (kind, key, id) in renames {
+        index.set(kind, key, &id);
     }
     index
 }
@@ -436,7 +439,10 @@ fn plan_update(
     let kind = object.kind;
     let mut live_keys = Value::Object(live.body.clone());
     ids_to_keys(kind, &mut live_keys, index);
-    let live_keys = live_keys.as_object().cloned().unwrap_or_default();
+    let live_keys = match live_keys {
+        Value::Object(fields) => fields,
+        _ => Map::new(),
+    };
     let diffs = diff_fields(kind, &object.body, &live_keys);
     if diffs.is_empty() {
         return;
