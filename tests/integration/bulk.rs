@@ -217,6 +217,41 @@ fn a_bulk_answer_lost_after_the_server_acted_sends_nothing_again() {
 }
 
 #[test]
+fn a_bulk_update_answer_lost_after_the_server_acted_is_read_back_as_in_place() {
+    let env = Env::new();
+    let codes = "cad-variable:\n  - {name: AccountNumber, variableType: String, defaultValue: unknown, active: true, agentEditable: false, agentViewable: false, reportable: true}\n";
+    env.write("cfg/codes.yaml", codes);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    let version = env.live_named("cad-variable", "AccountNumber")["version"].clone();
+    env.write("cfg/codes.yaml", &codes.replace("unknown", "none"));
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "POST", "pathContains": "/cad-variable/bulk", "drop": true, "afterApplying": true})),
+    );
+    let run = env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    // The read after the lost answer shows the next version with the fields sent: the
+    // update is counted as done, and nothing is sent again.
+    contains_all(
+        &run.stdout,
+        &[
+            "but the update is in place",
+            "Apply complete: 0 created, 1 updated, 0 deleted.",
+        ],
+    );
+    assert_eq!(
+        sent(&env, "POST", "/cad-variable/bulk").len(),
+        2,
+        "the create and the update"
+    );
+    assert!(sent(&env, "PUT", "").is_empty() && sent(&env, "PATCH", "").is_empty());
+    let live = env.live_named("cad-variable", "AccountNumber");
+    assert_eq!(live["defaultValue"], "none");
+    assert_eq!(live["version"], json!(version.as_i64().unwrap_or(-1) + 1));
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+}
+
+#[test]
 fn updates_go_in_bulk_where_the_kind_takes_them_and_singly_where_it_refuses_ids() {
     let env = Env::new();
     sites(&env, 3, "first");
