@@ -341,15 +341,22 @@ async fn created(
     Executed { id, body, note }
 }
 
-/// Refuses the updates whose object changed since it was read (one list read for the
-/// chunk, instead of one read per object); the rest go on.
+/// Refuses the updates whose object changed since it was read (one list read filtered to
+/// the chunk's ids, instead of one read per object or the whole list); the rest go on.
 async fn guard(
     client: &Client,
     kind: &'static Kind,
     items: Vec<Item>,
     settled: &mut Vec<Settled>,
 ) -> Vec<Item> {
-    let rows = match client.list(kind).await {
+    let ids: Vec<&str> = items
+        .iter()
+        .filter_map(|item| match &item.request {
+            Request::Update { id, .. } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let rows = match client.list_ids(kind, &ids).await {
         Ok(rows) => rows,
         Err(e) => {
             for item in items {
@@ -386,7 +393,8 @@ async fn guard(
     go
 }
 
-/// Checks the updates the API said it made by their new `version` (one list read), as a
+/// Checks the updates the API said it made by their new `version` (one list read filtered
+/// to their ids), as a
 /// single update is: a version that skipped one means another write landed in between.
 async fn check_updates(
     client: &Client,
@@ -394,7 +402,11 @@ async fn check_updates(
     updated: Vec<(Item, Map<String, Value>)>,
     settled: &mut Vec<Settled>,
 ) {
-    let rows: HashMap<String, Map<String, Value>> = match client.list(kind).await {
+    let ids: Vec<&str> = updated
+        .iter()
+        .filter_map(|(_, body)| body.get("id").and_then(Value::as_str))
+        .collect();
+    let rows: HashMap<String, Map<String, Value>> = match client.list_ids(kind, &ids).await {
         Ok(rows) => rows
             .into_iter()
             .filter_map(|r| Some((r.get("id")?.as_str()?.to_string(), r)))
