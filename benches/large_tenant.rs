@@ -171,36 +171,29 @@ fn main() {
     let run = |label: &str, args: &[String], expect: i32| {
         admin(reqwest::Method::POST, "/reset", None);
         let started = Instant::now();
-        let before = children_peak_kib();
-        let output = Command::new(env!("CARGO_BIN_EXE_wxcc"))
-            .args(args)
-            .current_dir(dir.path())
-            .env("WXCC_BASE_URL", &url)
-            .env("WXCC_ACCESS_TOKEN", &token)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run wxcc");
+        let done = run_to_end(
+            Command::new(env!("CARGO_BIN_EXE_wxcc"))
+                .args(args)
+                .current_dir(dir.path())
+                .env("WXCC_BASE_URL", &url)
+                .env("WXCC_ACCESS_TOKEN", &token)
+                .env("NO_COLOR", "1"),
+        );
         let elapsed = started.elapsed();
-        let code = output.status.code().unwrap_or(-1);
-        if code != expect {
+        if done.code != expect {
             eprintln!(
                 "{}\n{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
+                String::from_utf8_lossy(&done.stdout),
+                String::from_utf8_lossy(&done.stderr)
             );
-            panic!("{label}: exit {code}, expected {expect}");
+            panic!("{label}: exit {}, expected {expect}", done.code);
         }
-        let peak = children_peak_kib();
         let counters = admin(reqwest::Method::GET, "/counters", None);
         println!(
-            "{label:<34} {:>9.2} {:>9} {:>10}",
+            "{label:<34} {:>9.2} {:>9} {:>10.1}",
             secs(elapsed),
             counters["total"].as_u64().unwrap_or(0),
-            if peak > before {
-                format!("{:.1}", peak as f64 / 1024.0)
-            } else {
-                "≤ prev".into()
-            }
+            done.peak_kib as f64 / 1024.0
         );
     };
     // The emulator sets no rate limit here; the client's own limiter is lifted so the
@@ -413,26 +406,20 @@ fn validate_scaling() {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("skills.yaml");
         std::fs::write(&file, skills_yaml(count)).expect("write");
-        let before = children_peak_kib();
         let started = Instant::now();
-        let output = Command::new(env!("CARGO_BIN_EXE_wxcc"))
-            .arg("validate")
-            .arg(&file)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run wxcc");
+        let done = run_to_end(
+            Command::new(env!("CARGO_BIN_EXE_wxcc"))
+                .arg("validate")
+                .arg(&file)
+                .env("NO_COLOR", "1"),
+        );
         let elapsed = started.elapsed();
-        assert!(output.status.success(), "validate of {count} skills failed");
-        let peak = children_peak_kib();
+        assert_eq!(done.code, 0, "validate of {count} skills failed");
         println!(
-            "{:<34} {:>9.2} {:>10}",
+            "{:<34} {:>9.2} {:>10.1}",
             format!("{count} skills"),
             secs(elapsed),
-            if peak > before {
-                format!("{:.1}", peak as f64 / 1024.0)
-            } else {
-                "≤ prev".into()
-            }
+            done.peak_kib as f64 / 1024.0
         );
     }
 }
@@ -479,14 +466,55 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
-/// The largest resident set of any child waited for so far, in KiB (Linux `ru_maxrss`).
-fn children_peak_kib() -> i64 {
+/// A finished child process: exit code, output, and its own peak resident set.
+struct Finished {
+    code: i32,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    /// The process's largest resident set, in KiB (Linux `wait4`'s `ru_maxrss`).
+    peak_kib: i64,
+}
+
+/// Runs `command` to its end, reaping it with `wait4` so that its own peak memory is known
+/// (not the largest of every child so far, which is what `getrusage` would give).
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped with libc::wait4, which std cannot see"
+)]
+fn run_to_end(command: &mut Command) -> Finished {
+    use std::io::Read as _;
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run wxcc");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = out.read_to_end(&mut bytes);
+        bytes
+    });
+    let mut stderr = Vec::new();
+    let _ = err.read_to_end(&mut stderr);
+    let stdout = reader.join().expect("stdout reader");
+    let pid = i32::try_from(child.id()).expect("pid");
+    let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage writes into the struct we own; RUSAGE_CHILDREN is always valid.
-    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } == 0 {
-        usage.ru_maxrss
+    // SAFETY: `pid` is our child, not reaped yet (std only reaps in wait/try_wait, never
+    // called here); wait4 writes into the locals we own.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, pid, "wait4");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
     } else {
-        0
+        -1
+    };
+    Finished {
+        code,
+        stdout,
+        stderr,
+        peak_kib: usage.ru_maxrss,
     }
 }
 

@@ -51,7 +51,7 @@ impl Select {
 
     /// The rows that pass `filter` and `search`, as list rows, `skip` and `take` of them
     /// (all with `take` `None`). Without `filter` and `search` every object is a row, so
-    /// only the page's objects are rendered.
+    /// only the page's objects are rendered; a filter on ids alone renders only those.
     fn rows(&self, org: &Org, rule: &KindRule, skip: u64, take: Option<u64>) -> Rows {
         let skip = skip.min(usize::MAX as u64) as usize;
         let take = take.map_or(usize::MAX, |t| t.min(usize::MAX as u64) as usize);
@@ -64,8 +64,26 @@ impl Select {
                     .collect(),
             };
         }
-        let all: Vec<Value> = org
-            .all(rule.name)
+        let candidates: Vec<(&String, &Value)> = match (
+            self.search.is_none(),
+            self.filter.as_ref().and_then(Filter::only_ids),
+        ) {
+            (true, Some(ids)) => {
+                let mut found: Vec<(usize, (&String, &Value))> = ids
+                    .iter()
+                    .filter_map(|id| {
+                        let at = org.position(rule.name, id)?;
+                        org.window(rule.name, at, 1).next().map(|o| (at, o))
+                    })
+                    .collect();
+                found.sort_by_key(|(at, _)| *at);
+                found.dedup_by_key(|(at, _)| *at);
+                found.into_iter().map(|(_, o)| o).collect()
+            }
+            _ => org.all(rule.name).collect(),
+        };
+        let all: Vec<Value> = candidates
+            .into_iter()
             .map(|(_, o)| list_row(org, rule, o))
             .filter(|o| self.filter.as_ref().is_none_or(|f| f.matches(o)))
             .filter(|o| {
@@ -241,5 +259,55 @@ mod tests {
             let bare = bare(&org, rule, &query(&paging), 1000).expect("bare");
             assert_eq!(bare, alone["data"], "the v1 list pages alike");
         }
+    }
+
+    #[test]
+    fn a_filter_on_ids_alone_answers_as_the_full_scan_does() {
+        let Some(rule) = kind("team") else {
+            panic!("team is a kind");
+        };
+        let mut org = Org::default();
+        for i in 0..9 {
+            let id = format!("t{i}");
+            org.put("team", &id, json!({"id": id, "name": format!("Team {i}")}));
+        }
+        for filter in [
+            "id==t4",
+            "id==nope",
+            "id=in=(\"t7\",t2,t7,nope,t0)",
+            // Not ids alone: the scan, which the lookup must agree with.
+            "id=in=(t7,t2);name==\"Team 2\"",
+            "id==t1,id==t5",
+        ] {
+            let lookup =
+                envelope(&org, "o", rule, "v2", &query(&[("filter", filter)]), 1000).expect("list");
+            let scanned: Vec<Value> = org
+                .all("team")
+                .map(|(_, o)| list_row(&org, rule, o))
+                .filter(|o| Filter::parse(filter).expect("filter").matches(o))
+                .collect();
+            assert_eq!(lookup["data"], json!(scanned), "{filter}");
+            assert_eq!(
+                lookup["meta"]["totalRecords"],
+                json!(scanned.len()),
+                "{filter}"
+            );
+        }
+        let ordered = envelope(
+            &org,
+            "o",
+            rule,
+            "v2",
+            &query(&[("filter", "id=in=(t7,t2,t0)")]),
+            1000,
+        )
+        .expect("list");
+        let ids: Vec<&str> = ordered["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["id"].as_str())
+            .collect();
+        assert_eq!(ids, ["t0", "t2", "t7"], "creation order, each once");
     }
 }

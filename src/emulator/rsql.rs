@@ -36,6 +36,18 @@ impl Filter {
         Ok(Filter(groups))
     }
 
+    /// The ids a filter of the form `id==X` or `id=in=(…)` selects, and nothing else does:
+    /// such a filter is answered by looking the ids up instead of reading the whole kind.
+    pub fn only_ids(&self) -> Option<&[String]> {
+        match self.0.as_slice() {
+            [group] => match group.as_slice() {
+                [c] if c.field == "id" && matches!(c.op, Op::Eq | Op::In) => Some(&c.values),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     pub fn matches(&self, object: &Value) -> bool {
         self.0
             .iter()
