@@ -119,6 +119,33 @@ fn undo_reverses_creates_updates_and_deletes_then_walks_back() {
 }
 
 #[test]
+fn undo_of_several_objects_of_one_kind_reverses_each_of_them() {
+    let env = Env::new();
+    env.write(
+        "c/c.yaml",
+        "site:\n  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile}\n",
+    );
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    env.write(
+        "c/c.yaml",
+        "site:\n  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile, description: edited}\n  - {name: Boston, active: true, multimediaProfileId: Default Multimedia Profile}\n  - {name: Chicago, active: true, multimediaProfileId: Default Multimedia Profile}\n",
+    );
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    // Each site is its own object: two deletes and one update, not one change for all.
+    contains_all(
+        &undo.stdout,
+        &["Apply complete: 0 created, 1 updated, 2 deleted."],
+    );
+    assert!(
+        !names(&env, "site")
+            .iter()
+            .any(|n| n == "Boston" || n == "Chicago")
+    );
+    assert!(env.live_named("site", "Austin")["description"].is_null());
+}
+
+#[test]
 fn undo_refuses_an_object_changed_since_naming_it() {
     let env = Env::new();
     env.write("v1/c.yaml", V1);
