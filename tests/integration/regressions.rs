@@ -194,6 +194,21 @@ fn a_field_the_api_ignores_is_warned_about() {
 /// Kills `config/validate.rs`: a warning on every reference, defined or not. A config whose
 /// references all resolve validates without a single warning.
 #[test]
+fn a_site_qualified_reference_to_a_declared_team_is_defined() {
+    let env = Env::new();
+    env.write(
+        "cfg/a.yaml",
+        "multimedia-profile:\n  - {name: Voice, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}}\nsite:\n  - {name: Austin, active: true, multimediaProfileId: Voice}\nteam:\n  - {name: Blue, siteId: Austin, multiMediaProfileId: Voice, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\ncontact-service-queue:\n  - {name: Q, queueType: INBOUND, channelType: CHAT, queueRoutingType: TEAM_BASED, routingType: LONGEST_AVAILABLE_AGENT, serviceLevelThreshold: 30, maxActiveContacts: 0, maxTimeInQueue: 3600, active: true, callDistributionGroups: [{order: 1, duration: 0, agentGroups: [{teamId: Austin/Blue}]}]}\n",
+    );
+    // `Austin/Blue` names the one team Blue by its site (docs/kinds.md): the config
+    // defines it, so validate has nothing to warn about.
+    let run = env.wxcc(&["validate", "cfg"]).expect(0);
+    let text = format!("{}{}", run.stdout, run.stderr);
+    assert!(!text.contains("warning"), "no warning expected:\n{text}");
+    contains_all(&run.stdout, &["is valid: 4 objects in 1 file"]);
+}
+
+#[test]
 fn references_the_config_defines_draw_no_warning() {
     let env = Env::new();
     env.write(
