@@ -209,6 +209,32 @@ fn a_site_qualified_reference_to_a_declared_team_is_defined() {
 }
 
 #[test]
+fn a_reference_to_an_entry_of_a_declared_list_warns_only_when_the_entry_is_missing() {
+    let env = Env::new();
+    let config = |value: &str| {
+        format!(
+            "skill:\n  - {{name: Lang, skillType: ENUM, serviceLevelThreshold: 30, active: true, enumSkillValues: [{{name: EN}}, {{name: FR}}]}}\nskill-profile:\n  - {{name: P, activeEnumSkills: [{{enumSkillValueId: Lang/{value}}}]}}\n"
+        )
+    };
+    env.write("cfg/a.yaml", &config("DE"));
+    let run = env.wxcc(&["validate", "cfg"]).expect(0);
+    let text = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        text.matches("which this config does not define").count(),
+        1,
+        "{text}"
+    );
+    contains_all(&text, &["names value `DE` of skill `Lang`"]);
+    env.write("cfg/a.yaml", &config("FR"));
+    let run = env.wxcc(&["validate", "cfg"]).expect(0);
+    let text = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        !text.contains("warning") && !text.contains("does not define"),
+        "{text}"
+    );
+}
+
+#[test]
 fn references_the_config_defines_draw_no_warning() {
     let env = Env::new();
     env.write(
