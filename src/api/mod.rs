@@ -16,7 +16,7 @@ mod token_store;
 mod untrusted;
 
 pub use auth::{Credentials, Secret};
-pub use client::{Client, ClientOptions, Payload, UploadBody};
+pub use client::{Client, ClientOptions, IDS_PER_FILTERED_READ, Payload, UploadBody};
 pub use error::ApiError;
 pub use ratelimit::RateLimiter;
 pub(crate) use redact::server_text;

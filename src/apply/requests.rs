@@ -11,6 +11,7 @@ use reqwest::Method;
 use super::bulk::{eligible, has_referenced_entries, route};
 use super::step_len;
 use super::write::partial;
+use crate::api::IDS_PER_FILTERED_READ;
 use crate::plan::{Action, Change, Plan};
 
 /// One request an apply will send.
@@ -49,8 +50,8 @@ pub fn requests(plan: &Plan, bulk_chunk: usize) -> Vec<PlannedRequest> {
     out
 }
 
-/// What `bulk::send_chunk` sends for one chunk: updates are guarded by a list read before
-/// and checked by one after; a created object whose keyed-list entries others point at is
+/// What `bulk::send_chunk` sends for one chunk: updates are guarded by a list read of
+/// their ids before and checked by one after (one per [`IDS_PER_FILTERED_READ`] ids); a created object whose keyed-list entries others point at is
 /// read back.
 fn for_chunk(chunk: &[&Change]) -> Vec<PlannedRequest> {
     let Some(first) = chunk.first() else {
@@ -75,11 +76,14 @@ fn for_chunk(chunk: &[&Change]) -> Vec<PlannedRequest> {
                     .map(|c| one(Method::GET, &c.key, "read back its entries' ids")),
             )
             .collect(),
-        Action::Update => vec![
-            one(Method::GET, &first.key, "list before writing"),
-            write,
-            one(Method::GET, &first.key, "list to check the new versions"),
-        ],
+        Action::Update => {
+            // The guard and the check each read the chunk's ids, so many a filtered read.
+            let reads = chunk.len().div_ceil(IDS_PER_FILTERED_READ);
+            let before = (0..reads).map(|_| one(Method::GET, &first.key, "list before writing"));
+            let after =
+                (0..reads).map(|_| one(Method::GET, &first.key, "list to check the new versions"));
+            before.chain(std::iter::once(write)).chain(after).collect()
+        }
         Action::Delete => vec![write],
     }
 }
