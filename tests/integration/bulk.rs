@@ -252,6 +252,53 @@ fn a_bulk_update_answer_lost_after_the_server_acted_is_read_back_as_in_place() {
 }
 
 #[test]
+fn a_bulk_update_chunk_larger_than_a_filtered_read_is_checked_a_hundred_ids_a_read() {
+    let env = Env::new();
+    let variables = |default: &str| {
+        let mut y = String::from("cad-variable:\n");
+        for i in 0..150 {
+            let _ = writeln!(
+                y,
+                "  - {{name: Var{i}, variableType: String, defaultValue: {default}, active: true, agentEditable: false, agentViewable: false, reportable: false}}"
+            );
+        }
+        y
+    };
+    env.write("cfg/vars.yaml", &variables("one"));
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    env.write("cfg/vars.yaml", &variables("two"));
+    let plan = env.wxcc(&["plan", "cfg", "--bulk-chunk", "150"]).expect(0);
+    // One bulk write of 150; before it and after it, two reads of at most 100 ids each.
+    contains_all(
+        &plan.stdout,
+        &["Plan: 0 to create, 150 to update, 0 to delete.\nApply: ~5 requests"],
+    );
+    let before = env.client_requests().len();
+    env.wxcc(&["apply", "cfg", "--auto-approve", "--bulk-chunk", "150"])
+        .expect(0);
+    let requests = env.client_requests()[before..].to_vec();
+    let filtered: Vec<&Value> = requests
+        .iter()
+        .filter(|r| {
+            r["method"] == "GET" && r["query"].as_str().is_some_and(|q| q.contains("filter=id"))
+        })
+        .collect();
+    assert_eq!(filtered.len(), 4, "{requests:?}");
+    for r in &filtered {
+        let query = r["query"].as_str().unwrap_or_default();
+        let ids = query.matches("%22%2C").count() + 1;
+        assert!(ids <= 100, "{ids} ids in one read: {query}");
+    }
+    let writes = requests.iter().filter(|r| r["method"] != "GET").count();
+    assert_eq!(writes, 1, "one bulk write of the 150: {requests:?}");
+    assert_eq!(
+        env.live_named("cad-variable", "Var149")["defaultValue"],
+        "two"
+    );
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+}
+
+#[test]
 fn updates_go_in_bulk_where_the_kind_takes_them_and_singly_where_it_refuses_ids() {
     let env = Env::new();
     sites(&env, 3, "first");
