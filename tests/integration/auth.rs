@@ -335,22 +335,7 @@ fn a_long_apply_renews_the_token_before_it_expires() {
     );
     signed_in(&env, None, "default");
     let first_refresh = profile_file(&env, "default")["refreshToken"].clone();
-    let run = env
-        .wxcc_bare(&[
-            "apply",
-            "acme",
-            "--auto-approve",
-            "--parallelism",
-            "1",
-            // Single writes: in bulk, the 11 creates are 3 requests and the run too short.
-            "--bulk-chunk",
-            "0",
-        ])
-        .expect(0);
-    contains_all(
-        &run.stdout,
-        &["Apply complete: 11 created, 0 updated, 0 deleted."],
-    );
+    apply_acme_one_write_at_a_time(&env);
     let counters = env.counters();
     assert!(
         counters["refreshGrants"].as_u64().unwrap_or(0) >= 2,
@@ -370,6 +355,26 @@ fn a_long_apply_renews_the_token_before_it_expires() {
         .expect(0);
 }
 
+/// Applies the acme example one single write at a time (in bulk its 11 creates are 3
+/// requests, and the run too short for what these tests watch), expecting it to complete.
+fn apply_acme_one_write_at_a_time(env: &Env) {
+    let run = env
+        .wxcc_bare(&[
+            "apply",
+            "acme",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+            "--bulk-chunk",
+            "0",
+        ])
+        .expect(0);
+    contains_all(
+        &run.stdout,
+        &["Apply complete: 11 created, 0 updated, 0 deleted."],
+    );
+}
+
 #[test]
 fn a_token_revoked_mid_run_is_renewed_once_and_the_apply_completes() {
     let env = Env::new();
@@ -381,22 +386,7 @@ fn a_token_revoked_mid_run_is_renewed_once_and_the_apply_completes() {
         "/faults",
         Some(json!({"method": "POST", "pathContains": "/team", "revokeToken": true})),
     );
-    let run = env
-        .wxcc_bare(&[
-            "apply",
-            "acme",
-            "--auto-approve",
-            "--parallelism",
-            "1",
-            // Single writes: in bulk, the 11 creates are 3 requests and the run too short.
-            "--bulk-chunk",
-            "0",
-        ])
-        .expect(0);
-    contains_all(
-        &run.stdout,
-        &["Apply complete: 11 created, 0 updated, 0 deleted."],
-    );
+    apply_acme_one_write_at_a_time(&env);
     let counters = env.counters();
     assert_eq!(counters["unauthorized"], 1, "{counters}");
     assert_eq!(counters["refreshGrants"], 1, "renewed once: {counters}");
