@@ -16,6 +16,7 @@ pub use object::{
     Desired, DesiredObject, Live, LiveObject, SmokeSettings, ToolSettings, Upload, content_digest,
 };
 pub use resolve::{
-    KeyIndex, Unresolved, describe_target, ids_to_keys, keys_to_ids, reference_values,
+    KeyIndex, Unresolved, canonical_references, describe_target, ids_to_keys, keys_to_ids,
+    reference_values,
 };
 pub use value::{printable, render_value, values_equal};

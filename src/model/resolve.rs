@@ -43,20 +43,16 @@ impl KeyIndex {
             let Some(kind) = Kind::named(kind) else {
                 continue;
             };
-            let Some(target) = kind.scope.and_then(|s| kind.reference(s)) else {
+            if kind.scope.is_none() {
                 continue;
-            };
+            }
             for o in objects {
-                let (Some(key), Some(scope_id)) =
-                    (&o.key, o.body.get(target.field).and_then(Value::as_str))
-                else {
+                let Some(key) = &o.key else {
                     continue;
                 };
-                let Some(scope_key) = index.key_of(target.target, scope_id).map(str::to_string)
-                else {
+                let Some(qualified) = index.qualified_key(kind, key, &o.body) else {
                     continue;
                 };
-                let qualified = Kind::scoped_key(&scope_key, key);
                 if index.is_ambiguous(kind.name, key) {
                     index.insert(kind.name, &qualified, &o.id);
                 } else {
@@ -89,11 +85,28 @@ impl KeyIndex {
         k.key_to_id.insert(key.to_string(), Some(id.to_string()));
     }
 
-    /// Records an object the apply just created or updated: its id, and the ids of the
-    /// entries of its keyed lists.
+    /// `<scope key>/<key>` for an object of a scoped kind (a team's `Austin/Blue`), from the
+    /// scope's id in its body; `None` for other kinds or an unknown scope.
+    fn qualified_key(&self, kind: &Kind, key: &str, body: &Map<String, Value>) -> Option<String> {
+        let target = kind.scope.and_then(|s| kind.reference(s))?;
+        let scope_id = body.get(target.field).and_then(Value::as_str)?;
+        let scope_key = self.key_of(target.target, scope_id)?;
+        Some(Kind::scoped_key(scope_key, key))
+    }
+
+    /// Records an object the apply just created or updated: its id, the ids of the entries
+    /// of its keyed lists, and, for a scoped kind keyed by its plain key, its qualified key
+    /// too, so a later change in the same run may name it either way, as the live index
+    /// allows (docs/migrate.md, "Keys when names collide").
     pub fn record(&mut self, kind: &'static Kind, key: &str, body: &Map<String, Value>) {
         if let Some(id) = body.get("id").and_then(Value::as_str) {
             self.set(kind.name, key, id);
+        }
+        if kind.split_scoped(key).is_none()
+            && let Some(id) = self.id_of(kind.name, key).map(str::to_string)
+            && let Some(qualified) = self.qualified_key(kind, key, body)
+        {
+            self.alias(kind.name, &qualified, &id);
         }
         self.insert_entries(kind, key, body);
     }
@@ -215,6 +228,57 @@ pub fn keys_to_ids(kind: &'static Kind, body: &mut Value, index: &KeyIndex) -> V
         });
     }
     missing
+}
+
+/// The body with every reference that names an object by another of its keys (a team's
+/// `Austin/Blue` where its name `Blue` is unique, docs/migrate.md "Keys when names
+/// collide") rewritten to the key [`ids_to_keys`] gives the live side, so that the two
+/// compare equal; `None`, without a copy, when no reference needs it.
+pub fn canonical_references(
+    kind: &'static Kind,
+    body: &Map<String, Value>,
+    index: &KeyIndex,
+) -> Option<Map<String, Value>> {
+    // Only a qualified key (`<scope>/<name>`) can be another key of an object.
+    let canonical = |reference: &Reference, key: &str| -> Option<String> {
+        if reference.within.is_some() || !key.contains('/') {
+            return None;
+        }
+        let id = index.id_of(reference.target, key)?;
+        index
+            .key_of(reference.target, id)
+            .filter(|k| *k != key)
+            .map(str::to_string)
+    };
+    let mut needed = false;
+    for reference in kind.references {
+        let path = FieldPath::parse(reference.field);
+        let (Some(root), Some(rest)) = (path.root(), path.0.get(1..)) else {
+            continue;
+        };
+        if let Some(value) = body.get(root) {
+            FieldPath(rest.to_vec()).visit(value, &mut |_, v| {
+                needed |= v
+                    .as_str()
+                    .is_some_and(|s| canonical(reference, s).is_some());
+            });
+        }
+    }
+    if !needed {
+        return None;
+    }
+    let mut value = Value::Object(body.clone());
+    for reference in kind.references {
+        FieldPath::parse(reference.field).visit_mut(&mut value, &mut |_, v| {
+            if let Some(key) = v.as_str().and_then(|s| canonical(reference, s)) {
+                *v = Value::String(key);
+            }
+        });
+    }
+    match value {
+        Value::Object(fields) => Some(fields),
+        _ => None,
+    }
 }
 
 /// Replaces ids with keys at every reference field; ids of unknown objects stay as they are.

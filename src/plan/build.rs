@@ -14,8 +14,8 @@ use super::safety::{DeleteThreshold, check_deletes};
 use super::{Action, Change, FieldDiff, Pass, Plan};
 use crate::catalogue::{Kind, Reference};
 use crate::model::{
-    Desired, DesiredObject, Diagnostic, KeyIndex, Live, LiveObject, describe_target, ids_to_keys,
-    reference_values,
+    Desired, DesiredObject, Diagnostic, KeyIndex, Live, LiveObject, canonical_references,
+    describe_target, ids_to_keys, reference_values,
 };
 
 /// Choices that shape a plan.
@@ -443,7 +443,8 @@ fn plan_update(
         Value::Object(fields) => fields,
         _ => Map::new(),
     };
-    let diffs = diff_fields(kind, &object.body, &live_keys);
+    let canonical = canonical_references(kind, &object.body, index);
+    let diffs = diff_fields(kind, canonical.as_ref().unwrap_or(&object.body), &live_keys);
     if diffs.is_empty() {
         return;
     }

@@ -13,6 +13,12 @@ const HOLIDAYS: &str = "holiday-list:
       - {name: Christmas, startDate: \"2027-12-24\", endDate: \"2027-12-25\"}
 ";
 
+/// A site Austin and its team Blue, the only team of that name.
+const AUSTIN_BLUE: &str = "multimedia-profile:\n  - {name: Voice, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}}\nsite:\n  - {name: Austin, active: true, multimediaProfileId: Voice}\nteam:\n  - {name: Blue, siteId: Austin, multiMediaProfileId: Voice, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n";
+
+/// A queue naming team Blue by its site: `Austin/Blue`.
+const QUEUE_OF_BLUE: &str = "contact-service-queue:\n  - {name: Q, queueType: INBOUND, channelType: CHAT, queueRoutingType: TEAM_BASED, routingType: LONGEST_AVAILABLE_AGENT, serviceLevelThreshold: 30, maxActiveContacts: 0, maxTimeInQueue: 3600, active: true, callDistributionGroups: [{order: 1, duration: 0, agentGroups: [{teamId: Austin/Blue}]}]}\n";
+
 fn holiday_names(env: &Env) -> Vec<String> {
     let list = env.live_named("holiday-list", "Plant Holidays");
     let mut names: Vec<String> = list["holidays"]
@@ -196,16 +202,30 @@ fn a_field_the_api_ignores_is_warned_about() {
 #[test]
 fn a_site_qualified_reference_to_a_declared_team_is_defined() {
     let env = Env::new();
-    env.write(
-        "cfg/a.yaml",
-        "multimedia-profile:\n  - {name: Voice, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}}\nsite:\n  - {name: Austin, active: true, multimediaProfileId: Voice}\nteam:\n  - {name: Blue, siteId: Austin, multiMediaProfileId: Voice, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\ncontact-service-queue:\n  - {name: Q, queueType: INBOUND, channelType: CHAT, queueRoutingType: TEAM_BASED, routingType: LONGEST_AVAILABLE_AGENT, serviceLevelThreshold: 30, maxActiveContacts: 0, maxTimeInQueue: 3600, active: true, callDistributionGroups: [{order: 1, duration: 0, agentGroups: [{teamId: Austin/Blue}]}]}\n",
-    );
+    env.write("cfg/a.yaml", &format!("{AUSTIN_BLUE}{QUEUE_OF_BLUE}"));
     // `Austin/Blue` names the one team Blue by its site (docs/kinds.md): the config
     // defines it, so validate has nothing to warn about.
     let run = env.wxcc(&["validate", "cfg"]).expect(0);
     let text = format!("{}{}", run.stdout, run.stderr);
     assert!(!text.contains("warning"), "no warning expected:\n{text}");
     contains_all(&run.stdout, &["is valid: 4 objects in 1 file"]);
+}
+
+/// A queue may name a team created in the same run by its site-qualified key: the apply
+/// resolves `Austin/Blue` to the id the team's create just returned (it once failed with
+/// "team `Austin/Blue` does not exist (it was to be created earlier in this run)").
+#[test]
+fn a_site_qualified_reference_to_a_team_created_in_the_same_run_applies() {
+    let env = Env::new();
+    env.write("cfg/a.yaml", &format!("{AUSTIN_BLUE}{QUEUE_OF_BLUE}"));
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    let team = env.live_named("team", "Blue");
+    let queue = env.live_named("contact-service-queue", "Q");
+    assert_eq!(
+        queue["callDistributionGroups"][0]["agentGroups"][0]["teamId"], team["id"],
+        "the queue's group holds the new team's id: {queue}"
+    );
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
 }
 
 #[test]
