@@ -78,7 +78,8 @@ impl SyntheticTask {
     }
 }
 
-/// A caller every org's data includes, so the lab's `totalCallsByAni` query has answers.
+/// A caller every org's data includes (the first contact of each queue's hour), so the
+/// lab's `totalCallsByAni` query, and a search for that caller, always has answers.
 pub const LAB_CALLER: &str = "+12344565678";
 
 const HOUR_MS: i64 = 3_600_000;
@@ -105,8 +106,9 @@ pub fn generate(org: &mut Org, org_id: &str, days: u32, per_hour: u32, now: i64)
                 .map(|_| rng.below(HOUR_MS as u64) as i64)
                 .collect();
             offsets.sort_unstable();
-            for offset in offsets {
-                tasks.push(task(&mut rng, org, queue, &agents, hour * HOUR_MS + offset));
+            for (i, offset) in offsets.into_iter().enumerate() {
+                let created = hour * HOUR_MS + offset;
+                tasks.push(task(&mut rng, org, queue, &agents, created, i == 0));
             }
         }
     }
@@ -176,7 +178,16 @@ fn text(object: &Value, field: &str) -> String {
         .to_string()
 }
 
-fn task(rng: &mut Rng, org: &Org, queue: &Queue, agents: &[Agent], created: i64) -> SyntheticTask {
+/// One contact on `queue`; the first of each queue's hour (`first`) is the lab caller's,
+/// so every hour of every queue has one.
+fn task(
+    rng: &mut Rng,
+    org: &Org,
+    queue: &Queue,
+    agents: &[Agent],
+    created: i64,
+    first: bool,
+) -> SyntheticTask {
     let eligible: Vec<&Agent> = agents
         .iter()
         .filter(|a| queue.teams.is_empty() || a.teams.iter().any(|t| queue.teams.contains(t)))
@@ -207,7 +218,7 @@ fn task(rng: &mut Rng, org: &Org, queue: &Queue, agents: &[Agent], created: i64)
         .map(|(id, e)| (id.clone(), text(e, "name")))
         .unwrap_or_default();
     let caller = rng.below(40);
-    let origin = if caller == 0 {
+    let origin = if first || caller == 0 {
         LAB_CALLER.to_string()
     } else {
         format!("+1312555{:04}", 2000 + caller)
