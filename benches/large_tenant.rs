@@ -10,11 +10,12 @@
 //!
 //! Run: `cargo bench --bench large_tenant` for the 1,821-object tenant; add
 //! `-- --persist` to keep the emulator's state in a file, as `--emulator` does, and
-//! `-- --large` for the 27,001-object tenant (20,000 agents) with 50 ms injected on every response (issue
-//! 12); `-- --in-process` for only the validate and in-process steps; set
-//! `WXCC_BENCH_SITES` for fewer sites. On a loaded machine, `cargo test --bench
-//! large_tenant` runs it from a debug build instead. Numbers measured on the project
-//! machine are in docs/performance.md.
+//! `-- --large` for the 27,001-object tenant (20,000 agents) with 50 ms injected on every
+//! response (issue 12); `-- --in-process` for only the validate and in-process steps
+//! (`-- --diff` for only the in-process plan). Set `WXCC_BENCH_SITES` for fewer sites, and
+//! `WXCC_BENCH_KEEP=1` to keep the folder (config, export, state) for profiling a step by
+//! hand. On a loaded machine, `cargo test --bench large_tenant` runs it from a debug build
+//! instead. Numbers measured on the project machine are in docs/performance.md.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -78,6 +79,10 @@ const LARGE: Shape = Shape {
 };
 
 fn main() {
+    if std::env::args().any(|a| a == "--diff") {
+        diff_in_process(100_000);
+        return;
+    }
     if std::env::args().any(|a| a == "--in-process") {
         validate_scaling();
         diff_in_process(100_000);
@@ -233,6 +238,12 @@ fn main() {
     let replan = with(&["plan", "exported", "--detailed-exitcode"]);
     run("plan of the export (no changes)", &replan, 0);
     runtime.block_on(emulator.stop());
+    if std::env::var_os("WXCC_BENCH_KEEP").is_some() {
+        // For profiling one step by hand: the config, the export and (with --persist) the
+        // emulator's state, to serve with `wxcc emulator serve --state`.
+        println!("kept {}", dir.keep().display());
+        return;
+    }
     sites_bulk_vs_one_by_one(&runtime, dir.path());
 }
 

@@ -38,13 +38,55 @@ pub fn compile(
     if !definitions.contains_key(name) {
         return Err(format!("no schema named {name}"));
     }
-    let root =
-        serde_json::json!({ "$ref": format!("#/definitions/{name}"), "definitions": definitions });
+    // Only the definitions the schema reaches: the compiler checks the whole root against
+    // the meta-schema, and a root holding all of the spec's schemas made each of the
+    // forty kinds' compiles cost as much as all of them.
+    let root = serde_json::json!({
+        "$ref": format!("#/definitions/{name}"),
+        "definitions": reachable(definitions, name),
+    });
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
         .should_validate_formats(false)
         .build(&root)
         .map_err(|e| format!("{name}: {e}"))
+}
+
+/// The definition `name` and every definition its `$ref`s reach, transitively.
+fn reachable(definitions: &Map<String, Value>, name: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut pending = vec![name.to_string()];
+    while let Some(next) = pending.pop() {
+        if out.contains_key(&next) {
+            continue;
+        }
+        let Some(schema) = definitions.get(&next) else {
+            continue;
+        };
+        collect_refs(schema, &mut pending);
+        out.insert(next, schema.clone());
+    }
+    out
+}
+
+/// The definition names of every `#/definitions/` reference inside a schema.
+fn collect_refs(schema: &Value, into: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    ("$ref", Value::String(r)) => {
+                        if let Some(name) = r.strip_prefix("#/definitions/") {
+                            into.push(name.to_string());
+                        }
+                    }
+                    _ => collect_refs(value, into),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, into)),
+        _ => {}
+    }
 }
 
 fn to_draft07(schema: &mut Value) {

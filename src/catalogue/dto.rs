@@ -14,7 +14,9 @@ use crate::spec;
 /// Every DTO schema of the official document, as draft-07 definitions.
 pub struct DtoSchemas {
     definitions: Map<String, Value>,
-    validators: OnceLock<HashMap<String, jsonschema::Validator>>,
+    /// One validator per kind's DTO, each compiled when first asked for: a command that
+    /// touches two kinds compiles two.
+    validators: HashMap<&'static str, OnceLock<Option<jsonschema::Validator>>>,
 }
 
 /// One DTO schema.
@@ -36,7 +38,10 @@ impl DtoSchemas {
             spec_fixes::apply(&mut definitions);
             DtoSchemas {
                 definitions,
-                validators: OnceLock::new(),
+                validators: super::KINDS
+                    .iter()
+                    .map(|kind| (kind.dto, OnceLock::new()))
+                    .collect(),
             }
         })
     }
@@ -168,20 +173,10 @@ impl DtoSchemas {
 
     /// The compiled validator for a DTO, or `None` if the spec has no such schema.
     pub fn validator(&self, name: &str) -> Option<&jsonschema::Validator> {
-        let validators = self.validators.get_or_init(|| {
-            let mut map = HashMap::new();
-            for kind in super::KINDS {
-                if let Some(v) = self.compile(kind.dto) {
-                    map.insert(kind.dto.to_string(), v);
-                }
-            }
-            map
-        });
-        validators.get(name)
-    }
-
-    fn compile(&self, name: &str) -> Option<jsonschema::Validator> {
-        spec::compile(&self.definitions, name).ok()
+        self.validators
+            .get(name)?
+            .get_or_init(|| spec::compile(&self.definitions, name).ok())
+            .as_ref()
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
@@ -31,6 +32,36 @@ pub const MAX_CONFIG_FILE_BYTES: u64 = 256 * 1024 * 1024;
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
+    /// Byte offset where each line starts, worked out on the first location asked for, so
+    /// that locating every object of a file is not quadratic in its size.
+    line_starts: OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> SourceFile {
+        SourceFile {
+            path,
+            text,
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let offset = offset.min(self.text.len());
+        let line = starts.partition_point(|&start| start <= offset);
+        let start = starts[line.saturating_sub(1)];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |before| before.chars().count());
+        (line, col + 1)
+    }
 }
 
 /// The files a config was read from; spans index into this list.
@@ -48,14 +79,7 @@ impl Sources {
         let Some(file) = self.files.get(span.file) else {
             return "?".into();
         };
-        let before = &file.text[..span.offset.min(file.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before
-            .rsplit('\n')
-            .next()
-            .map(|l| l.chars().count())
-            .unwrap_or(0)
-            + 1;
+        let (line, col) = file.line_col(span.offset);
         format!("{}:{line}:{col}", file.path.display())
     }
 }
@@ -158,14 +182,11 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError
             }
             Err(SourceProblem::Encoding(bad)) => {
                 loaded.diagnostics.push(bad.diagnostic(&file, index));
-                loaded.sources.files.push(SourceFile {
-                    path: file,
-                    text: bad.shown,
-                });
+                loaded.sources.files.push(SourceFile::new(file, bad.shown));
                 continue;
             }
         };
-        loaded.sources.files.push(SourceFile { path: file, text });
+        loaded.sources.files.push(SourceFile::new(file, text));
         let text = &loaded.sources.files[index].text;
         if csv_format::is_csv(&loaded.sources.files[index].path) {
             let path = &loaded.sources.files[index].path;
@@ -273,17 +294,17 @@ fn read_vars(file: &Path, loaded: &mut Loaded) -> Vars {
         }
         Err(SourceProblem::Encoding(bad)) => {
             loaded.diagnostics.push(bad.diagnostic(file, index));
-            loaded.sources.files.push(SourceFile {
-                path: file.to_path_buf(),
-                text: bad.shown,
-            });
+            loaded
+                .sources
+                .files
+                .push(SourceFile::new(file.to_path_buf(), bad.shown));
             return Vars::default();
         }
     };
-    loaded.sources.files.push(SourceFile {
-        path: file.to_path_buf(),
-        text,
-    });
+    loaded
+        .sources
+        .files
+        .push(SourceFile::new(file.to_path_buf(), text));
     let text = &loaded.sources.files[index].text;
     match yaml::parse(text) {
         Ok(mut node) => {
@@ -798,5 +819,29 @@ fn check_duplicate_keys(desired: &Desired, diags: &mut Vec<Diagnostic>) {
             ))
         };
         diags.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Line and column the slow way: count what comes before.
+    fn counted(text: &str, offset: usize) -> (usize, usize) {
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+
+    #[test]
+    fn line_col_agrees_with_counting_at_every_character() {
+        let text = "skill:\n  - {name: Café}\r\n\n  - {name: \u{1F600} x}\nlast";
+        let file = SourceFile::new("c.yaml".into(), text.to_string());
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            assert_eq!(file.line_col(offset), counted(text, offset), "at {offset}");
+        }
+        assert_eq!(file.line_col(text.len() + 10), counted(text, text.len()));
+        assert_eq!(file.line_col(0), (1, 1));
     }
 }

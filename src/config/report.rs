@@ -446,10 +446,7 @@ mod tests {
 
     fn sources(text: &str) -> Sources {
         Sources {
-            files: vec![SourceFile {
-                path: "c.yaml".into(),
-                text: text.to_string(),
-            }],
+            files: vec![SourceFile::new("c.yaml".into(), text.to_string())],
             secrets: Vec::new(),
         }
     }
