@@ -266,7 +266,7 @@ impl Client {
         let first = self
             .send(Method::GET, &path, &query(0), Payload::Empty)
             .await?;
-        let mut page = read_page(&path, &first.body)?;
+        let mut page = read_page(&path, first.body)?;
         let expected = page.total_records;
         let mut objects = std::mem::take(&mut page.objects);
         match page.total_pages {
@@ -279,7 +279,7 @@ impl Client {
                     let q = query(number);
                     tasks.spawn(async move {
                         let answer = client.send(Method::GET, &path, &q, Payload::Empty).await?;
-                        read_page(&path, &answer.body).map(|p| (number, p.objects))
+                        read_page(&path, answer.body).map(|p| (number, p.objects))
                     });
                 }
                 let mut pages = Vec::new();
@@ -307,7 +307,7 @@ impl Client {
                     let answer = self
                         .send(Method::GET, &path, &link_query, Payload::Empty)
                         .await?;
-                    let more = read_page(&path, &answer.body)?;
+                    let more = read_page(&path, answer.body)?;
                     objects.extend(more.objects);
                     next = more.next;
                 }
@@ -900,25 +900,37 @@ struct Page {
     next: Option<String>,
 }
 
-fn read_page(path: &ApiPath, body: &Value) -> Result<Page, ApiError> {
-    let data = body
-        .get("data")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ApiError::Decode {
+fn read_page(path: &ApiPath, mut body: Value) -> Result<Page, ApiError> {
+    let total_pages = body.pointer("/meta/totalPages").and_then(Value::as_u64);
+    let total_records = body.pointer("/meta/totalRecords").and_then(Value::as_u64);
+    let page_size = body.pointer("/meta/pageSize").and_then(Value::as_u64);
+    let next = body
+        .pointer("/meta/links/next")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    // The rows are moved out of the answer: a page of users is the bulk of what a plan
+    // holds.
+    let Some(Value::Array(data)) = body.get_mut("data").map(Value::take) else {
+        return Err(ApiError::Decode {
             method: "GET".into(),
             path: path.to_string(),
             tracking_id: String::new(),
             message: "list response has no `data` array".into(),
-        })?;
+        });
+    };
     Ok(Page {
-        objects: data.iter().filter_map(|v| v.as_object().cloned()).collect(),
-        total_pages: body.pointer("/meta/totalPages").and_then(Value::as_u64),
-        total_records: body.pointer("/meta/totalRecords").and_then(Value::as_u64),
-        page_size: body.pointer("/meta/pageSize").and_then(Value::as_u64),
-        next: body
-            .pointer("/meta/links/next")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        objects: data
+            .into_iter()
+            .filter_map(|v| match v {
+                // Rebuilt at its exact size: the parser grows each map by doubling.
+                Value::Object(m) => Some(m.into_iter().collect()),
+                _ => None,
+            })
+            .collect(),
+        total_pages,
+        total_records,
+        page_size,
+        next,
     })
 }
 

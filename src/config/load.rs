@@ -219,7 +219,7 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError
                 loaded.sources.secrets.extend(out.secrets);
                 loaded.unresolved.extend(out.unresolved);
                 let first = loaded.desired.objects.len();
-                read_document(&node, &mut loaded.desired, &mut loaded.diagnostics);
+                read_document(node, &mut loaded.desired, &mut loaded.diagnostics);
                 let dir = loaded.sources.files[index]
                     .path
                     .parent()
@@ -497,8 +497,9 @@ fn skipped(message: String) -> Diagnostic {
     }
 }
 
-fn read_document(node: &Node, desired: &mut Desired, diags: &mut Vec<Diagnostic>) {
-    let entries = match &node.value {
+/// Reads the objects of one file's document, moving each object's node into it.
+fn read_document(node: Node, desired: &mut Desired, diags: &mut Vec<Diagnostic>) {
+    let entries = match node.value {
         NodeValue::Null => return,
         NodeValue::Map(entries) => entries,
         _ => {
@@ -532,7 +533,7 @@ fn read_document(node: &Node, desired: &mut Desired, diags: &mut Vec<Diagnostic>
             diags.push(d);
             continue;
         };
-        let items = match &value.value {
+        let items = match value.value {
             NodeValue::Null => continue,
             NodeValue::List(items) => items,
             _ => {
@@ -560,7 +561,7 @@ fn read_document(node: &Node, desired: &mut Desired, diags: &mut Vec<Diagnostic>
 
 fn read_object(
     kind: &'static Kind,
-    item: &Node,
+    item: Node,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<DesiredObject> {
     let NodeValue::Map(entries) = &item.value else {
@@ -614,7 +615,7 @@ fn read_object(
             return None;
         }
     };
-    let mut body = Map::new();
+    let mut body = Map::with_capacity(entries.len());
     let mut settings = ToolSettings::default();
     for (k, v) in entries {
         if k.name == TOOL_SETTINGS_KEY {
@@ -633,12 +634,13 @@ fn read_object(
             body.insert(k.name.clone(), v.to_json());
         }
     }
+    let key_span = key_node.map(|n| n.span).unwrap_or(item.span);
     Some(DesiredObject {
         kind,
         key,
-        key_span: key_node.map(|n| n.span).unwrap_or(item.span),
+        key_span,
         body,
-        node: item.clone(),
+        node: item,
         settings,
         uploads: Vec::new(),
     })

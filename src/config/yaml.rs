@@ -198,22 +198,27 @@ fn into_node(s: Spanned<Raw>) -> Node {
         Raw::Bool(b) => NodeValue::Bool(b),
         Raw::Number(n) => NodeValue::Number(n),
         Raw::String(v) => NodeValue::String(v),
-        Raw::List(items) => NodeValue::List(items.into_iter().map(into_node).collect()),
-        Raw::Map(entries) => NodeValue::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| {
-                    let key_span = span_of(&k);
-                    (
-                        Key {
-                            name: k.value,
-                            span: key_span,
-                        },
-                        into_node(v),
-                    )
-                })
-                .collect(),
-        ),
+        // Fresh vectors of the exact length: collecting in place would keep the parser's
+        // larger, grown allocations alive for as long as the config is.
+        Raw::List(items) => {
+            let mut nodes = Vec::with_capacity(items.len());
+            nodes.extend(items.into_iter().map(into_node));
+            NodeValue::List(nodes)
+        }
+        Raw::Map(entries) => {
+            let mut fields = Vec::with_capacity(entries.len());
+            fields.extend(entries.into_iter().map(|(k, v)| {
+                let key_span = span_of(&k);
+                (
+                    Key {
+                        name: k.value,
+                        span: key_span,
+                    },
+                    into_node(v),
+                )
+            }));
+            NodeValue::Map(fields)
+        }
     };
     Node { span, value }
 }

@@ -46,7 +46,7 @@ impl Node {
             NodeValue::String(s) => Value::String(s.clone()),
             NodeValue::List(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             NodeValue::Map(entries) => {
-                let mut map = Map::new();
+                let mut map = Map::with_capacity(entries.len());
                 for (k, v) in entries {
                     map.insert(k.name.clone(), v.to_json());
                 }

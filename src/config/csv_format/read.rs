@@ -28,7 +28,7 @@ pub(crate) fn read(
     text: &str,
     file: usize,
     diags: &mut Vec<Diagnostic>,
-    make: &mut dyn FnMut(&Node, &mut Vec<Diagnostic>) -> Option<DesiredObject>,
+    make: &mut dyn FnMut(Node, &mut Vec<Diagnostic>) -> Option<DesiredObject>,
 ) -> Vec<DesiredObject> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -65,7 +65,7 @@ pub(crate) fn read(
             Some(h) => {
                 if let Some(node) = h.row(&record, &cells, text, diags)
                     && !h.refuse_rows
-                    && let Some(object) = make(&node, diags)
+                    && let Some(object) = make(node, diags)
                 {
                     objects.push(object);
                 }
