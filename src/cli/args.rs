@@ -791,7 +791,8 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
 
-    /// State file (created if missing, written atomically after every change).
+    /// State file (created if missing; each change is appended to FILE.journal beside it,
+    /// and the file is rewritten atomically now and then and at a clean stop).
     #[arg(long, value_name = "FILE", default_value = DEFAULT_STATE)]
     pub state: PathBuf,
 

@@ -188,6 +188,30 @@ fn a_user_joins_only_agent_teams_of_their_own_site() {
     assert!(!err.contains("team `Blue`"), "{err}");
 }
 
+/// The same rules when the user names the declared teams by site (`Austin/Overflow`): the
+/// qualified key finds the team the config declares under its plain name (kills the
+/// `scoped_parts` mutant of `model/object.rs`, docs/testing.md).
+#[test]
+fn a_user_naming_declared_teams_by_site_gets_the_same_checks() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        &format!(
+            "{}user:\n  - {{email: ana.lopez@example.com, siteId: Austin, teamIds: [Austin/Blue, Boston/Green, Austin/Overflow]}}\n",
+            sites_and_teams()
+        ),
+    );
+    let err = refused_at_plan(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× team `Boston/Green` is at site `Boston`, but user `ana.lopez@example.com` is at site `Austin`",
+            "× team `Austin/Overflow` is a CAPACITY team, which takes no users",
+        ],
+    );
+    assert!(!err.contains("team `Austin/Blue`"), "{err}");
+}
+
 #[test]
 fn a_users_live_site_counts_when_the_config_does_not_move_them() {
     let env = Env::new();
