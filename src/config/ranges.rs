@@ -103,3 +103,20 @@ fn check(n: &Number, schema: &Value, node: &Node, pointer: &str) -> Option<Diagn
         )),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::is_integer_type;
+
+    /// A nullable integer (`nullable: true` becomes the type `["integer", "null"]`,
+    /// src/spec.rs) is still a whole number whose range is checked.
+    #[test]
+    fn a_nullable_integer_is_an_integer() {
+        assert!(is_integer_type(&json!({"type": ["integer", "null"]})));
+        assert!(is_integer_type(&json!({"type": "integer"})));
+        assert!(!is_integer_type(&json!({"type": ["string", "null"]})));
+        assert!(!is_integer_type(&json!({"type": "number"})));
+    }
+}

@@ -313,3 +313,98 @@ fn a_name_that_differs_only_in_case_from_a_live_one_is_a_plan_error() {
         ],
     );
 }
+
+/// A quoted `"true"` is text: the help says to drop the quotes, not the yes/no/on/off note
+/// (kills `config/validate.rs`: the yes/no/on/off guard of `type_help` made always true).
+#[test]
+fn a_quoted_boolean_is_told_to_lose_its_quotes() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - name: Chicago\n    active: \"true\"\n    multimediaProfileId: Voice\n"
+        ),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `active` must be true or false, not a string",
+            "[c.yaml:13:13]",
+            "write true or false without quotes",
+        ],
+    );
+    assert!(!err.contains("yes/no/on/off"), "{err}");
+}
+
+/// A whole number under the schema's `minimum` says so, with the bound (kills
+/// `config/validate.rs`: the `Minimum` arm of `validate_body` deleted).
+#[test]
+fn a_number_below_the_schema_minimum_is_too_small() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "skill:\n  - {name: Billing, skillType: PROFICIENCY, serviceLevelThreshold: 60, active: true}\nskill-profile:\n  - name: Juniors\n    activeSkills:\n      - {skillId: Billing, proficiencyValue: -1}\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "is too small",
+            "[c.yaml:6:46]",
+            "the API accepts at least 0",
+        ],
+    );
+}
+
+/// A missing required field with a fixed set of values lists them in the help (kills
+/// `config/validate.rs`: the `enum` guard of `describe_schema` made false, which called
+/// it text).
+#[test]
+fn a_missing_enum_field_lists_its_values() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "team:\n  - name: T1\n    siteId: Site-1\n    teamStatus: IN_SERVICE\n    active: true\n    rankQueuesForTeam: false\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× team `T1` is missing the required field `teamType`",
+            "add `teamType:` (one of AGENT, CAPACITY)",
+        ],
+    );
+}
+
+/// A typo whose similarity score is low but whose edit distance is small still gets a
+/// suggestion (kills `config/suggest.rs`: the edit-distance allowance `+ 1` made `- 1`).
+#[test]
+fn an_unknown_kind_one_letter_off_at_the_start_is_suggested() {
+    let env = Env::new();
+    env.write("c.yaml", "xite:\n  - name: Chicago\n");
+    let err = refused(&env, "c.yaml");
+    contains_all(&err, &["× unknown kind `xite`", "did you mean `site`?"]);
+}
+
+/// A syntax error on the line after one that ends in a multi-byte character is reported at
+/// its place, with the help for the placeholder on its line (kills `config/load.rs`: the
+/// start of the error's line taken as `i - 1` instead of `i + 1`, which cuts into the `é`
+/// and panics).
+#[test]
+fn a_syntax_error_after_a_line_ending_in_an_accent_is_reported_with_the_lines_help() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "multimedia-profile:\n  - description: Café\n    name: @Voice-${var.ENV}\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× YAML syntax error: unexpected character: `@'",
+            "[c.yaml:3:11]",
+            "quote a value holding a placeholder",
+        ],
+    );
+}

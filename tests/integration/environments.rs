@@ -459,3 +459,54 @@ fn layout_files_outside_the_folder_or_not_json_are_refused_unread() {
     );
     assert!(!err.contains("SECRET"), "nothing outside is shown: {err}");
 }
+
+/// A value whose only `$` is an escaped `$${` still has the escape taken out: the API gets
+/// `${`, once (kills `config/vars.rs`: the early return for values without placeholders
+/// made to skip values whose text the escape changed).
+#[test]
+fn an_escaped_placeholder_alone_reaches_the_api_as_a_literal() {
+    let env = Env::new();
+    let config = PROFILE
+        .replace("Voice-${var.ENV}", "Voice")
+        .replace("${var.SEATS}", "1")
+        .replace(
+            "\"${env.PLACEHOLDER_TEST_DESC} at $${var.PRICE}\"",
+            "\"costs $${var.PRICE} a seat\"",
+        );
+    env.write("cfg/profiles.yaml", &config);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    assert_eq!(
+        env.live_named("multimedia-profile", "Voice")["description"],
+        json!("costs ${var.PRICE} a seat")
+    );
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+}
+
+/// A placeholder written after its own escaped twin (`$${var.X} … ${var.X}`) is reported at
+/// its own column, not the escaped one's (kills `config/vars.rs`: the search past an escaped
+/// match resumed at the match itself, `at * 1` for `at + 1`, and never ended).
+#[test]
+fn a_placeholder_after_its_escaped_twin_is_reported_at_its_own_column() {
+    let env = Env::new();
+    let config = PROFILE.replace(
+        "\"${env.PLACEHOLDER_TEST_DESC} at $${var.PRICE}\"",
+        "\"$${var.PRICE} means ${var.PRICE}\"",
+    );
+    env.write("cfg/a.yaml", &config)
+        .write("vars/prod.yaml", "ENV: prod\nSEATS: 1\n");
+    let run = env
+        .wxcc(&["validate", "cfg", "--vars", "vars/prod.yaml"])
+        .expect(1);
+    let f = "cfg/a.yaml";
+    let real = config
+        .find("means ${var.PRICE}")
+        .map(|i| i + "means ".len());
+    contains_all(
+        &run.stderr,
+        &[
+            "× `${var.PRICE}` is not defined",
+            &location(f, &config, real.expect("the placeholder is in the config")),
+            "1 error",
+        ],
+    );
+}

@@ -727,3 +727,36 @@ fn an_audio_file_description_change_is_a_patch_of_that_field_alone() {
     );
     env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
 }
+
+/// An update the API carried out but answered with a 500: wxcc reads the object again, sees
+/// the version moved by exactly one with its fields in place, and counts it done (kills
+/// `apply/write.rs`: the expected version `v + 1` made `v * 1`, which reports the
+/// landed update as someone else's change).
+#[test]
+fn an_update_answered_with_an_error_after_it_landed_counts_as_done() {
+    let env = Env::new();
+    let id = acme_with_an_edit(&env);
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "PUT", "pathContains": format!("/site/{id}"), "status": 500, "afterApplying": true})),
+    );
+    env.admin("POST", "/reset", None);
+    let run = env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    contains_all(
+        &run.stdout,
+        &[
+            "the API answered with an error (",
+            "but the update is in place",
+            "Apply complete: 0 created, 1 updated",
+        ],
+    );
+    assert_eq!(
+        puts_to(&env, &id),
+        1,
+        "one PUT: the landed update is not sent again"
+    );
+    let dublin = env.live_named("site", "Dublin");
+    assert_eq!(dublin["description"], "EMEA support and sales hub");
+    assert_eq!(dublin["version"], 1);
+}

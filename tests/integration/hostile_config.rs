@@ -448,3 +448,60 @@ fn team_names_differing_in_case_clash_only_within_a_site() {
         &["× team `tier 1` differs only in case from team `Tier 1`"],
     );
 }
+
+/// `..` is applied to the names before the file system is asked: a path that leaves the
+/// folder is refused as outside even when nothing is there (kills `config/upload.rs`: the
+/// `..` arm of `lexical_join` deleted, which left the path to the file system to judge).
+#[test]
+fn an_upload_path_leaving_the_folder_is_refused_before_the_disk_is_asked() {
+    let env = Env::new();
+    env.write(
+        "cfg/a.yaml",
+        &format!("audio-file:\n{}", audio("gone.wav", "../nowhere/gone.wav")),
+    );
+    let err = refused(&env, "cfg");
+    contains_all(
+        &err,
+        &[
+            "× `../nowhere/gone.wav` is outside the config folder",
+            "[cfg/a.yaml:2:",
+        ],
+    );
+    assert!(!err.contains("cannot read"), "{err}");
+}
+
+/// A YAML file of a few MiB is read: the cap is 256 MiB (kills `config/load.rs`:
+/// `256 * 1024 * 1024` made `256 + 1024 * 1024`, a cap of about 1 MiB).
+#[test]
+fn a_config_file_of_a_few_mebibytes_is_read() {
+    let env = Env::new();
+    let comment = format!("# {}\n", "x".repeat(1_000));
+    env.write("c.yaml", &format!("{}{MMP}", comment.repeat(3 * 1024)));
+    let run = env.wxcc(&["validate", "c.yaml"]).expect(0);
+    contains_all(&run.stdout, &["c.yaml is valid: 1 object in 1 file."]);
+}
+
+/// A problem longer than the quoted window, deep in a long line, is quoted from a little
+/// before its start (kills `config/report.rs`: that lead-in, `MAX_QUOTED_LINE / 4`, made
+/// `% 4`, which starts the quote at the problem and hides what it belongs to).
+#[test]
+fn a_long_problem_deep_in_a_line_is_quoted_with_what_precedes_it() {
+    let env = Env::new();
+    let name = "n".repeat(60);
+    let description = "d".repeat(300);
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - {{name: {name}, description: {description}, active: true, multimediaProfileId: Voice}}\n"
+        ),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `description` is too long (300 characters)",
+            "[c.yaml:12:87]",
+            &format!("… {}, description: {} …", "n".repeat(25), "d".repeat(120)),
+        ],
+    );
+}

@@ -284,3 +284,68 @@ fn references_the_config_defines_draw_no_warning() {
     );
     contains_all(&text, &["`siteId` names site `Elsewhere`"]);
 }
+
+const TWO_TEAMS: &str = "team:
+  - {name: Blue, siteId: Site-1, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}
+  - {name: Red, siteId: Site-1, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}
+";
+
+fn layout_for(teams: &str) -> String {
+    format!(
+        "desktop-layout:\n  - {{name: Layout, jsonFileName: l.json, jsonFileContent: '{{\"version\":\"0.0.6\"}}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [{teams}]}}\n"
+    )
+}
+
+fn team_ids(env: &Env, names: &[&str]) -> Vec<Value> {
+    names
+        .iter()
+        .map(|n| env.live_named("team", n)["id"].clone())
+        .collect()
+}
+
+/// Kills `plan/build.rs`: `targets_live` made false, and its guard in `plan_update` made
+/// true. A back-link (a layout's `teamIds`) to teams that already exist live goes out with
+/// the create or update itself; deferring it anyway plans a second-pass update and sends
+/// one write more.
+#[test]
+fn a_back_link_to_live_teams_goes_out_with_its_object() {
+    let env = Env::new();
+    env.write("cfg/t.yaml", TWO_TEAMS);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+
+    env.write("cfg/l.yaml", &layout_for("Blue"));
+    let plan = env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(2);
+    contains_all(
+        &plan.stdout,
+        &[
+            "+ create desktop-layout \"Layout\"",
+            "teamIds:",
+            "Plan: 1 to create, 0 to update, 0 to delete.",
+        ],
+    );
+    assert!(!plan.stdout.contains("second pass"), "{}", plan.stdout);
+    let writes = env.writes();
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    assert_eq!(env.writes() - writes, 1, "one create, carrying teamIds");
+    assert_eq!(
+        env.live_named("desktop-layout", "Layout")["teamIds"],
+        Value::Array(team_ids(&env, &["Blue"]))
+    );
+
+    env.write("cfg/l.yaml", &layout_for("Blue, Red"));
+    let plan = env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(2);
+    contains_all(
+        &plan.stdout,
+        &[
+            "~ update desktop-layout \"Layout\"",
+            "Plan: 0 to create, 1 to update, 0 to delete.",
+        ],
+    );
+    assert!(!plan.stdout.contains("second pass"), "{}", plan.stdout);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    assert_eq!(
+        env.live_named("desktop-layout", "Layout")["teamIds"],
+        Value::Array(team_ids(&env, &["Blue", "Red"]))
+    );
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+}

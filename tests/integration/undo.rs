@@ -291,3 +291,32 @@ fn undo_of_an_apply_a_later_apply_changed_again_names_that_apply() {
     );
     assert_eq!(env.writes(), writes);
 }
+
+/// A create sent singly (an uploaded audio file: no bulk route) journals the id the API
+/// gave it, and undo deletes that object (kills `apply/write.rs`: `id_of` of a create's
+/// answer made `"xyzzy"`, which journals an id that names nothing).
+#[test]
+fn undo_of_a_singly_created_object_deletes_it_by_the_id_the_api_gave() {
+    let env = Env::new();
+    env.write(
+        "c/a.yaml",
+        "audio-file:\n  - {name: hello.wav, contentType: AUDIO_WAV, audioFile: hello.wav}\n",
+    );
+    std::fs::write(env.path().join("c/hello.wav"), b"RIFF....WAVEfmt one").expect("write wav");
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let live = env.live_named("audio-file", "hello.wav");
+    let journal = journals(&env);
+    let text = std::fs::read_to_string(journal.last().expect("a journal")).expect("read");
+    let id_text = live["id"].as_str().expect("an id");
+    assert!(
+        text.contains(id_text),
+        "the journal names {id_text}: {text}"
+    );
+    let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    contains_all(
+        &undo.stdout,
+        &["Apply complete: 0 created, 0 updated, 1 deleted."],
+    );
+    let left = names(&env, "audio-file");
+    assert!(!left.iter().any(|n| n == "hello.wav"), "{left:?}");
+}
