@@ -62,7 +62,29 @@ fn undo_reverses_creates_updates_and_deletes_then_walks_back() {
     contains_all(&applied.stdout, &["Journal: .wxcc/journal/"]);
     assert_eq!(journals(&env).len(), 2);
 
+    let sent_before_undo = env.client_requests().len();
     let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    // The deleted team is created again from its before-image without the fields the API
+    // fills in itself (a team's `siteName` and `userIds`, catalogue `read_only`).
+    let recreated: Vec<Value> = env.client_requests()[sent_before_undo..]
+        .iter()
+        .filter(|r| {
+            r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.contains("/team"))
+        })
+        .flat_map(|r| match r["body"]["items"].as_array() {
+            Some(items) => items.iter().map(|i| i["item"].clone()).collect(),
+            None => vec![r["body"].clone()],
+        })
+        .collect();
+    assert_eq!(recreated.len(), 1, "one team created again: {recreated:?}");
+    assert_eq!(recreated[0]["name"], "Tier 1", "{recreated:?}");
+    for field in ["siteName", "userIds", "id", "version"] {
+        assert!(
+            recreated[0].get(field).is_none(),
+            "`{field}` sent: {}",
+            recreated[0]
+        );
+    }
     contains_all(
         &undo.stdout,
         &[
