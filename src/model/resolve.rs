@@ -87,7 +87,12 @@ impl KeyIndex {
 
     /// `<scope key>/<key>` for an object of a scoped kind (a team's `Austin/Blue`), from the
     /// scope's id in its body; `None` for other kinds or an unknown scope.
-    fn qualified_key(&self, kind: &Kind, key: &str, body: &Map<String, Value>) -> Option<String> {
+    pub fn qualified_key(
+        &self,
+        kind: &Kind,
+        key: &str,
+        body: &Map<String, Value>,
+    ) -> Option<String> {
         let target = kind.scope.and_then(|s| kind.reference(s))?;
         let scope_id = body.get(target.field).and_then(Value::as_str)?;
         let scope_key = self.key_of(target.target, scope_id)?;

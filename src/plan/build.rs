@@ -660,14 +660,7 @@ pub(super) fn declared_for<'a>(
     index: &KeyIndex,
 ) -> Option<&'a DesiredObject> {
     let key = o.key.as_deref()?;
-    let qualified = kind
-        .scope
-        .and_then(|s| kind.reference(s))
-        .and_then(|r| {
-            let id = o.body.get(r.field).and_then(Value::as_str)?;
-            index.key_of(r.target, id)
-        })
-        .map(|scope| Kind::scoped_key(scope, key));
+    let qualified = index.qualified_key(kind, key, &o.body);
     let by_scope = qualified.and_then(|q| desired.find(kind.name, &q));
     by_scope.or_else(|| {
         desired
