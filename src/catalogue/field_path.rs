@@ -2,7 +2,7 @@
 //! (`callDistributionGroups[].agentGroups[].teamId`, `teamIds[]`), and walking JSON values
 //! along them.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Segment {
@@ -47,6 +47,22 @@ impl FieldPath {
     /// Calls `f` with the JSON pointer and value of every value the path reaches.
     pub fn visit<'a>(&self, value: &'a Value, f: &mut dyn FnMut(&str, &'a Value)) {
         visit(&self.0, value, &mut String::new(), f);
+    }
+
+    /// [`FieldPath::visit`] over an object held as its map of fields, without wrapping it
+    /// in a [`Value`] (which would copy it).
+    pub fn visit_fields<'a>(
+        &self,
+        fields: &'a Map<String, Value>,
+        f: &mut dyn FnMut(&str, &'a Value),
+    ) {
+        let Some((Segment::Field(name), rest)) = self.0.split_first() else {
+            return;
+        };
+        if let Some(child) = fields.get(name) {
+            let mut pointer = format!("/{}", escape(name));
+            visit(rest, child, &mut pointer, f);
+        }
     }
 
     /// Calls `f` on every value the path reaches, mutably.
@@ -157,5 +173,15 @@ mod tests {
                 ("/g/1/a/0/t".to_string(), json!("z")),
             ]
         );
+        // The same walk over the object's map of fields reaches the same values.
+        let mut over_fields = Vec::new();
+        let fields = v.as_object().expect("object");
+        FieldPath::parse("g[].a[].t").visit_fields(fields, &mut |p, v| {
+            over_fields.push((p.to_string(), v.clone()))
+        });
+        assert_eq!(over_fields, seen);
+        let mut top = Vec::new();
+        FieldPath::parse("g").visit_fields(fields, &mut |p, _| top.push(p.to_string()));
+        assert_eq!(top, ["/g"]);
     }
 }

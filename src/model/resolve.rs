@@ -257,17 +257,11 @@ pub fn canonical_references(
     };
     let mut needed = false;
     for reference in kind.references {
-        let path = FieldPath::parse(reference.field);
-        let (Some(root), Some(rest)) = (path.root(), path.0.get(1..)) else {
-            continue;
-        };
-        if let Some(value) = body.get(root) {
-            FieldPath(rest.to_vec()).visit(value, &mut |_, v| {
-                needed |= v
-                    .as_str()
-                    .is_some_and(|s| canonical(reference, s).is_some());
-            });
-        }
+        FieldPath::parse(reference.field).visit_fields(body, &mut |_, v| {
+            needed |= v
+                .as_str()
+                .is_some_and(|s| canonical(reference, s).is_some());
+        });
     }
     if !needed {
         return None;
