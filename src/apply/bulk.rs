@@ -394,8 +394,8 @@ async fn guard(
 }
 
 /// Checks the updates the API said it made by their new `version` (one list read filtered
-/// to their ids), as a
-/// single update is: a version that skipped one means another write landed in between.
+/// to their ids), as a single update is: a version that skipped one means another write
+/// landed in between.
 async fn check_updates(
     client: &Client,
     kind: &'static Kind,

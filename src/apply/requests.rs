@@ -51,8 +51,8 @@ pub fn requests(plan: &Plan, bulk_chunk: usize) -> Vec<PlannedRequest> {
 }
 
 /// What `bulk::send_chunk` sends for one chunk: updates are guarded by a list read of
-/// their ids before and checked by one after (one per [`IDS_PER_FILTERED_READ`] ids); a created object whose keyed-list entries others point at is
-/// read back.
+/// their ids before and checked by one after (a read per [`IDS_PER_FILTERED_READ`] ids);
+/// a created object whose keyed-list entries others point at is read back.
 fn for_chunk(chunk: &[&Change]) -> Vec<PlannedRequest> {
     let Some(first) = chunk.first() else {
         return Vec::new();
@@ -77,7 +77,7 @@ fn for_chunk(chunk: &[&Change]) -> Vec<PlannedRequest> {
             )
             .collect(),
         Action::Update => {
-            // The guard and the check each read the chunk's ids, so many a filtered read.
+            // The guard and the check each read the chunk's ids, that many per read.
             let reads = chunk.len().div_ceil(IDS_PER_FILTERED_READ);
             let before = (0..reads).map(|_| one(Method::GET, &first.key, "list before writing"));
             let after =
