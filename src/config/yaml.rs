@@ -1,5 +1,6 @@
 //! YAML text → [`Node`], keeping a byte span on every key and value. This is the only place
-//! that knows the YAML library (serde-saphyr); swapping it touches this file alone.
+//! that knows the YAML library (serde-saphyr, and granit-parser, the parser under it);
+//! swapping it touches this file alone.
 
 use std::fmt;
 
@@ -42,6 +43,14 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
             value: NodeValue::Null,
         });
     }
+    match read_common(text) {
+        Some(node) => Ok(node),
+        None => read_full(text),
+    }
+}
+
+/// Reads any YAML through serde-saphyr: its scalar typing, budgets and error messages.
+fn read_full(text: &str) -> Result<Node, YamlError> {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = MAX_YAML_VALUES;
     budget.max_events = MAX_YAML_EVENTS;
@@ -169,6 +178,159 @@ fn clean_message(message: &str) -> String {
     match first.find(" at line ") {
         Some(i) => first[..i].to_string(),
         None => first.to_string(),
+    }
+}
+
+/// Reads the common shape of a config straight from the parser's events: one document of
+/// mappings, lists and untagged scalars, with no anchors, aliases, tags, merge keys or
+/// duplicate keys, and plain scalars whose type is beyond doubt (null, `true`/`false`, a
+/// decimal integer, a leading-zero number kept as text, or text that cannot be a number).
+/// Anything else, and every error, gives `None`, and [`parse`] reads the file again with
+/// serde-saphyr, whose typing, budgets and messages are the rule; this way only pays the
+/// cost of its `Spanned` deserialisation where the answer could differ. The result is the
+/// same tree, spans included (`common_shape_reads_as_serde_saphyr_does` checks that).
+fn read_common(text: &str) -> Option<Node> {
+    let budget = serde_saphyr::Budget::default();
+    let mut options = granit_parser::Options::default();
+    // The options serde-saphyr gives the parser for this budget, so that the two readers
+    // accept the same text.
+    options.simple_key_max_lookahead = budget.simple_key_max_lookahead;
+    options.flow_nesting_limit = budget.flow_nesting_limit;
+    options.block_nesting_limit = options.block_nesting_limit.max(budget.max_depth + 1);
+    let mut reader = CommonReader {
+        parser: granit_parser::Parser::new_from_str_with_options(text, options),
+        events: 0,
+        max_depth: budget.max_depth / 2,
+    };
+    if !matches!(reader.next()?.0, Event::StreamStart) {
+        return None;
+    }
+    if !matches!(reader.next()?.0, Event::DocumentStart(_, None)) {
+        return None;
+    }
+    let first = reader.next()?;
+    let root = reader.node(first, 0)?;
+    if !matches!(reader.next()?.0, Event::DocumentEnd)
+        || !matches!(reader.next()?.0, Event::StreamEnd)
+    {
+        return None;
+    }
+    reader.parser.next_event().is_none().then_some(root)
+}
+
+use granit_parser::{Event, ScalarStyle};
+
+struct CommonReader<'a> {
+    parser: granit_parser::Parser<'a, granit_parser::StrInput<'a>>,
+    events: usize,
+    /// Deeper than this is left to serde-saphyr, which counts depth its own way.
+    max_depth: usize,
+}
+
+impl<'a> CommonReader<'a> {
+    fn next(&mut self) -> Option<(Event<'a>, Span)> {
+        let (event, span) = self.parser.next_event()?.ok()?;
+        self.events += 1;
+        if self.events > MAX_YAML_VALUES {
+            return None;
+        }
+        let start = span.start.byte_offset()?;
+        let end = span.end.byte_offset()?;
+        let span = Span {
+            file: 0,
+            offset: start,
+            len: end.checked_sub(start)?,
+        };
+        Some((event, span))
+    }
+
+    fn node(&mut self, (event, span): (Event<'a>, Span), depth: usize) -> Option<Node> {
+        let value = match event {
+            Event::Scalar(text, ScalarStyle::Plain, 0, None) => plain_scalar(text.into_owned())?,
+            Event::Scalar(text, _, 0, None) => NodeValue::String(text.into_owned()),
+            Event::SequenceStart(_, 0, None) if depth < self.max_depth => {
+                let mut items = Vec::new();
+                loop {
+                    let next = self.next()?;
+                    if matches!(next.0, Event::SequenceEnd) {
+                        break;
+                    }
+                    items.push(self.node(next, depth + 1)?);
+                }
+                items.shrink_to_fit();
+                NodeValue::List(items)
+            }
+            Event::MappingStart(_, 0, None) if depth < self.max_depth => {
+                let mut fields: Vec<(Key, Node)> = Vec::new();
+                loop {
+                    let (key, key_span) = self.next()?;
+                    let name = match key {
+                        Event::MappingEnd => break,
+                        Event::Scalar(name, style, 0, None) => match style {
+                            ScalarStyle::Plain => match plain_scalar(name.into_owned())? {
+                                NodeValue::String(name) if name != "<<" => name,
+                                _ => return None,
+                            },
+                            _ => name.into_owned(),
+                        },
+                        _ => return None,
+                    };
+                    if fields.iter().any(|(k, _)| k.name == name) {
+                        return None;
+                    }
+                    let value = self.next()?;
+                    let value = self.node(value, depth + 1)?;
+                    fields.push((
+                        Key {
+                            name,
+                            span: key_span,
+                        },
+                        value,
+                    ));
+                }
+                fields.shrink_to_fit();
+                NodeValue::Map(fields)
+            }
+            _ => return None,
+        };
+        Some(Node { span, value })
+    }
+}
+
+/// The value of an untagged plain scalar, when its type is beyond doubt under the rules
+/// [`parse`] gives serde-saphyr (YAML 1.2 core schema, strict booleans, leading-zero
+/// numbers as text); `None` for the rest (floats, signs, radixes, `.inf`), left to it.
+fn plain_scalar(text: String) -> Option<NodeValue> {
+    match text.as_str() {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(NodeValue::Null),
+        "true" | "True" | "TRUE" => return Some(NodeValue::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(NodeValue::Bool(false)),
+        _ => {}
+    }
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        Some(b'0'..=b'9') if bytes.iter().all(u8::is_ascii_digit) => {
+            if bytes.len() > 1 && bytes[0] == b'0' {
+                Some(NodeValue::String(text))
+            } else {
+                text.parse::<u64>()
+                    .ok()
+                    .map(|n| NodeValue::Number(n.into()))
+            }
+        }
+        Some(b'-')
+            if bytes.len() > 1 && bytes[1] != b'0' && bytes[1..].iter().all(u8::is_ascii_digit) =>
+        {
+            text.parse::<i64>()
+                .ok()
+                .map(|n| NodeValue::Number(n.into()))
+        }
+        Some(b'0'..=b'9' | b'-' | b'+' | b'.') => None,
+        // Text with a space, a tab or a line break at either end is left too: the scalar
+        // rules trim it before typing, and the parser never hands such plain text anyway.
+        Some(b' ' | b'\t' | b'\r' | b'\n') => None,
+        _ if text.ends_with([' ', '\t', '\r', '\n']) => None,
+        _ => Some(NodeValue::String(text)),
     }
 }
 
@@ -356,6 +518,245 @@ mod tests {
     fn syntax_errors_carry_an_offset() {
         let err = parse("site:\n  - name: [unclosed\n").expect_err("fails");
         assert!(err.offset.is_some(), "{err:?}");
+    }
+
+    /// Scalars in every spelling the two readers could type differently.
+    const SCALARS: &[&str] = &[
+        "",
+        "~",
+        "null",
+        "Null",
+        "NULL",
+        "nULL",
+        "true",
+        "True",
+        "TRUE",
+        "tRUE",
+        "false",
+        "False",
+        "FALSE",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "n",
+        "NO",
+        "0",
+        "00",
+        "007",
+        "0127",
+        "-0",
+        "-7",
+        "-07",
+        "+7",
+        "+0",
+        "12",
+        "30",
+        "9223372036854775807",
+        "9223372036854775808",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "1.5",
+        "-1.5",
+        ".5",
+        "5.",
+        "1e3",
+        "1E3",
+        "-1e3",
+        "1e999",
+        "0x1F",
+        "0X1F",
+        "0o17",
+        "0O17",
+        "0b101",
+        "1_000",
+        ".inf",
+        "-.inf",
+        "+.INF",
+        ".nan",
+        ".NaN",
+        "-.nan",
+        "inf",
+        "-inf",
+        "nan",
+        "NaN",
+        "Infinity",
+        "infinity",
+        "1:30",
+        "2026-11-29",
+        "12:00:00",
+        "Skill 1",
+        "a b",
+        "Zürich 🇨🇭",
+        "e5",
+        "'q'",
+        "\"d\"",
+        "\"null\"",
+        "'true'",
+        "\"12\"",
+        "'007'",
+        "\"\"",
+        "''",
+        "<<",
+        "\"<<\"",
+        "-",
+        "- x",
+        "--",
+        "+",
+        ".",
+        "..",
+        "a#b",
+        "a #b",
+        "'a''b'",
+        "\"a\\nb\"",
+        "\"\\u00e9\"",
+        "!!str 12",
+        "!!int 12",
+        "!custom x",
+        "&a x",
+        "*a",
+        "[1, 2]",
+        "{}",
+        "[]",
+        "{a: 1}",
+        "? a",
+        "|\n  text\n",
+        ">-\n  folded\n  text\n",
+        "|+\n  kept\n\n",
+    ];
+
+    /// Whole texts: config shapes, and each way out of the common one.
+    const TEXTS: &[&str] = &[
+        "site:\n  - name: Austin\n    description: main site\n",
+        "skill:\n  - {name: Skill 1, skillType: PROFICIENCY, serviceLevelThreshold: 30, active: true}\n",
+        "team:\n  - name: Blue\n    site: Austin\n    users: [a@example.com, b@example.com]\n",
+        "queue:\n  - name: Sales\n    groups:\n      - teams: [Blue]\n        duration: 0\n",
+        "a:\n  b:\n    c:\n      d: [1, [2, [3, {e: f}]]]\n",
+        "# comment\na: 1 # trailing\n# end\n",
+        "a: 1\r\nb: two\r\n",
+        "\u{feff}a: 1\n",
+        "---\na: 1\n",
+        "---\na: 1\n...\n",
+        "a: 1\n---\nb: 2\n",
+        "%YAML 1.2\n---\na: 1\n",
+        "%TAG !e! tag:example.com,2000:\n---\na: !e!x 1\n",
+        "a: &x 1\nb: *x\n",
+        "base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n",
+        "a: 1\na: 2\n",
+        "a: 1\nb: 2\na: 3\n",
+        "'a': 1\na: 2\n",
+        "? a\n: 1\n",
+        "[a, b]: 1\n",
+        "{a: 1}: 2\n",
+        "a: [unclosed\n",
+        "a: {b: 1\n",
+        "a:\n\t- b\n",
+        "a: b: c\n",
+        "- a\nb: c\n",
+        "a:\n  - b\n  c: d\n",
+        "a: 'unterminated\n",
+        "a: \"bad \\q escape\"\n",
+        "a: |\n  line one\n  line two\nb: >\n  folded\n  more\n",
+        "a: plain\n  continued\n  lines\n",
+        "a:\nb:\n  -\n  - ''\n",
+        "- - - deep\n",
+        "[]\n",
+        "{}\n",
+        "just text\n",
+        "12\n",
+        "a: 1\n# only a comment after\n",
+        "a: x\n  # indented comment\nb: y\n",
+        "ключ: значение\n名前: 値\n",
+        "a: \"multi\n  line\"\n",
+        "a: !!binary aGVsbG8=\n",
+        "a: !!null ''\nb: !!str\n",
+        "a:\n- b\n- c\n",
+        "a: 1\n...\n---\nb: 2\n",
+        "@a: 1\n",
+        "`a: 1\n",
+        "a: %x\n",
+    ];
+
+    fn corpus() -> Vec<String> {
+        let mut texts: Vec<String> = TEXTS.iter().map(|t| (*t).to_string()).collect();
+        for s in SCALARS {
+            let one_line = !s.contains('\n');
+            texts.push(format!("k: {s}\n"));
+            texts.push(format!("- {s}\n- x\n"));
+            texts.push(format!("k:\n  - {s}\n"));
+            if one_line {
+                texts.push(format!("{s}: v\n"));
+                texts.push(format!("{s}:\n  n: 1\n"));
+                texts.push(format!("{{k: {s}}}\n"));
+                texts.push(format!("[{s}, x]\n"));
+                texts.push(format!("{{{s}: v}}\n"));
+                texts.push(format!("k: [{{a: {s}, b: {s}}}]\n"));
+                texts.push(format!(
+                    "skill:\n  - {{name: {s}, n: {s}}}\n  - name: {s}\n    id: {s}\n"
+                ));
+            }
+        }
+        // Every example config of the repository, whatever it holds today.
+        let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        for dir in std::fs::read_dir(examples).into_iter().flatten().flatten() {
+            for file in std::fs::read_dir(dir.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                if let Ok(text) = std::fs::read_to_string(file.path()) {
+                    texts.push(text);
+                }
+            }
+        }
+        texts
+    }
+
+    #[test]
+    fn common_shape_reads_as_serde_saphyr_does() {
+        let mut common = 0;
+        let corpus = corpus();
+        for text in &corpus {
+            if let Some(node) = read_common(text) {
+                common += 1;
+                match read_full(text) {
+                    Ok(full) => assert_eq!(node, full, "the readers differ on {text:?}"),
+                    Err(err) => {
+                        panic!("{text:?} read as common, but serde-saphyr refuses it: {err:?}")
+                    }
+                }
+            }
+        }
+        // Most of the corpus is of the common shape; the rest must go the full way.
+        assert!(common > corpus.len() / 2, "{common} of {}", corpus.len());
+    }
+
+    #[test]
+    fn the_common_shape_is_read_directly() {
+        let text = "team:\n  - name: Blue\n    site: '007'\n    n: -12\n    on: true\n    x: ~\n    tags: [a, 0127, 5]\n    help: |\n      text\n";
+        let node = read_common(text).expect("read directly");
+        assert_eq!(
+            node.to_json(),
+            serde_json::json!({"team": [{"name": "Blue", "site": "007", "n": -12, "on": true,
+                "x": null, "tags": ["a", "0127", 5], "help": "text\n"}]})
+        );
+        // Each of these leaves the common shape; serde-saphyr reads them.
+        for other in [
+            "a: 1.5\n",
+            "a: &x 1\nb: *x\n",
+            "a: !!str 12\n",
+            "a: 1\na: 2\n",
+            "---\na: 1\n---\nb: 2\n",
+            "a: +1\n",
+            "a: [x\n",
+            "<<: {a: 1}\n",
+            "1: a\n",
+        ] {
+            assert!(read_common(other).is_none(), "{other:?}");
+        }
     }
 
     #[test]
