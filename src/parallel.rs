@@ -1,8 +1,9 @@
 //! Independent per-item work spread over the machine's cores, results kept in input order:
-//! `validate` checks each object on its own, and a config of 100,000 objects is worth
-//! splitting (docs/performance.md).
+//! `validate` checks each object on its own, and loading parses each YAML file on its own;
+//! a config of 100,000 objects is worth splitting (docs/performance.md).
 
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 /// Items below this are checked on the calling thread: starting threads costs more than
@@ -38,6 +39,48 @@ where
     })
 }
 
+/// `f` over each of a few items of uneven weight (the files of a config), one result per
+/// item in item order. Each core's thread takes the next item not yet taken, so one big
+/// file does not hold up the small ones behind it; a panic in `f` is re-raised here.
+pub fn map_in_order<T, R, F>(items: &[T], f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> R + Sync,
+{
+    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    if cores < 2 || items.len() < 2 {
+        return items.iter().map(&f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let (f, next) = (&f, &next);
+    let mut done: Vec<(usize, R)> = thread::scope(|scope| {
+        let workers: Vec<_> = (0..cores.min(items.len()))
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return done;
+                        };
+                        done.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +102,20 @@ mod tests {
                 .flat_map(|&i| if i % 3 == 0 { vec![i, i] } else { vec![i] })
                 .collect();
             assert_eq!(out, expected, "{n} items");
+        }
+    }
+
+    #[test]
+    fn uneven_items_come_back_once_each_in_input_order() {
+        for n in [0, 1, 2, 3, 17] {
+            let items: Vec<usize> = (0..n).collect();
+            // Uneven work, so that threads finish out of order.
+            let out = map_in_order(&items, |&i| {
+                let spin: usize = (0..(n - i) * 20_000).fold(0, |a, b| a ^ b);
+                (i, spin)
+            });
+            let order: Vec<usize> = out.iter().map(|(i, _)| *i).collect();
+            assert_eq!(order, items, "{n} items");
         }
     }
 }

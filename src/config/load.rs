@@ -172,21 +172,39 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError
         vars: &vars,
         env: &env,
     };
+    // Every file read first, then the YAML ones parsed at once, one per core (parsing is
+    // most of loading), then each read into objects in file order, as one loop would.
+    let mut read = Vec::with_capacity(files.len());
     for file in files {
         let index = loaded.sources.files.len();
-        let text = match read_source(&file) {
-            Ok(text) => text,
-            Err(SourceProblem::Unreadable(d)) => {
-                loaded.diagnostics.push(*d);
-                continue;
+        match read_source(&file) {
+            Ok(text) => {
+                loaded.sources.files.push(SourceFile::new(file, text));
+                read.push(Ok(index));
             }
+            Err(SourceProblem::Unreadable(d)) => read.push(Err(*d)),
             Err(SourceProblem::Encoding(bad)) => {
-                loaded.diagnostics.push(bad.diagnostic(&file, index));
+                read.push(Err(bad.diagnostic(&file, index)));
                 loaded.sources.files.push(SourceFile::new(file, bad.shown));
+            }
+        }
+    }
+    let yaml_files: Vec<&SourceFile> = read
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|&index| &loaded.sources.files[index])
+        .filter(|f| !csv_format::is_csv(&f.path))
+        .collect();
+    let mut parsed =
+        crate::parallel::map_in_order(&yaml_files, |f| yaml::parse(&f.text)).into_iter();
+    for outcome in read {
+        let index = match outcome {
+            Ok(index) => index,
+            Err(d) => {
+                loaded.diagnostics.push(d);
                 continue;
             }
         };
-        loaded.sources.files.push(SourceFile::new(file, text));
         let text = &loaded.sources.files[index].text;
         if csv_format::is_csv(&loaded.sources.files[index].path) {
             let path = &loaded.sources.files[index].path;
@@ -211,7 +229,10 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError
             }
             continue;
         }
-        match yaml::parse(text) {
+        let Some(parsed) = parsed.next() else {
+            continue;
+        };
+        match parsed {
             Ok(mut node) => {
                 node.set_file(index);
                 let mut out = Substituted::default();
