@@ -2,6 +2,8 @@
 //! narrowed by the schema's `minimum`/`maximum`). JSON Schema alone accepts `1e23` as an
 //! integer, and the client would send it as `1e+23`; the server's Java types cannot hold it.
 
+use std::fmt::Write as _;
+
 use serde_json::{Number, Value};
 
 use super::validate::{field_label, resolve_ref};
@@ -12,12 +14,13 @@ use crate::model::{DesiredObject, Diagnostic, Node, NodeValue};
 pub(super) fn integer_ranges(object: &DesiredObject) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     if let Some(dto) = DtoSchemas::get().dto(object.kind.dto) {
-        walk(&object.node, dto.schema(), "", &mut diags);
+        walk(&object.node, dto.schema(), &mut String::new(), &mut diags);
     }
     diags
 }
 
-fn walk(node: &Node, schema: &Value, pointer: &str, diags: &mut Vec<Diagnostic>) {
+/// `pointer` is `node`'s own, extended for each child and restored.
+fn walk(node: &Node, schema: &Value, pointer: &mut String, diags: &mut Vec<Diagnostic>) {
     let schema = resolve_ref(schema);
     match &node.value {
         NodeValue::Map(entries) => {
@@ -29,14 +32,21 @@ fn walk(node: &Node, schema: &Value, pointer: &str, diags: &mut Vec<Diagnostic>)
                     continue;
                 }
                 if let Some(sub) = props.get(&key.name) {
-                    walk(value, sub, &format!("{pointer}/{}", key.name), diags);
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&key.name);
+                    walk(value, sub, pointer, diags);
+                    pointer.truncate(len);
                 }
             }
         }
         NodeValue::List(items) => {
             if let Some(item) = schema.get("items") {
                 for (i, child) in items.iter().enumerate() {
-                    walk(child, item, &format!("{pointer}/{i}"), diags);
+                    let len = pointer.len();
+                    let _ = write!(pointer, "/{i}");
+                    walk(child, item, pointer, diags);
+                    pointer.truncate(len);
                 }
             }
         }

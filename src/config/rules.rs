@@ -2,7 +2,9 @@
 //! time zones, lengths as the server counts them, one default per list, typed values, and
 //! fields a declared `null` (an unset) cannot clear. Rules across objects are plan's.
 
-use serde_json::Value;
+use std::fmt::Write as _;
+
+use serde_json::{Map, Value};
 
 use super::suggest::did_you_mean;
 use super::validate::resolve_ref;
@@ -15,19 +17,21 @@ use crate::model::{Desired, DesiredObject, Diagnostic, reference_values};
 /// Every breach of a one-object rule in `object`.
 pub(crate) fn object_rules(object: &DesiredObject) -> Vec<Diagnostic> {
     let mut diags = unset_fields(object);
-    let body = Value::Object(object.body.clone());
+    let body = &object.body;
     for rule in rules_for(object.kind.name) {
         match &rule.check {
-            Check::TimeZone(field) => time_zones(object, &body, field, rule, &mut diags),
+            Check::TimeZone(field) => time_zones(object, field, rule, &mut diags),
             Check::Utf16Length => {
                 if let Some(dto) = DtoSchemas::get().dto(object.kind.dto) {
-                    java_lengths(object, dto.schema(), &body, "", rule, &mut diags);
+                    let schema = resolve_ref(dto.schema());
+                    let mut pointer = String::new();
+                    java_length_fields(object, schema, body, &mut pointer, rule, &mut diags);
                 }
             }
             Check::OneTrue { list, flag } => one_true(object, list, flag, rule, &mut diags),
             Check::CalendarDate(fields) => {
                 for field in *fields {
-                    FieldPath::parse(field).visit(&body, &mut |pointer, v| {
+                    FieldPath::parse(field).visit_fields(body, &mut |pointer, v| {
                         if let Some(text) = v.as_str()
                             && calendar_date(text) == Some(false)
                         {
@@ -193,14 +197,8 @@ fn nested_nulls(object: &DesiredObject, value: &Value, pointer: &str, diags: &mu
     }
 }
 
-fn time_zones(
-    object: &DesiredObject,
-    body: &Value,
-    field: &str,
-    rule: &Rule,
-    diags: &mut Vec<Diagnostic>,
-) {
-    FieldPath::parse(field).visit(body, &mut |pointer, v| {
+fn time_zones(object: &DesiredObject, field: &str, rule: &Rule, diags: &mut Vec<Diagnostic>) {
+    FieldPath::parse(field).visit_fields(&object.body, &mut |pointer, v| {
         let Some(zone) = v.as_str() else { return };
         if crate::catalogue::is_time_zone(zone) {
             return;
@@ -229,7 +227,7 @@ fn java_lengths(
     object: &DesiredObject,
     schema: &Value,
     value: &Value,
-    pointer: &str,
+    pointer: &mut String,
     rule: &Rule,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -239,6 +237,10 @@ fn java_lengths(
             let Some(limit) = schema.get("maxLength").and_then(Value::as_u64) else {
                 return;
             };
+            // UTF-16 units never outnumber UTF-8 bytes: most text is done here.
+            if text.len() as u64 <= limit {
+                return;
+            }
             let units = utf16_len(text) as u64;
             if units > limit && text.chars().count() as u64 <= limit {
                 diags.push(
@@ -258,30 +260,42 @@ fn java_lengths(
                 );
             }
         }
-        Value::Object(map) => {
-            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                for (k, v) in map {
-                    if let Some(s) = props.get(k) {
-                        java_lengths(object, s, v, &format!("{pointer}/{k}"), rule, diags);
-                    }
-                }
-            }
-        }
+        Value::Object(map) => java_length_fields(object, schema, map, pointer, rule, diags),
         Value::Array(items) => {
             if let Some(item_schema) = schema.get("items") {
                 for (i, item) in items.iter().enumerate() {
-                    java_lengths(
-                        object,
-                        item_schema,
-                        item,
-                        &format!("{pointer}/{i}"),
-                        rule,
-                        diags,
-                    );
+                    let len = pointer.len();
+                    let _ = write!(pointer, "/{i}");
+                    java_lengths(object, item_schema, item, pointer, rule, diags);
+                    pointer.truncate(len);
                 }
             }
         }
         _ => {}
+    }
+}
+
+/// [`java_lengths`] over the fields of an object, `schema` resolved; `pointer` is the
+/// object's own, extended for each field and restored.
+fn java_length_fields(
+    object: &DesiredObject,
+    schema: &Value,
+    fields: &Map<String, Value>,
+    pointer: &mut String,
+    rule: &Rule,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (k, v) in fields {
+        if let Some(s) = props.get(k) {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(k);
+            java_lengths(object, s, v, pointer, rule, diags);
+            pointer.truncate(len);
+        }
     }
 }
 

@@ -4,14 +4,14 @@
 //! live, which `plan` checks). Every problem is reported with its span.
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::pattern;
 use super::ranges::integer_ranges;
 use super::suggest::did_you_mean;
 use crate::catalogue::{DtoSchemas, Kind, SERVER_OWNED, TOOL_SETTINGS_KEY};
 use crate::model::{
-    Desired, DesiredObject, Diagnostic, Node, NodeValue, describe_target, reference_values,
+    Desired, DesiredObject, Diagnostic, Key, Node, NodeValue, describe_target, reference_values,
 };
 
 /// Every problem in the desired objects, errors and warnings, in file order.
@@ -62,7 +62,8 @@ fn validate_object(object: &DesiredObject) -> Vec<Diagnostic> {
         return diags;
     };
     // Field names first: unknown and server-owned fields, at every depth.
-    check_fields(kind, &object.node, dto.schema(), "", &mut diags);
+    let mut at = FieldAt::default();
+    check_fields(kind, &object.node, dto.schema(), &mut at, &mut diags);
     // Then the schema, on the declared fields that are the kind's own.
     let mut body = serde_json::Map::new();
     for (k, v) in &object.body {
@@ -424,11 +425,41 @@ fn dangling_references(object: &DesiredObject, desired: &Desired) -> Vec<Diagnos
 }
 
 /// Walks declared fields alongside the schema: unknown fields and fields the server owns.
+/// Where [`check_fields`] is, in both spellings, each extended for a child and restored.
+#[derive(Default)]
+struct FieldAt {
+    /// JSON pointer: `/callDistributionGroups/0/agentGroups`.
+    pointer: String,
+    /// The same in the form the catalogue writes reference fields in:
+    /// `callDistributionGroups[].agentGroups`.
+    path: String,
+}
+
+impl FieldAt {
+    /// Steps into `segment` (a field name or a list index), runs `f`, and steps back out.
+    fn within(&mut self, segment: &str, f: impl FnOnce(&mut FieldAt)) {
+        let (pointer_len, path_len) = (self.pointer.len(), self.path.len());
+        self.pointer.push('/');
+        self.pointer.push_str(segment);
+        if segment.parse::<usize>().is_ok() {
+            self.path.push_str("[]");
+        } else {
+            if !self.path.is_empty() {
+                self.path.push('.');
+            }
+            self.path.push_str(segment);
+        }
+        f(self);
+        self.pointer.truncate(pointer_len);
+        self.path.truncate(path_len);
+    }
+}
+
 fn check_fields(
     kind: &'static Kind,
     node: &Node,
     schema: &Value,
-    pointer: &str,
+    at: &mut FieldAt,
     diags: &mut Vec<Diagnostic>,
 ) {
     let schema = resolve_ref(schema);
@@ -438,64 +469,20 @@ fn check_fields(
                 return;
             };
             for (key, value) in entries {
-                let child = format!("{pointer}/{}", key.name);
-                if pointer.is_empty() && key.name == TOOL_SETTINGS_KEY {
+                if at.pointer.is_empty() && key.name == TOOL_SETTINGS_KEY {
                     continue;
                 }
-                let path = catalogue_path(&child);
-                let is_reference = kind.reference(&path).is_some();
-                let read_only = (SERVER_OWNED.contains(&key.name.as_str()) && !is_reference)
-                    || kind.read_only.contains(&path.as_str());
-                if read_only {
-                    diags.push(
-                        Diagnostic::error(
-                            format!(
-                                "`{}` is set by the server and cannot be written",
-                                field_label(&child)
-                            ),
-                            key.span,
-                            "server-owned field",
-                        )
-                        .with_help(format!(
-                            "remove `{}`; wxcc reads it from the live {} when it updates",
-                            key.name, kind.name
-                        )),
-                    );
-                    continue;
-                }
-                match props.get(&key.name) {
-                    Some(sub) => check_fields(kind, value, sub, &child, diags),
-                    None => {
-                        let names = props.keys().map(String::as_str).filter(|k| {
-                            !(SERVER_OWNED.contains(k)
-                                || pointer.is_empty() && kind.read_only.contains(k))
-                        });
-                        let where_ = if pointer.is_empty() {
-                            format!("a {}", kind.name)
-                        } else {
-                            format!("`{}`", field_label(pointer))
-                        };
-                        let mut d = Diagnostic::error(
-                            format!("unknown field `{}` in {where_}", key.name),
-                            key.span,
-                            "unknown field",
-                        );
-                        let names: Vec<&str> = names.collect();
-                        d = match did_you_mean(&key.name, names.iter().copied()) {
-                            Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                            None => {
-                                d.with_help(format!("fields of {}: {}", kind.dto, names.join(", ")))
-                            }
-                        };
-                        diags.push(d);
-                    }
-                }
+                at.within(&key.name, |at| {
+                    check_field(kind, key, value, props, at, diags);
+                });
             }
         }
         NodeValue::List(items) => {
             if let Some(item_schema) = schema.get("items") {
                 for (i, item) in items.iter().enumerate() {
-                    check_fields(kind, item, item_schema, &format!("{pointer}/{i}"), diags);
+                    at.within(&i.to_string(), |at| {
+                        check_fields(kind, item, item_schema, at, diags);
+                    });
                 }
             }
         }
@@ -503,21 +490,60 @@ fn check_fields(
     }
 }
 
-/// `/callDistributionGroups/0/agentGroups/1/teamId` → `callDistributionGroups[].agentGroups[].teamId`,
-/// the form the catalogue writes reference fields in.
-fn catalogue_path(pointer: &str) -> String {
-    let mut out = String::new();
-    for segment in pointer.split('/').skip(1) {
-        if segment.parse::<usize>().is_ok() {
-            out.push_str("[]");
-        } else {
-            if !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(segment);
-        }
+/// [`check_fields`] for one field `key` of a mapping, `at` the field's own place.
+fn check_field(
+    kind: &'static Kind,
+    key: &Key,
+    value: &Node,
+    props: &Map<String, Value>,
+    at: &mut FieldAt,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let is_reference = kind.reference(&at.path).is_some();
+    let read_only = (SERVER_OWNED.contains(&key.name.as_str()) && !is_reference)
+        || kind.read_only.contains(&at.path.as_str());
+    if read_only {
+        diags.push(
+            Diagnostic::error(
+                format!(
+                    "`{}` is set by the server and cannot be written",
+                    field_label(&at.pointer)
+                ),
+                key.span,
+                "server-owned field",
+            )
+            .with_help(format!(
+                "remove `{}`; wxcc reads it from the live {} when it updates",
+                key.name, kind.name
+            )),
+        );
+        return;
     }
-    out
+    if let Some(sub) = props.get(&key.name) {
+        check_fields(kind, value, sub, at, diags);
+        return;
+    }
+    // The mapping that holds the unknown field.
+    let pointer = &at.pointer[..at.pointer.len() - key.name.len() - 1];
+    let names = props.keys().map(String::as_str).filter(|k| {
+        !(SERVER_OWNED.contains(k) || pointer.is_empty() && kind.read_only.contains(k))
+    });
+    let where_ = if pointer.is_empty() {
+        format!("a {}", kind.name)
+    } else {
+        format!("`{}`", field_label(pointer))
+    };
+    let mut d = Diagnostic::error(
+        format!("unknown field `{}` in {where_}", key.name),
+        key.span,
+        "unknown field",
+    );
+    let names: Vec<&str> = names.collect();
+    d = match did_you_mean(&key.name, names.iter().copied()) {
+        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+        None => d.with_help(format!("fields of {}: {}", kind.dto, names.join(", "))),
+    };
+    diags.push(d);
 }
 
 /// Follows `$ref`s to the schema they name.
@@ -646,6 +672,23 @@ mod tests {
         );
         assert_eq!(field_label("/name"), "name");
         assert_eq!(field_label(""), "");
-        assert_eq!(catalogue_path("/agents/3/id"), "agents[].id");
+        let mut at = FieldAt::default();
+        let (mut pointer, mut path) = (String::new(), String::new());
+        at.within("agents", |at| {
+            at.within("3", |at| {
+                at.within("id", |at| {
+                    (pointer, path) = (at.pointer.clone(), at.path.clone())
+                });
+            });
+        });
+        assert_eq!(
+            (pointer.as_str(), path.as_str()),
+            ("/agents/3/id", "agents[].id")
+        );
+        assert_eq!(
+            (at.pointer.as_str(), at.path.as_str()),
+            ("", ""),
+            "stepped back out"
+        );
     }
 }
