@@ -146,9 +146,15 @@ fn cannot_clear(object: &DesiredObject, field: &str, why: &str) -> Diagnostic {
 fn unset_fields(object: &DesiredObject) -> Vec<Diagnostic> {
     let kind: &Kind = object.kind;
     let mut diags = Vec::new();
+    let mut pointer = String::new();
     for (field, value) in &object.body {
         if !value.is_null() {
-            nested_nulls(object, value, &format!("/{field}"), &mut diags);
+            if matches!(value, Value::Object(_) | Value::Array(_)) {
+                pointer.clear();
+                pointer.push('/');
+                pointer.push_str(field);
+                nested_nulls(object, value, &mut pointer, &mut diags);
+            }
             continue;
         }
         if kind.immutable.contains(&field.as_str()) {
@@ -168,32 +174,46 @@ fn unset_fields(object: &DesiredObject) -> Vec<Diagnostic> {
     diags
 }
 
-fn nested_nulls(object: &DesiredObject, value: &Value, pointer: &str, diags: &mut Vec<Diagnostic>) {
-    let children: Vec<(String, &Value)> = match value {
-        Value::Object(m) => m
-            .iter()
-            .map(|(k, v)| (format!("{pointer}/{k}"), v))
-            .collect(),
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (format!("{pointer}/{i}"), v))
-            .collect(),
-        _ => return,
-    };
-    for (p, v) in children {
+/// Nulls anywhere inside `value`, whose pointer is `pointer` (extended for each child and
+/// restored).
+fn nested_nulls(
+    object: &DesiredObject,
+    value: &Value,
+    pointer: &mut String,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let child = |pointer: &mut String, v: &Value, diags: &mut Vec<Diagnostic>| {
         if v.is_null() {
             diags.push(
                 Diagnostic::error(
-                    format!("`{}` is null", p.trim_start_matches('/').replace('/', ".")),
-                    object.value_span(&p),
+                    format!("`{}` is null", pointer.trim_start_matches('/').replace('/', ".")),
+                    object.value_span(pointer),
                     "null inside a field",
                 )
                 .with_help("only a whole top-level field can be unset with `null`; inside a mapping or list, leave the entry out instead"),
             );
         } else {
-            nested_nulls(object, v, &p, diags);
+            nested_nulls(object, v, pointer, diags);
         }
+    };
+    let len = pointer.len();
+    match value {
+        Value::Object(m) => {
+            for (k, v) in m {
+                pointer.push('/');
+                pointer.push_str(k);
+                child(pointer, v, diags);
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                let _ = write!(pointer, "/{i}");
+                child(pointer, v, diags);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
     }
 }
 

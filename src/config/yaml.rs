@@ -201,6 +201,8 @@ fn read_common(text: &str) -> Option<Node> {
         parser: granit_parser::Parser::new_from_str_with_options(text, options),
         events: 0,
         max_depth: budget.max_depth / 2,
+        items: Vec::new(),
+        fields: Vec::new(),
     };
     if !matches!(reader.next()?.0, Event::StreamStart) {
         return None;
@@ -225,6 +227,11 @@ struct CommonReader<'a> {
     events: usize,
     /// Deeper than this is left to serde-saphyr, which counts depth its own way.
     max_depth: usize,
+    /// The items of every list being read, innermost last, and likewise the fields of
+    /// every mapping: each collection is then moved out into a vector of its exact length,
+    /// one allocation instead of a vector grown (and copied) step by step.
+    items: Vec<Node>,
+    fields: Vec<(Key, Node)>,
 }
 
 impl<'a> CommonReader<'a> {
@@ -249,19 +256,19 @@ impl<'a> CommonReader<'a> {
             Event::Scalar(text, ScalarStyle::Plain, 0, None) => plain_scalar(text.into_owned())?,
             Event::Scalar(text, _, 0, None) => NodeValue::String(text.into_owned()),
             Event::SequenceStart(_, 0, None) if depth < self.max_depth => {
-                let mut items = Vec::new();
+                let first = self.items.len();
                 loop {
                     let next = self.next()?;
                     if matches!(next.0, Event::SequenceEnd) {
                         break;
                     }
-                    items.push(self.node(next, depth + 1)?);
+                    let item = self.node(next, depth + 1)?;
+                    self.items.push(item);
                 }
-                items.shrink_to_fit();
-                NodeValue::List(items)
+                NodeValue::List(self.items.drain(first..).collect())
             }
             Event::MappingStart(_, 0, None) if depth < self.max_depth => {
-                let mut fields: Vec<(Key, Node)> = Vec::new();
+                let first = self.fields.len();
                 loop {
                     let (key, key_span) = self.next()?;
                     let name = match key {
@@ -275,21 +282,18 @@ impl<'a> CommonReader<'a> {
                         },
                         _ => return None,
                     };
-                    if fields.iter().any(|(k, _)| k.name == name) {
+                    if self.fields[first..].iter().any(|(k, _)| k.name == name) {
                         return None;
                     }
                     let value = self.next()?;
                     let value = self.node(value, depth + 1)?;
-                    fields.push((
-                        Key {
-                            name,
-                            span: key_span,
-                        },
-                        value,
-                    ));
+                    let key = Key {
+                        name,
+                        span: key_span,
+                    };
+                    self.fields.push((key, value));
                 }
-                fields.shrink_to_fit();
-                NodeValue::Map(fields)
+                NodeValue::Map(self.fields.drain(first..).collect())
             }
             _ => return None,
         };
