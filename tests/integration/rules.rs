@@ -510,3 +510,25 @@ fn teams_of_the_same_name_at_two_sites_are_keyed_by_site() {
     );
     assert_eq!(env.writes(), writes);
 }
+
+#[test]
+fn a_null_inside_a_mapping_or_a_list_is_refused_at_its_place() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "multimedia-profile:\n  - {name: Voice, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: null, email: 0, social: 0}}\ncontact-service-queue:\n  - name: Billing\n    queueType: INBOUND\n    channelType: TELEPHONY\n    queueRoutingType: TEAM_BASED\n    routingType: LONGEST_AVAILABLE_AGENT\n    serviceLevelThreshold: 30\n    maxActiveContacts: 0\n    maxTimeInQueue: 3600\n    active: true\n    callDistributionGroups:\n      - order: 1\n        duration: 0\n        agentGroups:\n          - teamId: Blue\n          - null\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `manuallyAssignable.chat` is null",
+            "[c.yaml:2:",
+            "× `callDistributionGroups.0.agentGroups.1` is null",
+            "[c.yaml:18:13]",
+            "inside a mapping or list, leave the entry out instead",
+        ],
+    );
+    // One report per null: the fields around them are not reported.
+    assert_eq!(err.matches("is null").count(), 2, "{err}");
+}
