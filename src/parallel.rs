@@ -29,13 +29,7 @@ where
             .chunks(run)
             .map(|chunk| scope.spawn(move || chunk.iter().flat_map(f).collect::<Vec<R>>()))
             .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        joined(workers)
     })
 }
 
@@ -69,16 +63,21 @@ where
                 })
             })
             .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        joined(workers)
     });
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Every worker's results, in worker order; a worker's panic is re-raised here.
+fn joined<R>(workers: Vec<thread::ScopedJoinHandle<'_, Vec<R>>>) -> Vec<R> {
+    workers
+        .into_iter()
+        .flat_map(|w| {
+            w.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+        .collect()
 }
 
 #[cfg(test)]
