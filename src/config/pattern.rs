@@ -84,4 +84,18 @@ mod tests {
         );
         assert_eq!(describe("^\\d{2,10}$"), None);
     }
+
+    /// A letter or digit that starts no range (`A` not followed by `-`) is a character of
+    /// its own, not a range whose end is missing.
+    #[test]
+    fn a_letter_or_digit_that_starts_no_range_is_a_character() {
+        assert_eq!(
+            describe("^[A_]+$").as_deref(),
+            Some("only `A` and `_` are allowed")
+        );
+        assert_eq!(
+            describe("^[a0.]*$").as_deref(),
+            Some("only `a`, `0` and `.` are allowed")
+        );
+    }
 }

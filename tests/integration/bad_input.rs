@@ -377,6 +377,26 @@ fn a_missing_enum_field_lists_its_values() {
     );
 }
 
+/// A missing required reference says what it takes: the key of an object of its target
+/// kind (kills `config/validate.rs`: the reference guard of `describe_schema` made false,
+/// which called it text).
+#[test]
+fn a_missing_reference_field_asks_for_the_key_of_its_kind() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "team:\n  - name: T1\n    teamType: AGENT\n    teamStatus: IN_SERVICE\n    active: true\n    rankQueuesForTeam: false\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× team `T1` is missing the required field `siteId`",
+            "add `siteId:` (the key of a site)",
+        ],
+    );
+}
+
 /// A typo whose similarity score is low but whose edit distance is small still gets a
 /// suggestion (kills `config/suggest.rs`: the edit-distance allowance `+ 1` made `- 1`).
 #[test]

@@ -231,6 +231,27 @@ fn csv_empty_cell_leaves_a_field_and_quoted_empty_declares_an_empty_string() {
     assert_eq!(env.live_named("site", "Chicago")["description"], "");
 }
 
+/// A quoted empty cell in a column that takes no text is refused, saying what the column
+/// takes (kills `config/csv_format/columns.rs`: `Shape::describe` made `""`, which leaves
+/// the message saying it takes nothing).
+#[test]
+fn csv_quoted_empty_in_a_boolean_column_says_what_the_column_takes() {
+    let env = Env::new();
+    env.write(
+        "site.csv",
+        &format!("name,active,multimediaProfileId,description\nChicago,\"\",{MMP},HQ\n"),
+    );
+    let err = refused(&env, "site.csv");
+    contains_all(
+        &err,
+        &[
+            "× `\"\"` declares an empty value, but `active` takes true or false",
+            "[site.csv:2:9]",
+            "leave the cell empty (no quotes) to leave the field as the tenant has it",
+        ],
+    );
+}
+
 #[test]
 fn csv_lists_dotted_fields_and_json_cells_reach_the_api() {
     let env = Env::new();

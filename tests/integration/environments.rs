@@ -42,6 +42,17 @@ const PROFILE: &str = "multimedia-profile:
 
 const DESC: &str = "the-description-from-the-environment";
 
+/// PROFILE without its placeholders, its description written as `description` (YAML).
+fn plain_profile(description: &str) -> String {
+    PROFILE
+        .replace("Voice-${var.ENV}", "Voice")
+        .replace("${var.SEATS}", "1")
+        .replace(
+            "\"${env.PLACEHOLDER_TEST_DESC} at $${var.PRICE}\"",
+            description,
+        )
+}
+
 #[test]
 fn vars_and_env_fill_placeholders_and_a_whole_value_takes_the_vars_type() {
     let env = Env::new();
@@ -465,21 +476,59 @@ fn layout_files_outside_the_folder_or_not_json_are_refused_unread() {
 /// made to skip values whose text the escape changed).
 #[test]
 fn an_escaped_placeholder_alone_reaches_the_api_as_a_literal() {
+    description_lands_as(
+        "\"costs $${var.PRICE} a seat\"",
+        "costs ${var.PRICE} a seat",
+    );
+}
+
+/// Applies PROFILE with `description` (YAML) and checks the API got `expected`, and that
+/// the next plan has no changes.
+fn description_lands_as(description: &str, expected: &str) {
     let env = Env::new();
-    let config = PROFILE
-        .replace("Voice-${var.ENV}", "Voice")
-        .replace("${var.SEATS}", "1")
-        .replace(
-            "\"${env.PLACEHOLDER_TEST_DESC} at $${var.PRICE}\"",
-            "\"costs $${var.PRICE} a seat\"",
-        );
-    env.write("cfg/profiles.yaml", &config);
+    env.write("cfg/profiles.yaml", &plain_profile(description));
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
     assert_eq!(
         env.live_named("multimedia-profile", "Voice")["description"],
-        json!("costs ${var.PRICE} a seat")
+        json!(expected)
     );
     env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+}
+
+/// A vars file that holds nothing yet (only a comment) is an empty set of variables, not
+/// a malformed file (kills `config/vars.rs`: the arm for an empty document deleted in
+/// `Vars::read`, which refuses it as "not a mapping").
+#[test]
+fn an_empty_vars_file_defines_nothing_and_is_no_error() {
+    let env = Env::new();
+    let config = plain_profile("voice only");
+    env.write("cfg/profiles.yaml", &config)
+        .write("vars/prod.yaml", "# no variables yet\n");
+    let run = env
+        .wxcc(&["validate", "cfg", "--vars", "vars/prod.yaml"])
+        .expect(0);
+    assert!(!run.stderr.contains("vars"), "{}", run.stderr);
+    // A placeholder is then reported as undefined, not the file.
+    env.write(
+        "cfg/profiles.yaml",
+        &config.replace("voice only", "\"${var.DESC}\""),
+    );
+    let run = env
+        .wxcc(&["validate", "cfg", "--vars", "vars/prod.yaml"])
+        .expect(1);
+    contains_all(&run.stderr, &["× `${var.DESC}` is not defined"]);
+    assert!(!run.stderr.contains("must be a mapping"), "{}", run.stderr);
+}
+
+/// A `$` that starts no placeholder is text: it reaches the API as written (kills
+/// `config/vars.rs`: the scan past a lone `$` resumed at the `$` itself, `at * 1` for
+/// `at + 1`, and never ended).
+#[test]
+fn a_lone_dollar_sign_reaches_the_api_as_written() {
+    description_lands_as(
+        "\"costs $5 a seat, $ for short\"",
+        "costs $5 a seat, $ for short",
+    );
 }
 
 /// A placeholder written after its own escaped twin (`$${var.X} … ${var.X}`) is reported at

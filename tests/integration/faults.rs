@@ -760,3 +760,35 @@ fn an_update_answered_with_an_error_after_it_landed_counts_as_done() {
     assert_eq!(dublin["description"], "EMEA support and sales hub");
     assert_eq!(dublin["version"], 1);
 }
+
+/// An update answered with a 500 before it landed: wxcc reads the object again, sees the
+/// version unchanged, and sends the update again; the note says which attempt landed (kills
+/// `apply/write.rs`: `attempt == UPDATE_ATTEMPTS` made `!=`, which gives up after the first
+/// attempt that did not land).
+#[test]
+fn an_update_answered_with_an_error_before_it_landed_is_sent_again() {
+    let env = Env::new();
+    let id = acme_with_an_edit(&env);
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "PUT", "pathContains": format!("/site/{id}"), "status": 500})),
+    );
+    env.admin("POST", "/reset", None);
+    let run = env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    contains_all(
+        &run.stdout,
+        &[
+            "note: updated on attempt 2: earlier attempts failed without updating it (",
+            "Apply complete: 0 created, 1 updated",
+        ],
+    );
+    assert_eq!(
+        puts_to(&env, &id),
+        2,
+        "sent again once the re-read showed it had not landed"
+    );
+    let dublin = env.live_named("site", "Dublin");
+    assert_eq!(dublin["description"], "EMEA support and sales hub");
+    assert_eq!(dublin["version"], 1);
+}

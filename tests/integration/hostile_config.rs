@@ -281,6 +281,31 @@ fn whole_numbers_the_api_cannot_hold_are_refused_with_the_range() {
     assert!(!run.stderr.contains("too large"), "{}", run.stderr);
 }
 
+/// A whole number beyond 64 bits (YAML reads it as a float) in an int64 field with no
+/// `maximum` of its own is out of the int64 range, and said so. Every int64 field of the
+/// shipped catalogue's DTOs is server-owned (refused anyway), so the range is checked on one
+/// of those, beside that refusal (kills `config/ranges.rs`: `i64::MAX + 1` made
+/// `i64::MAX - 1` for such a float, which takes it for a number that fits).
+#[test]
+fn a_number_beyond_int64_in_an_int64_field_is_refused_with_the_range() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "business-hours:\n  - name: Office\n    timezone: America/Chicago\n    workingHoursCount: 100000000000000000000\n    workingHours: [{name: Week, days: [MON, TUE], startTime: \"09:00\", endTime: \"17:00\"}]\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `workingHoursCount` is set by the server and cannot be written",
+            "× `workingHoursCount` is too large for the API",
+            "[c.yaml:4:24]",
+            "`workingHoursCount` is a whole number from -9223372036854775808 to 9223372036854775807 (an int64 in the API's schema)",
+            "2 errors",
+        ],
+    );
+}
+
 #[test]
 fn names_that_differ_only_in_case_are_refused_at_validate() {
     let env = Env::new();
@@ -502,6 +527,30 @@ fn a_long_problem_deep_in_a_line_is_quoted_with_what_precedes_it() {
             "× `description` is too long (300 characters)",
             "[c.yaml:12:87]",
             &format!("… {}, description: {} …", "n".repeat(25), "d".repeat(120)),
+        ],
+    );
+}
+
+/// A problem exactly as long as the quoted window (160 bytes) leaves no room to centre it:
+/// it is still shown after a quarter window of what precedes it (kills `config/report.rs`:
+/// the guard `free > 0` made `true` in `elide`, which gives it no lead-in at all).
+#[test]
+fn a_problem_as_long_as_the_quoted_window_is_shown_after_what_precedes_it() {
+    let env = Env::new();
+    let description = "d".repeat(60);
+    let name = "n".repeat(160);
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - {{description: {description}, name: {name}, active: true, multimediaProfileId: Voice}}\n"
+        ),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `name` is too long (160 characters)",
+            &format!("… {}, name: {} …", "d".repeat(32), "n".repeat(120)),
         ],
     );
 }

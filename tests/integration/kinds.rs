@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::harness::{Env, contains_all, refused, refused_at_plan};
+use crate::harness::{Env, Run, contains_all, refused, refused_at_plan};
 
 /// Things most kinds' examples point at, created first.
 const BASE: &str = "multimedia-profile:
@@ -227,6 +227,47 @@ fn contact_number() {
         "{number: \"5550101\", x-wxcc: {formerNames: [\"5550100\"]}}",
         "number:  \"5550100\" → \"5550101\"",
     );
+}
+
+/// Contact numbers are the one kind the spec gives no `incoming-references` route, so the
+/// plan walks the live referrers of a deleted number itself (`plan_deletes`): nothing
+/// points at a number, and its delete goes through (kills `plan/build.rs`:
+/// `!referrers.is_empty()` made `referrers.is_empty()`, which refuses every such delete as
+/// "0 still point at it").
+#[test]
+fn a_contact_number_left_out_of_the_config_is_deleted() {
+    let env = Env::new();
+    env.write(
+        "cfg/numbers.yaml",
+        "contact-number:\n  - {number: \"5550100\"}\n  - {number: \"5550101\"}\n",
+    );
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    env.write(
+        "cfg/numbers.yaml",
+        "contact-number:\n  - {number: \"5550100\"}\n",
+    );
+    let run = env
+        .wxcc(&[
+            "apply",
+            "cfg",
+            "--auto-approve",
+            "--delete",
+            "contact-number",
+        ])
+        .expect(0);
+    contains_all(
+        &run.stdout,
+        &[
+            "- deleted contact-number \"5550101\"",
+            "Apply complete: 0 created, 0 updated, 1 deleted.",
+        ],
+    );
+    let live: Vec<Value> = env
+        .live("contact-number")
+        .iter()
+        .map(|n| n["number"].clone())
+        .collect();
+    assert_eq!(live, ["5550100"]);
 }
 
 #[test]
@@ -624,27 +665,60 @@ fn an_update_keeps_fields_the_list_leaves_out() {
     assert_eq!(reads.len(), 1, "one item read, just before the write");
 }
 
-#[test]
-fn removing_an_enum_value_waits_until_profiles_move_off_it() {
-    let env = Env::new();
+/// BASE and a skill profile on `Tier/Gold` applied; then `base` takes BASE's place and the
+/// profile moves to `Tier/Silver`, in one change. Returns the plan of that change.
+fn plan_moving_a_profile_off_gold(env: &Env, base: &str) -> Run {
     env.write("cfg/base.yaml", BASE);
     let profile =
         "skill-profile:\n  - name: Tiered\n    activeEnumSkills: [{enumSkillValueId: Tier/Gold}]\n";
     env.write("cfg/profile.yaml", profile);
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
-    // Gold goes from the skill, and the profile moves to Silver, in one change.
+    env.write("cfg/base.yaml", base);
     env.write(
-        "cfg/base.yaml",
+        "cfg/profile.yaml",
+        &profile.replace("Tier/Gold", "Tier/Silver"),
+    );
+    env.wxcc(&["plan", "cfg"]).expect(0)
+}
+
+/// The main update of a skill that also drops an enum value a profile still points at
+/// shows the skill's other changes, and not the removal, which waits for the last pass
+/// (kills `plan/build.rs`: `!=` made `==` in `split_entry_removals`, which kept only the
+/// list's diffs in the main update and dropped the others).
+#[test]
+fn the_main_update_of_a_skill_losing_a_referenced_value_shows_its_other_changes() {
+    let env = Env::new();
+    let tier = "    serviceLevelThreshold: 30\n    active: true\n    enumSkillValues: [{name: Gold}, {name: Silver}]";
+    assert!(BASE.contains(tier), "test setup");
+    let plan = plan_moving_a_profile_off_gold(
+        &env,
+        &BASE.replace(
+            tier,
+            "    serviceLevelThreshold: 45\n    active: true\n    enumSkillValues: [{name: Silver}]",
+        ),
+    );
+    let start = plan
+        .stdout
+        .find("~ update skill \"Tier\"  (id")
+        .expect("main update of the skill");
+    let main = &plan.stdout[start..];
+    let main = &main[..main.find("\n\n").unwrap_or(main.len())];
+    contains_all(main, &["serviceLevelThreshold:", "30 → 45"]);
+    assert!(!main.contains("Gold"), "{main}");
+    contains_all(&plan.stdout, &["enumSkillValues:  [\"Gold\"] → (removed)"]);
+}
+
+#[test]
+fn removing_an_enum_value_waits_until_profiles_move_off_it() {
+    let env = Env::new();
+    // Gold goes from the skill, and the profile moves to Silver, in one change.
+    let plan = plan_moving_a_profile_off_gold(
+        &env,
         &BASE.replace(
             "enumSkillValues: [{name: Gold}, {name: Silver}]",
             "enumSkillValues: [{name: Silver}, {name: Bronze}]",
         ),
     );
-    env.write(
-        "cfg/profile.yaml",
-        &profile.replace("Tier/Gold", "Tier/Silver"),
-    );
-    let plan = env.wxcc(&["plan", "cfg"]).expect(0);
     let main = plan
         .stdout
         .find("~ update skill \"Tier\"  (id")

@@ -165,6 +165,28 @@ fn only_one_outdial_ani_entry_is_the_default() {
     );
 }
 
+/// A user the tenant has under neither its email nor the former one it names is refused
+/// with the reason, and the cross-object rules that look for the user's live fields find
+/// none (kills `plan/rules.rs`: `==` made `!=` in `World::live_object`, which takes the
+/// first of the zero live users under the former name and panics).
+#[test]
+fn a_user_missing_under_every_name_is_refused_with_the_reason() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "user:\n  - email: new.agent@example.com\n    x-wxcc: {formerNames: [old.agent@example.com]}\n    siteId: Site-1\n",
+    );
+    let stderr = refused_at_plan(&env, "c.yaml");
+    contains_all(
+        &stderr,
+        &[
+            "× user `new.agent@example.com` does not exist in the tenant",
+            "create it in Control Hub first",
+        ],
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[test]
 fn a_user_joins_only_agent_teams_of_their_own_site() {
     let env = Env::new();

@@ -145,6 +145,43 @@ fn a_delete_an_unmanaged_object_points_at_is_refused_naming_it() {
     assert!(env.live("site").iter().all(|s| s["name"] != "Boston"));
 }
 
+/// A system default is never deleted, so one that points at a deleted object blocks the
+/// delete even when its kind's deletes were asked for, and the refusal names the field it
+/// points through (kills `plan/blast.rs`: `!o.is_system_default()` made
+/// `o.is_system_default()` in `keeps_pointing`, which judged the default as deleted and
+/// named it without its field).
+#[test]
+fn a_system_default_pointing_at_a_deleted_object_blocks_it_naming_its_field() {
+    let env = Env::new();
+    env.write("c/sites.yaml", SITES);
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let boston = env.live_named("site", "Boston");
+    // An admin moves the tenant's default team to Boston.
+    let mut default_team = env.live_named("team", "Team-1");
+    assert_eq!(default_team["systemDefault"], true);
+    default_team["siteId"] = boston["id"].clone();
+    let (status, body) = env.api(
+        "PUT",
+        &env.org_path(&format!("team/{}", id(&default_team))),
+        Some(default_team),
+    );
+    assert_eq!(status, 200, "{body}");
+    env.write(
+        "c/sites.yaml",
+        &SITES.replace(
+            "  - {name: Boston, active: true, multimediaProfileId: Default Multimedia Profile}\n",
+            "",
+        ),
+    );
+    refused_at_plan(
+        &env,
+        &["c", "--delete", "site", "--delete", "team"],
+        &[
+            "site `Boston` would be deleted, but 1 still points at it: team `Team-1` (not in the config, siteId)",
+        ],
+    );
+}
+
 #[test]
 fn target_keeps_one_object_and_exclude_drops_a_kind() {
     let env = Env::new();

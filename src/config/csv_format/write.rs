@@ -260,6 +260,21 @@ mod tests {
         rows.iter().map(Node::to_json).collect()
     }
 
+    /// A whole-number column writes whole numbers only: a fraction the tenant holds there
+    /// is a mismatch to report, not a cell the reader would then refuse.
+    #[test]
+    fn a_whole_number_column_takes_no_fraction() {
+        assert_eq!(
+            scalar_text(Scalar::Integer, &json!(30)).as_deref(),
+            Some("30")
+        );
+        assert_eq!(scalar_text(Scalar::Integer, &json!(1.5)), None);
+        assert_eq!(
+            scalar_text(Scalar::Number, &json!(1.5)).as_deref(),
+            Some("1.5")
+        );
+    }
+
     #[test]
     fn parse_of_write_is_the_identity_for_every_kind() {
         for kind in KINDS.iter().filter(|k| k.declarable) {
