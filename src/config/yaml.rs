@@ -703,6 +703,12 @@ mod tests {
                 ));
             }
         }
+        // Nesting around the depth the direct reader leaves to serde-saphyr, and around
+        // serde-saphyr's own limit.
+        for depth in [30, 31, 32, 33, 34, 63, 64, 65, 66, 100, 127, 128, 129] {
+            texts.push(format!("a: {}{}\n", "[".repeat(depth), "]".repeat(depth)));
+            texts.push(format!("a: {}1{}\n", "{k: ".repeat(depth), "}".repeat(depth)));
+        }
         // Every example config of the repository, whatever it holds today.
         let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
         for dir in std::fs::read_dir(examples).into_iter().flatten().flatten() {
@@ -761,6 +767,19 @@ mod tests {
         ] {
             assert!(read_common(other).is_none(), "{other:?}");
         }
+    }
+
+    #[test]
+    fn plain_text_the_scalar_rules_would_trim_is_left_to_serde_saphyr() {
+        // The parser never hands such text over today; were it to, serde-saphyr trims it
+        // before typing (` 12` is a number), so the direct reader must not call it text.
+        for text in [" 12", "12 ", "\ttrue", "null\n", "\r0", " x", "x "] {
+            assert_eq!(plain_scalar(text.to_string()), None, "{text:?}");
+        }
+        assert_eq!(
+            plain_scalar("x y".to_string()),
+            Some(NodeValue::String("x y".into()))
+        );
     }
 
     #[test]
