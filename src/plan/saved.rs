@@ -65,11 +65,7 @@ impl Unusable {
 /// `live` now.
 pub fn pins(plan: &Plan, live: &Live) -> Vec<Pin> {
     let index = KeyIndex::from_live(live);
-    let created = |kind: &str, key: &str| {
-        plan.changes
-            .iter()
-            .any(|c| c.action == Action::Create && c.kind.name == kind && c.key == key)
-    };
+    let created = |kind: &str, key: &str| creates(plan, kind, key);
     let mut pins: Vec<Pin> = Vec::new();
     for change in plan.changes.iter().filter(|c| c.action != Action::Delete) {
         let body = Value::Object(change.fields.clone());
@@ -95,6 +91,13 @@ pub fn pins(plan: &Plan, live: &Live) -> Vec<Pin> {
     pins
 }
 
+/// Whether `plan` creates the `kind` object of key `key`.
+fn creates(plan: &Plan, kind: &str, key: &str) -> bool {
+    plan.changes
+        .iter()
+        .any(|c| c.action == Action::Create && c.kind.name == kind && c.key == key)
+}
+
 /// Each way live state differs from what `saved` was computed from, one line per object:
 /// an object it updates or deletes that changed or went since, an object it creates that
 /// exists now, an object it points at that is gone or is another object now.
@@ -115,6 +118,9 @@ pub fn stale(saved: &SavedPlan, live: &Live) -> Vec<String> {
                     ));
                 }
             }
+            // The second pass's update of an object this plan creates: it has no live id
+            // until the apply creates it, and the create's own check above covers it.
+            (Action::Update, None) if creates(&saved.plan, c.kind.name, &c.key) => {}
             (_, None) => out.push(format!("{what} has no live id in the saved plan")),
             (_, Some(id)) => match live.by_id(c.kind.name, id) {
                 None => out.push(format!(
