@@ -436,9 +436,17 @@ struct FieldAt {
 }
 
 impl FieldAt {
-    /// Steps into `segment` (a field name or a list index), runs `f`, and steps back out.
-    fn within(&mut self, segment: &str, f: impl FnOnce(&mut FieldAt)) {
-        let (pointer_len, path_len) = (self.pointer.len(), self.path.len());
+    /// The place a JSON pointer names.
+    fn of(pointer: &str) -> FieldAt {
+        let mut at = FieldAt::default();
+        for segment in pointer.split('/').skip(1) {
+            at.push(segment);
+        }
+        at
+    }
+
+    /// Steps into `segment` (a field name or a list index).
+    fn push(&mut self, segment: &str) {
         self.pointer.push('/');
         self.pointer.push_str(segment);
         if segment.parse::<usize>().is_ok() {
@@ -449,9 +457,16 @@ impl FieldAt {
             }
             self.path.push_str(segment);
         }
-        f(self);
+    }
+
+    /// Steps into `segment`, runs `f`, and steps back out.
+    fn within<R>(&mut self, segment: &str, f: impl FnOnce(&mut FieldAt) -> R) -> R {
+        let (pointer_len, path_len) = (self.pointer.len(), self.path.len());
+        self.push(segment);
+        let out = f(self);
         self.pointer.truncate(pointer_len);
         self.path.truncate(path_len);
+        out
     }
 }
 
@@ -523,15 +538,20 @@ fn check_field(
         check_fields(kind, value, sub, at, diags);
         return;
     }
-    // The mapping that holds the unknown field.
+    // The mapping that holds the unknown field, and the fields it takes: not those the
+    // server sets, unless the catalogue makes one a reference (`resourceCollections[].id`).
     let pointer = &at.pointer[..at.pointer.len() - key.name.len() - 1];
+    let mut parent = FieldAt::of(pointer);
     let names = props.keys().map(String::as_str).filter(|k| {
-        !(SERVER_OWNED.contains(k) || pointer.is_empty() && kind.read_only.contains(k))
+        let server_owned =
+            SERVER_OWNED.contains(k) && parent.within(k, |at| kind.reference(&at.path).is_none());
+        !(server_owned || pointer.is_empty() && kind.read_only.contains(k))
     });
-    let where_ = if pointer.is_empty() {
-        format!("a {}", kind.name)
+    let (where_, fields_of) = if pointer.is_empty() {
+        (format!("a {}", kind.name), kind.dto.to_string())
     } else {
-        format!("`{}`", field_label(pointer))
+        let label = format!("`{}`", field_label(pointer));
+        (label.clone(), label)
     };
     let mut d = Diagnostic::error(
         format!("unknown field `{}` in {where_}", key.name),
@@ -541,7 +561,7 @@ fn check_field(
     let names: Vec<&str> = names.collect();
     d = match did_you_mean(&key.name, names.iter().copied()) {
         Some(s) => d.with_help(format!("did you mean `{s}`?")),
-        None => d.with_help(format!("fields of {}: {}", kind.dto, names.join(", "))),
+        None => d.with_help(format!("fields of {fields_of}: {}", names.join(", "))),
     };
     diags.push(d);
 }

@@ -45,6 +45,31 @@ fn unknown_field_with_did_you_mean() {
 }
 
 #[test]
+fn an_unknown_field_inside_a_list_entry_is_told_the_fields_the_entry_takes() {
+    let env = Env::new();
+    // A profile's collection entries take only `id` (a reference, though the server sets
+    // `id` elsewhere), and a site's top-level fields are named by the site's DTO.
+    env.write(
+        "c.yaml",
+        &format!("{MMP}user-profile:\n  - name: Sup\n    active: true\n    profileType: SUPERVISOR\n    permissionAccessLevel: ALL\n    resourceAccessLevel: SPECIFIC\n    resourceCollections:\n      - {{bogus: 1}}\nsite:\n  - {{name: Chicago, active: true, multimediaProfileId: Voice, zzz: 1}}\n"),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× unknown field `bogus` in `resourceCollections[0]`",
+            "help: fields of `resourceCollections[0]`: id\n",
+            "× unknown field `zzz` in a site",
+            "help: fields of SiteDTO: ",
+        ],
+    );
+    assert!(
+        !err.contains("fields of UserProfileGranularAccessDTO"),
+        "{err}"
+    );
+}
+
+#[test]
 fn wrong_type() {
     let env = Env::new();
     env.write(
