@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use granit_parser::{Event, ScalarStyle};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Number;
 use serde_saphyr::Spanned;
@@ -51,12 +52,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
 
 /// Reads any YAML through serde-saphyr: its scalar typing, budgets and error messages.
 fn read_full(text: &str) -> Result<Node, YamlError> {
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_nodes = MAX_YAML_VALUES;
-    budget.max_events = MAX_YAML_EVENTS;
-    // Scalar text can never exceed the file, which the loader already caps.
-    budget.max_total_scalar_bytes =
-        usize::try_from(super::load::MAX_CONFIG_FILE_BYTES).unwrap_or(usize::MAX);
+    let budget = reader_budget();
     let options = serde_saphyr::options! {
         with_snippet: false,
         strict_booleans: true,
@@ -89,6 +85,17 @@ fn read_full(text: &str) -> Result<Node, YamlError> {
             })
         }
     }
+}
+
+/// The limits both readers read a file within.
+fn reader_budget() -> serde_saphyr::Budget {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = MAX_YAML_VALUES;
+    budget.max_events = MAX_YAML_EVENTS;
+    // Scalar text can never exceed the file, which the loader already caps.
+    budget.max_total_scalar_bytes =
+        usize::try_from(super::load::MAX_CONFIG_FILE_BYTES).unwrap_or(usize::MAX);
+    budget
 }
 
 /// Which of the parser's limits a file went past, in words, and what to do about it.
@@ -190,7 +197,7 @@ fn clean_message(message: &str) -> String {
 /// cost of its `Spanned` deserialisation where the answer could differ. The result is the
 /// same tree, spans included (`common_shape_reads_as_serde_saphyr_does` checks that).
 fn read_common(text: &str) -> Option<Node> {
-    let budget = serde_saphyr::Budget::default();
+    let budget = reader_budget();
     let mut options = granit_parser::Options::default();
     // The options serde-saphyr gives the parser for this budget, so that the two readers
     // accept the same text.
@@ -220,8 +227,7 @@ fn read_common(text: &str) -> Option<Node> {
     reader.parser.next_event().is_none().then_some(root)
 }
 
-use granit_parser::{Event, ScalarStyle};
-
+/// The state of [`read_common`]: the parser, and what it has read so far.
 struct CommonReader<'a> {
     parser: granit_parser::Parser<'a, granit_parser::StrInput<'a>>,
     events: usize,
@@ -474,8 +480,7 @@ mod tests {
     #[test]
     fn a_breached_value_count_is_told_as_file_size_with_the_way_out() {
         use serde_saphyr::budget::BudgetBreach;
-        let mut budget = serde_saphyr::Budget::default();
-        budget.max_nodes = MAX_YAML_VALUES;
+        let budget = reader_budget();
         let (message, help) = describe_breach(&BudgetBreach::Nodes { nodes: 1 }, &budget);
         assert!(
             message.contains("more than 40,000,000 YAML values"),
@@ -707,7 +712,11 @@ mod tests {
         // serde-saphyr's own limit.
         for depth in [30, 31, 32, 33, 34, 63, 64, 65, 66, 100, 127, 128, 129] {
             texts.push(format!("a: {}{}\n", "[".repeat(depth), "]".repeat(depth)));
-            texts.push(format!("a: {}1{}\n", "{k: ".repeat(depth), "}".repeat(depth)));
+            texts.push(format!(
+                "a: {}1{}\n",
+                "{k: ".repeat(depth),
+                "}".repeat(depth)
+            ));
         }
         // Every example config of the repository, whatever it holds today.
         let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");

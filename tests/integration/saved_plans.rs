@@ -483,7 +483,8 @@ fn a_saved_plan_keeps_each_changes_pass() {
     );
     // Applied as saved: the second pass updates the layout the first pass created (it has
     // no live id in the file), and the tenant then matches the config.
-    env.wxcc(&["apply", "plan.json", "--auto-approve"]).expect(0);
+    env.wxcc(&["apply", "plan.json", "--auto-approve"])
+        .expect(0);
     env.wxcc(&["plan", "contact-center", "--detailed-exitcode"])
         .expect(0);
 }
