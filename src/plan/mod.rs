@@ -172,3 +172,39 @@ impl Plan {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Budget;
+
+    #[test]
+    fn the_budget_line_gives_the_time_at_the_limit_rounded_up() {
+        let line = |requests, per_minute| {
+            Budget {
+                requests,
+                per_minute,
+            }
+            .line()
+        };
+        assert_eq!(line(240, 300), "Apply: ~240 requests, ~48 s at 300/min");
+        assert_eq!(line(1, 300), "Apply: ~1 request, ~1 s at 300/min");
+        assert_eq!(line(0, 300), "Apply: ~0 requests, ~0 s at 300/min");
+        assert_eq!(
+            line(1_148, 300),
+            "Apply: ~1148 requests, ~3 min 50 s at 300/min"
+        );
+        assert_eq!(
+            line(40_000, 300),
+            "Apply: ~40000 requests, ~2 h 13 min at 300/min"
+        );
+        // A limit of 0 is read as 1 a minute, not a division by zero.
+        assert_eq!(
+            Budget {
+                requests: 2,
+                per_minute: 0
+            }
+            .seconds(),
+            120
+        );
+    }
+}
