@@ -518,3 +518,73 @@ fn a_delete_whose_answer_was_lost_counts_as_done() {
     env.wxcc(&["plan", "acme", "--delete", "team", "--detailed-exitcode"])
         .expect(0);
 }
+
+#[test]
+fn a_delete_waits_for_the_updates_that_let_go_of_it() {
+    let env = Env::new();
+    let acme = env.copy_example("acme");
+    env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
+    // Chicago and one team move from the `Voice Only` profile to `Blended Digital`, and
+    // `Voice Only` goes: its delete needs both updates first (their live state points at
+    // it), and the team's update fails.
+    for file in ["sites.yaml", "teams.yaml"] {
+        let text = std::fs::read_to_string(acme.join(file)).expect("read");
+        std::fs::write(
+            acme.join(file),
+            text.replace("Id: Voice Only", "Id: Blended Digital"),
+        )
+        .expect("write");
+    }
+    let profiles = std::fs::read_to_string(acme.join("profiles.yaml")).expect("read");
+    let voice = profiles.find("  - name: Voice Only").expect("Voice Only");
+    let blended = profiles
+        .find("  - name: Blended Digital")
+        .expect("Blended Digital");
+    std::fs::write(
+        acme.join("profiles.yaml"),
+        format!("{}{}", &profiles[..voice], &profiles[blended..]),
+    )
+    .expect("write");
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "PUT", "pathContains": "/team/", "status": 400, "times": 1})),
+    );
+    let args = [
+        "apply",
+        "acme",
+        "--delete",
+        "multimedia-profile",
+        "--auto-approve",
+        "--parallelism",
+        "1",
+    ];
+    let run = env.wxcc(&args).expect(1);
+    contains_all(
+        &run.stdout,
+        &[
+            "~ updated site \"Chicago\"",
+            "✗ failed to update team \"Billing Tier 2\"",
+            "○ skipped: did not delete multimedia-profile \"Voice Only\": it needs team `Billing Tier 2`, whose update failed",
+            "1 done (0 created, 1 updated, 0 deleted), 1 failed, 1 skipped, 0 not attempted.",
+        ],
+    );
+    let deletes = env
+        .client_requests()
+        .iter()
+        .filter(|r| r["method"] == "DELETE")
+        .count();
+    assert_eq!(deletes, 0, "the profile's delete is not sent");
+    assert_eq!(
+        env.live_named("multimedia-profile", "Voice Only")["name"],
+        "Voice Only"
+    );
+    // Without the fault, the rerun converges.
+    env.wxcc(&args[..args.len() - 2]).expect(0);
+    assert!(
+        env.live("multimedia-profile")
+            .iter()
+            .all(|p| p["name"] != "Voice Only"),
+        "Voice Only is deleted"
+    );
+}
