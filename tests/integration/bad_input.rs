@@ -453,3 +453,30 @@ fn a_syntax_error_after_a_line_ending_in_an_accent_is_reported_with_the_lines_he
         ],
     );
 }
+
+#[test]
+fn a_team_resource_of_a_collection_cannot_be_none() {
+    let env = Env::new();
+    let resources: Vec<String> = wxcc::catalogue::RESOURCE_TYPES
+        .iter()
+        .map(|n| {
+            let level = if *n == "team" { "NONE" } else { "ALL" };
+            format!("      - {{name: {n}, accessLevel: {level}}}\n")
+        })
+        .collect();
+    env.write(
+        "c.yaml",
+        &format!(
+            "resource-collection:\n  - name: Everything\n    description: all of it\n    resources:\n{}",
+            resources.concat()
+        ),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "cannot be \"NONE\" here",
+            "the `team` resources of a collection cannot be NONE",
+        ],
+    );
+}
