@@ -424,7 +424,6 @@ fn dangling_references(object: &DesiredObject, desired: &Desired) -> Vec<Diagnos
         .collect()
 }
 
-/// Walks declared fields alongside the schema: unknown fields and fields the server owns.
 /// Where [`check_fields`] is, in both spellings, each extended for a child and restored.
 #[derive(Default)]
 struct FieldAt {
@@ -470,6 +469,7 @@ impl FieldAt {
     }
 }
 
+/// Walks declared fields alongside the schema: unknown fields and fields the server owns.
 fn check_fields(
     kind: &'static Kind,
     node: &Node,
