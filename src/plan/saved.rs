@@ -65,7 +65,6 @@ impl Unusable {
 /// `live` now.
 pub fn pins(plan: &Plan, live: &Live) -> Vec<Pin> {
     let index = KeyIndex::from_live(live);
-    let created = |kind: &str, key: &str| creates(plan, kind, key);
     let mut pins: Vec<Pin> = Vec::new();
     for change in plan.changes.iter().filter(|c| c.action != Action::Delete) {
         let body = Value::Object(change.fields.clone());
@@ -74,7 +73,7 @@ pub fn pins(plan: &Plan, live: &Live) -> Vec<Pin> {
                 Some(_) => key.split_once('/').map_or(key, |(o, _)| o),
                 None => key,
             };
-            if created(reference.target, owner) {
+            if creates(plan, reference.target, owner) {
                 continue;
             }
             let name = reference.index_name();
