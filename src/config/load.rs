@@ -189,15 +189,13 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError
             }
         }
     }
-    let yaml_files: Vec<&SourceFile> = read
-        .iter()
-        .filter_map(|r| r.as_ref().ok())
-        .map(|&index| &loaded.sources.files[index])
-        .filter(|f| !csv_format::is_csv(&f.path))
-        .collect();
-    let mut parsed =
-        crate::parallel::map_in_order(&yaml_files, |f| yaml::parse(&f.text)).into_iter();
-    for outcome in read {
+    // Each file's parse; `None` for a CSV file and for one that could not be read.
+    let sources = &loaded.sources.files;
+    let parsed = crate::parallel::map_in_order(&read, |outcome| {
+        let file = &sources[*outcome.as_ref().ok()?];
+        (!csv_format::is_csv(&file.path)).then(|| yaml::parse(&file.text))
+    });
+    for (outcome, parsed) in read.into_iter().zip(parsed) {
         let index = match outcome {
             Ok(index) => index,
             Err(d) => {
@@ -206,7 +204,7 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError
             }
         };
         let text = &loaded.sources.files[index].text;
-        if csv_format::is_csv(&loaded.sources.files[index].path) {
+        let Some(parsed) = parsed else {
             let path = &loaded.sources.files[index].path;
             let kind = match forced.map_or_else(|| csv_format::kind_of_file(path), Ok) {
                 Ok(kind) => kind,
@@ -227,9 +225,6 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError
                 read_uploads(&mut object, &dir, &root, &mut loaded.diagnostics);
                 loaded.desired.objects.push(object);
             }
-            continue;
-        }
-        let Some(parsed) = parsed.next() else {
             continue;
         };
         match parsed {
