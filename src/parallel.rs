@@ -1,6 +1,7 @@
 //! Independent per-item work spread over the machine's cores, results kept in input order:
-//! `validate` checks each object on its own, and loading parses each YAML file on its own;
-//! a config of 100,000 objects is worth splitting (docs/performance.md).
+//! `validate` checks each object on its own, and loading parses each YAML file (and each
+//! piece of a big one) on its own; a config of 100,000 objects is worth splitting
+//! (docs/performance.md).
 
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,6 +11,11 @@ use std::thread;
 /// it saves on a small config.
 const MIN_ITEMS_TO_SPLIT: usize = 4_096;
 
+/// The cores this process may use (1 when the system cannot tell).
+pub fn cores() -> usize {
+    thread::available_parallelism().map_or(1, NonZeroUsize::get)
+}
+
 /// `f` over every item, each item's results in item order, as if run in one loop. The
 /// items are cut into one contiguous run per core; a panic in `f` is re-raised here.
 pub fn flat_map_in_order<T, R, F>(items: &[T], f: F) -> Vec<R>
@@ -18,7 +24,7 @@ where
     R: Send,
     F: Fn(&T) -> Vec<R> + Sync,
 {
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let cores = cores();
     if cores < 2 || items.len() < MIN_ITEMS_TO_SPLIT {
         return items.iter().flat_map(&f).collect();
     }
@@ -42,7 +48,7 @@ where
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let cores = cores();
     if cores < 2 || items.len() < 2 {
         return items.iter().map(&f).collect();
     }

@@ -3,6 +3,7 @@
 //! swapping it touches this file alone.
 
 use std::fmt;
+use std::ops::Range;
 
 use granit_parser::{Event, ScalarStyle};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -44,11 +45,23 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
             value: NodeValue::Null,
         });
     }
+    if text.len() >= SPLIT_MIN_BYTES
+        && let Some(node) = read_split(text, crate::parallel::cores() * PIECES_PER_CORE)
+    {
+        return Ok(node);
+    }
     match read_common(text) {
         Some(node) => Ok(node),
         None => read_full(text),
     }
 }
+
+/// Files at least this big are read in pieces on every core ([`read_split`]); below it,
+/// starting threads costs more than it saves.
+const SPLIT_MIN_BYTES: usize = 1 << 20;
+
+/// Pieces per core: entries differ in size, so a few pieces each keep the cores evenly busy.
+const PIECES_PER_CORE: usize = 4;
 
 /// Reads any YAML through serde-saphyr: its scalar typing, budgets and error messages.
 fn read_full(text: &str) -> Result<Node, YamlError> {
@@ -197,6 +210,11 @@ fn clean_message(message: &str) -> String {
 /// cost of its `Spanned` deserialisation where the answer could differ. The result is the
 /// same tree, spans included (`common_shape_reads_as_serde_saphyr_does` checks that).
 fn read_common(text: &str) -> Option<Node> {
+    read_common_counted(text).map(|(node, _)| node)
+}
+
+/// [`read_common`], with the number of parser events the text took.
+fn read_common_counted(text: &str) -> Option<(Node, usize)> {
     let budget = reader_budget();
     let mut options = granit_parser::Options::default();
     // The options serde-saphyr gives the parser for this budget, so that the two readers
@@ -224,7 +242,196 @@ fn read_common(text: &str) -> Option<Node> {
     {
         return None;
     }
-    reader.parser.next_event().is_none().then_some(root)
+    reader
+        .parser
+        .next_event()
+        .is_none()
+        .then_some((root, reader.events))
+}
+
+/// A top-level key whose value is a block list, as the text lays it out.
+struct TopList {
+    /// The key's line, its line break included.
+    key_line: Range<usize>,
+    /// Where the line of each entry (`-` at the list's indentation) starts.
+    entries: Vec<usize>,
+    /// The entries' indentation.
+    indent: usize,
+    /// Where the next top-level key's line starts, or the text's end.
+    end: usize,
+}
+
+/// The top-level lists of a text laid out as a config usually is: `kind:` lines at the
+/// margin, each followed by a block list, and nothing else at the margin but comments.
+/// `None` for any other layout.
+fn top_lists(text: &str) -> Option<Vec<TopList>> {
+    let mut lists: Vec<TopList> = Vec::new();
+    // The indentation of the current list's entries, once its first entry is seen.
+    let mut indent: Option<usize> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let content = line.trim_start_matches(' ');
+        let bare = content.trim_end_matches(['\n', '\r', ' ', '\t']);
+        if bare.is_empty() || bare.starts_with('#') {
+            continue;
+        }
+        let depth = line.len() - content.len();
+        let entry = content.starts_with('-')
+            && matches!(content.as_bytes().get(1), None | Some(b' ' | b'\n' | b'\r'));
+        if depth == 0 && !(entry && indent.is_none_or(|i| i == 0)) {
+            let name = bare.strip_suffix(':')?;
+            let first = name.chars().next()?;
+            if !first.is_ascii_alphabetic()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return None;
+            }
+            if let Some(last) = lists.last_mut() {
+                last.end = start;
+            }
+            lists.push(TopList {
+                key_line: start..at,
+                entries: Vec::new(),
+                indent: 0,
+                end: text.len(),
+            });
+            indent = None;
+            continue;
+        }
+        let list = lists.last_mut()?;
+        match indent {
+            None if entry => {
+                indent = Some(depth);
+                list.indent = depth;
+            }
+            None => return None,
+            Some(i) if i == depth && entry => {}
+            Some(_) => continue,
+        }
+        list.entries.push(start);
+    }
+    lists.iter().all(|l| !l.entries.is_empty()).then_some(lists)
+}
+
+/// A run of entries of one top-level list, read on its own.
+struct Piece {
+    /// Which list (an index into [`top_lists`]'s answer).
+    list: usize,
+    /// The text it covers; the first piece of a list starts at the list's key line (the
+    /// first of the file at the file's start).
+    text: Range<usize>,
+    first: bool,
+}
+
+/// Reads a big file of the common layout ([`top_lists`]) in pieces at once, each piece a
+/// run of whole entries of one list, read by [`read_common`] after its list's key line,
+/// so that every entry is read at the same depth and after the same kind of line as in
+/// the whole file. A piece cannot end inside an entry: a quoted text or a bracket left
+/// open by a cut is an error in the piece before it, and a block text ends before a line
+/// as little indented as an entry. The pieces' trees, moved to where their text is,
+/// make the tree [`read_common`] would give for the whole file (spans included;
+/// `split_reading_reads_as_serde_saphyr_does` checks it). Anything else (another
+/// layout, a piece [`read_common`] leaves, a key given twice) gives `None`.
+fn read_split(text: &str, pieces_wanted: usize) -> Option<Node> {
+    let lists = top_lists(text)?;
+    let target = text.len() / pieces_wanted.max(1);
+    let mut pieces = Vec::new();
+    for (n, list) in lists.iter().enumerate() {
+        let mut from = if n == 0 { 0 } else { list.key_line.start };
+        let mut first = true;
+        for &entry in &list.entries[1..] {
+            if entry - from > target {
+                // The piece takes the next entry's indentation too: a block text ends
+                // where that line's indentation does, and so does its span.
+                pieces.push(Piece {
+                    list: n,
+                    text: from..entry + list.indent,
+                    first,
+                });
+                from = entry;
+                first = false;
+            }
+        }
+        pieces.push(Piece {
+            list: n,
+            text: from..list.end,
+            first,
+        });
+    }
+    if pieces.len() < 2 {
+        return None;
+    }
+    let read = crate::parallel::map_in_order(&pieces, |piece| {
+        let range = piece.text.clone();
+        if piece.first {
+            let (mut node, events) = read_common_counted(&text[range.clone()])?;
+            node.shift(range.start);
+            return Some((node, events));
+        }
+        let key_line = &text[lists[piece.list].key_line.clone()];
+        let mut owned = String::with_capacity(key_line.len() + range.len());
+        owned.push_str(key_line);
+        owned.push_str(&text[range.clone()]);
+        let (mut node, events) = read_common_counted(&owned)?;
+        // The key line is not where it was read: only the entries' spans are kept.
+        node.shift(range.start - key_line.len());
+        Some((node, events))
+    });
+    let mut events = 0usize;
+    let mut root = None;
+    let mut names = std::collections::HashSet::new();
+    let mut fields: Vec<(Key, Node)> = Vec::with_capacity(lists.len());
+    for (piece, read) in pieces.iter().zip(read) {
+        let (Node { span, value }, count) = read?;
+        events = events.saturating_add(count);
+        let NodeValue::Map(mut entries) = value else {
+            return None;
+        };
+        let (key, list) = entries.pop()?;
+        if !entries.is_empty() {
+            return None;
+        }
+        let NodeValue::List(items) = list.value else {
+            return None;
+        };
+        if piece.first {
+            if !names.insert(key.name.clone()) {
+                return None;
+            }
+            root.get_or_insert(span);
+            fields.push((
+                key,
+                Node {
+                    span: list.span,
+                    value: NodeValue::List(items),
+                },
+            ));
+        } else if let Some((
+            _,
+            Node {
+                value: NodeValue::List(all),
+                ..
+            },
+        )) = fields.last_mut()
+        {
+            all.extend(items);
+        } else {
+            return None;
+        }
+    }
+    // Each piece counts stream and document events the whole file has once: the sum is
+    // over the whole file's count, never under.
+    if events > MAX_YAML_VALUES {
+        return None;
+    }
+    Some(Node {
+        span: root?,
+        value: NodeValue::Map(fields),
+    })
 }
 
 /// The state of [`read_common`]: the parser, and what it has read so far.
@@ -751,6 +958,108 @@ mod tests {
         }
         // Most of the corpus is of the common shape; the rest must go the full way.
         assert!(common > corpus.len() / 2, "{common} of {}", corpus.len());
+    }
+
+    /// Texts of the layout [`read_split`] cuts into pieces, and each way out of it.
+    const SPLIT_TEXTS: &[&str] = &[
+        "skill:\n  - a\n  - b\nteam:\n  - c\n  - d\n",
+        "# lead\n\nskill:\n  # first\n  - a\n\n# between\n  - b\n  # after\nteam:\n  - c\n# tail\n",
+        "skill:\n- a\n- b\nteam:\n- c\n- {name: d}\n",
+        "skill:\r\n  - a\r\n  - b\r\nteam:\r\n  - c\r\n",
+        "skill:\n    - a\n    - b\n",
+        "skill:  \n  - a\n  - b\n",
+        "skill:\n  - |+\n    kept\n\n\n  - b\n",
+        "skill:\n  - description: |\n      text\n\n  - b\n  - description: >-\n      folded\n      more\n  - c\n",
+        "skill:\n  - |\n    # not a comment\n    - not an entry\n  - b\n",
+        "skill:\n  - \"abc\n  - def\"\n  - x\n",
+        "skill:\n  - 'abc\n  - def'\n  - x\n",
+        "skill:\n  - [a,\n  - b]\n  - c\n",
+        "skill:\n  - {a: 1,\n  - b: 2}\n  - c\n",
+        "skill:\n  - \"abc\ndef\"\n  - x\n",
+        "skill:\n  - \"abc\nteam:\n  - x\"\n  - y\n",
+        "skill:\n  - \"abc\n# not a comment\"\n  - x\n",
+        "skill:\n  - abc\n    def\n  - x\n",
+        "skill:\n  - abc\n  def\n  - x\n",
+        "skill: # kinds\n  - a\n  - b\n",
+        "skill:\nteam:\n  - a\n  - b\n",
+        "skill:\n  - a\n  - b\nteam:\n",
+        "skill:\n  - a\nskill:\n  - b\n",
+        "skill:\n  - &x a\n  - *x\n",
+        "skill:\n  - a\n  - !!str 12\n",
+        "null:\n  - a\n  - b\n",
+        "true:\n  - a\n  - b\n",
+        "'skill':\n  - a\n  - b\n",
+        "skill:\n\t- a\n\t- b\n",
+        "skill:\n  -\ta\n  - b\n",
+        "skill:\n  - a\n - b\n",
+        "skill:\n  - a\n   - b\n",
+        "skill:\n  - a\n  b: c\n",
+        "skill:\n  - a\n  -x\n  - b\n",
+        "skill:\n  - a\n---\nteam:\n  - b\n",
+        "skill:\n  - a\n...\nteam:\n  - b\n",
+        "skill:\n  -\n  - a\n  -\n    name: b\n",
+        "team:\n  - name: a\n    users:\n      - x\n      - y\n  - name: b\n    users: [z]\n",
+        "team:\n  - name: a\n    users:\n    - x\n    - y\n  - name: b\n",
+        "skill:\n- a\n  - b\n- c\n",
+        "skill:\n  - a\nteam: x\n",
+        "skill:\n  - a\nteam: [b]\n",
+        "skill:\n  - a\n  - b\nkey with space:\n  - c\n",
+        "skill:\n  - a\n\u{feff}team:\n  - b\n",
+        "skill:\r  - a\r  - b\r",
+        "skill:\n  - a\n  - b",
+        "skill:\n  - a\n  - [b, {c: 1}]\n  - {name: x, l: [1, 2]}\n  - x: 1\n    y:\n      z: 2\n",
+    ];
+
+    #[test]
+    fn split_reading_reads_as_serde_saphyr_does() {
+        let mut texts = corpus();
+        texts.extend(SPLIT_TEXTS.iter().map(|t| (*t).to_string()));
+        for s in SCALARS {
+            texts.push(format!(
+                "skill:\n  - {s}\n  - x\nteam:\n  - k: {s}\n  - {s}\n"
+            ));
+        }
+        let mut split = 0;
+        for text in &texts {
+            // Two pieces, three, and one piece per entry.
+            for wanted in [2, 3, text.len()] {
+                if let Some(node) = read_split(text, wanted) {
+                    split += 1;
+                    match read_full(text) {
+                        Ok(full) => assert_eq!(node, full, "the readers differ on {text:?}"),
+                        Err(err) => {
+                            panic!("{text:?} read in pieces, but serde-saphyr refuses it: {err:?}")
+                        }
+                    }
+                }
+            }
+        }
+        assert!(split > 200, "{split} texts read in pieces");
+    }
+
+    #[test]
+    fn a_config_of_several_lists_is_read_in_pieces() {
+        let mut text = String::from("# generated\nskill:\n");
+        for k in 0..40 {
+            text.push_str(&format!("  - {{name: Skill {k}, active: true, n: {k}}}\n"));
+        }
+        text.push_str("\n# the teams\nteam:\n");
+        for t in 0..30 {
+            text.push_str(&format!(
+                "  - name: Team {t}\n    users:\n      - a{t}@example.com\n    help: |\n      line\n"
+            ));
+        }
+        let lists = top_lists(&text).expect("the common layout");
+        assert_eq!(
+            lists.iter().map(|l| l.entries.len()).collect::<Vec<_>>(),
+            [40, 30]
+        );
+        for wanted in [2, 5, 64] {
+            let node = read_split(&text, wanted).expect("read in pieces");
+            assert_eq!(node, read_full(&text).expect("valid"), "{wanted} pieces");
+        }
+        // One list of one entry is one piece: nothing to split.
+        assert!(read_split("skill:\n  - a\n", 8).is_none());
     }
 
     #[test]

@@ -110,12 +110,23 @@ impl Node {
 
     /// Sets the file index on this node and every node under it.
     pub fn set_file(&mut self, file: usize) {
-        self.span.file = file;
+        self.each_span(&mut |span| span.file = file);
+    }
+
+    /// Moves this node and every node under it `by` bytes further into its file (a tree
+    /// read from a piece of the file that starts there).
+    pub fn shift(&mut self, by: usize) {
+        self.each_span(&mut |span| span.offset += by);
+    }
+
+    /// `f` on the span of this node and of every key and node under it.
+    fn each_span(&mut self, f: &mut impl FnMut(&mut Span)) {
+        f(&mut self.span);
         match &mut self.value {
-            NodeValue::List(items) => items.iter_mut().for_each(|n| n.set_file(file)),
+            NodeValue::List(items) => items.iter_mut().for_each(|n| n.each_span(f)),
             NodeValue::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-                k.span.file = file;
-                v.set_file(file);
+                f(&mut k.span);
+                v.each_span(f);
             }),
             _ => {}
         }

@@ -480,3 +480,54 @@ fn a_team_resource_of_a_collection_cannot_be_none() {
         ],
     );
 }
+
+/// The `[c.yaml:LINE:COL]` of the first occurrence of `what` in `text`.
+fn place(text: &str, what: &str) -> String {
+    let at = text.find(what).expect("in the text");
+    let line = text[..at].matches('\n').count() + 1;
+    let col = at - text[..at].rfind('\n').map_or(0, |n| n + 1) + 1;
+    format!("[c.yaml:{line}:{col}]")
+}
+
+/// A file big enough to be read in pieces on every core (`config/yaml.rs`, `read_split`)
+/// reads as one: every object counted, and a mistake deep in any piece of either list told
+/// at its own line and column.
+#[test]
+fn a_big_file_read_in_pieces_points_at_its_mistakes() {
+    let env = Env::new();
+    let mut text = String::from("# a big config\nskill:\n");
+    for k in 0..6000 {
+        text.push_str(&format!("  - name: Skill {k}\n    skillType: PROFICIENCY\n    serviceLevelThreshold: 30\n    active: true\n    description: skill number {k} of the big config\n"));
+    }
+    text.push_str("\n# the profiles\nskill-profile:\n");
+    for p in 0..3000 {
+        text.push_str(&format!(
+            "  - name: Profile {p}\n    activeSkills:\n      - {{skillId: Skill {p}, proficiencyValue: 5}}\n"
+        ));
+    }
+    assert!(text.len() > 1 << 20, "{} bytes", text.len());
+    env.write("c.yaml", &text);
+    let run = env.wxcc(&["validate", "c.yaml"]).expect(0);
+    contains_all(&run.stdout, &["c.yaml is valid: 9000 objects in 1 file."]);
+
+    let bad = text
+        .replace(
+            "    description: skill number 4321 of",
+            "    descripton: skill number 4321 of",
+        )
+        .replace(
+            "{skillId: Skill 2345, proficiencyValue: 5}",
+            "{skillId: Skill 2345, proficiencyValue: 5, bogus: 1}",
+        );
+    env.write("c.yaml", &bad);
+    let err = env.wxcc(&["validate", "c.yaml"]).expect(1).stderr;
+    contains_all(
+        &err,
+        &[
+            "× unknown field `descripton` in a skill",
+            &place(&bad, "descripton"),
+            "× unknown field `bogus` in `activeSkills[0]`",
+            &place(&bad, "bogus"),
+        ],
+    );
+}
