@@ -46,7 +46,11 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
         });
     }
     if text.len() >= SPLIT_MIN_BYTES
-        && let Some(node) = read_split(text, crate::parallel::cores() * PIECES_PER_CORE)
+        && let Some(node) = read_split(
+            text,
+            crate::parallel::cores() * PIECES_PER_CORE,
+            MAX_YAML_VALUES,
+        )
     {
         return Ok(node);
     }
@@ -281,12 +285,12 @@ fn top_lists(text: &str) -> Option<Vec<TopList>> {
         let entry = content.starts_with('-')
             && matches!(content.as_bytes().get(1), None | Some(b' ' | b'\n' | b'\r'));
         if depth == 0 && !(entry && indent.is_none_or(|i| i == 0)) {
+            // A key line, of a kind's name: the line starts a piece, and so is read at
+            // the start of a stream, where a byte-order mark, a directive or a document
+            // marker would mean what it cannot mean in the middle of the file.
             let name = bare.strip_suffix(':')?;
-            let first = name.chars().next()?;
-            if !first.is_ascii_alphabetic()
-                || !name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            if !name.starts_with(|c: char| c.is_ascii_lowercase())
+                || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
             {
                 return None;
             }
@@ -327,18 +331,10 @@ struct Piece {
     first: bool,
 }
 
-/// Reads a big file of the common layout ([`top_lists`]) in pieces at once, each piece a
-/// run of whole entries of one list, read by [`read_common`] after its list's key line,
-/// so that every entry is read at the same depth and after the same kind of line as in
-/// the whole file. A piece cannot end inside an entry: a quoted text or a bracket left
-/// open by a cut is an error in the piece before it, and a block text ends before a line
-/// as little indented as an entry. The pieces' trees, moved to where their text is,
-/// make the tree [`read_common`] would give for the whole file (spans included;
-/// `split_reading_reads_as_serde_saphyr_does` checks it). Anything else (another
-/// layout, a piece [`read_common`] leaves, a key given twice) gives `None`.
-fn read_split(text: &str, pieces_wanted: usize) -> Option<Node> {
-    let lists = top_lists(text)?;
-    let target = text.len() / pieces_wanted.max(1);
+/// The pieces `lists` (of a text `len` bytes long) are cut into: runs of whole entries of
+/// one list, each a little over `len / wanted` bytes, or the rest of its list.
+fn pieces(lists: &[TopList], len: usize, wanted: usize) -> Vec<Piece> {
+    let target = len / wanted.max(1);
     let mut pieces = Vec::new();
     for (n, list) in lists.iter().enumerate() {
         let mut from = if n == 0 { 0 } else { list.key_line.start };
@@ -362,6 +358,22 @@ fn read_split(text: &str, pieces_wanted: usize) -> Option<Node> {
             first,
         });
     }
+    pieces
+}
+
+/// Reads a big file of the common layout ([`top_lists`]) in pieces at once, each piece a
+/// run of whole entries of one list, read by [`read_common`] after its list's key line,
+/// so that every entry is read at the same depth and after the same kind of line as in
+/// the whole file. A piece cannot end inside an entry: a quoted text or a bracket left
+/// open by a cut is an error in the piece before it, and a block text ends before a line
+/// as little indented as an entry. The pieces' trees, moved to where their text is,
+/// make the tree [`read_common`] would give for the whole file (spans included;
+/// `split_reading_reads_as_serde_saphyr_does` checks it). Anything else (another
+/// layout, a piece [`read_common`] leaves, a key given twice, more than `max_events`
+/// parser events in all) gives `None`.
+fn read_split(text: &str, pieces_wanted: usize, max_events: usize) -> Option<Node> {
+    let lists = top_lists(text)?;
+    let pieces = pieces(&lists, text.len(), pieces_wanted);
     if pieces.len() < 2 {
         return None;
     }
@@ -425,7 +437,7 @@ fn read_split(text: &str, pieces_wanted: usize) -> Option<Node> {
     }
     // Each piece counts stream and document events the whole file has once: the sum is
     // over the whole file's count, never under.
-    if events > MAX_YAML_VALUES {
+    if events > max_events {
         return None;
     }
     Some(Node {
@@ -960,8 +972,8 @@ mod tests {
         assert!(common > corpus.len() / 2, "{common} of {}", corpus.len());
     }
 
-    /// Texts of the layout [`read_split`] cuts into pieces, and each way out of it.
-    const SPLIT_TEXTS: &[&str] = &[
+    /// Texts of the layout [`read_split`] reads in pieces when each entry is a piece.
+    const SPLIT_LAYOUTS: &[&str] = &[
         "skill:\n  - a\n  - b\nteam:\n  - c\n  - d\n",
         "# lead\n\nskill:\n  # first\n  - a\n\n# between\n  - b\n  # after\nteam:\n  - c\n# tail\n",
         "skill:\n- a\n- b\nteam:\n- c\n- {name: d}\n",
@@ -971,24 +983,40 @@ mod tests {
         "skill:\n  - |+\n    kept\n\n\n  - b\n",
         "skill:\n  - description: |\n      text\n\n  - b\n  - description: >-\n      folded\n      more\n  - c\n",
         "skill:\n  - |\n    # not a comment\n    - not an entry\n  - b\n",
+        "skill:\n  - \"abc\n# not a comment\"\n  - x\n",
+        "skill:\n  - \"abc\n  d e\"\n  - x\n",
+        "skill:\n  - abc\n    def\n  - x\n",
+        "skill:\n  -\n  - a\n  -\n    name: b\n",
+        "team:\n  - name: a\n    users:\n      - x\n      - y\n  - name: b\n    users: [z]\n",
+        "team:\n  - name: a\n    users:\n    - x\n    - y\n  - name: b\n",
+        "skill:\n- a\n  - b\n- c\n",
+        "skill:\n  - a\n  - b",
+        "skill:\n  - a\n  - [b, {c: 1}]\n  - {name: x, l: [1, 2]}\n  - x: 1\n    y:\n      z: 2\n",
+        "skill:\n  - a\n  - b\nskill-profile:\n  - c\n",
+    ];
+
+    /// Texts near that layout that the whole-file readers must read instead (or that
+    /// may go either way): a cut through a quoted text or brackets, keys and lists of
+    /// other shapes, other indentation, documents, tabs, anchors, tags.
+    const OTHER_LAYOUTS: &[&str] = &[
         "skill:\n  - \"abc\n  - def\"\n  - x\n",
         "skill:\n  - 'abc\n  - def'\n  - x\n",
         "skill:\n  - [a,\n  - b]\n  - c\n",
         "skill:\n  - {a: 1,\n  - b: 2}\n  - c\n",
         "skill:\n  - \"abc\ndef\"\n  - x\n",
         "skill:\n  - \"abc\nteam:\n  - x\"\n  - y\n",
-        "skill:\n  - \"abc\n# not a comment\"\n  - x\n",
-        "skill:\n  - abc\n    def\n  - x\n",
         "skill:\n  - abc\n  def\n  - x\n",
         "skill: # kinds\n  - a\n  - b\n",
         "skill:\nteam:\n  - a\n  - b\n",
         "skill:\n  - a\n  - b\nteam:\n",
         "skill:\n  - a\nskill:\n  - b\n",
+        "skill:\n  - a\n'skill':\n  - b\n",
         "skill:\n  - &x a\n  - *x\n",
         "skill:\n  - a\n  - !!str 12\n",
         "null:\n  - a\n  - b\n",
         "true:\n  - a\n  - b\n",
-        "'skill':\n  - a\n  - b\n",
+        "<<:\n  - a\n  - b\n",
+        "? skill\n:\n  - a\n  - b\n",
         "skill:\n\t- a\n\t- b\n",
         "skill:\n  -\ta\n  - b\n",
         "skill:\n  - a\n - b\n",
@@ -997,23 +1025,27 @@ mod tests {
         "skill:\n  - a\n  -x\n  - b\n",
         "skill:\n  - a\n---\nteam:\n  - b\n",
         "skill:\n  - a\n...\nteam:\n  - b\n",
-        "skill:\n  -\n  - a\n  -\n    name: b\n",
-        "team:\n  - name: a\n    users:\n      - x\n      - y\n  - name: b\n    users: [z]\n",
-        "team:\n  - name: a\n    users:\n    - x\n    - y\n  - name: b\n",
-        "skill:\n- a\n  - b\n- c\n",
+        "skill:\n  - a\n- b\n",
+        "skill:\n  - a\n- x:\n  - b\n",
         "skill:\n  - a\nteam: x\n",
         "skill:\n  - a\nteam: [b]\n",
-        "skill:\n  - a\n  - b\nkey with space:\n  - c\n",
+        "skill:\n  - a\na: b:\n  - c\n",
         "skill:\n  - a\n\u{feff}team:\n  - b\n",
         "skill:\r  - a\r  - b\r",
-        "skill:\n  - a\n  - b",
-        "skill:\n  - a\n  - [b, {c: 1}]\n  - {name: x, l: [1, 2]}\n  - x: 1\n    y:\n      z: 2\n",
+        "  - a\nskill:\n  - b\n",
+        "skill:\n  a: 1\n  b: 2\nteam:\n  c: 1\n",
+        "skill_2:\n  - a\n  - b\n'quoted':\n  - c\n\"double\":\n  - d\nkey with space:\n  - e\n",
+        "skill:\n  - a\n%TAG !e! tag:e.com,2000:\n  - b\n",
+        "skill:\n  - a\n-team:\n  - b\n",
+        "Skill:\n  - a\n  - b\n",
+        "skill:\n  - a\nteam2:\n  - b\n",
     ];
 
     #[test]
     fn split_reading_reads_as_serde_saphyr_does() {
         let mut texts = corpus();
-        texts.extend(SPLIT_TEXTS.iter().map(|t| (*t).to_string()));
+        texts.extend(SPLIT_LAYOUTS.iter().map(|t| (*t).to_string()));
+        texts.extend(OTHER_LAYOUTS.iter().map(|t| (*t).to_string()));
         for s in SCALARS {
             texts.push(format!(
                 "skill:\n  - {s}\n  - x\nteam:\n  - k: {s}\n  - {s}\n"
@@ -1023,7 +1055,7 @@ mod tests {
         for text in &texts {
             // Two pieces, three, and one piece per entry.
             for wanted in [2, 3, text.len()] {
-                if let Some(node) = read_split(text, wanted) {
+                if let Some(node) = read_split(text, wanted, MAX_YAML_VALUES) {
                     split += 1;
                     match read_full(text) {
                         Ok(full) => assert_eq!(node, full, "the readers differ on {text:?}"),
@@ -1035,6 +1067,12 @@ mod tests {
             }
         }
         assert!(split > 200, "{split} texts read in pieces");
+        for text in SPLIT_LAYOUTS {
+            assert!(
+                read_split(text, text.len(), MAX_YAML_VALUES).is_some(),
+                "not read in pieces: {text:?}"
+            );
+        }
     }
 
     #[test]
@@ -1055,11 +1093,86 @@ mod tests {
             [40, 30]
         );
         for wanted in [2, 5, 64] {
-            let node = read_split(&text, wanted).expect("read in pieces");
+            let node = read_split(&text, wanted, MAX_YAML_VALUES).expect("read in pieces");
             assert_eq!(node, read_full(&text).expect("valid"), "{wanted} pieces");
         }
         // One list of one entry is one piece: nothing to split.
-        assert!(read_split("skill:\n  - a\n", 8).is_none());
+        assert!(read_split("skill:\n  - a\n", 8, MAX_YAML_VALUES).is_none());
+    }
+
+    #[test]
+    fn layouts_of_other_shapes_are_not_cut() {
+        for text in [
+            "skill:\n  a: 1\n  b: 2\n",
+            "skill: [a, b]\n",
+            "skill:\nteam:\n  - a\n",
+            "skill:\n  - a\nteam:\n",
+            "  - a\nskill:\n  - b\n",
+            "skill:\n  - a\n---\n",
+            "skill:\n  - a\n- b\n",
+            "skill: # c\n  - a\n",
+            "- a\n- b\n",
+            "skill:\n  - a\n\u{feff}team:\n  - b\n",
+            "Skill:\n  - a\n",
+            "-skill:\n  - a\n",
+            "sk ill:\n  - a\n",
+            "skill2:\n  - a\n",
+        ] {
+            assert!(top_lists(text).is_none(), "{text:?}");
+        }
+        let lists = top_lists("skill:\n- a\n- b\nteam:\n  - c\n").expect("the common layout");
+        assert_eq!(
+            lists
+                .iter()
+                .map(|l| (l.key_line.clone(), l.entries.clone(), l.indent, l.end))
+                .collect::<Vec<_>>(),
+            [(0..7, vec![7, 11], 0, 15), (15..21, vec![21], 2, 27)]
+        );
+    }
+
+    #[test]
+    fn pieces_are_runs_of_whole_entries_of_about_the_wanted_size() {
+        // Five entries of 7 bytes after a key line of 7: a third of the text is 14 bytes,
+        // so the first piece runs until an entry starts more than 14 bytes in (21), and
+        // takes that entry's indentation.
+        let text = "skill:\n  - aa\n  - bb\n  - cc\n  - dd\n  - ee\n";
+        let lists = top_lists(text).expect("the common layout");
+        let cut = |wanted| {
+            pieces(&lists, text.len(), wanted)
+                .iter()
+                .map(|p| (p.list, p.text.clone(), p.first))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(cut(3), [(0, 0..23, true), (0, 21..42, false)]);
+        assert_eq!(cut(1), [(0, 0..42, true)]);
+        assert_eq!(
+            cut(text.len()),
+            [
+                (0, 0..16, true),
+                (0, 14..23, false),
+                (0, 21..30, false),
+                (0, 28..37, false),
+                (0, 35..42, false)
+            ]
+        );
+        // Each list's first piece starts at its key line, and one piece never spans two lists.
+        let two = "skill:\n  - a\n  - b\nteam:\n  - c\n  - d\n";
+        let lists = top_lists(two).expect("the common layout");
+        let cut: Vec<_> = pieces(&lists, two.len(), 1)
+            .iter()
+            .map(|p| (p.list, p.text.clone(), p.first))
+            .collect();
+        assert_eq!(cut, [(0, 0..19, true), (1, 19..37, true)]);
+    }
+
+    #[test]
+    fn the_pieces_keep_to_the_file_s_event_limit() {
+        // One piece per entry: each piece takes 10 events (stream, document, mapping, key,
+        // list, the entry, and their ends), 60 in all, over the whole file's 18.
+        let text = "skill:\n  - a\n  - b\n  - c\nteam:\n  - d\n  - e\n  - f\n";
+        assert_eq!(read_common_counted(text).map(|(_, n)| n), Some(18));
+        assert!(read_split(text, text.len(), 60).is_some());
+        assert!(read_split(text, text.len(), 59).is_none());
     }
 
     #[test]
