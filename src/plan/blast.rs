@@ -260,3 +260,54 @@ fn catalogue_kind(name: &str) -> Option<&'static Kind> {
             .find(|k| k.name.replace('-', "") == name.replace('-', ""))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::plan::build::build;
+    use crate::plan::build::tests::live;
+
+    /// The live walk of a plan not built from a config (an undo: no kind deleted by
+    /// omission, every kind walked here): a live team still on a deleted site blocks the
+    /// delete, named with its field; a team the same plan deletes does not.
+    #[test]
+    fn the_walk_refuses_a_delete_only_for_referrers_the_plan_keeps() {
+        let live = live(&[
+            (
+                "site",
+                json!({"id": "s1", "name": "Austin", "active": true}),
+            ),
+            (
+                "team",
+                json!({"id": "t1", "name": "Blue", "siteId": "s1", "teamType": "AGENT", "teamStatus": "IN_SERVICE", "active": true}),
+            ),
+        ]);
+        let nothing = Desired::default();
+        let deleting = |kinds: Vec<&'static str>| {
+            let options = PlanOptions {
+                delete_kinds: kinds,
+                ..PlanOptions::default()
+            };
+            build(&nothing, &live, &options).0
+        };
+        let undo = PlanOptions::default();
+
+        let site_only = deleting(vec!["site"]);
+        let refusals: Vec<String> = walk_refusals(&site_only, &nothing, &live, &undo)
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
+        assert_eq!(
+            refusals,
+            [
+                "site `Austin` would be deleted, but 1 still points at it: team `Blue` (not in the config, siteId); the API would refuse the delete (412)"
+            ]
+        );
+
+        let both = deleting(vec!["site", "team"]);
+        assert_eq!(both.changes.len(), 2);
+        assert!(walk_refusals(&both, &nothing, &live, &undo).is_empty());
+    }
+}

@@ -743,12 +743,13 @@ fn plan_deletes(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use serde_json::json;
 
     use super::*;
 
-    fn live(objects: &[(&'static str, Value)]) -> Live {
+    /// Live state of catalogue kinds from `(kind, body)` pairs (shared with `blast`'s tests).
+    pub(in crate::plan) fn live(objects: &[(&'static str, Value)]) -> Live {
         let mut live = Live::default();
         for (kind, body) in objects {
             let kind = Kind::named(kind).expect("kind");

@@ -362,6 +362,29 @@ fn a_quoted_boolean_is_told_to_lose_its_quotes() {
     assert!(!err.contains("yes/no/on/off"), "{err}");
 }
 
+/// A number where the API takes text is told to quote it: an unquoted `2024` is a number
+/// in YAML (kills `config/validate.rs`: the number-or-boolean arm of `type_help` deleted,
+/// which leaves the bare "write text").
+#[test]
+fn an_unquoted_number_where_text_is_expected_is_told_to_quote_it() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - name: Chicago\n    active: true\n    multimediaProfileId: Voice\n    description: 2024\n"
+        ),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `description` must be text, not a number",
+            "[c.yaml:15:18]",
+            "quote the value to make it text, e.g. \"123\"",
+        ],
+    );
+}
+
 /// A whole number under the schema's `minimum` says so, with the bound (kills
 /// `config/validate.rs`: the `Minimum` arm of `validate_body` deleted).
 #[test]

@@ -311,6 +311,22 @@ mod tests {
         );
     }
 
+    /// A nullable field (`nullable: true` becomes the type `[T, "null"]`, src/spec.rs) is a
+    /// column of its non-null type.
+    #[test]
+    fn a_nullable_type_is_its_non_null_type() {
+        let typed = |t: Value| scalar(&serde_json::json!({ "type": t }));
+        assert_eq!(
+            typed(serde_json::json!(["integer", "null"])),
+            Some(Scalar::Integer)
+        );
+        assert_eq!(
+            typed(serde_json::json!(["null", "string"])),
+            Some(Scalar::Text)
+        );
+        assert_eq!(typed(serde_json::json!(["null"])), None);
+    }
+
     #[test]
     fn headers_match_loosely() {
         let ep = columns(kind("entry-point"));
