@@ -63,21 +63,6 @@ impl KeyIndex {
         index
     }
 
-    /// Plain keys of scoped kinds that several live objects share: (kind, key).
-    pub fn shared_keys(&self) -> Vec<(&'static str, String)> {
-        let mut out = Vec::new();
-        for kind in crate::catalogue::KINDS.iter().filter(|k| k.scope.is_some()) {
-            if let Some(k) = self.kinds.get(kind.name) {
-                for (key, id) in &k.key_to_id {
-                    if id.is_none() {
-                        out.push((kind.name, key.clone()));
-                    }
-                }
-            }
-        }
-        out
-    }
-
     /// Another key for an object, resolving to its id, without changing the key the object
     /// is shown by.
     pub fn alias(&mut self, kind: &str, key: &str, id: &str) {
