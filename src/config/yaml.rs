@@ -289,9 +289,7 @@ fn top_lists(text: &str) -> Option<Vec<TopList>> {
             // the start of a stream, where a byte-order mark, a directive or a document
             // marker would mean what it cannot mean in the middle of the file.
             let name = bare.strip_suffix(':')?;
-            if !name.starts_with(|c: char| c.is_ascii_lowercase())
-                || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
-            {
+            if !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
                 return None;
             }
             if let Some(last) = lists.last_mut() {
@@ -1039,6 +1037,9 @@ mod tests {
         "skill:\n  - a\n-team:\n  - b\n",
         "Skill:\n  - a\n  - b\n",
         "skill:\n  - a\nteam2:\n  - b\n",
+        "skill:\n  - a\n-team:\n  - b\n  - c\n",
+        "skill:\n  - a\n:\n  - b\n  - c\n",
+        "skill:\n  - a\n---:\n  - b\n",
     ];
 
     #[test]
@@ -1114,7 +1115,6 @@ mod tests {
             "- a\n- b\n",
             "skill:\n  - a\n\u{feff}team:\n  - b\n",
             "Skill:\n  - a\n",
-            "-skill:\n  - a\n",
             "sk ill:\n  - a\n",
             "skill2:\n  - a\n",
         ] {
@@ -1211,6 +1211,15 @@ mod tests {
             plain_scalar("x y".to_string()),
             Some(NodeValue::String("x y".into()))
         );
+    }
+
+    #[test]
+    fn a_text_of_blank_and_comment_lines_is_an_empty_document() {
+        for text in ["", "\n", "  \n\t\n", "# only a comment\n", "# a\n\n  # b\n"] {
+            let node = parse(text).expect("empty");
+            assert_eq!(node.value, NodeValue::Null, "{text:?}");
+            assert_eq!(node.span, Span::default(), "{text:?}");
+        }
     }
 
     #[test]
