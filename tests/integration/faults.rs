@@ -598,11 +598,12 @@ fn puts_to(env: &Env, id: &str) -> usize {
 fn an_update_of_an_object_changed_since_the_plan_is_refused_and_named() {
     let env = Env::new();
     let id = acme_with_an_edit(&env);
-    // The read just before the write waits three seconds; the change lands meanwhile.
+    // The read just before the write waits ten seconds; the change lands meanwhile (three
+    // seconds were not always enough for the test's own edit on a loaded machine).
     env.admin(
         "POST",
         "/faults",
-        Some(json!({"method": "GET", "pathContains": format!("/site/{id}"), "latencyMs": 3000})),
+        Some(json!({"method": "GET", "pathContains": format!("/site/{id}"), "latencyMs": 10_000})),
     );
     env.admin("POST", "/reset", None);
     let mut child = spawn_acme_apply(&env);
@@ -625,12 +626,13 @@ fn an_update_of_an_object_changed_since_the_plan_is_refused_and_named() {
     contains_all(&run.stdout, &["Apply complete: 0 created, 1 updated"]);
 }
 
-/// A write to Dublin made between wxcc's read and its write (its PUT waits three seconds).
+/// A write to Dublin made between wxcc's read and its write (its PUT waits ten seconds:
+/// three were not always enough for the edit to land first on a loaded machine).
 fn a_write_slips_in(env: &Env, id: &str) -> Run {
     env.admin(
         "POST",
         "/faults",
-        Some(json!({"method": "PUT", "pathContains": format!("/site/{id}"), "latencyMs": 3000})),
+        Some(json!({"method": "PUT", "pathContains": format!("/site/{id}"), "latencyMs": 10_000})),
     );
     env.admin("POST", "/reset", None);
     let mut child = spawn_acme_apply(env);
