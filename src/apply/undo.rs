@@ -446,6 +446,21 @@ mod tests {
         live
     }
 
+    /// An object one apply created and then updated (a second-pass back-link) is one
+    /// object to undo: its entries form one group, and the inverse is its delete alone,
+    /// not a delete and an update restoring the second pass's fields.
+    #[test]
+    fn an_object_created_then_updated_in_one_apply_is_undone_by_its_delete_alone() {
+        let j = of(vec![created("s1", 0), updated("s1", 1)], None);
+        let groups = objects(&j);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].len(), 2);
+        let (plan, refusals, _) = inverse(&j, &[], &live_site(1));
+        assert!(refusals.is_empty(), "{refusals:?}");
+        assert_eq!(plan.changes.len(), 1, "{:?}", plan.changes);
+        assert_eq!(plan.changes[0].action, Action::Delete);
+    }
+
     #[test]
     fn later_undone_applies_are_followed_and_others_are_named() {
         let first = of(vec![created("s1", 0)], None);

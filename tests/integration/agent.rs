@@ -643,3 +643,35 @@ fn smoke_settings_are_checked_offline() {
     let none = env.wxcc(&["smoke", "none.yaml"]).expect(1);
     contains_all(&none.stderr, &["no team in none.yaml has smoke settings"]);
 }
+
+/// An empty dial number or idle code is no setting: refused at its place before the tenant
+/// is asked anything (an agent cannot log in to an empty number).
+#[test]
+fn an_empty_smoke_setting_is_refused_offline() {
+    let env = Env::new();
+    for (name, smoke, line) in [
+        (
+            "dial.yaml",
+            "{dialNumber: \"\", idleCode: RONA}",
+            "dial.yaml:8:34",
+        ),
+        (
+            "idle.yaml",
+            "{dialNumber: \"5550100\", idleCode: \"\"}",
+            "idle.yaml:8:55",
+        ),
+    ] {
+        env.write(
+            name,
+            &format!("team:\n  - name: T\n    siteId: Site-1\n    teamType: AGENT\n    teamStatus: IN_SERVICE\n    active: true\n    rankQueuesForTeam: false\n    x-wxcc: {{smoke: {smoke}}}\n"),
+        );
+        let run = env.wxcc(&["smoke", name]).expect(1);
+        let field = if name == "dial.yaml" {
+            "`dialNumber`"
+        } else {
+            "`idleCode`"
+        };
+        contains_all(&run.stderr, &[field, line, "smoke is {dialNumber:"]);
+    }
+    assert_eq!(env.total_requests(), 0);
+}

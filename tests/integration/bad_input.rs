@@ -504,6 +504,36 @@ fn a_team_resource_of_a_collection_cannot_be_none() {
     );
 }
 
+/// A rule over the whole object (the `anyOf` of a skill profile's two skill lists) or over a
+/// list as a whole (the `contains` of a collection's resource types) is told as a rule the
+/// object breaks, at the object's key or the list's field, with the rule's own note.
+#[test]
+fn a_rule_over_a_whole_object_or_list_is_told_as_a_rule_it_breaks() {
+    let env = Env::new();
+    let resources: Vec<String> = wxcc::catalogue::RESOURCE_TYPES
+        .iter()
+        .filter(|n| **n != "queue")
+        .map(|n| format!("      - {{name: {n}, accessLevel: ALL}}\n"))
+        .collect();
+    let text = format!(
+        "skill-profile:\n  - name: Empty\n    description: no skill at all\nresource-collection:\n  - name: Partial\n    description: no queues\n    resources:\n{}",
+        resources.concat()
+    );
+    env.write("c.yaml", &text);
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× skill-profile `Empty` breaks a rule of SkillProfileDTO",
+            &place(&text, "Empty"),
+            "a skill profile needs at least one entry in `activeSkills` or `activeEnumSkills`",
+            "× resource-collection `Partial` breaks a rule of ResourceCollectionDTO",
+            &place(&text, "resources:"),
+            "`resources` needs an entry for `queue`: a resource collection lists all twenty resource types",
+        ],
+    );
+}
+
 /// The `[c.yaml:LINE:COL]` of the first occurrence of `what` in `text`.
 fn place(text: &str, what: &str) -> String {
     let at = text.find(what).expect("in the text");

@@ -88,6 +88,33 @@ fn creates_go_in_chunks_of_at_most_the_chunk_size_and_the_emulator_refuses_large
     env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
 }
 
+/// A bulk request of one item refused whole with a 400 is no reason to try a smaller
+/// chunk: the failure says the request was refused, without the `--bulk-chunk` hint.
+#[test]
+fn a_refused_bulk_request_of_one_item_gives_no_chunk_size_hint() {
+    let env = Env::new();
+    sites(&env, 1, "alone");
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "POST", "pathContains": "/site/bulk", "status": 400, "times": 1})),
+    );
+    let refused = env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(1);
+    contains_all(
+        &refused.stdout,
+        &["the API refused the whole bulk request, so none of its items was written"],
+    );
+    assert!(
+        !refused.stdout.contains("--bulk-chunk"),
+        "{}",
+        refused.stdout
+    );
+    assert!(live_sites(&env).is_empty());
+    assert_eq!(sent(&env, "POST", "/site/bulk").len(), 1);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    assert_eq!(live_sites(&env), ["Site 0"]);
+}
+
 #[test]
 fn a_failed_item_in_the_middle_of_a_chunk_fails_only_its_object_and_the_report_says_so() {
     let env = Env::new();

@@ -281,6 +281,24 @@ fn whole_numbers_the_api_cannot_hold_are_refused_with_the_range() {
     assert!(!run.stderr.contains("too large"), "{}", run.stderr);
 }
 
+/// A whole number inside a list item (a queue's distribution groups) is held to its type's
+/// range like one at the top of the object, and told at its place with its index.
+#[test]
+fn a_whole_number_in_a_list_item_is_held_to_its_range() {
+    let env = Env::new();
+    let text = "contact-service-queue:\n  - name: Billing\n    queueType: INBOUND\n    channelType: TELEPHONY\n    queueRoutingType: TEAM_BASED\n    routingType: LONGEST_AVAILABLE_AGENT\n    serviceLevelThreshold: 30\n    maxActiveContacts: 0\n    maxTimeInQueue: 3600\n    active: true\n    monitoringPermitted: true\n    parkingPermitted: true\n    recordingPermitted: true\n    recordingAllCallsPermitted: false\n    pauseRecordingPermitted: true\n    recordingPauseDuration: 10\n    callDistributionGroups:\n      - {order: 1, duration: 0, agentGroups: [{teamId: Billing Team}]}\n      - {order: 2, duration: 9999999999, agentGroups: [{teamId: Billing Team}]}\n";
+    env.write("c.yaml", text);
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `callDistributionGroups[1].duration` is too large for the API",
+            "[c.yaml:19:30]",
+            "`callDistributionGroups[1].duration` is a whole number from -2147483648 to 2147483647 (an int32 in the API's schema)",
+        ],
+    );
+}
+
 /// A whole number beyond 64 bits (YAML reads it as a float) in an int64 field with no
 /// `maximum` of its own is out of the int64 range, and said so. Every int64 field of the
 /// shipped catalogue's DTOs is server-owned (refused anyway), so the range is checked on one
@@ -527,6 +545,35 @@ fn a_long_problem_deep_in_a_line_is_quoted_with_what_precedes_it() {
             "× `description` is too long (300 characters)",
             "[c.yaml:12:87]",
             &format!("… {}, description: {} …", "n".repeat(25), "d".repeat(120)),
+        ],
+    );
+}
+
+/// A short problem deep in a long line is centred in the quoted window: as much of the line
+/// before it as after it (kills `config/report.rs`: the guard `free > 0` made `false` in
+/// `elide`, which quotes a quarter window before the problem whatever its length).
+#[test]
+fn a_short_problem_deep_in_a_long_line_is_centred_in_the_quote() {
+    let env = Env::new();
+    let name = "n".repeat(50);
+    let description = "d".repeat(200);
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - {{name: {name}, multimediaProfileId: Voice, active: maybe, description: {description}}}\n"
+        ),
+    );
+    let err = refused(&env, "c.yaml");
+    // `maybe` is bytes 99..104 of its line: 155 bytes of room, 77 of them before it.
+    contains_all(
+        &err,
+        &[
+            "[c.yaml:12:100]",
+            &format!(
+                "… {}, multimediaProfileId: Voice, active: maybe, description: {} …",
+                "n".repeat(39),
+                "d".repeat(63)
+            ),
         ],
     );
 }
