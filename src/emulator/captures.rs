@@ -167,8 +167,15 @@ pub async fn download(
         .get("signature")
         .is_some_and(|s| *s == sign(&shared.signing_key, &path, expires));
     // A fault armed on the download path forces the expiry answer (tests of URL renewal).
-    let forced_expiry =
-        super::config_api::take_fault(&shared, false, request.method(), &path, [0; 32]).is_some();
+    let forced_expiry = super::config_api::take_fault(
+        &shared,
+        false,
+        request.method(),
+        &path,
+        &super::http::tracking_id(request.headers()),
+        [0; 32],
+    )
+    .is_some();
     let response = if !valid {
         storage_error(
             "SignatureDoesNotMatch",

@@ -50,7 +50,7 @@ pub async fn handle(AxState(shared): AxState<Arc<Shared>>, request: Request) -> 
             .as_bytes(),
     );
     let fault = if config_api {
-        take_fault(&shared, false, &method, &path, print)
+        take_fault(&shared, false, &method, &path, &tracking, print)
     } else {
         None
     };
@@ -118,7 +118,7 @@ fn serve(
     fault: Option<&Fault>,
 ) -> (Response, bool) {
     let mut state = shared.state();
-    if take_fault(shared, true, method, path, print).is_some() {
+    if take_fault(shared, true, method, path, tracking, print).is_some() {
         revoke_presented_token(headers, &mut state);
         shared.persist(&state);
     }
@@ -223,10 +223,11 @@ pub(super) fn take_fault(
     revoking: bool,
     method: &Method,
     path: &str,
+    tracking: &str,
     print: [u8; 32],
 ) -> Option<Fault> {
     let mut armed = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
-    faults::take(&mut armed, revoking, method.as_str(), path, print)
+    faults::take(&mut armed, revoking, method.as_str(), path, tracking, print)
 }
 
 /// Seconds to wait when this client has used up its window, else `None` (and the request

@@ -25,6 +25,9 @@ pub struct Fault {
     /// Only requests whose path contains this text.
     #[serde(default)]
     pub path_contains: String,
+    /// Only requests whose `TrackingId` header starts with this text (`wxcc_` for the
+    /// tool's own, so that a test's requests alongside it are left alone).
+    pub tracking_id_prefix: Option<String>,
     /// The status to answer with; 0 keeps the real answer (for a delay, a drop or a
     /// damaged body on its own).
     #[serde(default)]
@@ -91,6 +94,9 @@ impl Fault {
         if self.body.is_some() && !self.after_applying {
             return Err("a damaged body is the real answer's: set afterApplying".into());
         }
+        if self.item_contains.is_some() && self.tracking_id_prefix.is_some() {
+            return Err("itemContains picks bulk items by their text, not by tracking id".into());
+        }
         if self.item_contains.is_some()
             && (self.status == 0 || self.drop || self.body.is_some() || self.revoke_token)
         {
@@ -104,8 +110,13 @@ impl Fault {
         Ok(())
     }
 
-    fn matches(&self, method: &str, path: &str) -> bool {
-        self.item_contains.is_none() && self.matches_request(method, path)
+    fn matches(&self, method: &str, path: &str, tracking: &str) -> bool {
+        self.item_contains.is_none()
+            && self.matches_request(method, path)
+            && self
+                .tracking_id_prefix
+                .as_deref()
+                .is_none_or(|prefix| tracking.starts_with(prefix))
     }
 
     fn matches_request(&self, method: &str, path: &str) -> bool {
@@ -184,10 +195,13 @@ pub fn take(
     revoking: bool,
     method: &str,
     path: &str,
+    tracking: &str,
     fingerprint: [u8; 32],
 ) -> Option<Fault> {
     let hit = faults.iter_mut().position(|a| {
-        a.fault.revoke_token == revoking && a.fault.matches(method, path) && a.hits(fingerprint)
+        a.fault.revoke_token == revoking
+            && a.fault.matches(method, path, tracking)
+            && a.hits(fingerprint)
     })?;
     let fault = faults[hit].fault.clone();
     faults.retain(|a| a.left != Some(0));

@@ -598,12 +598,15 @@ fn puts_to(env: &Env, id: &str) -> usize {
 fn an_update_of_an_object_changed_since_the_plan_is_refused_and_named() {
     let env = Env::new();
     let id = acme_with_an_edit(&env);
-    // The read just before the write waits ten seconds; the change lands meanwhile (three
-    // seconds were not always enough for the test's own edit on a loaded machine).
+    // wxcc's read just before its write waits ten seconds; the change lands meanwhile.
+    // Only wxcc's requests (tracking ids `wxcc_`) meet the fault: the test's own read of
+    // Dublin, taking it first, would hold the test's edit back instead.
     env.admin(
         "POST",
         "/faults",
-        Some(json!({"method": "GET", "pathContains": format!("/site/{id}"), "latencyMs": 10_000})),
+        Some(
+            json!({"method": "GET", "pathContains": format!("/site/{id}"), "trackingIdPrefix": "wxcc_", "latencyMs": 10_000}),
+        ),
     );
     env.admin("POST", "/reset", None);
     let mut child = spawn_acme_apply(&env);
@@ -626,13 +629,16 @@ fn an_update_of_an_object_changed_since_the_plan_is_refused_and_named() {
     contains_all(&run.stdout, &["Apply complete: 0 created, 1 updated"]);
 }
 
-/// A write to Dublin made between wxcc's read and its write (its PUT waits ten seconds:
-/// three were not always enough for the edit to land first on a loaded machine).
+/// A write to Dublin made between wxcc's read and its write (wxcc's PUT waits ten
+/// seconds; only wxcc's: the test's own PUT, taking the fault first, once held the edit
+/// back until after wxcc's write).
 fn a_write_slips_in(env: &Env, id: &str) -> Run {
     env.admin(
         "POST",
         "/faults",
-        Some(json!({"method": "PUT", "pathContains": format!("/site/{id}"), "latencyMs": 10_000})),
+        Some(
+            json!({"method": "PUT", "pathContains": format!("/site/{id}"), "trackingIdPrefix": "wxcc_", "latencyMs": 10_000}),
+        ),
     );
     env.admin("POST", "/reset", None);
     let mut child = spawn_acme_apply(env);
@@ -838,4 +844,32 @@ fn an_update_answered_with_an_error_before_it_landed_is_sent_again() {
     let dublin = env.live_named("site", "Dublin");
     assert_eq!(dublin["description"], "EMEA support and sales hub");
     assert_eq!(dublin["version"], 1);
+}
+
+#[test]
+fn a_fault_can_be_kept_to_the_tool_s_requests_by_tracking_id() {
+    let env = Env::new();
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "GET", "status": 503, "trackingIdPrefix": "wxcc_"})),
+    );
+    // The test's own read (tracking id `test_…`) passes, and leaves the fault armed.
+    let (status, _) = env.api("GET", &env.org_path("v2/site"), None);
+    assert_eq!(status, 200);
+    env.write(
+        "c.yaml",
+        "site:\n  - {name: Lab, active: true, multimediaProfileId: Default Multimedia Profile}\n",
+    );
+    env.wxcc(&["plan", "c.yaml"]).expect(0);
+    let statuses: Vec<u64> = env
+        .client_requests()
+        .iter()
+        .filter_map(|r| r["status"].as_u64())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 503).count(),
+        1,
+        "wxcc's first read met the fault, and its retry did not: {statuses:?}"
+    );
 }
