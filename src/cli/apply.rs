@@ -118,7 +118,10 @@ pub(super) async fn execute(prepared: &Prepared, how: Execute<'_>) -> Result<(),
         recorder.record(n, outcome);
     };
     let stop = Arc::new(AtomicBool::new(false));
-    let signals = tokio::spawn(watch_signals(stop.clone()));
+    // Watched from here, before the first write: made inside the spawned task, the
+    // watch began only when the task first ran, and a signal before then killed the run
+    // without its report.
+    let signals = tokio::spawn(watch_signals(Signals::new(), stop.clone()));
     let report = apply(
         plan,
         &prepared.live,
@@ -142,8 +145,8 @@ pub(super) async fn execute(prepared: &Prepared, how: Execute<'_>) -> Result<(),
 
 /// Watches for SIGINT and SIGTERM during an apply. The first sets `stop`: no new write
 /// starts, the ones in flight finish and the report is printed. The second exits at once.
-async fn watch_signals(stop: Arc<AtomicBool>) {
-    let Some(mut signals) = Signals::new() else {
+async fn watch_signals(signals: Option<Signals>, stop: Arc<AtomicBool>) {
+    let Some(mut signals) = signals else {
         return;
     };
     while signals.next().await {
