@@ -6,10 +6,8 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use crate::model::reference_values;
+use crate::plan::order::{Object, live_ids, object};
 use crate::plan::{Action, Change, Pass};
-
-/// An object of the plan: its kind and key.
-pub(crate) type Object = (&'static str, String);
 
 /// For each change, in plan order, the objects whose earlier changes it needs:
 /// - the objects its fields point at (a team needs its site, whether the site is created
@@ -60,10 +58,6 @@ pub(crate) fn needs(changes: &[Change]) -> Vec<Vec<Object>> {
         .collect()
 }
 
-fn object(change: &Change) -> Object {
-    (change.kind.name, change.key.clone())
-}
-
 /// The objects a change's declared fields point at (by key).
 fn targets(change: &Change) -> HashSet<Object> {
     let body = Value::Object(change.fields.clone());
@@ -77,18 +71,4 @@ fn targets(change: &Change) -> HashSet<Object> {
             (reference.target, object_key.to_string())
         })
         .collect()
-}
-
-/// Every object of `ids` whose id appears as a string anywhere in `value`.
-fn live_ids(value: &Value, ids: &HashMap<&str, Object>, found: &mut HashSet<Object>) {
-    match value {
-        Value::String(s) => {
-            if let Some(o) = ids.get(s.as_str()) {
-                found.insert(o.clone());
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| live_ids(v, ids, found)),
-        Value::Object(m) => m.values().for_each(|v| live_ids(v, ids, found)),
-        _ => {}
-    }
 }

@@ -24,8 +24,8 @@ use tokio::task::JoinSet;
 
 use crate::api::{ApiError, Client};
 use crate::model::{KeyIndex, Live};
+use crate::plan::order::Object;
 use crate::plan::{Action, Change, Plan};
-use deps::Object;
 pub use requests::{PlannedRequest, requests};
 pub use write::Seen;
 use write::{Executed, Request, execute, prepare};

@@ -80,7 +80,7 @@ pub async fn prepare(args: &ChangeArgs, settings: &Settings) -> Result<Prepared,
     let session = Session::connect(settings).await?;
     let kinds = kinds_in_play(&loaded.desired.kinds(), &delete_kinds);
     let fetched = match fetch_live(&session.client, &kinds, &session.progress).await {
-        Ok(mut live) => complete_live(&session.client, &loaded.desired, &mut live)
+        Ok(mut live) => complete_live(&session.client, &loaded.desired, &mut live, &delete_kinds)
             .await
             .map(|_| live),
         Err(e) => Err(e),

@@ -302,10 +302,17 @@ pub async fn fetch_live(
 /// by item when their kind's list leaves fields out (an update must start from the whole
 /// object), objects whose keyed-list entries the config references likewise, and uploaded
 /// files the config declares are downloaded and digested so plans compare content.
+///
+/// Live objects of the kinds in `deleting` that the config does not declare (the ones the
+/// plan may delete) are read by item too when their list leaves out a back-link to a kind
+/// also in `deleting` (a layout's `teamIds`, with teams deleted too): a delete of what they
+/// point at must wait for theirs (`plan::order`), and only the whole object says what
+/// they point at.
 pub async fn complete_live(
     client: &Client,
     desired: &Desired,
     live: &mut Live,
+    deleting: &[&str],
 ) -> Result<(), ApiError> {
     let mut items: Vec<(&'static Kind, String)> = Vec::new();
     let mut wanted: std::collections::HashSet<(&'static str, String)> =
@@ -320,6 +327,7 @@ pub async fn complete_live(
             items.push((kind, id.to_string()));
         }
     };
+    let mut declared: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for object in &desired.objects {
         let kind = object.kind;
         let names = std::iter::once(&object.key).chain(object.settings.former_names.iter());
@@ -327,6 +335,7 @@ pub async fn complete_live(
             .filter_map(|n| live.by_key(kind.name, n).into_iter().next())
             .next()
         {
+            declared.insert(matched.id.as_str());
             // Only objects whose declared fields the list leaves out are read now; an update
             // of any other reads its object just before it writes (see `apply`).
             if !matched.complete && object.body.keys().any(|f| kind.list_omits(f)) {
@@ -372,6 +381,22 @@ pub async fn complete_live(
             if target.list_omits(list) {
                 for o in live.by_key(target.name, owner) {
                     want_item(target, &o.id);
+                }
+            }
+        }
+    }
+    for kind in deleting.iter().filter_map(|name| Kind::named(name)) {
+        // Only when what the back-link points at may be deleted too: else no order hangs
+        // on it.
+        let hidden_back_link = kind.references.iter().any(|r| {
+            r.deferred
+                && deleting.contains(&r.target)
+                && kind.list_omits(r.field.split(['[', '.']).next().unwrap_or(r.field))
+        });
+        if hidden_back_link {
+            for o in live.of_kind(kind.name) {
+                if !o.complete && !o.is_system_default() && !declared.contains(o.id.as_str()) {
+                    want_item(kind, &o.id);
                 }
             }
         }

@@ -6,7 +6,7 @@
 mod blast;
 mod build;
 mod diff;
-mod order;
+pub(crate) mod order;
 pub mod render;
 mod rules;
 mod safety;

@@ -349,3 +349,64 @@ fn a_back_link_to_live_teams_goes_out_with_its_object() {
     );
     env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
 }
+
+/// A layout whose `teamIds` names a team (a back-link, which the kind order leaves out,
+/// and which the layouts' list leaves out too) is deleted before the team when both go:
+/// the API refuses to delete a team a layout still names (412, referenced by
+/// desktop-layout).
+#[test]
+fn a_layout_naming_a_team_is_deleted_before_the_team() {
+    let env = Env::new();
+    env.write("cfg/t.yaml", TWO_TEAMS);
+    env.write("cfg/l.yaml", &layout_for("Blue"));
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    assert_eq!(
+        env.live_named("desktop-layout", "Layout")["teamIds"],
+        Value::Array(team_ids(&env, &["Blue"]))
+    );
+
+    env.write(
+        "cfg/t.yaml",
+        "team:\n  - {name: Red, siteId: Site-1, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n",
+    );
+    std::fs::remove_file(env.path().join("cfg/l.yaml")).expect("remove");
+    let deleting = [
+        "--delete",
+        "team",
+        "--delete",
+        "desktop-layout",
+        "--max-delete-percent",
+        "100",
+    ];
+    let plan: Vec<&str> = ["plan", "cfg"].iter().chain(&deleting).copied().collect();
+    let planned = env.wxcc(&plan).expect(0).stdout;
+    let layout = planned.find("- delete desktop-layout \"Layout\"");
+    let team = planned.find("- delete team \"Blue\"");
+    assert!(
+        layout.is_some() && team.is_some() && layout < team,
+        "the layout's delete is planned first:\n{planned}"
+    );
+    let apply: Vec<&str> = ["apply", "cfg", "--auto-approve"]
+        .iter()
+        .chain(&deleting)
+        .copied()
+        .collect();
+    let run = env.wxcc(&apply).expect(0);
+    contains_all(
+        &run.stdout,
+        &["Apply complete: 0 created, 0 updated, 2 deleted."],
+    );
+    assert!(
+        env.live("team").iter().all(|t| t["name"] != "Blue")
+            && env
+                .live("desktop-layout")
+                .iter()
+                .all(|l| l["name"] != "Layout")
+    );
+    let again: Vec<&str> = ["plan", "cfg", "--detailed-exitcode"]
+        .iter()
+        .chain(&deleting)
+        .copied()
+        .collect();
+    env.wxcc(&again).expect(0);
+}
