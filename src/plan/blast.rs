@@ -269,6 +269,17 @@ mod tests {
     use crate::plan::build::build;
     use crate::plan::build::tests::live;
 
+    /// docs/api-notes.md §1.10: the API names an entry point `entrypoint` in its referrer
+    /// types; it is the catalogue's `entry-point`, and a name of no kind is none.
+    #[test]
+    fn an_api_type_name_without_its_dash_is_the_catalogue_kind() {
+        let name = |n: &str| catalogue_kind(n).map(|k| k.name);
+        assert_eq!(name("entrypoint"), Some("entry-point"));
+        assert_eq!(name("entry-point"), Some("entry-point"));
+        assert_eq!(name("team"), Some("team"));
+        assert_eq!(name("no-such-type"), None);
+    }
+
     /// The live walk of a plan not built from a config (an undo: no kind deleted by
     /// omission, every kind walked here): a live team still on a deleted site blocks the
     /// delete, named with its field; a team the same plan deletes does not.

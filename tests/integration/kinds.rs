@@ -749,3 +749,51 @@ fn removing_an_enum_value_waits_until_profiles_move_off_it() {
         "{names:?}"
     );
 }
+
+/// A live layout given a team the same plan creates: its `teamIds` back-link (catalogue
+/// `back`) waits for the second pass, shown as such with its own diff, and lands.
+#[test]
+fn a_live_layout_given_a_team_the_plan_creates_is_updated_in_the_second_pass() {
+    const LAYOUT: &str = "desktop-layout:\n  - {name: Layout, description: v1, jsonFileName: l.json, jsonFileContent: '{\"version\":\"0.0.6\"}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [Blue]}\n";
+    let env = Env::new();
+    env.write("cfg/base.yaml", BASE)
+        .write("cfg/layout.yaml", LAYOUT);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    env.write(
+        "cfg/layout.yaml",
+        &format!(
+            "{}team:\n  - {{name: Green, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n",
+            LAYOUT.replace("teamIds: [Blue]", "teamIds: [Blue, Green]")
+        ),
+    );
+    let plan = env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(2);
+    let lines: Vec<&str> = plan.stdout.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| {
+            l.contains("~ update desktop-layout \"Layout\"  (second pass: back-links, id ")
+        })
+        .unwrap_or_else(|| panic!("no second-pass update of the layout:\n{}", plan.stdout));
+    assert!(
+        lines[header + 1].contains("teamIds:") && lines[header + 1].contains("\"Green\""),
+        "the second pass shows the teamIds change as its own:\n{}",
+        plan.stdout
+    );
+    contains_all(
+        &plan.stdout,
+        &["Plan: 1 to create, 1 to update, 0 to delete."],
+    );
+    let applied = env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    contains_all(&applied.stdout, &["(second pass)"]);
+    let green = env.live_named("team", "Green")["id"].clone();
+    let blue = env.live_named("team", "Blue")["id"].clone();
+    let mut ids: Vec<Value> = env.live_named("desktop-layout", "Layout")["teamIds"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    ids.sort_by_key(|v| v.to_string());
+    let mut want = vec![blue, green];
+    want.sort_by_key(|v| v.to_string());
+    assert_eq!(ids, want, "the layout names both teams live");
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+}

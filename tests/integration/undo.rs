@@ -342,3 +342,31 @@ fn undo_of_a_singly_created_object_deletes_it_by_the_id_the_api_gave() {
     let left = names(&env, "audio-file");
     assert!(!left.iter().any(|n| n == "hello.wav"), "{left:?}");
 }
+
+/// docs/undo.md: a journal is named `<UTC time>-<org id>.json`, the org id kept as it is
+/// when it is made of letters, digits and dashes (a UUID), as the emulator's org is.
+#[test]
+fn a_journal_is_named_by_its_utc_time_and_org_id() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1);
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    let files = journals(&env);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0]
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("a file name")
+        .to_string();
+    let (stamp, org) = name
+        .strip_suffix(".json")
+        .and_then(|n| n.split_once('-'))
+        .expect("<time>-<org>.json");
+    assert_eq!(org, env.org, "{name}");
+    assert!(
+        stamp.len() == 20
+            && stamp.as_bytes()[8] == b'T'
+            && stamp.ends_with('Z')
+            && stamp[..8].bytes().all(|b| b.is_ascii_digit()),
+        "a UTC time like 20261130T000441.123Z: {name}"
+    );
+}
