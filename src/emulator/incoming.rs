@@ -51,7 +51,7 @@ pub fn answer(
     let types = refs::kinds_of(&all);
     let current = match query.get("type").map(String::as_str) {
         // §1.10: an unknown type is refused with this reason.
-        Some(t) if rule_for(t).is_none() => {
+        Some(t) if rule_for(refs::kind_of_type(t)).is_none() => {
             return Err(Fail::bad_request(
                 "Please specify a valid external entity type",
             ));
@@ -63,7 +63,7 @@ pub fn answer(
     let page_size = number(query, "pageSize", 100)?.clamp(1, max_page_size);
     let of_type: Vec<&Referrer> = all
         .iter()
-        .filter(|r| current.as_deref() == Some(r.kind))
+        .filter(|r| current.as_deref() == Some(refs::api_type(r.kind)))
         .collect();
     let total = of_type.len() as u64;
     let data: Vec<Value> = of_type

@@ -186,20 +186,40 @@ pub fn referrers(org: &Org, points: Points, ids: &[&str]) -> Vec<Referrer> {
         .collect()
 }
 
-/// The kinds whose objects point at any of `ids` (as `points`), in table order.
+/// The types (as the API names them, [`api_type`]) of the kinds whose objects point at
+/// any of `ids` (as `points`), in table order.
 pub fn referencing(org: &Org, points: Points, ids: &[&str]) -> Vec<String> {
     kinds_of(&referrers(org, points, ids))
 }
 
-/// The distinct kinds of `referrers`, in their order.
+/// The distinct kinds of `referrers`, in their order, as the API names them ([`api_type`]).
 pub fn kinds_of(referrers: &[Referrer]) -> Vec<String> {
     let mut kinds: Vec<String> = Vec::new();
     for r in referrers {
-        if !kinds.iter().any(|k| k == r.kind) {
-            kinds.push(r.kind.to_string());
+        let name = api_type(r.kind);
+        if !kinds.iter().any(|k| k == name) {
+            kinds.push(name.to_string());
         }
     }
     kinds
+}
+
+/// The type the API names a referencing kind by: the kind's name, but `entrypoint` without
+/// its dash (docs/api-notes.md §1.10).
+pub fn api_type(kind: &str) -> &str {
+    match kind {
+        "entry-point" => "entrypoint",
+        other => other,
+    }
+}
+
+/// The kind a type of [`api_type`] names (`entry-point` itself is no type the API knows).
+pub fn kind_of_type(t: &str) -> &str {
+    match t {
+        "entrypoint" => "entry-point",
+        "entry-point" => "",
+        other => other,
+    }
 }
 
 /// The objects that point at `kind`/`id` — or, for a skill, at one of its enum values

@@ -268,3 +268,29 @@ fn an_unknown_kind_or_key_in_a_scope_is_a_clear_error() {
     contains_all(&run.stderr, &["the key after `/` is empty"]);
     assert_eq!(env.writes(), 0);
 }
+
+/// The API names entry points `entrypoint` among incoming references (docs/api-notes.md
+/// §1.10); `entry-point` is no type it knows. (The 412 names them the same way:
+/// `emulator_kinds::references_are_checked_on_write_and_guarded_on_delete`.)
+#[test]
+fn entry_points_are_named_entrypoint_among_incoming_references() {
+    let env = Env::new();
+    let outdial = env.live_named("entry-point", "Outdial Entry Point-1");
+    let queue = env.live_named("contact-service-queue", "Outdial Queue-1");
+    let path = env.org_path(&format!(
+        "contact-service-queue/{}/incoming-references",
+        id(&queue)
+    ));
+    let (status, body) = env.api("GET", &format!("{path}?type=entrypoint"), None);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["meta"]["currentEntity"], "entrypoint");
+    assert!(
+        body["meta"]["referencedEntities"]
+            .as_array()
+            .is_some_and(|t| t.contains(&json!("entrypoint"))),
+        "{body}"
+    );
+    assert_eq!(body["data"][0]["id"], outdial["id"], "{body}");
+    let (status, _) = env.api("GET", &format!("{path}?type=entry-point"), None);
+    assert_eq!(status, 400, "not a type the API knows");
+}
