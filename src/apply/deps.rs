@@ -1,12 +1,12 @@
 //! What each change of a plan needs from the changes before it, so that when one fails only
 //! the changes that need it are skipped and every independent one still goes ahead.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::Value;
 
 use crate::model::reference_values;
-use crate::plan::order::{Object, live_ids, object};
+use crate::plan::order::{Object, holds_deleted, object};
 use crate::plan::{Action, Change, Pass};
 
 /// For each change, in plan order, the objects whose earlier changes it needs:
@@ -20,22 +20,7 @@ use crate::plan::{Action, Change, Pass};
 ///   have let go of it first, or the delete is refused as referenced).
 pub(crate) fn needs(changes: &[Change]) -> Vec<Vec<Object>> {
     let points_at: Vec<HashSet<Object>> = changes.iter().map(targets).collect();
-    let ids: HashMap<&str, Object> = changes
-        .iter()
-        .filter(|c| c.action == Action::Delete)
-        .filter_map(|c| Some((c.live_id.as_deref()?, object(c))))
-        .collect();
-    let holds: Vec<HashSet<Object>> = changes
-        .iter()
-        .map(|c| {
-            let mut found = HashSet::new();
-            if let Some(live) = &c.live {
-                live_ids(&Value::Object(live.clone()), &ids, &mut found);
-            }
-            found.remove(&object(c));
-            found
-        })
-        .collect();
+    let holds = holds_deleted(changes);
     changes
         .iter()
         .enumerate()

@@ -40,10 +40,6 @@ pub fn sort_changes(mut changes: Vec<Change>) -> Vec<Change> {
 /// first; deletes that point at each other go, in the order they came, once nothing else
 /// is free (the API will refuse one of them, and the report says which).
 fn referrers_first(deletes: Vec<Change>) -> Vec<Change> {
-    let ids: HashMap<&str, Object> = deletes
-        .iter()
-        .filter_map(|c| Some((c.live_id.as_deref()?, object(c))))
-        .collect();
     let index: HashMap<Object, usize> = deletes
         .iter()
         .enumerate()
@@ -53,15 +49,8 @@ fn referrers_first(deletes: Vec<Change>) -> Vec<Change> {
     // waiting[n]: how many deletes must go before delete n.
     let mut after: Vec<Vec<usize>> = vec![Vec::new(); deletes.len()];
     let mut waiting: Vec<usize> = vec![0; deletes.len()];
-    for (n, change) in deletes.iter().enumerate() {
-        let mut found = HashSet::new();
-        if let Some(live) = &change.live {
-            for value in live.values() {
-                live_ids(value, &ids, &mut found);
-            }
-        }
-        found.remove(&object(change));
-        for target in found {
+    for (n, held) in holds_deleted(&deletes).into_iter().enumerate() {
+        for target in held {
             if let Some(&t) = index.get(&target) {
                 after[n].push(t);
                 waiting[t] += 1;
@@ -90,8 +79,30 @@ pub(crate) fn object(change: &Change) -> Object {
     (change.kind.name, change.key.clone())
 }
 
+/// For each change, the objects other than its own that the plan deletes and that its live
+/// state points at (by id, anywhere in the body): the API refuses a delete while something
+/// still points at the object.
+pub(crate) fn holds_deleted(changes: &[Change]) -> Vec<HashSet<Object>> {
+    let ids: HashMap<&str, Object> = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .filter_map(|c| Some((c.live_id.as_deref()?, object(c))))
+        .collect();
+    changes
+        .iter()
+        .map(|c| {
+            let mut found = HashSet::new();
+            if let Some(live) = &c.live {
+                live.values().for_each(|v| live_ids(v, &ids, &mut found));
+            }
+            found.remove(&object(c));
+            found
+        })
+        .collect()
+}
+
 /// Every object of `ids` whose id appears as a string anywhere in `value`.
-pub(crate) fn live_ids(value: &Value, ids: &HashMap<&str, Object>, found: &mut HashSet<Object>) {
+fn live_ids(value: &Value, ids: &HashMap<&str, Object>, found: &mut HashSet<Object>) {
     match value {
         Value::String(s) => {
             if let Some(o) = ids.get(s.as_str()) {
