@@ -51,7 +51,7 @@ pub fn answer(
     let types = refs::kinds_of(&all);
     let current = match query.get("type").map(String::as_str) {
         // §1.10: an unknown type is refused with this reason.
-        Some(t) if rule_for(refs::kind_of_type(t)).is_none() => {
+        Some(t) if refs::kind_of_type(t).and_then(rule_for).is_none() => {
             return Err(Fail::bad_request(
                 "Please specify a valid external entity type",
             ));

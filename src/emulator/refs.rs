@@ -213,12 +213,12 @@ pub fn api_type(kind: &str) -> &str {
     }
 }
 
-/// The kind a type of [`api_type`] names (`entry-point` itself is no type the API knows).
-pub fn kind_of_type(t: &str) -> &str {
+/// The kind a type of [`api_type`] names; `None` for `entry-point`, no type the API knows.
+pub fn kind_of_type(t: &str) -> Option<&str> {
     match t {
-        "entrypoint" => "entry-point",
-        "entry-point" => "",
-        other => other,
+        "entrypoint" => Some("entry-point"),
+        "entry-point" => None,
+        other => Some(other),
     }
 }
 
