@@ -133,6 +133,11 @@ impl Journal {
     pub fn did_anything(&self) -> bool {
         self.changes.iter().any(|e| e.status == Status::Done)
     }
+
+    /// Whether every change of the apply went through.
+    pub fn finished(&self) -> bool {
+        self.changes.iter().all(|e| e.status == Status::Done)
+    }
 }
 
 impl Entry {

@@ -137,6 +137,15 @@ pub fn inverse(
             index.record(kind, &e.key, before);
         }
     }
+    // Objects later undos created again, by kind, key and new id: an undo of this apply
+    // that stopped part-way and is run again finds what it already recreated.
+    let recreated: Vec<(&str, &str, &str)> = later
+        .iter()
+        .filter(|(_, l)| l.undoes.is_some())
+        .flat_map(|(_, l)| done(l))
+        .filter(|e| e.action == Act::Create)
+        .filter_map(|e| Some((e.kind.as_str(), e.key.as_str(), e.id.as_deref()?)))
+        .collect();
     let mut changes = Vec::new();
     for group in objects(journal) {
         let first = group[0];
@@ -153,7 +162,16 @@ pub fn inverse(
             .and_then(|id| tracked.get(&(first.kind.clone(), id.clone())))
             .map(|(_, t)| t.clone());
         let result = match now {
-            _ if first.action == Act::Delete => undo_delete(kind, first, live, &index),
+            _ if first.action == Act::Delete => {
+                let again = recreated.iter().any(|&(k, key, id)| {
+                    k == kind.name && key == first.key && live.by_id(kind.name, id).is_some()
+                });
+                if again {
+                    Undone::Nothing
+                } else {
+                    undo_delete(kind, first, live, &index)
+                }
+            }
             Some(Tracked::Changed(by)) => Undone::Refused(Diagnostic::general(format!(
                 "{} `{}` was changed again by a later apply ({by}) that is not undone",
                 kind.name,

@@ -102,6 +102,13 @@ pub(super) async fn execute(prepared: &Prepared, how: Execute<'_>) -> Result<(),
         undoes,
     } = how;
     let plan = &prepared.plan;
+    // What to run again after a failure: an undo is finished by naming the journal it
+    // undoes (and is reversed by naming its own: `wxcc undo` alone skips undos).
+    let rerun = match &undoes {
+        Some(name) => format!("wxcc undo {JOURNAL_DIR}/{name}"),
+        None => "wxcc apply".to_string(),
+    };
+    let is_undo = undoes.is_some();
     let mut recorder = Recorder::start(
         std::path::Path::new(JOURNAL_DIR),
         prepared.session.client.org(),
@@ -109,10 +116,12 @@ pub(super) async fn execute(prepared: &Prepared, how: Execute<'_>) -> Result<(),
         undoes,
     )
     .map_err(|e| Error::Usage(format!("{e}; nothing was changed")))?;
-    anstream::println!(
-        "Journal: {} (`wxcc undo` reverses this apply)",
-        recorder.path().display()
-    );
+    let path = recorder.path().display().to_string();
+    if is_undo {
+        anstream::println!("Journal: {path} (`wxcc undo {path}` reverses this undo)");
+    } else {
+        anstream::println!("Journal: {path} (`wxcc undo` reverses this apply)");
+    }
     let mut print = |n: usize, change: &Change, outcome: &Outcome| {
         print_outcome(change, outcome, color, &prepared.secrets);
         recorder.record(n, outcome);
@@ -135,7 +144,7 @@ pub(super) async fn execute(prepared: &Prepared, how: Execute<'_>) -> Result<(),
     if let Some(e) = recorder.finish() {
         eprintln!("warning: {e}; `wxcc undo` cannot reverse all of this apply");
     }
-    let summary = summarize(&report, &prepared.secrets);
+    let summary = summarize(&report, &prepared.secrets, &rerun);
     if let Some(path) = report_to {
         apply_report::write(path, &report, &prepared.origins)?;
         anstream::println!("Report written to {}.", path.display());
@@ -205,7 +214,7 @@ impl Signals {
 
 /// Prints the totals and, when not everything was done, what failed, what was skipped and
 /// why, and what was not attempted.
-fn summarize(report: &ApplyReport, secrets: &[Secret]) -> Result<(), Error> {
+fn summarize(report: &ApplyReport, secrets: &[Secret], rerun: &str) -> Result<(), Error> {
     let done = |a: Action| {
         report
             .outcomes
@@ -271,7 +280,7 @@ fn summarize(report: &ApplyReport, secrets: &[Secret]) -> Result<(), Error> {
         }
     }
     anstream::println!(
-        "Nothing else was changed. Fix the cause and run `wxcc apply` again: it reads the tenant afresh and carries on from where this run stopped."
+        "Nothing else was changed. Fix the cause and run `{rerun}` again: it reads the tenant afresh and carries on from where this run stopped."
     );
     if report.interrupted {
         Err(Error::Interrupted)

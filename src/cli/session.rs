@@ -386,14 +386,7 @@ pub async fn complete_live(
         }
     }
     for kind in deleting.iter().filter_map(|name| Kind::named(name)) {
-        // Only when what the back-link points at may be deleted too: else no order hangs
-        // on it.
-        let hidden_back_link = kind.references.iter().any(|r| {
-            r.deferred
-                && deleting.contains(&r.target)
-                && kind.list_omits(r.field.split(['[', '.']).next().unwrap_or(r.field))
-        });
-        if hidden_back_link {
+        if hides_back_link(kind, deleting) {
             for o in live.of_kind(kind.name) {
                 if !o.complete && !o.is_system_default() && !declared.contains(o.id.as_str()) {
                     want_item(kind, &o.id);
@@ -506,6 +499,18 @@ pub(crate) async fn read_exports(
         }
     }
     Ok((filled, missing))
+}
+
+/// Whether `kind`'s list rows leave out a back-link (a deferred reference) to one of the
+/// `deleting` kinds: its objects must be read whole to know whether they point at an object
+/// being deleted, and so must let go of it (or be deleted) first. Only when what the
+/// back-link points at may be deleted: else no order hangs on it.
+pub(crate) fn hides_back_link(kind: &Kind, deleting: &[&str]) -> bool {
+    kind.references.iter().any(|r| {
+        r.deferred
+            && deleting.contains(&r.target)
+            && kind.list_omits(r.field.split(['[', '.']).next().unwrap_or(r.field))
+    })
 }
 
 /// Reads these objects by item, concurrently, as complete live objects.

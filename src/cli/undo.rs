@@ -11,9 +11,9 @@ use super::apply::{Execute, confirm, execute};
 use super::args::UndoArgs;
 use super::blast;
 use super::plan::Prepared;
-use super::session::{Session, fetch_live, kinds_in_play};
+use super::session::{Session, fetch_live, hides_back_link, kinds_in_play, read_whole};
 use super::settings::Settings;
-use crate::apply::journal::{JOURNAL_DIR, Journal};
+use crate::apply::journal::{Act, JOURNAL_DIR, Journal, Status};
 use crate::apply::undo::inverse;
 use crate::catalogue::Kind;
 use crate::config::{self, Sources};
@@ -141,7 +141,9 @@ async fn undo(
     let read = kinds_in_play(&kinds, &names);
     let live = fetch_live(&session.client, &read, &session.progress).await;
     session.progress.done_reading();
-    let live = live?;
+    let mut live = live?;
+    let hiding = hidden_back_links(&journal, &live);
+    live.replace_objects(read_whole(&session.client, hiding).await?);
     let later = later_than(&journal, others);
     let (mut plan, mut diagnostics, notes) = inverse(&journal, &later, &live);
     plan.budget = Some(super::plan::budget(
@@ -188,6 +190,36 @@ async fn undo(
         plan,
         journal_name,
     }))
+}
+
+/// The live objects of the journal (by id or key) whose list rows leave out a back-link to
+/// a kind the undo may delete (one the apply created objects of): they are read whole, so
+/// the undo's deletes are ordered after the deletes of what points at them, and a restore
+/// that lets go of a deleted object goes first (`plan::order`, `apply::deps`).
+fn hidden_back_links(journal: &Journal, live: &crate::model::Live) -> Vec<(&'static Kind, String)> {
+    let done = || journal.changes.iter().filter(|e| e.status == Status::Done);
+    let mut deleting: Vec<&str> = done()
+        .filter(|e| e.action == Act::Create)
+        .map(|e| e.kind.as_str())
+        .collect();
+    deleting.sort_unstable();
+    deleting.dedup();
+    let mut read = Vec::new();
+    for kind in crate::catalogue::KINDS
+        .iter()
+        .filter(|k| hides_back_link(k, &deleting))
+    {
+        let entries: Vec<_> = done().filter(|e| e.kind == kind.name).collect();
+        for o in live.of_kind(kind.name) {
+            let named = entries.iter().any(|e| {
+                e.id.as_deref() == Some(o.id.as_str()) || o.key.as_deref() == Some(&e.key)
+            });
+            if named && !o.complete {
+                read.push((kind, o.id.clone()));
+            }
+        }
+    }
+    read
 }
 
 /// Every journal in `dir`, oldest first. A file that is not a journal is an error naming
@@ -246,11 +278,13 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// The last journal of `org` that is not an undo and that no undo names.
+/// The last journal of `org` that is not an undo and that no finished undo names: an undo
+/// that stopped part-way (a failure, a signal) leaves its apply to undo again, and running
+/// `wxcc undo` again finishes it.
 fn last_not_undone(journals: &[(PathBuf, Journal)], org: &str) -> Option<(PathBuf, Journal)> {
     let undone: Vec<String> = journals
         .iter()
-        .filter(|(_, j)| j.did_anything())
+        .filter(|(_, j)| j.did_anything() && j.finished())
         .filter_map(|(_, j)| j.undoes.clone())
         .collect();
     journals

@@ -168,10 +168,10 @@ pub fn route_refusals(
         };
         let mut blocking: Vec<Referrer> = Vec::new();
         for r in referrers {
-            if deleted_by(plan, &r.id) {
+            let kind = catalogue_kind(&r.kind);
+            if deleted_by(plan, &r.id) || kind.is_some_and(|k| let_go_by(plan, k, &r.id, change)) {
                 continue;
             }
-            let kind = catalogue_kind(&r.kind);
             let read = kind.filter(|k| live.kinds.contains_key(k.name));
             let judged = match read.and_then(|k| live.by_id(k.name, &r.id).map(|o| (k, o))) {
                 Some((k, o)) => {
@@ -236,7 +236,10 @@ pub fn walk_refusals(
         let referrers: Vec<Referrer> =
             live_referrers(c.kind, target, desired, live, &index, options)
                 .into_iter()
-                .filter(|r| !deleted_by(plan, &r.id))
+                .filter(|r| {
+                    !deleted_by(plan, &r.id)
+                        && !Kind::named(&r.kind).is_some_and(|k| let_go_by(plan, k, &r.id, c))
+                })
                 .collect();
         if !referrers.is_empty() {
             out.push(refusal(c.kind, &c.key, &referrers));
@@ -250,6 +253,37 @@ fn deleted_by(plan: &Plan, id: &str) -> bool {
     plan.changes
         .iter()
         .any(|c: &Change| c.action == Action::Delete && c.live_id.as_deref() == Some(id))
+}
+
+/// Whether the plan updates the object `id` of `kind` so that it no longer points at
+/// `delete`'s object: the update sets every field by which `kind` refers to that kind, and
+/// none of the values it sets is that object's key. Such an update goes before the delete,
+/// which waits for it (`plan::order`, `apply::deps`). A plan built from a config sets only
+/// declared fields, which the walk already counts as redeclared; an undo's restore of a
+/// field is not declared anywhere, and is counted here.
+fn let_go_by(plan: &Plan, kind: &Kind, id: &str, delete: &Change) -> bool {
+    let Some(update) = plan.changes.iter().find(|c| {
+        c.action == Action::Update && c.kind.name == kind.name && c.live_id.as_deref() == Some(id)
+    }) else {
+        return false;
+    };
+    let body = Value::Object(update.fields.clone());
+    let mut fields = kind
+        .references
+        .iter()
+        .filter(|r| r.target == delete.kind.name && r.within.is_none())
+        .peekable();
+    fields.peek().is_some()
+        && fields.all(|r| {
+            let path = crate::model::FieldPath::parse(r.field);
+            let mut names = false;
+            path.visit(&body, &mut |_, v| {
+                names |= v.as_str() == Some(delete.key.as_str())
+            });
+            path.root()
+                .is_some_and(|root| update.fields.contains_key(root))
+                && !names
+        })
 }
 
 /// The catalogue kind an API type name means (`entrypoint` is entry-point, §1.10).
@@ -320,5 +354,68 @@ mod tests {
         let both = deleting(vec!["site", "team"]);
         assert_eq!(both.changes.len(), 2);
         assert!(walk_refusals(&both, &nothing, &live, &undo).is_empty());
+    }
+
+    /// An undo restores a referrer's field and deletes what the field pointed at: the
+    /// restore lets go of it unless the value it sets still names the deleted object or
+    /// it leaves the referencing field alone.
+    #[test]
+    fn an_update_setting_the_referencing_field_elsewhere_lets_go_of_a_deleted_object() {
+        let live = live(&[
+            (
+                "site",
+                json!({"id": "s1", "name": "Austin", "active": true}),
+            ),
+            (
+                "site",
+                json!({"id": "s2", "name": "Boston", "active": true}),
+            ),
+            (
+                "team",
+                json!({"id": "t1", "name": "Blue", "siteId": "s1", "teamType": "AGENT", "teamStatus": "IN_SERVICE", "active": true}),
+            ),
+        ]);
+        let nothing = Desired::default();
+        let options = PlanOptions {
+            delete_kinds: vec!["site"],
+            ..PlanOptions::default()
+        };
+        let mut plan = build(&nothing, &live, &options).0;
+        plan.changes.retain(|c| c.key == "Austin");
+        assert_eq!(plan.changes.len(), 1, "the delete of Austin");
+        let team = live.by_id("team", "t1").expect("team");
+        let with_update = |fields: Value| {
+            let mut plan = plan.clone();
+            plan.changes.insert(
+                0,
+                Change {
+                    kind: Kind::named("team").expect("team"),
+                    key: "Blue".into(),
+                    action: Action::Update,
+                    pass: crate::plan::Pass::Main,
+                    live_id: Some("t1".into()),
+                    live_version: None,
+                    live_last_updated: None,
+                    renamed_from: None,
+                    diffs: Vec::new(),
+                    fields: fields.as_object().cloned().unwrap_or_default(),
+                    live: Some(team.body.clone()),
+                    live_complete: true,
+                    uploads: Vec::new(),
+                },
+            );
+            walk_refusals(&plan, &nothing, &live, &PlanOptions::default()).len()
+        };
+        assert_eq!(with_update(json!({"siteId": "Boston"})), 0, "moved off");
+        assert_eq!(
+            with_update(json!({"siteId": "Austin"})),
+            1,
+            "still names it"
+        );
+        assert_eq!(with_update(json!({"active": false})), 1, "field left alone");
+        assert_eq!(
+            walk_refusals(&plan, &nothing, &live, &PlanOptions::default()).len(),
+            1
+        );
     }
 }

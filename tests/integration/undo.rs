@@ -370,3 +370,139 @@ fn a_journal_is_named_by_its_utc_time_and_org_id() {
         "a UTC time like 20261130T000441.123Z: {name}"
     );
 }
+
+const TEAMS: &str = "team:
+  - {name: Blue, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}
+";
+const GREEN: &str = "  - {name: Green, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}
+";
+const SITE: &str = "site:
+  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile}
+";
+
+fn layout_naming(teams: &str) -> String {
+    format!(
+        "desktop-layout:\n  - {{name: Layout, jsonFileName: l.json, jsonFileContent: '{{\"version\":\"0.0.6\"}}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [{teams}]}}\n"
+    )
+}
+
+/// An apply that created a team and a desktop layout naming it (the layout created, then
+/// given its `teamIds` in the second pass) is undone by deleting the layout first: its
+/// list rows leave `teamIds` out, so undo must read it whole to know it still names the
+/// team, or the API refuses the team's delete (412, docs/api-notes.md §1.10).
+#[test]
+fn undo_of_a_team_and_a_layout_naming_it_deletes_the_layout_first() {
+    let env = Env::new();
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}{GREEN}"));
+    env.write("c/layout.yaml", &layout_naming("Green"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    assert_eq!(
+        env.live_named("desktop-layout", "Layout")["teamIds"],
+        json!([env.live_named("team", "Green")["id"]])
+    );
+    let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    let layout = undo.stdout.find("- delete desktop-layout \"Layout\"");
+    let team = undo.stdout.find("- delete team \"Green\"");
+    assert!(
+        layout.is_some() && team.is_some() && layout < team,
+        "the layout's delete is planned first:\n{}",
+        undo.stdout
+    );
+    contains_all(
+        &undo.stdout,
+        &["Apply complete: 0 created, 0 updated, 2 deleted."],
+    );
+    let teams = names(&env, "team");
+    assert!(
+        teams.iter().any(|n| n == "Blue") && !teams.iter().any(|n| n == "Green"),
+        "{teams:?}"
+    );
+    assert!(names(&env, "desktop-layout").iter().all(|n| n != "Layout"));
+}
+
+/// An apply that created a team and gave a live layout that team in its `teamIds` is
+/// undone by giving the layout its old `teamIds` back, then deleting the team: the restore
+/// lets go of the team, so the plan is not refused for the layout pointing at it.
+#[test]
+fn undo_of_a_team_given_to_a_live_layout_restores_the_layout_then_deletes_the_team() {
+    let env = Env::new();
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}"));
+    env.write("c/layout.yaml", &layout_naming("Blue"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let blue = env.live_named("team", "Blue")["id"].clone();
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}{GREEN}"));
+    env.write("c/layout.yaml", &layout_naming("Blue, Green"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    let layout = undo.stdout.find("~ update desktop-layout \"Layout\"");
+    let team = undo.stdout.find("- delete team \"Green\"");
+    assert!(
+        layout.is_some() && team.is_some() && layout < team,
+        "the layout's restore is planned before the team's delete:\n{}",
+        undo.stdout
+    );
+    contains_all(
+        &undo.stdout,
+        &["Apply complete: 0 created, 1 updated, 1 deleted."],
+    );
+    let teams = names(&env, "team");
+    assert!(
+        teams.iter().any(|n| n == "Blue") && !teams.iter().any(|n| n == "Green"),
+        "{teams:?}"
+    );
+    assert_eq!(
+        env.live_named("desktop-layout", "Layout")["teamIds"],
+        json!([blue])
+    );
+}
+
+/// An undo that fails part-way does not count its apply as undone: `wxcc undo` run again
+/// (as the report says) finishes that same undo, not the apply before it, and converges.
+#[test]
+fn an_undo_that_failed_part_way_is_finished_by_running_undo_again() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1).write("v2/c.yaml", V2);
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    env.wxcc(&[
+        "apply",
+        "v2",
+        "--delete",
+        "site",
+        "--delete",
+        "team",
+        "--auto-approve",
+    ])
+    .expect(0);
+    let (status, _) = env.api(
+        "POST",
+        "/_emulator/faults",
+        Some(
+            json!({"method": "POST", "pathContains": "/site/bulk", "itemContains": "\"Chicago\"", "status": 400}),
+        ),
+    );
+    assert_eq!(status, 204);
+    let failed = env.wxcc(&["undo", "--auto-approve"]).expect(1);
+    contains_all(
+        &failed.stdout,
+        &[
+            "✗ failed to delete site \"Chicago\"",
+            "Fix the cause and run `wxcc undo .wxcc/journal/",
+            "` reverses this undo)",
+        ],
+    );
+    assert!(names(&env, "site").iter().any(|n| n == "Chicago"));
+    let again = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    contains_all(
+        &again.stdout,
+        &[
+            "Plan: 0 to create, 0 to update, 1 to delete.",
+            "- delete site \"Chicago\"",
+            "Apply complete: 0 created, 0 updated, 1 deleted.",
+        ],
+    );
+    let plan = env.wxcc(&["plan", "v1"]).expect(0);
+    assert_eq!(plan.stdout, "No changes.\n");
+    assert_eq!(journals(&env).len(), 4);
+}
