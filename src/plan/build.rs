@@ -763,6 +763,14 @@ pub(super) mod tests {
         live
     }
 
+    /// The desired state of a config of one YAML file holding `text`.
+    fn desired(text: &str) -> Desired {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("c.yaml");
+        std::fs::write(&file, text).expect("write");
+        crate::config::load(&file).expect("load").desired
+    }
+
     /// A skill whose name may change (the catalogue's may not), for the one combination no
     /// shipped kind allows: a rename and a keyed-list entry removal that waits for the last
     /// pass.
@@ -781,14 +789,9 @@ pub(super) mod tests {
     /// cleanup change of `plan_update`, which titled both `renamed from`).
     #[test]
     fn only_the_main_update_of_a_renamed_object_is_a_rename() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let file = dir.path().join("c.yaml");
-        std::fs::write(
-            &file,
+        let mut desired = desired(
             "skill:\n  - name: Tiers\n    x-wxcc: {formerNames: [Tier]}\n    skillType: ENUM\n    serviceLevelThreshold: 30\n    active: true\n    enumSkillValues: [{name: Silver}]\n",
-        )
-        .expect("write");
-        let mut desired = crate::config::load(&file).expect("load").desired;
+        );
         for object in &mut desired.objects {
             object.kind = &RENAMABLE_SKILL;
         }
@@ -810,14 +813,9 @@ pub(super) mod tests {
 
     #[test]
     fn a_rename_gives_no_updates_of_the_objects_that_point_at_it() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let file = dir.path().join("c.yaml");
-        std::fs::write(
-            &file,
+        let desired = desired(
             "site:\n  - {name: Austin TX, active: true, multimediaProfileId: Voice, x-wxcc: {formerNames: [Austin]}}\nteam:\n  - {name: Blue, siteId: Austin TX, teamType: AGENT, teamStatus: IN_SERVICE, active: true}\n",
-        )
-        .expect("write");
-        let desired = crate::config::load(&file).expect("load").desired;
+        );
         let live = live(&[
             ("multimedia-profile", json!({"id": "m1", "name": "Voice"})),
             (

@@ -750,12 +750,12 @@ fn removing_an_enum_value_waits_until_profiles_move_off_it() {
     );
 }
 
-/// A live layout given a team the same plan creates: its `teamIds` back-link (catalogue
-/// `back`) waits for the second pass, shown as such with its own diff, and lands.
-#[test]
-fn a_live_layout_given_a_team_the_plan_creates_is_updated_in_the_second_pass() {
-    const LAYOUT: &str = "desktop-layout:\n  - {name: Layout, description: v1, jsonFileName: l.json, jsonFileContent: '{\"version\":\"0.0.6\"}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [Blue]}\n";
-    let env = Env::new();
+/// A desktop layout on team Blue.
+const LAYOUT: &str = "desktop-layout:\n  - {name: Layout, description: v1, jsonFileName: l.json, jsonFileContent: '{\"version\":\"0.0.6\"}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [Blue]}\n";
+
+/// [`LAYOUT`] applied, then the config changed to `layout` (LAYOUT edited) given team
+/// Green as well, a team the config now creates.
+fn layout_given_green(env: &Env, layout: &str) {
     env.write("cfg/base.yaml", BASE)
         .write("cfg/layout.yaml", LAYOUT);
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
@@ -763,9 +763,17 @@ fn a_live_layout_given_a_team_the_plan_creates_is_updated_in_the_second_pass() {
         "cfg/layout.yaml",
         &format!(
             "{}team:\n  - {{name: Green, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n",
-            LAYOUT.replace("teamIds: [Blue]", "teamIds: [Blue, Green]")
+            layout.replace("teamIds: [Blue]", "teamIds: [Blue, Green]")
         ),
     );
+}
+
+/// A live layout given a team the same plan creates: its `teamIds` back-link (catalogue
+/// `back`) waits for the second pass, shown as such with its own diff, and lands.
+#[test]
+fn a_live_layout_given_a_team_the_plan_creates_is_updated_in_the_second_pass() {
+    let env = Env::new();
+    layout_given_green(&env, LAYOUT);
     let plan = env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(2);
     let lines: Vec<&str> = plan.stdout.lines().collect();
     let header = lines
@@ -823,20 +831,12 @@ fn passes_of(env: &Env, kind: &str) -> Vec<(String, Value)> {
 /// of `plan_update`, which showed the rename on both).
 #[test]
 fn a_renamed_live_layout_given_a_new_team_is_renamed_by_its_main_update_only() {
-    const LAYOUT: &str = "desktop-layout:\n  - {name: Layout, description: v1, jsonFileName: l.json, jsonFileContent: '{\"version\":\"0.0.6\"}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [Blue]}\n";
     let env = Env::new();
-    env.write("cfg/base.yaml", BASE)
-        .write("cfg/layout.yaml", LAYOUT);
-    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
-    env.write(
-        "cfg/layout.yaml",
-        &format!(
-            "{}team:\n  - {{name: Green, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n",
-            LAYOUT.replace(
-                "{name: Layout, ",
-                "{name: Desk, x-wxcc: {formerNames: [Layout]}, "
-            )
-            .replace("teamIds: [Blue]", "teamIds: [Blue, Green]")
+    layout_given_green(
+        &env,
+        &LAYOUT.replace(
+            "{name: Layout, ",
+            "{name: Desk, x-wxcc: {formerNames: [Layout]}, ",
         ),
     );
     let plan = env.wxcc(&["plan", "cfg"]).expect(0);
