@@ -63,6 +63,29 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A list that is not keyed is replaced by the declared one whole, even when its items
+    /// carry a `name`: nothing of a live item survives (kills the keyed-list guard of
+    /// `merge_value` made `true`, which merged such items by `name` and kept their
+    /// undeclared fields). Every list of the shipped DTOs whose items carry a `name` is keyed
+    /// by it, so the kind is built here.
+    #[test]
+    fn a_list_that_is_not_keyed_is_replaced_whole() {
+        static UNKEYED: Kind = Kind {
+            name: "unkeyed-test",
+            ..crate::catalogue::KIND_DEFAULTS
+        };
+        let mut live = json!({"rules": [{"name": "a", "limit": 1}, {"name": "b", "limit": 2}]})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let declared = json!({"rules": [{"name": "b"}]})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        overlay(&UNKEYED, &mut live, &declared);
+        assert_eq!(Value::Object(live), json!({"rules": [{"name": "b"}]}));
+    }
+
     #[test]
     fn keeps_undeclared_fields_and_nested_ids() {
         let kind = Kind::named("multimedia-profile").expect("kind");

@@ -747,6 +747,7 @@ pub(super) mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::catalogue::{KIND_DEFAULTS, KeyedList};
 
     /// Live state of catalogue kinds from `(kind, body)` pairs (shared with `blast`'s tests).
     pub(in crate::plan) fn live(objects: &[(&'static str, Value)]) -> Live {
@@ -762,16 +763,59 @@ pub(super) mod tests {
         live
     }
 
-    #[test]
-    fn a_rename_gives_no_updates_of_the_objects_that_point_at_it() {
+    /// The desired state of a config of one YAML file holding `text`.
+    fn desired(text: &str) -> Desired {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("c.yaml");
-        std::fs::write(
-            &file,
+        std::fs::write(&file, text).expect("write");
+        crate::config::load(&file).expect("load").desired
+    }
+
+    /// A skill whose name may change (the catalogue's may not), for the one combination no
+    /// shipped kind allows: a rename and a keyed-list entry removal that waits for the last
+    /// pass.
+    static RENAMABLE_SKILL: Kind = Kind {
+        name: "skill",
+        keyed_lists: &[KeyedList {
+            field: "enumSkillValues",
+            key: "name",
+        }],
+        ..KIND_DEFAULTS
+    };
+
+    /// A renamed object that also loses an entry other objects may point at: the rename is
+    /// the main update's, and the last pass, which only removes the entry from the object
+    /// already renamed, says nothing of one (kills `renamed_from: None` deleted from the
+    /// cleanup change of `plan_update`, which titled both `renamed from`).
+    #[test]
+    fn only_the_main_update_of_a_renamed_object_is_a_rename() {
+        let mut desired = desired(
+            "skill:\n  - name: Tiers\n    x-wxcc: {formerNames: [Tier]}\n    skillType: ENUM\n    serviceLevelThreshold: 30\n    active: true\n    enumSkillValues: [{name: Silver}]\n",
+        );
+        for object in &mut desired.objects {
+            object.kind = &RENAMABLE_SKILL;
+        }
+        let body = json!({"id": "k1", "name": "Tier", "skillType": "ENUM", "serviceLevelThreshold": 30, "active": true, "enumSkillValues": [{"id": "v1", "name": "Gold"}, {"id": "v2", "name": "Silver"}]});
+        let mut live = Live::default();
+        live.kinds.entry("skill").or_default().push(
+            LiveObject::from_body(&RENAMABLE_SKILL, body.as_object().cloned().expect("object"))
+                .expect("live object"),
+        );
+        let (plan, diags) = build(&desired, &live, &PlanOptions::default());
+        assert!(!diags.iter().any(Diagnostic::is_error), "{diags:?}");
+        let passes: Vec<(Pass, Option<&str>)> = plan
+            .changes
+            .iter()
+            .map(|c| (c.pass, c.renamed_from.as_deref()))
+            .collect();
+        assert_eq!(passes, [(Pass::Main, Some("Tier")), (Pass::Cleanup, None)]);
+    }
+
+    #[test]
+    fn a_rename_gives_no_updates_of_the_objects_that_point_at_it() {
+        let desired = desired(
             "site:\n  - {name: Austin TX, active: true, multimediaProfileId: Voice, x-wxcc: {formerNames: [Austin]}}\nteam:\n  - {name: Blue, siteId: Austin TX, teamType: AGENT, teamStatus: IN_SERVICE, active: true}\n",
-        )
-        .expect("write");
-        let desired = crate::config::load(&file).expect("load").desired;
+        );
         let live = live(&[
             ("multimedia-profile", json!({"id": "m1", "name": "Voice"})),
             (

@@ -405,6 +405,35 @@ fn a_number_below_the_schema_minimum_is_too_small() {
     );
 }
 
+/// A number above the schema's `maximum` (a proficiency over 10) is too large, said with the
+/// bound, at the value (kills `config/validate.rs`: the `Maximum` arm of `validate_body`
+/// deleted, which fell through to the generic "is not valid" with the validator's text).
+#[test]
+fn a_number_above_the_schema_maximum_is_too_large() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "skill:\n  - {name: Billing, skillType: PROFICIENCY, serviceLevelThreshold: 60, active: true}\nskill-profile:\n  - name: Juniors\n    activeSkills:\n      - {skillId: Billing, proficiencyValue: 11}\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `activeSkills[0].proficiencyValue` is too large\n",
+            "[c.yaml:6:46]",
+            "╰── too large",
+            "help: the API accepts at most 10",
+            "(1 error, 0 warnings)",
+        ],
+    );
+    // At the bound it is fine.
+    env.write(
+        "edge.yaml",
+        "skill:\n  - {name: Billing, skillType: PROFICIENCY, serviceLevelThreshold: 60, active: true}\nskill-profile:\n  - name: Juniors\n    activeSkills:\n      - {skillId: Billing, proficiencyValue: 10}\n",
+    );
+    env.wxcc(&["validate", "edge.yaml"]).expect(0);
+}
+
 /// A missing required field with a fixed set of values lists them in the help (kills
 /// `config/validate.rs`: the `enum` guard of `describe_schema` made false, which called
 /// it text).

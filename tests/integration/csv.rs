@@ -71,6 +71,36 @@ fn csv_cell_problems_are_all_reported_at_their_cell() {
     contains_all(&err, &["2 │ Chicago,yes,Voice,HQ\n   ·         ─┬─\n"]);
 }
 
+/// A row with too few cells is underlined from its first cell to its last, and no further
+/// (kills `config/csv_format/read.rs`: `- a.offset` made `+ a.offset` in `row_span`, which
+/// ran the underline past the row by twice the row's offset, to the end of the file).
+#[test]
+fn a_short_row_is_underlined_from_its_first_cell_to_its_last() {
+    let env = Env::new();
+    env.write(
+        "cfg/site.csv",
+        &format!(
+            "name,active,multimediaProfileId,description\nChicago,true,{MMP},HQ\nAustin,true,{MMP}\n"
+        ),
+    );
+    let err = refused(&env, "cfg");
+    let row = format!("Austin,true,{MMP}");
+    let width = row.chars().count();
+    let underline = format!(
+        "{}┬{}",
+        "─".repeat(width / 2),
+        "─".repeat(width - width / 2 - 1)
+    );
+    contains_all(
+        &err,
+        &[
+            "× this row has 3 cells but the header has 4",
+            "[cfg/site.csv:3:1]",
+            &format!(" 3 │ {row}\n   · {underline}\n"),
+        ],
+    );
+}
+
 #[test]
 fn csv_and_yaml_mix_and_a_key_in_both_is_a_duplicate_showing_both() {
     let env = Env::new();

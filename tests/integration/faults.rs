@@ -629,6 +629,78 @@ fn an_update_of_an_object_changed_since_the_plan_is_refused_and_named() {
     contains_all(&run.stdout, &["Apply complete: 0 created, 1 updated"]);
 }
 
+/// A bulk update (cad-variables go in one bulk request) checks its objects with one filtered
+/// read just before the bulk write; one changed since the plan is refused there and left
+/// out of the bulk request, the other goes on (kills `apply/bulk.rs`: the `changed` guard
+/// of `guard` made false, which sent the stale object in the bulk request and overwrote
+/// the other writer's change).
+#[test]
+fn a_bulk_update_of_an_object_changed_since_the_plan_is_left_out_of_the_bulk_request() {
+    let env = Env::new();
+    let vars = |default: &str| {
+        format!(
+            "cad-variable:\n  - {{name: AccountNumber, variableType: String, defaultValue: {default}, active: true, agentEditable: false, agentViewable: false, reportable: true}}\n  - {{name: Region, variableType: String, defaultValue: {default}, active: true, agentEditable: false, agentViewable: false, reportable: true}}\n"
+        )
+    };
+    env.write("cfg/vars.yaml", &vars("one"));
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    env.write("cfg/vars.yaml", &vars("two"));
+    // wxcc's first read of the variables (the plan's) passes; its second (the bulk guard's
+    // filtered read) waits ten seconds, and the other writer's change lands meanwhile.
+    for latency in [1, 10_000] {
+        env.admin(
+            "POST",
+            "/faults",
+            Some(
+                json!({"method": "GET", "pathContains": "/cad-variable", "trackingIdPrefix": "wxcc_", "latencyMs": latency}),
+            ),
+        );
+    }
+    env.admin("POST", "/reset", None);
+    let mut child = env.spawn(
+        &["apply", "cfg", "--auto-approve"],
+        &[
+            ("WXCC_BASE_URL", env.url.as_str()),
+            ("WXCC_ACCESS_TOKEN", env.token.as_str()),
+        ],
+    );
+    wait_for_request(&env, &mut child, "GET", "/cad-variable");
+    let mut account = env.live_named("cad-variable", "AccountNumber");
+    let id = account["id"].as_str().expect("id").to_string();
+    account["defaultValue"] = json!("someone else's");
+    let (status, body) = env.api(
+        "PUT",
+        &env.org_path(&format!("cad-variable/{id}")),
+        Some(account),
+    );
+    assert_eq!(status, 200, "{body}");
+    let run = Run::from(child.wait_with_output().expect("wait")).expect(1);
+    contains_all(
+        &run.stdout,
+        &[
+            "✗ failed to update cad-variable \"AccountNumber\": cad-variable `AccountNumber` was changed by someone else since wxcc read it (version 0 → version 1); nothing was written, so that change is not overwritten",
+            "1 done (0 created, 1 updated, 0 deleted), 1 failed",
+        ],
+    );
+    let bulk: Vec<Value> = env
+        .client_requests()
+        .into_iter()
+        .filter(|r| r["method"] == "POST")
+        .collect();
+    assert_eq!(bulk.len(), 1, "one bulk write: {bulk:?}");
+    let items = bulk[0]["body"]["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "only Region is sent: {items:?}");
+    assert_eq!(items[0]["item"]["name"], "Region");
+    assert_eq!(
+        env.live_named("cad-variable", "AccountNumber")["defaultValue"],
+        "someone else's"
+    );
+    assert_eq!(
+        env.live_named("cad-variable", "Region")["defaultValue"],
+        "two"
+    );
+}
+
 /// A write to Dublin made between wxcc's read and its write (wxcc's PUT waits ten
 /// seconds; only wxcc's: the test's own PUT, taking the fault first, once held the edit
 /// back until after wxcc's write).

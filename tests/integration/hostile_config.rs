@@ -281,6 +281,36 @@ fn whole_numbers_the_api_cannot_hold_are_refused_with_the_range() {
     assert!(!run.stderr.contains("too large"), "{}", run.stderr);
 }
 
+/// A whole number written as a float (`2.0`, `1e2`) is held to its type's range by its value,
+/// which fits; a fraction is only "not a whole number" (kills `config/ranges.rs`: `>=` made
+/// `<` in `check`'s float case, which took every float below `i64::MAX` for one above it and
+/// called `2.0` too large for an int32).
+#[test]
+fn a_whole_number_written_as_a_float_is_held_to_its_range_by_its_value() {
+    let env = Env::new();
+    env.write(
+        "whole.yaml",
+        &MMP.replace("    chat: 0\n", "    chat: 2.0\n")
+            .replace("    email: 0\n", "    email: 1e2\n"),
+    );
+    let run = env.wxcc(&["validate", "whole.yaml"]).expect(0);
+    assert!(!run.stderr.contains("too large"), "{}", run.stderr);
+    env.write(
+        "fraction.yaml",
+        &MMP.replace("telephony: 1\n", "telephony: 1.5\n"),
+    );
+    let err = refused(&env, "fraction.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `telephony` must be a whole number, not a number",
+            "[fraction.yaml:6:16]",
+            "(1 error, 0 warnings)",
+        ],
+    );
+    assert!(!err.contains("for the API"), "{err}");
+}
+
 /// A whole number inside a list item (a queue's distribution groups) is held to its type's
 /// range like one at the top of the object, and told at its place with its index.
 #[test]

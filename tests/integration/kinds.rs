@@ -3,7 +3,7 @@
 //! broken by a second pass; update-only users; uploads compared by content; the API's
 //! refusals shown as they come.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::harness::{Env, Run, contains_all, refused, refused_at_plan};
 
@@ -750,12 +750,12 @@ fn removing_an_enum_value_waits_until_profiles_move_off_it() {
     );
 }
 
-/// A live layout given a team the same plan creates: its `teamIds` back-link (catalogue
-/// `back`) waits for the second pass, shown as such with its own diff, and lands.
-#[test]
-fn a_live_layout_given_a_team_the_plan_creates_is_updated_in_the_second_pass() {
-    const LAYOUT: &str = "desktop-layout:\n  - {name: Layout, description: v1, jsonFileName: l.json, jsonFileContent: '{\"version\":\"0.0.6\"}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [Blue]}\n";
-    let env = Env::new();
+/// A desktop layout on team Blue.
+const LAYOUT: &str = "desktop-layout:\n  - {name: Layout, description: v1, jsonFileName: l.json, jsonFileContent: '{\"version\":\"0.0.6\"}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [Blue]}\n";
+
+/// [`LAYOUT`] applied, then the config changed to `layout` (LAYOUT edited) given team
+/// Green as well, a team the config now creates.
+fn layout_given_green(env: &Env, layout: &str) {
     env.write("cfg/base.yaml", BASE)
         .write("cfg/layout.yaml", LAYOUT);
     env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
@@ -763,9 +763,17 @@ fn a_live_layout_given_a_team_the_plan_creates_is_updated_in_the_second_pass() {
         "cfg/layout.yaml",
         &format!(
             "{}team:\n  - {{name: Green, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n",
-            LAYOUT.replace("teamIds: [Blue]", "teamIds: [Blue, Green]")
+            layout.replace("teamIds: [Blue]", "teamIds: [Blue, Green]")
         ),
     );
+}
+
+/// A live layout given a team the same plan creates: its `teamIds` back-link (catalogue
+/// `back`) waits for the second pass, shown as such with its own diff, and lands.
+#[test]
+fn a_live_layout_given_a_team_the_plan_creates_is_updated_in_the_second_pass() {
+    let env = Env::new();
+    layout_given_green(&env, LAYOUT);
     let plan = env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(2);
     let lines: Vec<&str> = plan.stdout.lines().collect();
     let header = lines
@@ -795,5 +803,72 @@ fn a_live_layout_given_a_team_the_plan_creates_is_updated_in_the_second_pass() {
     let mut want = vec![blue, green];
     want.sort_by_key(|v| v.to_string());
     assert_eq!(ids, want, "the layout names both teams live");
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+}
+
+/// The `(pass, renamedFrom)` of each change of `kind` in the JSON plan of `cfg`.
+fn passes_of(env: &Env, kind: &str) -> Vec<(String, Value)> {
+    let run = env.wxcc(&["plan", "cfg", "--format", "json"]).expect(0);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("a JSON plan");
+    doc["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["kind"] == kind)
+        .map(|c| {
+            (
+                c["pass"].as_str().unwrap_or_default().to_string(),
+                c["renamedFrom"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// A live layout renamed and given a team the same plan creates: the rename is the main
+/// update's (`renamed from "Layout"` in its title, `renamedFrom` in the JSON plan), the
+/// second pass only sets the back-link on the object already renamed, and says nothing of
+/// a rename (kills `plan/build.rs`: `renamed_from: None` deleted from the back-link change
+/// of `plan_update`, which showed the rename on both).
+#[test]
+fn a_renamed_live_layout_given_a_new_team_is_renamed_by_its_main_update_only() {
+    let env = Env::new();
+    layout_given_green(
+        &env,
+        &LAYOUT.replace(
+            "{name: Layout, ",
+            "{name: Desk, x-wxcc: {formerNames: [Layout]}, ",
+        ),
+    );
+    let plan = env.wxcc(&["plan", "cfg"]).expect(0);
+    let titles: Vec<&str> = plan
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("~ update desktop-layout"))
+        .collect();
+    assert_eq!(titles.len(), 2, "{}", plan.stdout);
+    assert!(
+        titles[0].starts_with("~ update desktop-layout \"Desk\"  (renamed from \"Layout\", id "),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        titles[1].starts_with("~ update desktop-layout \"Desk\"  (second pass: back-links, id "),
+        "{}",
+        plan.stdout
+    );
+    assert_eq!(
+        passes_of(&env, "desktop-layout"),
+        [
+            ("main".to_string(), json!("Layout")),
+            ("back-links".to_string(), Value::Null)
+        ]
+    );
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    let desk = env.live_named("desktop-layout", "Desk");
+    assert_eq!(
+        desk["teamIds"].as_array().map(Vec::len),
+        Some(2),
+        "the layout names both teams live: {desk}"
+    );
     env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
 }

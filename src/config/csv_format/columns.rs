@@ -292,6 +292,21 @@ mod tests {
         assert!(!c.lookup("description").expect("description").required);
     }
 
+    /// Objects are spread into dotted columns [`MAX_DOTTED_DEPTH`] levels deep; an object
+    /// below that is one JSON column (kills `depth + 1` made `depth * 1` in `walk`, which
+    /// never got deeper and spread every level). No shipped DTO nests that deep, so the
+    /// schema is built here.
+    #[test]
+    fn an_object_nested_past_the_dotted_depth_is_one_json_column() {
+        let object = |name: &str, inner: Value| serde_json::json!({"type": "object", "properties": {name: inner}});
+        let leaf = object("e", serde_json::json!({"type": "string"}));
+        let schema = object("a", object("b", object("c", object("d", leaf))));
+        let mut out = Vec::new();
+        walk(kind("site"), &schema, "", 0, &mut out);
+        let columns: Vec<(&str, Shape)> = out.iter().map(|c| (c.path.as_str(), c.shape)).collect();
+        assert_eq!(columns, [("a.b.c.d", Shape::Json)]);
+    }
+
     #[test]
     fn nested_objects_are_dotted_and_lists_typed() {
         let mmp = columns(kind("multimedia-profile"));
