@@ -385,8 +385,12 @@ pub async fn complete_live(
             }
         }
     }
+    // The undeclared objects of a deleted kind whose list rows leave fields out are read
+    // whole: the delete's journal keeps the whole object, for `wxcc undo` to create it again
+    // (docs/undo.md); the bulk route deletes only whole objects (§1.8); and a back-link the
+    // row leaves out (a layout's `teamIds`) orders the deletes (`plan::order`).
     for kind in deleting.iter().filter_map(|name| Kind::named(name)) {
-        if hides_back_link(kind, deleting) {
+        if !kind.list_omits.is_empty() {
             for o in live.of_kind(kind.name) {
                 if !o.complete && !o.is_system_default() && !declared.contains(o.id.as_str()) {
                     want_item(kind, &o.id);
@@ -499,18 +503,6 @@ pub(crate) async fn read_exports(
         }
     }
     Ok((filled, missing))
-}
-
-/// Whether `kind`'s list rows leave out a back-link (a deferred reference) to one of the
-/// `deleting` kinds: its objects must be read whole to know whether they point at an object
-/// being deleted, and so must let go of it (or be deleted) first. Only when what the
-/// back-link points at may be deleted: else no order hangs on it.
-pub(crate) fn hides_back_link(kind: &Kind, deleting: &[&str]) -> bool {
-    kind.references.iter().any(|r| {
-        r.deferred
-            && deleting.contains(&r.target)
-            && kind.list_omits(r.field.split(['[', '.']).next().unwrap_or(r.field))
-    })
 }
 
 /// Reads these objects by item, concurrently, as complete live objects.

@@ -11,7 +11,7 @@ use super::apply::{Execute, confirm, execute};
 use super::args::UndoArgs;
 use super::blast;
 use super::plan::Prepared;
-use super::session::{Session, fetch_live, hides_back_link, kinds_in_play, read_whole};
+use super::session::{Session, fetch_live, kinds_in_play, read_whole};
 use super::settings::Settings;
 use crate::apply::journal::{Act, JOURNAL_DIR, Journal, Status};
 use crate::apply::undo::inverse;
@@ -142,8 +142,8 @@ async fn undo(
     let live = fetch_live(&session.client, &read, &session.progress).await;
     session.progress.done_reading();
     let mut live = live?;
-    let hiding = hidden_back_links(&journal, &live);
-    live.replace_objects(read_whole(&session.client, hiding).await?);
+    let incomplete = incomplete_objects(&journal, &live);
+    live.replace_objects(read_whole(&session.client, incomplete).await?);
     let later = later_than(&journal, others);
     let (mut plan, mut diagnostics, notes) = inverse(&journal, &later, &live);
     plan.budget = Some(super::plan::budget(
@@ -192,11 +192,16 @@ async fn undo(
     }))
 }
 
-/// The live objects of the journal (by id or key) whose list rows leave out a back-link to
-/// a kind the undo may delete (one the apply created objects of): they are read whole, so
-/// the undo's deletes are ordered after the deletes of what points at them, and a restore
-/// that lets go of a deleted object goes first (`plan::order`, `apply::deps`).
-fn hidden_back_links(journal: &Journal, live: &crate::model::Live) -> Vec<(&'static Kind, String)> {
+/// The live objects of the journal (by id or key) to read whole, when their list rows leave
+/// fields out: those the undo may delete (of a kind the apply created objects of), so that
+/// the undo's own journal keeps them whole for undoing it in turn, and those whose rows
+/// leave out a back-link to such a kind, so that the undo's deletes go after the deletes of
+/// what points at them and a restore letting go of a deleted object goes first
+/// (`plan::order`, `apply::deps`).
+fn incomplete_objects(
+    journal: &Journal,
+    live: &crate::model::Live,
+) -> Vec<(&'static Kind, String)> {
     let done = || journal.changes.iter().filter(|e| e.status == Status::Done);
     let mut deleting: Vec<&str> = done()
         .filter(|e| e.action == Act::Create)
@@ -205,10 +210,9 @@ fn hidden_back_links(journal: &Journal, live: &crate::model::Live) -> Vec<(&'sta
     deleting.sort_unstable();
     deleting.dedup();
     let mut read = Vec::new();
-    for kind in crate::catalogue::KINDS
-        .iter()
-        .filter(|k| hides_back_link(k, &deleting))
-    {
+    for kind in crate::catalogue::KINDS.iter().filter(|k| {
+        (deleting.contains(&k.name) && !k.list_omits.is_empty()) || hides_back_link(k, &deleting)
+    }) {
         let entries: Vec<_> = done().filter(|e| e.kind == kind.name).collect();
         for o in live.of_kind(kind.name) {
             let named = entries.iter().any(|e| {
@@ -220,6 +224,16 @@ fn hidden_back_links(journal: &Journal, live: &crate::model::Live) -> Vec<(&'sta
         }
     }
     read
+}
+
+/// Whether `kind`'s list rows leave out a back-link (a deferred reference) to one of the
+/// `deleting` kinds.
+fn hides_back_link(kind: &Kind, deleting: &[&str]) -> bool {
+    kind.references.iter().any(|r| {
+        r.deferred
+            && deleting.contains(&r.target)
+            && kind.list_omits(r.field.split(['[', '.']).next().unwrap_or(r.field))
+    })
 }
 
 /// Every journal in `dir`, oldest first. A file that is not a journal is an error naming

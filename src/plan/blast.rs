@@ -384,28 +384,31 @@ mod tests {
         plan.changes.retain(|c| c.key == "Austin");
         assert_eq!(plan.changes.len(), 1, "the delete of Austin");
         let team = live.by_id("team", "t1").expect("team");
-        let with_update = |fields: Value| {
+        let with_updates = |updates: &[(&str, Value)]| {
             let mut plan = plan.clone();
-            plan.changes.insert(
-                0,
-                Change {
-                    kind: Kind::named("team").expect("team"),
-                    key: "Blue".into(),
-                    action: Action::Update,
-                    pass: crate::plan::Pass::Main,
-                    live_id: Some("t1".into()),
-                    live_version: None,
-                    live_last_updated: None,
-                    renamed_from: None,
-                    diffs: Vec::new(),
-                    fields: fields.as_object().cloned().unwrap_or_default(),
-                    live: Some(team.body.clone()),
-                    live_complete: true,
-                    uploads: Vec::new(),
-                },
-            );
+            for (n, (id, fields)) in updates.iter().enumerate() {
+                plan.changes.insert(
+                    n,
+                    Change {
+                        kind: Kind::named("team").expect("team"),
+                        key: format!("team {id}"),
+                        action: Action::Update,
+                        pass: crate::plan::Pass::Main,
+                        live_id: Some(id.to_string()),
+                        live_version: None,
+                        live_last_updated: None,
+                        renamed_from: None,
+                        diffs: Vec::new(),
+                        fields: fields.as_object().cloned().unwrap_or_default(),
+                        live: Some(team.body.clone()),
+                        live_complete: true,
+                        uploads: Vec::new(),
+                    },
+                );
+            }
             walk_refusals(&plan, &nothing, &live, &PlanOptions::default()).len()
         };
+        let with_update = |fields: Value| with_updates(&[("t1", fields)]);
         assert_eq!(with_update(json!({"siteId": "Boston"})), 0, "moved off");
         assert_eq!(
             with_update(json!({"siteId": "Austin"})),
@@ -413,6 +416,11 @@ mod tests {
             "still names it"
         );
         assert_eq!(with_update(json!({"active": false})), 1, "field left alone");
+        assert_eq!(
+            with_updates(&[("t2", json!({"siteId": "Boston"}))]),
+            1,
+            "another team's update does not move this one"
+        );
         assert_eq!(
             walk_refusals(&plan, &nothing, &live, &PlanOptions::default()).len(),
             1

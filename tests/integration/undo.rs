@@ -393,7 +393,9 @@ fn layout_naming(teams: &str) -> String {
 #[test]
 fn undo_of_a_team_and_a_layout_naming_it_deletes_the_layout_first() {
     let env = Env::new();
+    let other = layout_naming("Blue").replace("name: Layout", "name: Other");
     env.write("c/base.yaml", &format!("{SITE}{TEAMS}"));
+    env.write("c/other.yaml", &other);
     env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
     env.write("c/base.yaml", &format!("{SITE}{TEAMS}{GREEN}"));
     env.write("c/layout.yaml", &layout_naming("Green"));
@@ -402,7 +404,38 @@ fn undo_of_a_team_and_a_layout_naming_it_deletes_the_layout_first() {
         env.live_named("desktop-layout", "Layout")["teamIds"],
         json!([env.live_named("team", "Green")["id"]])
     );
+    let id = |kind: &str, name: &str| {
+        env.live_named(kind, name)["id"]
+            .as_str()
+            .map(str::to_string)
+    };
+    let ids = [
+        id("desktop-layout", "Layout"),
+        id("team", "Green"),
+        id("desktop-layout", "Other"),
+        id("team", "Blue"),
+    ];
+    let sent_before = env.client_requests().len();
     let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    // Read whole: the objects it deletes, whose list rows leave fields out; not the
+    // objects the journal does not name.
+    let read: Vec<bool> = ids
+        .iter()
+        .map(|id| {
+            let id = id.as_deref().expect("an id");
+            env.client_requests()[sent_before..].iter().any(|r| {
+                r["method"] == "GET"
+                    && r["path"]
+                        .as_str()
+                        .is_some_and(|p| p.ends_with(&format!("/{id}")))
+            })
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [true, true, false, false],
+        "Layout, Green, Other, Blue"
+    );
     let layout = undo.stdout.find("- delete desktop-layout \"Layout\"");
     let team = undo.stdout.find("- delete team \"Green\"");
     assert!(
@@ -460,18 +493,35 @@ fn undo_of_a_team_given_to_a_live_layout_restores_the_layout_then_deletes_the_te
 
 /// An undo that fails part-way does not count its apply as undone: `wxcc undo` run again
 /// (as the report says) finishes that same undo, not the apply before it, and converges.
+/// Of two sites the apply deleted, the first run recreates one: the second run finds it
+/// (by kind, key and its new id) and recreates only the other.
 #[test]
 fn an_undo_that_failed_part_way_is_finished_by_running_undo_again() {
+    const P1: &str = "\
+site:
+  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile, description: one}
+  - {name: Boston, active: true, multimediaProfileId: Default Multimedia Profile}
+  - {name: Denver, active: true, multimediaProfileId: Default Multimedia Profile}
+team:
+  - {name: Tier 1, siteId: Boston, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}
+";
+    const P2: &str = "\
+site:
+  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile, description: two}
+  - {name: Chicago, active: true, multimediaProfileId: Default Multimedia Profile}
+";
     let env = Env::new();
-    env.write("v1/c.yaml", V1).write("v2/c.yaml", V2);
-    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    env.write("p1/c.yaml", P1).write("p2/c.yaml", P2);
+    env.wxcc(&["apply", "p1", "--auto-approve"]).expect(0);
     env.wxcc(&[
         "apply",
-        "v2",
+        "p2",
         "--delete",
         "site",
         "--delete",
         "team",
+        "--max-delete-percent",
+        "100",
         "--auto-approve",
     ])
     .expect(0);
@@ -479,7 +529,7 @@ fn an_undo_that_failed_part_way_is_finished_by_running_undo_again() {
         "POST",
         "/_emulator/faults",
         Some(
-            json!({"method": "POST", "pathContains": "/site/bulk", "itemContains": "\"Chicago\"", "status": 400}),
+            json!({"method": "POST", "pathContains": "/site/bulk", "itemContains": "\"Denver\"", "status": 400}),
         ),
     );
     assert_eq!(status, 204);
@@ -487,22 +537,88 @@ fn an_undo_that_failed_part_way_is_finished_by_running_undo_again() {
     contains_all(
         &failed.stdout,
         &[
-            "✗ failed to delete site \"Chicago\"",
+            "✗ failed to create site \"Denver\"",
+            "4 done (2 created, 1 updated, 1 deleted), 1 failed",
             "Fix the cause and run `wxcc undo .wxcc/journal/",
             "` reverses this undo)",
         ],
     );
-    assert!(names(&env, "site").iter().any(|n| n == "Chicago"));
+    assert!(!names(&env, "site").iter().any(|n| n == "Denver"));
     let again = env.wxcc(&["undo", "--auto-approve"]).expect(0);
     contains_all(
         &again.stdout,
         &[
-            "Plan: 0 to create, 0 to update, 1 to delete.",
-            "- delete site \"Chicago\"",
-            "Apply complete: 0 created, 0 updated, 1 deleted.",
+            "Plan: 1 to create, 0 to update, 0 to delete.",
+            "+ create site \"Denver\"",
+            "Apply complete: 1 created, 0 updated, 0 deleted.",
         ],
     );
-    let plan = env.wxcc(&["plan", "v1"]).expect(0);
+    let plan = env.wxcc(&["plan", "p1"]).expect(0);
     assert_eq!(plan.stdout, "No changes.\n");
     assert_eq!(journals(&env).len(), 4);
+}
+
+/// An undo's restore of a layout's `teamIds` that fails skips the delete of the team it
+/// let go of (the delete needs it: the layout is read whole, its `teamIds` a back-link its
+/// list rows leave out), rather than sending a delete the API refuses; run again, the undo
+/// finishes.
+#[test]
+fn a_failed_restore_of_a_layout_skips_the_delete_of_the_team_it_still_names() {
+    let env = Env::new();
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}"));
+    env.write("c/layout.yaml", &layout_naming("Blue"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}{GREEN}"));
+    env.write("c/layout.yaml", &layout_naming("Blue, Green"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let (status, _) = env.api(
+        "POST",
+        "/_emulator/faults",
+        Some(json!({"method": "PUT", "pathContains": "/desktop-layout/", "status": 400})),
+    );
+    assert_eq!(status, 204);
+    let failed = env.wxcc(&["undo", "--auto-approve"]).expect(1);
+    contains_all(
+        &failed.stdout,
+        &[
+            "✗ failed to update desktop-layout \"Layout\"",
+            "0 done (0 created, 0 updated, 0 deleted), 1 failed, 1 skipped",
+            "Skipped (they need a change that did not go through):",
+        ],
+    );
+    assert!(names(&env, "team").iter().any(|n| n == "Green"));
+    let again = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    contains_all(
+        &again.stdout,
+        &["Apply complete: 0 created, 1 updated, 1 deleted."],
+    );
+    assert!(!names(&env, "team").iter().any(|n| n == "Green"));
+}
+
+/// An apply's delete of an object whose list rows leave fields out (a desktop layout's
+/// `teamIds` and `jsonFileContent`) keeps its whole before-image, and undo recreates it
+/// with them.
+#[test]
+fn undo_of_a_deleted_layout_recreates_it_whole() {
+    let env = Env::new();
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}"));
+    env.write("c/layout.yaml", &layout_naming("Blue"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let before = env.live_named("desktop-layout", "Layout");
+    std::fs::remove_file(env.path().join("c/layout.yaml")).expect("remove");
+    env.wxcc(&[
+        "apply",
+        "c",
+        "--delete",
+        "desktop-layout",
+        "--max-delete-percent",
+        "100",
+        "--auto-approve",
+    ])
+    .expect(0);
+    assert!(names(&env, "desktop-layout").iter().all(|n| n != "Layout"));
+    env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    let after = env.live_named("desktop-layout", "Layout");
+    assert_eq!(after["teamIds"], before["teamIds"]);
+    assert_eq!(after["jsonFileContent"], before["jsonFileContent"]);
 }
