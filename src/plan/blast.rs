@@ -119,6 +119,29 @@ fn keeps_pointing(
     None
 }
 
+/// Whether the config declares `o` with every field by which its kind refers to `target`'s
+/// kind: then whatever those fields hold live, the apply writes them as declared. A field
+/// the config leaves out keeps its live value, which a list row may not show.
+fn redeclares_references(
+    kind: &Kind,
+    o: &LiveObject,
+    target: &Kind,
+    desired: &Desired,
+    index: &KeyIndex,
+) -> bool {
+    let Some(declared) = declared_for(desired, kind, o, index) else {
+        return false;
+    };
+    kind.references
+        .iter()
+        .filter(|r| r.target == target.name && r.within.is_none())
+        .all(|r| {
+            crate::model::FieldPath::parse(r.field)
+                .root()
+                .is_some_and(|root| declared.body.contains_key(root))
+        })
+}
+
 /// The refusal of deleting `kind`/`key` while `referrers` point at it.
 pub(super) fn refusal(kind: &Kind, key: &str, referrers: &[Referrer]) -> Diagnostic {
     let names: Vec<String> = referrers.iter().map(Referrer::describe).collect();
@@ -177,14 +200,18 @@ pub fn route_refusals(
                 Some((k, o)) => {
                     match keeps_pointing(k, o, change.kind, target_id, desired, &index, options) {
                         Some(found) => Some(found),
-                        // The row read may leave the field out (§1.5); the API says it points.
-                        None if declared_for(desired, k, o, &index).is_none() => Some(Referrer {
-                            kind: k.name.to_string(),
-                            id: o.id.clone(),
-                            key: o.key.clone().unwrap_or_else(|| o.id.clone()),
-                            field: None,
-                            managed: false,
-                        }),
+                        // The row read may leave the field out (§1.5); the API says it
+                        // points, and it keeps pointing unless the config redeclares the
+                        // fields it could point through.
+                        None if !redeclares_references(k, o, change.kind, desired, &index) => {
+                            Some(Referrer {
+                                kind: k.name.to_string(),
+                                id: o.id.clone(),
+                                key: o.key.clone().unwrap_or_else(|| o.id.clone()),
+                                field: None,
+                                managed: declared_for(desired, k, o, &index).is_some(),
+                            })
+                        }
                         None => None,
                     }
                 }

@@ -410,3 +410,51 @@ fn a_layout_naming_a_team_is_deleted_before_the_team() {
         .collect();
     env.wxcc(&again).expect(0);
 }
+
+/// A plan deleting teams reads whole only the teams it deletes (team list rows leave
+/// fields out, and the journal keeps a deleted object whole for `wxcc undo`): not a team
+/// the config declares, nor the tenant's default team, which is never deleted.
+#[test]
+fn a_delete_reads_whole_only_the_objects_it_deletes() {
+    let env = Env::new();
+    env.write("cfg/t.yaml", TWO_TEAMS);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    env.write(
+        "cfg/t.yaml",
+        "team:\n  - {name: Blue, siteId: Site-1, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n",
+    );
+    let ids: Vec<String> = ["Red", "Blue", "Team-1"]
+        .iter()
+        .map(|n| {
+            env.live_named("team", n)["id"]
+                .as_str()
+                .expect("an id")
+                .to_string()
+        })
+        .collect();
+    let sent_before = env.client_requests().len();
+    let plan = env
+        .wxcc(&[
+            "plan",
+            "cfg",
+            "--delete",
+            "team",
+            "--max-delete-percent",
+            "100",
+        ])
+        .expect(0);
+    contains_all(&plan.stdout, &["- delete team \"Red\""]);
+    let sent = env.client_requests();
+    let read: Vec<bool> = ids
+        .iter()
+        .map(|id| {
+            sent[sent_before..].iter().any(|r| {
+                r["method"] == "GET"
+                    && r["path"]
+                        .as_str()
+                        .is_some_and(|p| p.ends_with(&format!("/{id}")))
+            })
+        })
+        .collect();
+    assert_eq!(read, [true, false, false], "Red, Blue, Team-1");
+}

@@ -294,3 +294,147 @@ fn entry_points_are_named_entrypoint_among_incoming_references() {
     let (status, _) = env.api("GET", &format!("{path}?type=entry-point"), None);
     assert_eq!(status, 400, "not a type the API knows");
 }
+
+/// `wxcc undo` checks its deletes as a plan does: a team made outside wxcc on a site the
+/// undone apply created refuses the undo, naming the team (found through the site's
+/// incoming-references route, docs/api-notes.md §1.10: undo reads only the kinds its
+/// journal names), and nothing is written.
+#[test]
+fn undo_refuses_to_delete_what_an_unmanaged_object_made_since_points_at() {
+    let env = Env::new();
+    env.write("c/sites.yaml", SITES);
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let boston = env.live_named("site", "Boston");
+    unmanaged_team(&env, "Ghost", &boston);
+    let writes = env.writes();
+    let run = env.wxcc(&["undo", "--auto-approve"]).expect(1);
+    contains_all(
+        &run.stderr,
+        &[
+            "site `Boston` would be deleted, but 1 still points at it: team `Ghost` (not in the config",
+            "nothing was sent to the tenant",
+        ],
+    );
+    assert_eq!(env.writes(), writes, "nothing was written");
+}
+
+/// Every referrer the route reports is named once: two unmanaged teams on a deleted site
+/// are both named, each by its own name.
+#[test]
+fn a_delete_two_unmanaged_objects_point_at_names_both() {
+    let env = Env::new();
+    env.write("c/sites.yaml", SITES);
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let boston = env.live_named("site", "Boston");
+    unmanaged_team(&env, "Ghost", &boston);
+    unmanaged_team(&env, "Shade", &boston);
+    env.write(
+        "c/sites.yaml",
+        &SITES.replace(
+            "  - {name: Boston, active: true, multimediaProfileId: Default Multimedia Profile}\n",
+            "",
+        ),
+    );
+    let run = env.wxcc(&["plan", "c", "--delete", "site"]).expect(1);
+    let refusal = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("site `Boston` would be deleted"))
+        .unwrap_or_else(|| panic!("no refusal:\n{}", run.stderr))
+        .to_string();
+    let named = ["team `Ghost`", "team `Shade`"].map(|t| run.stderr.matches(t).count());
+    assert!(
+        run.stderr.contains("but 2 still point at it"),
+        "{refusal}\n{}",
+        run.stderr
+    );
+    assert_eq!(named, [1, 1], "{}", run.stderr);
+}
+
+/// A referrer whose referencing field the config redeclares without the deleted object
+/// lets go of it before the delete: a managed layout whose `teamIds` drop a team the
+/// config drops (the route still reports the layout, whose live `teamIds` name the team)
+/// plans the layout's update and the team's delete, and the apply does both.
+#[test]
+fn a_managed_referrer_redeclared_off_a_deleted_object_lets_it_go() {
+    let layout = |teams: &str| {
+        format!(
+            "desktop-layout:\n  - {{name: Layout, jsonFileName: l.json, jsonFileContent: '{{\"version\":\"0.0.6\"}}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [{teams}]}}\n"
+        )
+    };
+    let team = |name: &str| {
+        format!(
+            "  - {{name: {name}, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n"
+        )
+    };
+    let env = Env::new();
+    env.write("c/sites.yaml", SITES);
+    env.write(
+        "c/teams.yaml",
+        &format!("team:\n{}{}", team("Blue"), team("Red")),
+    );
+    env.write("c/layout.yaml", &layout("Blue, Red"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    env.write("c/teams.yaml", &format!("team:\n{}", team("Blue")));
+    env.write("c/layout.yaml", &layout("Blue"));
+    let run = env
+        .wxcc(&[
+            "apply",
+            "c",
+            "--delete",
+            "team",
+            "--max-delete-percent",
+            "100",
+            "--auto-approve",
+        ])
+        .expect(0);
+    contains_all(
+        &run.stdout,
+        &["Apply complete: 0 created, 1 updated, 1 deleted."],
+    );
+    let blue = env.live_named("team", "Blue")["id"].clone();
+    assert_eq!(
+        env.live_named("desktop-layout", "Layout")["teamIds"],
+        json!([blue])
+    );
+    assert!(env.live("team").iter().all(|t| t["name"] != "Red"));
+}
+
+/// A managed referrer can still point at a deleted object through a field the config does
+/// not declare and its list rows leave out: a team whose `queueRankings` (set once, then
+/// left out of the config) names a queue the config drops. The route reports it; the
+/// delete is refused naming the team, before anything is written.
+#[test]
+fn a_managed_referrer_pointing_through_a_field_the_config_leaves_out_refuses_the_delete() {
+    let queue = "contact-service-queue:\n  - {name: Q, queueType: INBOUND, channelType: CHAT, queueRoutingType: TEAM_BASED, routingType: LONGEST_AVAILABLE_AGENT, serviceLevelThreshold: 30, maxActiveContacts: 0, maxTimeInQueue: 3600, active: true, callDistributionGroups: [{order: 1, duration: 0, agentGroups: [{teamId: Blue}]}]}\n";
+    let teams = |rankings: &str| {
+        format!(
+            "team:\n  - {{name: Blue, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n  - {{name: Red, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: true{rankings}}}\n"
+        )
+    };
+    let env = Env::new();
+    env.write("c/sites.yaml", SITES);
+    env.write(
+        "c/teams.yaml",
+        &teams(", queueRankings: [{queueId: Q, rank: 1}]"),
+    );
+    env.write("c/queue.yaml", queue);
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    env.write("c/teams.yaml", &teams(""));
+    std::fs::remove_file(env.path().join("c/queue.yaml")).expect("remove");
+    let writes = env.writes();
+    refused_at_plan(
+        &env,
+        &[
+            "c",
+            "--delete",
+            "contact-service-queue",
+            "--max-delete-percent",
+            "100",
+        ],
+        &[
+            "contact-service-queue `Q` would be deleted, but 1 still points at it: team `Red` (in the config",
+        ],
+    );
+    assert_eq!(env.writes(), writes);
+}

@@ -622,3 +622,112 @@ fn undo_of_a_deleted_layout_recreates_it_whole() {
     assert_eq!(after["teamIds"], before["teamIds"]);
     assert_eq!(after["jsonFileContent"], before["jsonFileContent"]);
 }
+
+/// Undo reads by item only what it needs: a team the apply updated (team list rows leave
+/// fields out), of a kind the undo deletes none of and hiding no back-link to one, is not
+/// read while the undo is planned.
+#[test]
+fn undo_reads_no_object_by_item_that_it_neither_deletes_nor_orders_by() {
+    let env = Env::new();
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let changed = TEAMS.replace("active: true", "active: false");
+    env.write(
+        "c/base.yaml",
+        &format!(
+            "{SITE}  - {{name: Denver, active: true, multimediaProfileId: Default Multimedia Profile}}\n{changed}"
+        ),
+    );
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let blue = env.live_named("team", "Blue")["id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    let sent_before = env.client_requests().len();
+    // Not confirmed (no terminal): the undo is planned, shown and not applied.
+    let undo = env.wxcc(&["undo"]).expect(1);
+    contains_all(
+        &undo.stdout,
+        &["~ update team \"Blue\"", "- delete site \"Denver\""],
+    );
+    let read_blue = env.client_requests()[sent_before..].iter().any(|r| {
+        r["method"] == "GET"
+            && r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with(&format!("/{blue}")))
+    });
+    assert!(!read_blue, "team Blue was read by item");
+}
+
+/// Undo walks back through a later delete and the undo of it: the layout a later apply
+/// deleted, and whose undo created it again (under a new id, naming the team again), is
+/// found by its key, read whole and deleted before the team it names.
+#[test]
+fn undo_of_an_apply_whose_layout_a_later_undo_recreated_deletes_it_first() {
+    let env = Env::new();
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}{GREEN}"));
+    env.write("c/layout.yaml", &layout_naming("Green"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let created = journals(&env).pop().expect("the journal of the apply");
+    let first_id = env.live_named("desktop-layout", "Layout")["id"].clone();
+    std::fs::remove_file(env.path().join("c/layout.yaml")).expect("remove");
+    env.wxcc(&[
+        "apply",
+        "c",
+        "--delete",
+        "desktop-layout",
+        "--max-delete-percent",
+        "100",
+        "--auto-approve",
+    ])
+    .expect(0);
+    env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    let layout = env.live_named("desktop-layout", "Layout");
+    assert_ne!(layout["id"], first_id, "created again under a new id");
+    assert_eq!(
+        layout["teamIds"],
+        json!([env.live_named("team", "Green")["id"]])
+    );
+    let path = created.to_str().expect("a path");
+    let undo = env.wxcc(&["undo", path, "--auto-approve"]).expect(0);
+    let layout = undo.stdout.find("- delete desktop-layout \"Layout\"");
+    let team = undo.stdout.find("- delete team \"Green\"");
+    assert!(
+        layout.is_some() && team.is_some() && layout < team,
+        "the layout's delete is planned first:\n{}",
+        undo.stdout
+    );
+    contains_all(
+        &undo.stdout,
+        &["Apply complete: 0 created, 0 updated, 2 deleted."],
+    );
+    assert!(!names(&env, "team").iter().any(|n| n == "Green"));
+}
+
+/// Undo's deletes are checked through the incoming-references route, which sees what
+/// list rows hide: a layout a later apply made names the team the undone apply created,
+/// in `teamIds`, which layout list rows leave out. The undo is refused naming the layout,
+/// and nothing is written.
+#[test]
+fn undo_refuses_to_delete_a_team_a_later_layout_names_in_a_field_its_rows_hide() {
+    let env = Env::new();
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    env.write("c/base.yaml", &format!("{SITE}{TEAMS}{GREEN}"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let created = journals(&env).pop().expect("the journal of the apply");
+    env.write("c/layout.yaml", &layout_naming("Green"));
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    let writes = env.writes();
+    let path = created.to_str().expect("a path");
+    let run = env.wxcc(&["undo", path, "--auto-approve"]).expect(1);
+    contains_all(
+        &run.stderr,
+        &[
+            "team `Green` would be deleted, but 1 still points at it: desktop-layout `Layout` (not in the config)",
+        ],
+    );
+    assert_eq!(env.writes(), writes, "nothing was written");
+}
