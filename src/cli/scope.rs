@@ -2,13 +2,18 @@
 //! changes a target names and drop those an exclude names. The plan is built from the whole
 //! config first, so a kept change's references to objects outside the scope resolve
 //! against live; a kept change that needs an object only a dropped change would create is
-//! refused at its field. An unknown kind is a usage error before anything is sent; a key
+//! refused at its field, and a kept delete of an object that a dropped change must first
+//! let go of (an update, or the delete of what points at it) is refused naming that change.
+//! An unknown kind is a usage error before anything is sent; a key
 //! that names nothing in the config or the tenant is an error once live state is read.
 
 use crate::catalogue::{Kind, kind_names};
 use crate::config::did_you_mean;
 use crate::error::Error;
-use crate::model::{Desired, Diagnostic, KeyIndex, Live, reference_values};
+use std::collections::HashSet;
+
+use crate::model::{Desired, Diagnostic, KeyIndex, Live, printable, reference_values};
+use crate::plan::order::{Object, holds_deleted, object};
 use crate::plan::{Action, Change, Plan};
 use serde_json::Value;
 
@@ -87,11 +92,36 @@ impl Scope {
         desired: &Desired,
         live: &Live,
     ) -> (Plan, Vec<Diagnostic>) {
-        let changes: Vec<Change> = plan
-            .changes
-            .into_iter()
-            .filter(|c| self.keeps(c.kind, &c.key))
-            .collect();
+        // What each change's live state points at among the deletes, from the whole plan:
+        // a kept delete cannot go while a dropped change still has to let go of it.
+        let holds = holds_deleted(&plan.changes);
+        let mut changes: Vec<Change> = Vec::new();
+        let mut dropped: Vec<(Object, HashSet<Object>)> = Vec::new();
+        for (c, held) in plan.changes.into_iter().zip(holds) {
+            if self.keeps(c.kind, &c.key) {
+                changes.push(c);
+            } else if !held.is_empty() {
+                dropped.push((object(&c), held));
+            }
+        }
+        let mut diags = Vec::new();
+        for d in changes.iter().filter(|c| c.action == Action::Delete) {
+            let me = object(d);
+            for ((kind, key), _) in dropped.iter().filter(|(_, held)| held.contains(&me)) {
+                diags.push(
+                    Diagnostic::general(format!(
+                        "{} `{}` would be deleted, but {kind} `{}` still points at it, and the change that lets go of it is outside the scope; the API would refuse the delete (412)",
+                        d.kind.name,
+                        printable(&d.key),
+                        printable(key)
+                    ))
+                    .with_help(format!(
+                        "add `--target {kind}/{}` (or drop the --exclude naming it), so that it goes first",
+                        printable(key)
+                    )),
+                );
+            }
+        }
         let index = KeyIndex::from_live(live);
         let created = |kind: &str, key: &str| {
             changes.iter().any(|c| {
@@ -100,7 +130,6 @@ impl Scope {
                     && (c.key == key || c.kind.split_scoped(&c.key).is_some_and(|(_, k)| k == key))
             })
         };
-        let mut diags = Vec::new();
         for c in changes.iter().filter(|c| c.action != Action::Delete) {
             let body = Value::Object(c.fields.clone());
             for (pointer, reference, key) in reference_values(c.kind, &body) {

@@ -15,7 +15,7 @@ use super::{Action, Change, FieldDiff, Pass, Plan};
 use crate::catalogue::{Kind, Reference};
 use crate::model::{
     Desired, DesiredObject, Diagnostic, KeyIndex, Live, LiveObject, canonical_references,
-    describe_target, ids_to_keys, reference_values,
+    describe_target, ids_to_keys, printable, reference_values,
 };
 
 /// Choices that shape a plan.
@@ -45,7 +45,7 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
         qualified = copy;
         &qualified
     };
-    let index = renamed_index(desired, live, live_index);
+    let (index, renames) = renamed_index(desired, live, live_index);
     let mut diags = Vec::new();
     let mut changes = Vec::new();
     let mut renamed: HashSet<(&str, String)> = HashSet::new();
@@ -56,7 +56,7 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
     };
 
     for object in &desired.objects {
-        check_references(object, desired, &index, &shared, &mut diags);
+        check_references(object, desired, &index, &shared, &renames, &mut diags);
         diags.extend(rules::cross_object(object, &world));
         let Some((live_object, renamed_from)) = match_live(object, live, &index, &mut diags) else {
             continue;
@@ -92,12 +92,20 @@ pub fn build(desired: &Desired, live: &Live, options: &PlanOptions) -> (Plan, Ve
     )
 }
 
+/// A live object the config renames: its kind, the former name it is found by, and the
+/// name the config gives it.
+type Rename<'a> = (&'static str, &'a str, &'a str);
+
 /// The key index of live state with renames already applied: a live object the config
 /// renames (through `x-wxcc.formerNames`) is known by its new key too, so objects pointing
-/// at it read back under the name they declare and show no diff.
-fn renamed_index(desired: &Desired, live: &Live, mut index: KeyIndex) -> KeyIndex {
+/// at it read back under the name they declare and show no diff. Also the renames.
+fn renamed_index<'a>(
+    desired: &'a Desired,
+    live: &Live,
+    mut index: KeyIndex,
+) -> (KeyIndex, Vec<Rename<'a>>) {
     // Found against the index as it was, then set: one rename never hides another.
-    let renames: Vec<(&'static str, &str, String)> = desired
+    let renames: Vec<(&'static str, &str, &str, String)> = desired
         .objects
         .iter()
         .filter(|object| !object.settings.former_names.is_empty())
@@ -105,15 +113,25 @@ fn renamed_index(desired: &Desired, live: &Live, mut index: KeyIndex) -> KeyInde
         .filter_map(|object| {
             object.settings.former_names.iter().find_map(|f| {
                 let found = live_candidates(object, f, live, &index);
-                (found.len() == 1)
-                    .then(|| (object.kind.name, object.key.as_str(), found[0].id.clone()))
+                (found.len() == 1).then(|| {
+                    (
+                        object.kind.name,
+                        f.as_str(),
+                        object.key.as_str(),
+                        found[0].id.clone(),
+                    )
+                })
             })
         })
         .collect();
-    for (kind, key, id) in renames {
-        index.set(kind, key, &id);
+    for (kind, _, key, id) in &renames {
+        index.set(kind, key, id);
     }
-    index
+    let renames = renames
+        .into_iter()
+        .map(|(kind, former, key, _)| (kind, former, key))
+        .collect();
+    (index, renames)
 }
 
 /// Plain keys of scoped kinds (team names) that objects at different scopes (sites) share,
@@ -286,6 +304,7 @@ fn check_references(
     desired: &Desired,
     index: &KeyIndex,
     shared: &[(&'static str, String)],
+    renames: &[Rename<'_>],
     diags: &mut Vec<Diagnostic>,
 ) {
     let body = Value::Object(object.body.clone());
@@ -311,6 +330,29 @@ fn check_references(
             continue;
         }
         if desired.defines(reference, key) {
+            continue;
+        }
+        // The live object still answers to its former name, but only until the rename is
+        // applied: the next plan would find nothing by it.
+        if reference.within.is_none()
+            && let Some((_, _, new)) = renames
+                .iter()
+                .find(|(kind, former, _)| *kind == reference.target && *former == key)
+        {
+            diags.push(
+                Diagnostic::error(
+                    format!(
+                        "{target} is a former name: this config renames it to `{}`",
+                        printable(new)
+                    ),
+                    span,
+                    "former name",
+                )
+                .with_help(format!(
+                    "refer to it by its new name, `{}`: once the rename is applied, the former name names nothing",
+                    printable(new)
+                )),
+            );
             continue;
         }
         if index.is_ambiguous(&reference.index_name(), key) {

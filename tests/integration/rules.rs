@@ -554,3 +554,61 @@ fn a_null_inside_a_mapping_or_a_list_is_refused_at_its_place() {
     // One report per null: the fields around them are not reported.
     assert_eq!(err.matches("is null").count(), 2, "{err}");
 }
+
+/// A reference by the former name of an object the same config renames is refused at plan:
+/// the live object still answers to that name, but once the rename is applied it names
+/// nothing, and the next plan would fail on the config just applied.
+#[test]
+fn a_reference_by_a_name_the_config_renames_away_is_refused_at_plan() {
+    let env = Env::new();
+    // Voice unreferenced (the sites use Other), so the API would allow its rename.
+    let other = MMP
+        .replace("multimedia-profile:\n", "")
+        .replace("name: Voice", "name: Other");
+    let v1 = sites_and_teams()
+        .replace("multimediaProfileId: Voice}", "multimediaProfileId: Other}")
+        .replacen(
+            "multimedia-profile:\n",
+            &format!("multimedia-profile:\n{other}"),
+            1,
+        );
+    env.write("c.yaml", &v1);
+    env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(0);
+    let renamed = v1
+        .replacen(
+            "{name: Voice, active: true,",
+            "{name: Voice2, x-wxcc: {formerNames: [Voice]}, active: true,",
+            1,
+        )
+        .replacen(
+            "multimediaProfileId: Other}",
+            "multimediaProfileId: Voice}",
+            1,
+        );
+    assert!(
+        renamed.contains("Voice2") && renamed.contains("ProfileId: Voice}"),
+        "test setup"
+    );
+    env.write("c.yaml", &renamed);
+    let err = refused_at_plan(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× multimedia-profile `Voice` is a former name: this config renames it to `Voice2`",
+            "c.yaml:5:",
+            "refer to it by its new name, `Voice2`",
+        ],
+    );
+    assert!(!err.contains("cannot be renamed"), "{err}");
+    // Referring by the new name plans the rename and applies; the config then plans clean.
+    env.write(
+        "c.yaml",
+        &renamed.replace(
+            "multimediaProfileId: Voice}",
+            "multimediaProfileId: Voice2}",
+        ),
+    );
+    env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(0);
+    env.wxcc(&["plan", "c.yaml", "--detailed-exitcode"])
+        .expect(0);
+}

@@ -438,3 +438,72 @@ fn a_managed_referrer_pointing_through_a_field_the_config_leaves_out_refuses_the
     );
     assert_eq!(env.writes(), writes);
 }
+
+/// A delete of an object the config itself still names is refused: a managed layout whose
+/// declared `teamIds` keep a team the config drops (with `--delete team`) would hold on to
+/// it, and the API would refuse the team's delete (412).
+#[test]
+fn a_delete_of_an_object_a_declared_field_still_names_is_refused() {
+    let layout = "desktop-layout:\n  - {name: Layout, jsonFileName: l.json, jsonFileContent: '{\"version\":\"0.0.6\"}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [Blue, Red]}\n";
+    let team = |name: &str| {
+        format!(
+            "  - {{name: {name}, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n"
+        )
+    };
+    let env = Env::new();
+    env.write("c/sites.yaml", SITES);
+    env.write(
+        "c/teams.yaml",
+        &format!("team:\n{}{}", team("Blue"), team("Red")),
+    );
+    env.write("c/layout.yaml", layout);
+    env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
+    env.write("c/teams.yaml", &format!("team:\n{}", team("Blue")));
+    let writes = env.writes();
+    refused_at_plan(
+        &env,
+        &["c", "--delete", "team", "--max-delete-percent", "100"],
+        &[
+            "team `Red` would be deleted, but this desktop-layout still names it",
+            "c/layout.yaml:2:",
+            // Said once: the route's report of the same layout adds nothing.
+            "cannot plan (1 error,",
+        ],
+    );
+    assert_eq!(env.writes(), writes);
+
+    // Redeclared off it, but the layout's update left out of the run by `--target`: the
+    // layout would keep pointing at the team, and the delete is refused; with the layout
+    // in the scope too, both go, the update first.
+    env.write("c/layout.yaml", &layout.replace("[Blue, Red]", "[Blue]"));
+    let deleting = [
+        "--delete",
+        "team",
+        "--max-delete-percent",
+        "100",
+        "--target",
+        "team",
+    ];
+    let args: Vec<&str> = ["c"].iter().chain(&deleting).copied().collect();
+    refused_at_plan(
+        &env,
+        &args,
+        &[
+            "team `Red` would be deleted, but desktop-layout `Layout` still points at it, and the change that lets go of it is outside the scope",
+            "add `--target desktop-layout/Layout`",
+            "cannot plan (1 error,",
+        ],
+    );
+    assert_eq!(env.writes(), writes);
+    let apply: Vec<&str> = ["apply", "c"]
+        .iter()
+        .chain(&deleting)
+        .chain(&["--target", "desktop-layout/Layout", "--auto-approve"])
+        .copied()
+        .collect();
+    let run = env.wxcc(&apply).expect(0);
+    contains_all(
+        &run.stdout,
+        &["Apply complete: 0 created, 1 updated, 1 deleted."],
+    );
+}
