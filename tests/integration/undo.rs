@@ -370,3 +370,21 @@ fn a_journal_is_named_by_its_utc_time_and_org_id() {
         "a UTC time like 20261130T000441.123Z: {name}"
     );
 }
+
+#[test]
+fn a_journal_written_without_trouble_records_every_outcome_and_draws_no_warning() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1);
+    let run = env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    assert_eq!(run.stderr, "", "no warning about the journal");
+    let files = journals(&env);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let journal: Value =
+        serde_json::from_slice(&std::fs::read(&files[0]).expect("the journal")).expect("JSON");
+    let changes = journal["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 3, "{journal}");
+    for change in changes {
+        assert_eq!(change["status"], "done", "{journal}");
+        assert!(change["id"].as_str().is_some_and(|id| !id.is_empty()));
+    }
+}

@@ -314,6 +314,49 @@ mod tests {
     }
 
     #[test]
+    fn a_value_of_the_wrong_type_is_named_in_the_error() {
+        let site = Kind::named("site").expect("site");
+        for (value, found) in [
+            (json!(null), "null"),
+            (json!("yes"), "text"),
+            (json!(1), "a number"),
+            (json!([true]), "a list"),
+        ] {
+            let err = write_csv(
+                site,
+                &[json!({"name": "A", "active": value})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default()],
+            )
+            .map_err(|e| e.to_string());
+            let Err(message) = err else {
+                panic!("{value} in `active` is refused");
+            };
+            assert!(
+                message.starts_with(&format!(
+                    "site `A`: field `active` holds {found}, but its column takes "
+                )),
+                "{message}"
+            );
+        }
+        let description = write_csv(
+            site,
+            &[json!({"name": "A", "description": true})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()],
+        )
+        .map_err(|e| e.to_string());
+        assert!(
+            description
+                .as_ref()
+                .is_err_and(|m| m.contains("holds a boolean, but")),
+            "{description:?}"
+        );
+    }
+
+    #[test]
     fn writes_only_the_columns_used_key_first() {
         let site = Kind::named("site").expect("site");
         let text = write_csv(
