@@ -529,3 +529,35 @@ async fn resolve(client: &Client, item: Item, why: String, stop: &Arc<AtomicBool
         Request::Impossible(m) => (n, Err(Failure::Blocked(m.clone()))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Map;
+
+    use super::seen_of;
+    use crate::apply::write::{Request, Seen};
+
+    /// A bulk update item the API refuses as stale is reported with the version it was sent
+    /// with (`conflict(…, seen, seen, …)` in `send_chunk`); other items have none. The
+    /// emulator's `staleVersion: reject` covers single PUTs only, so no test through the
+    /// binary reaches that answer.
+    #[test]
+    fn a_bulk_update_item_keeps_the_version_it_was_sent_with() {
+        let seen = Seen {
+            version: Some(3),
+            last_updated: Some(1_700_000_000_000),
+        };
+        let update = Request::Update {
+            id: "a".into(),
+            fields: Map::new(),
+            file: None,
+            partial: false,
+            seen,
+        };
+        assert_eq!(seen_of(&update), seen);
+        assert_eq!(
+            seen_of(&Request::Delete { id: "a".into() }),
+            Seen::default()
+        );
+    }
+}

@@ -1165,6 +1165,21 @@ mod tests {
         assert_eq!(cut, [(0, 0..19, true), (1, 19..37, true)]);
     }
 
+    /// The event budget admits a file of `MAX_YAML_VALUES` values however many of them are
+    /// lists or mappings (two parser events each, one per scalar), so the value cap is the
+    /// one a file meets first.
+    #[test]
+    fn the_event_budget_admits_as_many_lists_and_mappings_as_values() {
+        let budget = reader_budget();
+        assert_eq!(budget.max_nodes, MAX_YAML_VALUES);
+        assert!(
+            budget.max_events >= 2 * budget.max_nodes,
+            "{} events for {} values",
+            budget.max_events,
+            budget.max_nodes
+        );
+    }
+
     #[test]
     fn the_pieces_keep_to_the_file_s_event_limit() {
         // One piece per entry: each piece takes 10 events (stream, document, mapping, key,

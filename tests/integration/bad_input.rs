@@ -613,3 +613,44 @@ fn a_big_file_read_in_pieces_points_at_its_mistakes() {
         ],
     );
 }
+
+/// Text shorter than the schema's `minLength` says so, with the bound (kills
+/// `config/validate.rs`: the `MinLength` arm of `validate_body` deleted, which fell back to
+/// the validator's own wording).
+#[test]
+fn text_shorter_than_the_schema_minimum_is_too_short() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "business-hours:\n  - name: Office\n    timezone: \"\"\n    workingHours:\n      - {name: Weekdays, days: [MON, TUE], startTime: \"09:00\", endTime: \"17:00\"}\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `timezone` is too short",
+            "[c.yaml:3:15]",
+            "use at least 1 character\n",
+        ],
+    );
+}
+
+/// A list longer than the schema's `maxItems` says so, with the bound (kills
+/// `config/validate.rs`: the `MaxItems` arm of `validate_body` deleted).
+#[test]
+fn a_list_longer_than_the_schema_maximum_takes_at_most_its_limit() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "holiday-list:\n  - name: Plant\n    holidays:\n      - name: Weekly\n        startDate: \"2027-01-01\"\n        endDate: \"2027-01-01\"\n        frequency: Weekly\n        recurrence:\n          interval: 1\n          daysOfWeek: [MON, TUE, WED, THU, FRI, SAT, SUN, MON]\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `holidays[0].recurrence.daysOfWeek` takes at most 7 item(s)",
+            "[c.yaml:10:23]",
+            "too many items",
+        ],
+    );
+}

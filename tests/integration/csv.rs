@@ -372,6 +372,36 @@ fn csv_kind_comes_from_the_name_or_kind_flag() {
 }
 
 #[test]
+fn kind_flag_on_a_yaml_file_or_a_folder_named_like_csv_is_refused() {
+    let env = Env::new();
+    env.write(
+        "sites.yaml",
+        &format!("site:\n  - name: A\n    active: true\n    multimediaProfileId: {MMP}\n"),
+    );
+    env.write(
+        "more.csv/site.csv",
+        &format!("name,active,multimediaProfileId\nB,true,{MMP}\n"),
+    );
+    // Each is a config `validate` reads without the flag.
+    env.wxcc(&["validate", "sites.yaml"]).expect(0);
+    env.wxcc(&["validate", "more.csv"]).expect(0);
+    for target in ["sites.yaml", "more.csv"] {
+        let err = env
+            .wxcc(&["validate", target, "--kind", "site"])
+            .expect(1)
+            .stderr;
+        contains_all(
+            &err,
+            &[
+                "--kind site: --kind names the kind of a lone CSV file, and ",
+                &format!("{target} is not one"),
+            ],
+        );
+    }
+    assert_eq!(env.total_requests(), 0);
+}
+
+#[test]
 fn the_labs_sites_file_example_applies_in_one_run_and_plans_clean() {
     let env = Env::new();
     let dir = env.copy_example("csv");

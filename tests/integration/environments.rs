@@ -559,3 +559,32 @@ fn a_placeholder_after_its_escaped_twin_is_reported_at_its_own_column() {
         ],
     );
 }
+
+/// A placeholder the YAML spells with an escape (`"\x24{var.MISSING}"`) is not in the
+/// source as written: it is reported at its own value, not at a later value that writes
+/// the same placeholder out (kills `config/vars.rs`: `span.offset + span.len` made
+/// `span.offset * span.len` in `locate`, which searched the rest of the file).
+#[test]
+fn a_placeholder_spelled_with_an_escape_is_reported_at_its_own_value() {
+    let env = Env::new();
+    env.write(
+        "cfg/a.yaml",
+        "site:\n  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile, description: \"\\x24{var.MISSING}\"}\n  - {name: Boston, active: true, multimediaProfileId: Default Multimedia Profile, description: \"${var.MISSING}\"}\n",
+    )
+    .write("vars/prod.yaml", "ENV: prod\n");
+    let run = env
+        .wxcc(&["validate", "cfg", "--vars", "vars/prod.yaml"])
+        .expect(1);
+    assert_eq!(
+        run.stderr
+            .matches("× `${var.MISSING}` is not defined")
+            .count(),
+        2,
+        "{}",
+        run.stderr
+    );
+    contains_all(
+        &run.stderr,
+        &["[cfg/a.yaml:2:", "[cfg/a.yaml:3:", "2 errors"],
+    );
+}

@@ -427,6 +427,39 @@ fn audio_file_is_uploaded_and_compared_by_content() {
     env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
 }
 
+/// An audio file left out of the config is deleted with `--delete audio-file`: a delete
+/// sends no file, so it needs none (kills `apply/write.rs`: the `sends_file` guard of
+/// `prepare` made always true, which looked for the deleted record's file and gave up).
+#[test]
+fn an_audio_file_left_out_of_the_config_is_deleted() {
+    let env = Env::new();
+    env.write("cfg/audio.yaml", "audio-file:\n  - {name: hello.wav, contentType: AUDIO_WAV, description: Hi, audioFile: hello.wav}\n");
+    std::fs::write(env.path().join("cfg/hello.wav"), b"RIFF....WAVEfmt hello").expect("write wav");
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    assert_eq!(
+        env.live_named("audio-file", "hello.wav")["description"],
+        "Hi"
+    );
+    std::fs::remove_file(env.path().join("cfg/audio.yaml")).expect("remove");
+    std::fs::remove_file(env.path().join("cfg/hello.wav")).expect("remove");
+    env.write(
+        "cfg/sites.yaml",
+        "site:\n  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile}\n",
+    );
+    let run = env
+        .wxcc(&["apply", "cfg", "--delete", "audio-file", "--auto-approve"])
+        .expect(0);
+    contains_all(&run.stdout, &["- deleted audio-file \"hello.wav\""]);
+    assert!(
+        env.live("audio-file")
+            .iter()
+            .all(|a| a["name"] != "hello.wav"),
+        "hello.wav is gone live"
+    );
+    // The tenant's own music on hold (a system default) is left alone.
+    env.live_named("audio-file", "defaultmusic_on_hold.wav");
+}
+
 #[test]
 fn a_missing_audio_file_is_a_load_error() {
     let env = Env::new();

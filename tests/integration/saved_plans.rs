@@ -601,3 +601,50 @@ fn a_plan_that_would_carry_an_environment_value_is_not_saved() {
     env.wxcc(&["plan", "acme", "--out", "plan.json"]).expect(0);
     assert!(env.path().join("plan.json").exists());
 }
+
+/// A Markdown plan folds each change into `<details>` past 10 changes or 60 diff rows, and
+/// shows each under a heading below both (kills `plan/render/markdown.rs`: either `>` of
+/// the fold test made `==`).
+#[test]
+fn markdown_folds_a_plan_past_ten_changes_or_sixty_rows() {
+    let env = Env::new();
+    let sites = |n: usize| {
+        let mut yaml = String::from("site:\n");
+        for i in 0..n {
+            yaml.push_str(&format!(
+                "  - {{name: S{i}, active: true, multimediaProfileId: Default Multimedia Profile}}\n"
+            ));
+        }
+        yaml
+    };
+    let mut profiles = String::from("multimedia-profile:\n");
+    for i in 0..7 {
+        profiles.push_str(&format!(
+            "  - {{name: P{i}, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {{telephony: 1, chat: 0, email: 0, social: 0}}}}\n"
+        ));
+    }
+    env.write("ten.yaml", &sites(10))
+        .write("eleven.yaml", &sites(11))
+        .write("profiles.yaml", &profiles);
+    let markdown = |file: &str| {
+        env.wxcc(&["plan", file, "--format", "markdown"])
+            .expect(0)
+            .stdout
+    };
+    // 10 changes of 3 rows each: under both limits, each change under a heading.
+    let ten = markdown("ten.yaml");
+    assert_eq!(ten.matches("\n#### ").count(), 10, "{ten}");
+    assert!(!ten.contains("<details>"), "{ten}");
+    // 11 changes of 3 rows each: past the change limit, each folded.
+    let eleven = markdown("eleven.yaml");
+    assert_eq!(eleven.matches("<details><summary>").count(), 11, "{eleven}");
+    assert!(!eleven.contains("\n#### "), "{eleven}");
+    // 7 changes of 9 rows each (63): past the row limit, each folded.
+    let profiles = markdown("profiles.yaml");
+    assert_eq!(
+        profiles.matches("<details><summary>").count(),
+        7,
+        "{profiles}"
+    );
+    assert!(!profiles.contains("\n#### "), "{profiles}");
+}

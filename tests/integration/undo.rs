@@ -731,3 +731,21 @@ fn undo_refuses_to_delete_a_team_a_later_layout_names_in_a_field_its_rows_hide()
     );
     assert_eq!(env.writes(), writes, "nothing was written");
 }
+
+#[test]
+fn a_journal_written_without_trouble_records_every_outcome_and_draws_no_warning() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1);
+    let run = env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    assert_eq!(run.stderr, "", "no warning about the journal");
+    let files = journals(&env);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let journal: Value =
+        serde_json::from_slice(&std::fs::read(&files[0]).expect("the journal")).expect("JSON");
+    let changes = journal["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 3, "{journal}");
+    for change in changes {
+        assert_eq!(change["status"], "done", "{journal}");
+        assert!(change["id"].as_str().is_some_and(|id| !id.is_empty()));
+    }
+}

@@ -314,6 +314,36 @@ mod tests {
     }
 
     #[test]
+    fn a_value_of_the_wrong_type_is_named_in_the_error() {
+        let site = Kind::named("site").expect("site");
+        // The error for one site whose `field` holds `value`.
+        let refused = |field: &str, value: Value| {
+            let mut body = Map::new();
+            body.insert("name".into(), json!("A"));
+            body.insert(field.into(), value);
+            match write_csv(site, &[body]) {
+                Err(e) => e.to_string(),
+                Ok(text) => panic!("written: {text}"),
+            }
+        };
+        for (field, value, found) in [
+            ("active", json!(null), "null"),
+            ("active", json!("yes"), "text"),
+            ("active", json!(1), "a number"),
+            ("active", json!([true]), "a list"),
+            ("description", json!(true), "a boolean"),
+        ] {
+            let message = refused(field, value);
+            assert!(
+                message.starts_with(&format!(
+                    "site `A`: field `{field}` holds {found}, but its column takes "
+                )),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
     fn writes_only_the_columns_used_key_first() {
         let site = Kind::named("site").expect("site");
         let text = write_csv(
