@@ -243,6 +243,25 @@ fn a_target_that_needs_an_object_outside_it_is_refused_at_the_field() {
         ],
     );
     assert!(!stderr.contains("Boston"), "{stderr}");
+    // With the site in the scope too, its create goes first and the team's resolves to it.
+    let run = env
+        .wxcc(&[
+            "apply",
+            "c",
+            "--target",
+            "team",
+            "--target",
+            "site/Austin",
+            "--auto-approve",
+        ])
+        .expect(0);
+    contains_all(
+        &run.stdout,
+        &["Apply complete: 2 created, 0 updated, 0 deleted."],
+    );
+    let austin = env.live_named("site", "Austin");
+    assert_eq!(env.live_named("team", "Tier 1")["siteId"], austin["id"]);
+    assert!(env.live("site").iter().all(|s| s["name"] != "Boston"));
 }
 
 #[test]
