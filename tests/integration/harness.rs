@@ -422,6 +422,22 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Panics, showing the text, unless it contains every part.
 #[track_caller]
+/// A desktop layout named `Layout` whose `teamIds` name `teams` (YAML flow list items,
+/// `Blue, Green`), as a config file's text.
+pub fn layout_naming(teams: &str) -> String {
+    format!(
+        "desktop-layout:\n  - {{name: Layout, jsonFileName: l.json, jsonFileContent: '{{\"version\":\"0.0.6\"}}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [{teams}]}}\n"
+    )
+}
+
+/// One AGENT team at site Austin, as a list item of a `team:` file, with `extra` fields
+/// (`, key: value`) at its end.
+pub fn austin_team(name: &str, extra: &str) -> String {
+    format!(
+        "  - {{name: {name}, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false{extra}}}\n"
+    )
+}
+
 pub fn contains_all(text: &str, parts: &[&str]) {
     for p in parts {
         assert!(text.contains(p), "missing {p:?} in:\n{text}");

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Env, contains_all, refused_at_plan};
+use crate::harness::{Env, austin_team, contains_all, layout_naming, refused_at_plan};
 
 const SITES: &str = "\
 site:
@@ -376,16 +376,8 @@ fn a_delete_two_unmanaged_objects_point_at_names_both() {
 /// plans the layout's update and the team's delete, and the apply does both.
 #[test]
 fn a_managed_referrer_redeclared_off_a_deleted_object_lets_it_go() {
-    let layout = |teams: &str| {
-        format!(
-            "desktop-layout:\n  - {{name: Layout, jsonFileName: l.json, jsonFileContent: '{{\"version\":\"0.0.6\"}}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [{teams}]}}\n"
-        )
-    };
-    let team = |name: &str| {
-        format!(
-            "  - {{name: {name}, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n"
-        )
-    };
+    let layout = layout_naming;
+    let team = |name: &str| austin_team(name, "");
     let env = Env::new();
     env.write("c/sites.yaml", SITES);
     env.write(
@@ -463,12 +455,8 @@ fn a_managed_referrer_pointing_through_a_field_the_config_leaves_out_refuses_the
 /// it, and the API would refuse the team's delete (412).
 #[test]
 fn a_delete_of_an_object_a_declared_field_still_names_is_refused() {
-    let layout = "desktop-layout:\n  - {name: Layout, jsonFileName: l.json, jsonFileContent: '{\"version\":\"0.0.6\"}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [Blue, Red]}\n";
-    let team = |name: &str| {
-        format!(
-            "  - {{name: {name}, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n"
-        )
-    };
+    let layout = &layout_naming("Blue, Red");
+    let team = |name: &str| austin_team(name, "");
     let env = Env::new();
     env.write("c/sites.yaml", SITES);
     env.write(

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Env, contains_all};
+use crate::harness::{Env, contains_all, layout_naming};
 
 const V1: &str = "\
 site:
@@ -380,12 +380,6 @@ const SITE: &str = "site:
   - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile}
 ";
 
-fn layout_naming(teams: &str) -> String {
-    format!(
-        "desktop-layout:\n  - {{name: Layout, jsonFileName: l.json, jsonFileContent: '{{\"version\":\"0.0.6\"}}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [{teams}]}}\n"
-    )
-}
-
 /// An apply that created a team and a desktop layout naming it (the layout created, then
 /// given its `teamIds` in the second pass) is undone by deleting the layout first: its
 /// list rows leave `teamIds` out, so undo must read it whole to know it still names the
@@ -436,22 +430,16 @@ fn undo_of_a_team_and_a_layout_naming_it_deletes_the_layout_first() {
         [true, true, false, false],
         "Layout, Green, Other, Blue"
     );
-    let layout = undo.stdout.find("- delete desktop-layout \"Layout\"");
-    let team = undo.stdout.find("- delete team \"Green\"");
-    assert!(
-        layout.is_some() && team.is_some() && layout < team,
-        "the layout's delete is planned first:\n{}",
-        undo.stdout
+    planned_in_order(
+        &undo.stdout,
+        "- delete desktop-layout \"Layout\"",
+        "- delete team \"Green\"",
     );
     contains_all(
         &undo.stdout,
         &["Apply complete: 0 created, 0 updated, 2 deleted."],
     );
-    let teams = names(&env, "team");
-    assert!(
-        teams.iter().any(|n| n == "Blue") && !teams.iter().any(|n| n == "Green"),
-        "{teams:?}"
-    );
+    blue_is_left_and_green_gone(&env);
     assert!(names(&env, "desktop-layout").iter().all(|n| n != "Layout"));
 }
 
@@ -469,22 +457,16 @@ fn undo_of_a_team_given_to_a_live_layout_restores_the_layout_then_deletes_the_te
     env.write("c/layout.yaml", &layout_naming("Blue, Green"));
     env.wxcc(&["apply", "c", "--auto-approve"]).expect(0);
     let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
-    let layout = undo.stdout.find("~ update desktop-layout \"Layout\"");
-    let team = undo.stdout.find("- delete team \"Green\"");
-    assert!(
-        layout.is_some() && team.is_some() && layout < team,
-        "the layout's restore is planned before the team's delete:\n{}",
-        undo.stdout
+    planned_in_order(
+        &undo.stdout,
+        "~ update desktop-layout \"Layout\"",
+        "- delete team \"Green\"",
     );
     contains_all(
         &undo.stdout,
         &["Apply complete: 0 created, 1 updated, 1 deleted."],
     );
-    let teams = names(&env, "team");
-    assert!(
-        teams.iter().any(|n| n == "Blue") && !teams.iter().any(|n| n == "Green"),
-        "{teams:?}"
-    );
+    blue_is_left_and_green_gone(&env);
     assert_eq!(
         env.live_named("desktop-layout", "Layout")["teamIds"],
         json!([blue])
@@ -692,12 +674,10 @@ fn undo_of_an_apply_whose_layout_a_later_undo_recreated_deletes_it_first() {
     );
     let path = created.to_str().expect("a path");
     let undo = env.wxcc(&["undo", path, "--auto-approve"]).expect(0);
-    let layout = undo.stdout.find("- delete desktop-layout \"Layout\"");
-    let team = undo.stdout.find("- delete team \"Green\"");
-    assert!(
-        layout.is_some() && team.is_some() && layout < team,
-        "the layout's delete is planned first:\n{}",
-        undo.stdout
+    planned_in_order(
+        &undo.stdout,
+        "- delete desktop-layout \"Layout\"",
+        "- delete team \"Green\"",
     );
     contains_all(
         &undo.stdout,
@@ -748,4 +728,22 @@ fn a_journal_written_without_trouble_records_every_outcome_and_draws_no_warning(
         assert_eq!(change["status"], "done", "{journal}");
         assert!(change["id"].as_str().is_some_and(|id| !id.is_empty()));
     }
+}
+
+/// Asserts that the plan in `stdout` holds `first` and `then`, in that order.
+fn planned_in_order(stdout: &str, first: &str, then: &str) {
+    let (a, b) = (stdout.find(first), stdout.find(then));
+    assert!(
+        a.is_some() && b.is_some() && a < b,
+        "`{first}` is planned before `{then}`:\n{stdout}"
+    );
+}
+
+/// Asserts that team Blue is live and team Green is not.
+fn blue_is_left_and_green_gone(env: &Env) {
+    let teams = names(env, "team");
+    assert!(
+        teams.iter().any(|n| n == "Blue") && !teams.iter().any(|n| n == "Green"),
+        "{teams:?}"
+    );
 }
