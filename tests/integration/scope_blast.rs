@@ -414,17 +414,22 @@ fn a_managed_referrer_redeclared_off_a_deleted_object_lets_it_go() {
 /// A managed referrer can still point at a deleted object through a field the config does
 /// not declare and its list rows leave out: a team whose `queueRankings` (set once, then
 /// left out of the config) names a queue the config drops. The route reports it; the
-/// delete is refused naming the team, before anything is written.
+/// delete is refused naming the team, before anything is written. (The team declares
+/// every other reference field it has: only the fields that can point at a queue count.)
 #[test]
 fn a_managed_referrer_pointing_through_a_field_the_config_leaves_out_refuses_the_delete() {
     let queue = "contact-service-queue:\n  - {name: Q, queueType: INBOUND, channelType: CHAT, queueRoutingType: TEAM_BASED, routingType: LONGEST_AVAILABLE_AGENT, serviceLevelThreshold: 30, maxActiveContacts: 0, maxTimeInQueue: 3600, active: true, callDistributionGroups: [{order: 1, duration: 0, agentGroups: [{teamId: Blue}]}]}\n";
     let teams = |rankings: &str| {
         format!(
-            "team:\n  - {{name: Blue, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n  - {{name: Red, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: true{rankings}}}\n"
+            "team:\n  - {{name: Blue, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n  - {{name: Red, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: true, multiMediaProfileId: Default Multimedia Profile, desktopLayoutId: Global Layout, skillProfileId: SP{rankings}}}\n"
         )
     };
     let env = Env::new();
     env.write("c/sites.yaml", SITES);
+    env.write(
+        "c/profile.yaml",
+        "skill:\n  - {name: Billing, skillType: PROFICIENCY, serviceLevelThreshold: 30, active: true}\nskill-profile:\n  - {name: SP, activeSkills: [{skillId: Billing, proficiencyValue: 3}]}\n",
+    );
     env.write(
         "c/teams.yaml",
         &teams(", queueRankings: [{queueId: Q, rank: 1}]"),
