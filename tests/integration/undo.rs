@@ -747,3 +747,56 @@ fn blue_is_left_and_green_gone(env: &Env) {
         "{teams:?}"
     );
 }
+
+/// Objects deleted since the apply, outside wxcc: one the apply created is already as it
+/// was before it (nothing to undo for it, said in a note); one the apply updated cannot get
+/// its fields back, and the undo is refused naming it. A journal whose changes all went
+/// through draws no note about unfinished changes.
+#[test]
+fn undo_of_objects_deleted_since_is_nothing_for_a_create_and_refused_for_an_update() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1);
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    let with_denver = V1.replace(
+        "description: one}",
+        "description: two}\n  - {name: Denver, active: true, multimediaProfileId: Default Multimedia Profile}",
+    );
+    env.write("v2/c.yaml", &with_denver);
+    env.wxcc(&["apply", "v2", "--auto-approve"]).expect(0);
+    let delete_site = |name: &str| {
+        let id = env.live_named("site", name)["id"]
+            .as_str()
+            .expect("an id")
+            .to_string();
+        let (status, body) = env.api("DELETE", &env.org_path(&format!("site/{id}")), None);
+        assert!((200..300).contains(&status), "{status} {body}");
+    };
+    delete_site("Denver");
+    let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    contains_all(
+        &undo.stdout,
+        &[
+            "~ update site \"Austin\"",
+            "Apply complete: 0 created, 1 updated, 0 deleted.",
+        ],
+    );
+    contains_all(
+        &undo.stderr,
+        &["note: site `Denver` is already as it was before the apply"],
+    );
+    assert!(!undo.stderr.contains("not finished"), "{}", undo.stderr);
+
+    env.write(
+        "v3/c.yaml",
+        &V1.replace("description: one}", "description: three}"),
+    );
+    env.wxcc(&["apply", "v3", "--auto-approve"]).expect(0);
+    delete_site("Austin");
+    let writes = env.writes();
+    let refused = env.wxcc(&["undo", "--auto-approve"]).expect(1);
+    contains_all(
+        &refused.stderr,
+        &["site `Austin` was deleted since that apply changed it; undo cannot restore its fields"],
+    );
+    assert_eq!(env.writes(), writes, "nothing was written");
+}
