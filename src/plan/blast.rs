@@ -92,11 +92,7 @@ fn keeps_pointing(
     if deleted {
         return None;
     }
-    for reference in kind
-        .references
-        .iter()
-        .filter(|r| r.target == target_kind.name && r.within.is_none())
-    {
+    for reference in references_to(kind, target_kind) {
         let path = crate::model::FieldPath::parse(reference.field);
         let root = path.root().unwrap_or_default().to_string();
         if declared.is_some_and(|d| d.body.contains_key(&root)) {
@@ -132,14 +128,22 @@ fn redeclares_references(
     let Some(declared) = declared_for(desired, kind, o, index) else {
         return false;
     };
+    references_to(kind, target).all(|r| {
+        crate::model::FieldPath::parse(r.field)
+            .root()
+            .is_some_and(|root| declared.body.contains_key(root))
+    })
+}
+
+/// The fields by which `kind` points at a whole object of `target` (not at an entry of one
+/// of its lists).
+fn references_to<'k>(
+    kind: &'k Kind,
+    target: &'k Kind,
+) -> impl Iterator<Item = &'static crate::catalogue::Reference> + 'k {
     kind.references
         .iter()
-        .filter(|r| r.target == target.name && r.within.is_none())
-        .all(|r| {
-            crate::model::FieldPath::parse(r.field)
-                .root()
-                .is_some_and(|root| declared.body.contains_key(root))
-        })
+        .filter(move |r| r.target == target.name && r.within.is_none())
 }
 
 /// The refusal of deleting `kind`/`key` while `referrers` point at it.
@@ -295,11 +299,7 @@ fn let_go_by(plan: &Plan, kind: &Kind, id: &str, delete: &Change) -> bool {
         return false;
     };
     let body = Value::Object(update.fields.clone());
-    let mut fields = kind
-        .references
-        .iter()
-        .filter(|r| r.target == delete.kind.name && r.within.is_none())
-        .peekable();
+    let mut fields = references_to(kind, delete.kind).peekable();
     fields.peek().is_some()
         && fields.all(|r| {
             let path = crate::model::FieldPath::parse(r.field);
