@@ -7,11 +7,11 @@
 //! An unknown kind is a usage error before anything is sent; a key
 //! that names nothing in the config or the tenant is an error once live state is read.
 
+use std::collections::HashSet;
+
 use crate::catalogue::{Kind, kind_names};
 use crate::config::did_you_mean;
 use crate::error::Error;
-use std::collections::HashSet;
-
 use crate::model::{Desired, Diagnostic, KeyIndex, Live, printable, reference_values};
 use crate::plan::order::{Object, holds_deleted, object};
 use crate::plan::{Action, Change, Plan};
