@@ -105,7 +105,8 @@ pub(super) async fn execute(prepared: &Prepared, how: Execute<'_>) -> Result<(),
     // What to run again after a failure: an undo is finished by naming the journal it
     // undoes (and is reversed by naming its own: `wxcc undo` alone skips undos).
     let rerun = match &undoes {
-        Some(name) => format!("wxcc undo {JOURNAL_DIR}/{name}"),
+        // A file name read from the journal folder: printed, so made printable.
+        Some(name) => format!("wxcc undo {JOURNAL_DIR}/{}", crate::model::printable(name)),
         None => "wxcc apply".to_string(),
     };
     let is_undo = undoes.is_some();
