@@ -230,13 +230,14 @@ fn time_zones(object: &DesiredObject, field: &str, rule: &Rule, diags: &mut Vec<
             Some(s) => format!("did you mean `{s}`? {}", rule_help(rule)),
             None => rule_help(rule),
         };
+        let message = if zone.is_empty() {
+            "an empty string is not an IANA time zone".to_string()
+        } else {
+            format!("`{zone}` is not an IANA time zone")
+        };
         diags.push(
-            Diagnostic::error(
-                format!("`{zone}` is not an IANA time zone"),
-                object.value_span(pointer),
-                "unknown time zone",
-            )
-            .with_help(help),
+            Diagnostic::error(message, object.value_span(pointer), "unknown time zone")
+                .with_help(help),
         );
     });
 }

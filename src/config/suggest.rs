@@ -1,10 +1,14 @@
 //! "Did you mean" suggestions for misspelt kinds, fields and enum values.
 
-/// The closest candidate to `word`, if one is close enough to be a plausible typo.
+/// The closest candidate to `word`, if one is close enough to be a plausible typo. An empty
+/// (or blank) word is no typo of anything: every short candidate is within its edit distance.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if word.trim().is_empty() {
+        return None;
+    }
     let lower = word.to_lowercase();
     let mut best: Option<(&str, f64)> = None;
     for candidate in candidates {
@@ -36,5 +40,13 @@ mod tests {
         assert_eq!(did_you_mean("NAME", fields), Some("name"));
         assert_eq!(did_you_mean("zzzzzz", fields), None);
         assert_eq!(did_you_mean("sites", ["site", "team"]), Some("site"));
+    }
+
+    #[test]
+    fn an_empty_word_suggests_nothing() {
+        let zones = ["GB", "UTC", "Europe/Dublin"];
+        assert_eq!(did_you_mean("", zones), None);
+        assert_eq!(did_you_mean("  ", zones), None);
+        assert_eq!(did_you_mean("GBB", zones), Some("GB"));
     }
 }

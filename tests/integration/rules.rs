@@ -130,6 +130,30 @@ fn time_zones_times_and_override_dates_are_checked() {
 }
 
 #[test]
+fn an_empty_time_zone_is_refused_without_a_guess() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "business-hours:\n  - name: Office\n    timezone: \"\"\n    workingHours:\n      - {name: Weekdays, days: [MON], startTime: \"09:00\", endTime: \"17:00\"}\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× an empty string is not an IANA time zone",
+            "[c.yaml:3:15]",
+            "help: `timezone` is an IANA time zone name (e.g. `America/New_York`)",
+        ],
+    );
+    // Two letters are within an edit distance of two of nothing typed, but nothing typed is
+    // no typo of `GB`.
+    assert!(
+        !err.contains("did you mean"),
+        "no guess for an empty value:\n{err}"
+    );
+}
+
+#[test]
 fn lengths_are_counted_in_utf16_units_as_the_server_counts_them() {
     let env = Env::new();
     // 255 characters, 256 UTF-16 units: the emoji counts twice; the limit is 255.
