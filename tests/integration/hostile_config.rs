@@ -15,6 +15,16 @@ const MMP: &str = "multimedia-profile:\n  - name: Voice\n    active: true\n    b
 const WAV: &[u8] =
     b"RIFF\x24\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0\x02\0\x10\0data\0\0\0\0";
 
+/// Writes `text` to `rel` as UTF-16, little-endian, with no byte order mark of its own.
+fn write_utf16le(env: &Env, rel: &str, text: &str) {
+    let path = env.path().join(rel);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("mkdir");
+    }
+    let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    std::fs::write(path, bytes).expect("write");
+}
+
 #[cfg(unix)]
 fn mkfifo(env: &Env, rel: &str) {
     let made = Command::new("mkfifo")
@@ -447,11 +457,7 @@ fn files_that_are_not_utf8_are_refused_at_the_first_bad_byte() {
         b"site:\n  - name: Z\xFCrich\n    active: true\n",
     )
     .expect("write");
-    let utf16: Vec<u8> = "\u{FEFF}site: []\n"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect();
-    std::fs::write(env.path().join("cfg/wide.yaml"), utf16).expect("write");
+    write_utf16le(&env, "cfg/wide.yaml", "\u{FEFF}site: []\n");
     let err = refused(&env, "cfg");
     contains_all(
         &err,
@@ -664,12 +670,11 @@ fn a_number_below_int64_in_an_int64_field_is_refused_with_the_range() {
 #[test]
 fn utf16_without_a_byte_order_mark_is_named_when_its_first_character_is_not_ascii() {
     let env = Env::new();
-    std::fs::create_dir_all(env.path().join("cfg")).expect("mkdir");
-    let utf16: Vec<u8> = "\u{A0}site:\n  - {name: Austin, active: true}\n"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect();
-    std::fs::write(env.path().join("cfg/wide.yaml"), utf16).expect("write");
+    write_utf16le(
+        &env,
+        "cfg/wide.yaml",
+        "\u{A0}site:\n  - {name: Austin, active: true}\n",
+    );
     let err = refused(&env, "cfg");
     contains_all(
         &err,
