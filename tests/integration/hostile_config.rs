@@ -15,6 +15,16 @@ const MMP: &str = "multimedia-profile:\n  - name: Voice\n    active: true\n    b
 const WAV: &[u8] =
     b"RIFF\x24\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0\x02\0\x10\0data\0\0\0\0";
 
+/// Writes `text` to `rel` as UTF-16, little-endian, with no byte order mark of its own.
+fn write_utf16le(env: &Env, rel: &str, text: &str) {
+    let path = env.path().join(rel);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("mkdir");
+    }
+    let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    std::fs::write(path, bytes).expect("write");
+}
+
 #[cfg(unix)]
 fn mkfifo(env: &Env, rel: &str) {
     let made = Command::new("mkfifo")
@@ -447,11 +457,7 @@ fn files_that_are_not_utf8_are_refused_at_the_first_bad_byte() {
         b"site:\n  - name: Z\xFCrich\n    active: true\n",
     )
     .expect("write");
-    let utf16: Vec<u8> = "\u{FEFF}site: []\n"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect();
-    std::fs::write(env.path().join("cfg/wide.yaml"), utf16).expect("write");
+    write_utf16le(&env, "cfg/wide.yaml", "\u{FEFF}site: []\n");
     let err = refused(&env, "cfg");
     contains_all(
         &err,
@@ -631,4 +637,80 @@ fn a_problem_as_long_as_the_quoted_window_is_shown_after_what_precedes_it() {
             &format!("… {}, name: {} …", "d".repeat(32), "n".repeat(120)),
         ],
     );
+}
+
+/// A whole number below int64 in an int64 field is refused with the range, as one above it
+/// is (kills `config/ranges.rs`: `i64::MIN - 1` made `+ 1` in `check`, which reads such a
+/// number as the smallest but one int64, in range).
+#[test]
+fn a_number_below_int64_in_an_int64_field_is_refused_with_the_range() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "business-hours:\n  - name: Office\n    timezone: America/Chicago\n    workingHoursCount: -100000000000000000000\n    workingHours: [{name: Week, days: [MON, TUE], startTime: \"09:00\", endTime: \"17:00\"}]\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `workingHoursCount` is too small for the API",
+            "[c.yaml:4:24]",
+            "not between -9223372036854775808 and 9223372036854775807",
+            "`workingHoursCount` is a whole number from -9223372036854775808 to 9223372036854775807 (an int64 in the API's schema)",
+            "2 errors",
+        ],
+    );
+}
+
+/// UTF-16 without a byte order mark is named as such even when the text starts with a
+/// character that is not ASCII (here a no-break space pasted from a web page), so that its
+/// first bad byte is that character's, not a NUL (kills `config/encoding.rs`:
+/// `nul_every_other_byte` → `false`, which calls the file legacy 8-bit text and suggests
+/// converting it from Windows-1252).
+#[test]
+fn utf16_without_a_byte_order_mark_is_named_when_its_first_character_is_not_ascii() {
+    let env = Env::new();
+    write_utf16le(
+        &env,
+        "cfg/wide.yaml",
+        "\u{A0}site:\n  - {name: Austin, active: true}\n",
+    );
+    let err = refused(&env, "cfg");
+    contains_all(
+        &err,
+        &[
+            "× cfg/wide.yaml is not UTF-8: byte 0xA0 at byte offset 0 is not valid UTF-8; it looks like UTF-16 without a byte order mark (NUL bytes between characters)",
+            "[cfg/wide.yaml:1:1]",
+            "`iconv -f UTF-16LE -t UTF-8 wide.yaml > wide.yaml.utf8`",
+        ],
+    );
+}
+
+/// The config folder of a lone YAML file is the file's own folder: an audio file beside
+/// it, in the working directory, is outside and refused unread (kills `config/load.rs`:
+/// the guard for a file with a parent made `false` in `collect_files`, which took the
+/// working directory for the folder of `cfg/a.yaml` and uploaded the file).
+#[test]
+fn the_config_folder_of_a_lone_file_is_the_file_s_own_folder() {
+    let env = Env::new();
+    std::fs::write(env.path().join("outside.wav"), WAV).expect("write");
+    env.write(
+        "cfg/a.yaml",
+        &format!("audio-file:\n{}", audio("outside.wav", "../outside.wav")),
+    );
+    let err = refused(&env, "cfg/a.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `../outside.wav` is outside the config folder",
+            "[cfg/a.yaml:2:",
+        ],
+    );
+    // Inside the folder, the same file is read.
+    std::fs::write(env.path().join("cfg/inside.wav"), WAV).expect("write");
+    env.write(
+        "cfg/a.yaml",
+        &format!("audio-file:\n{}", audio("inside.wav", "inside.wav")),
+    );
+    env.wxcc(&["validate", "cfg/a.yaml"]).expect(0);
 }

@@ -783,6 +783,67 @@ fn removing_an_enum_value_waits_until_profiles_move_off_it() {
     );
 }
 
+/// The last-pass removal of an enum value needs the profile that moves off it: when that
+/// profile's update fails, the removal is skipped, naming the profile, and the value stays
+/// live; without the fault a re-run finishes it (kills `apply/deps.rs`: `||` made `&&` in
+/// `needs`, which dropped a last-pass change's wait for the objects that pointed at its
+/// entries and for its own object's main update, and sent the removal anyway).
+#[test]
+fn removing_an_enum_value_is_skipped_when_the_profile_moving_off_it_fails() {
+    let env = Env::new();
+    plan_moving_a_profile_off_gold(
+        &env,
+        &BASE.replace(
+            "enumSkillValues: [{name: Gold}, {name: Silver}]",
+            "enumSkillValues: [{name: Silver}, {name: Bronze}]",
+        ),
+    );
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "PUT", "pathContains": "/skill-profile/", "status": 400})),
+    );
+    let sent_before = env.client_requests().len();
+    let run = env
+        .wxcc(&["apply", "cfg", "--auto-approve", "--parallelism", "1"])
+        .expect(1);
+    contains_all(
+        &run.stdout,
+        &[
+            "~ updated skill \"Tier\" (id ",
+            "✗ failed to update skill-profile \"Tiered\"",
+            "○ skipped: did not update skill \"Tier\": it needs skill-profile `Tiered`, whose update failed",
+            "1 done (0 created, 1 updated, 0 deleted), 1 failed, 1 skipped, 0 not attempted.",
+        ],
+    );
+    let skill_writes = env.client_requests()[sent_before..]
+        .iter()
+        .filter(|r| {
+            r["method"] != "GET" && r["path"].as_str().is_some_and(|p| p.contains("/skill/"))
+        })
+        .count();
+    assert_eq!(skill_writes, 1, "the main update only, not the removal");
+    let values = |env: &Env| {
+        let mut names: Vec<String> = env.live_named("skill", "Tier")["enumSkillValues"]
+            .as_array()
+            .expect("values")
+            .iter()
+            .filter_map(|v| v["name"].as_str().map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        values(&env),
+        ["Bronze", "Gold", "Silver"],
+        "Gold is still live"
+    );
+    env.admin("DELETE", "/faults", None);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    assert_eq!(values(&env), ["Bronze", "Silver"]);
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+}
+
 /// A desktop layout on team Blue.
 const LAYOUT: &str = "desktop-layout:\n  - {name: Layout, description: v1, jsonFileName: l.json, jsonFileContent: '{\"version\":\"0.0.6\"}', global: false, status: true, defaultJsonModified: false, editedBy: wxcc, teamIds: [Blue]}\n";
 

@@ -800,3 +800,59 @@ fn undo_of_objects_deleted_since_is_nothing_for_a_create_and_refused_for_an_upda
     );
     assert_eq!(env.writes(), writes, "nothing was written");
 }
+
+/// An apply whose every change failed changed nothing: `wxcc undo` passes over its journal
+/// to the apply before it, and, named, says there is nothing to undo and sends nothing
+/// (kills `apply/journal.rs`: `Journal::did_anything` → `true`, which picks the failed
+/// apply's journal and plans an empty undo of it).
+#[test]
+fn undo_passes_over_an_apply_that_changed_nothing() {
+    let env = Env::new();
+    env.write("v1/c.yaml", V1).write(
+        "v2/c.yaml",
+        &V1.replace("description: one", "description: two"),
+    );
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "PUT", "pathContains": "/site/", "status": 400})),
+    );
+    let failed = env.wxcc(&["apply", "v2", "--auto-approve"]).expect(1);
+    contains_all(&failed.stdout, &["✗ failed to update site \"Austin\""]);
+    env.admin("DELETE", "/faults", None);
+    let files = journals(&env);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let name = files[1]
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .expect("a file name");
+    let failed_journal = format!(".wxcc/journal/{name}");
+    let first = files[0]
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .expect("a file name");
+    let writes = env.writes();
+    let named = env
+        .wxcc(&["undo", &failed_journal, "--auto-approve"])
+        .expect(0);
+    assert_eq!(
+        named.stdout,
+        format!("Nothing to undo: the apply in {failed_journal} changed nothing.\n")
+    );
+    assert_eq!(env.writes(), writes, "nothing sent");
+    let undo = env.wxcc(&["undo", "--auto-approve"]).expect(0);
+    contains_all(
+        &undo.stdout,
+        &[
+            &format!("Undo of the apply in .wxcc/journal/{first}"),
+            "Plan: 0 to create, 0 to update, 3 to delete.",
+            "Apply complete: 0 created, 0 updated, 3 deleted.",
+        ],
+    );
+    assert!(
+        !names(&env, "site")
+            .iter()
+            .any(|n| n == "Austin" || n == "Boston")
+    );
+}
