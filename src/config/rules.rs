@@ -89,7 +89,9 @@ pub(crate) fn ambiguous_references(object: &DesiredObject, desired: &Desired) ->
         let Some(target) = Kind::named(reference.target) else {
             continue;
         };
-        if target.scope.is_none() || reference.within.is_some() || key.contains('/') {
+        // Only a declared name can be ambiguous: a site-qualified key (`Austin/Tier 1`)
+        // names no object by its name, and a team's name may itself hold a `/`.
+        if target.scope.is_none() || reference.within.is_some() {
             continue;
         }
         let sites: Vec<String> = desired

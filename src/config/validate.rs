@@ -407,6 +407,9 @@ fn dangling_references(object: &DesiredObject, desired: &Desired) -> Vec<Diagnos
         // the config does not declare is normal, and plan checks it.
         .filter(|(_, r, _)| crate::catalogue::Kind::named(r.target).is_some_and(|k| k.creatable))
         .filter(|(_, r, key)| !desired.defines(r, key))
+        // A name declared at several sites is defined, only ambiguous, and
+        // `ambiguous_references` says so.
+        .filter(|(_, r, key)| r.within.is_some() || desired.named(r.target, key).is_empty())
         // Every new tenant has its system defaults (docs/api-notes.md §1.11).
         .filter(|(_, r, key)| !crate::catalogue::is_system_default(r.target, key))
         .map(|(pointer, r, key)| {

@@ -283,7 +283,10 @@ impl Desired {
                 .get(&(o.kind.name, o.key.as_str()))
                 .is_some_and(|seen| seen.iter().any(|s| *s != Some(scope_key)))
                 || elsewhere.contains(&(o.kind.name, o.key.as_str()));
-            if shared && o.kind.split_scoped(&o.key).is_none() {
+            // Keyed by its name until qualified: a `/` in the key is no sign of that, since
+            // a team's name may hold one (`Night/Weekend`).
+            let unqualified = o.body.get(o.kind.key).and_then(Value::as_str) == Some(&o.key);
+            if shared && unqualified {
                 qualified.push((i, Kind::scoped_key(scope_key, &o.key)));
             }
         }

@@ -538,6 +538,7 @@ fn teams_of_the_same_name_at_two_sites_are_keyed_by_site() {
         &[
             "× team `Tier 1` is ambiguous",
             "write the site too: `Austin/Tier 1` or `Boston/Tier 1`",
+            "(1 error, 0 warnings)",
         ],
     );
     // With only Austin's in the config, the tenant's Boston one still makes it ambiguous.
@@ -555,6 +556,51 @@ fn teams_of_the_same_name_at_two_sites_are_keyed_by_site() {
         ],
     );
     assert_eq!(env.writes(), writes);
+}
+
+/// A team's name may hold a `/`: two teams named `Night/Weekend` at two sites make the plain
+/// name ambiguous in validate, as in plan, and the site-qualified name the help suggests
+/// applies to the one at that site.
+#[test]
+fn a_shared_team_name_with_a_slash_is_ambiguous_in_validate_too() {
+    let env = Env::new();
+    let two = format!(
+        "{MMP}site:\n  - {{name: Austin, active: true, multimediaProfileId: Voice}}\n  - {{name: Boston, active: true, multimediaProfileId: Voice}}\nteam:\n  - {{name: Night/Weekend, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n  - {{name: Night/Weekend, siteId: Boston, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\nuser:\n  - {{email: ana.lopez@example.com, siteId: Boston, teamIds: [Night/Weekend]}}\n"
+    );
+    env.write("c.yaml", &two);
+    let err = env.wxcc(&["validate", "c.yaml"]).expect(1).stderr;
+    contains_all(
+        &err,
+        &[
+            "× team `Night/Weekend` is ambiguous: this config has one at each of several sites",
+            "[c.yaml:10:62]",
+            "write the site too: `Austin/Night/Weekend` or `Boston/Night/Weekend`",
+            "(1 error, 0 warnings)",
+        ],
+    );
+    env.write(
+        "c.yaml",
+        &two.replace(
+            "teamIds: [Night/Weekend]",
+            "teamIds: [Boston/Night/Weekend]",
+        ),
+    );
+    env.wxcc(&["validate", "c.yaml"]).expect(0);
+    env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(0);
+    let boston = env.live_named("site", "Boston");
+    let team = env
+        .live("team")
+        .into_iter()
+        .find(|t| t["name"] == "Night/Weekend" && t["siteId"] == boston["id"])
+        .expect("Boston's Night/Weekend");
+    let ana = env
+        .live("user")
+        .into_iter()
+        .find(|u| u["email"] == "ana.lopez@example.com")
+        .expect("ana");
+    assert_eq!(ana["teamIds"], serde_json::json!([team["id"]]));
+    env.wxcc(&["plan", "c.yaml", "--detailed-exitcode"])
+        .expect(0);
 }
 
 #[test]
