@@ -632,3 +632,48 @@ fn a_problem_as_long_as_the_quoted_window_is_shown_after_what_precedes_it() {
         ],
     );
 }
+
+/// A negative number beyond int64 in an int64 field is too small for the API, with the
+/// range (kills `config/ranges.rs`: `i64::MIN - 1` made `/ 1` in `check`'s float case,
+/// which took such a number for `i64::MIN` itself, inside the range).
+#[test]
+fn a_number_below_int64_in_an_int64_field_is_refused_with_the_range() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "business-hours:\n  - name: Office\n    timezone: America/Chicago\n    workingHoursCount: -100000000000000000000\n    workingHours: [{name: Week, days: [MON, TUE], startTime: \"09:00\", endTime: \"17:00\"}]\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `workingHoursCount` is set by the server and cannot be written",
+            "× `workingHoursCount` is too small for the API",
+            "[c.yaml:4:24]",
+            "`workingHoursCount` is a whole number from -9223372036854775808 to 9223372036854775807 (an int64 in the API's schema)",
+            "2 errors",
+        ],
+    );
+}
+
+/// A UTF-16 file without a byte order mark whose first character is not ASCII is told as
+/// UTF-16 by the NUL bytes between its characters, not taken for an 8-bit encoding (kills
+/// `config/encoding.rs`: the sample's `len() >= 4` made `< 4` in `nul_every_other_byte`,
+/// which called it Windows-1252).
+#[test]
+fn utf16_without_a_mark_that_starts_with_an_accent_is_told_as_utf16() {
+    let env = Env::new();
+    let utf16: Vec<u8> = "é: x\nsite: []\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(env.path().join("wide.yaml"), utf16).expect("write");
+    let err = refused(&env, "wide.yaml");
+    contains_all(
+        &err,
+        &[
+            "× wide.yaml is not UTF-8: byte 0xE9 at byte offset 0 is not valid UTF-8; it looks like UTF-16 without a byte order mark (NUL bytes between characters)",
+            "`iconv -f UTF-16LE -t UTF-8 wide.yaml > wide.yaml.utf8`",
+        ],
+    );
+}
