@@ -450,9 +450,9 @@ mod tests {
         journal(j)
     }
 
-    fn live_site(version: i64) -> Live {
+    /// A tenant of one site, `body`.
+    fn live_with(body: Value) -> Live {
         let kind = Kind::named("site").expect("site");
-        let body = json!({"id": "s1", "name": "Austin", "version": version, "description": "two"});
         let mut live = Live::default();
         live.kinds.insert(
             kind.name,
@@ -462,6 +462,10 @@ mod tests {
             ],
         );
         live
+    }
+
+    fn live_site(version: i64) -> Live {
+        live_with(json!({"id": "s1", "name": "Austin", "version": version, "description": "two"}))
     }
 
     /// An object one apply created and then updated (a second-pass back-link) is one
@@ -555,17 +559,9 @@ mod tests {
         entry["afterLastUpdated"] = json!(100);
         let j = of(vec![entry], None);
         let live_at = |time: i64| {
-            let kind = Kind::named("site").expect("site");
-            let body = json!({"id": "s1", "name": "Austin", "lastUpdatedTime": time, "description": "two"});
-            let mut live = Live::default();
-            live.kinds.insert(
-                kind.name,
-                vec![
-                    LiveObject::from_body(kind, body.as_object().cloned().expect("object"))
-                        .expect("live"),
-                ],
-            );
-            live
+            live_with(
+                json!({"id": "s1", "name": "Austin", "lastUpdatedTime": time, "description": "two"}),
+            )
         };
         let (plan, refusals, _) = inverse(&j, &[], &live_at(200));
         assert!(plan.is_empty(), "{:?}", plan.changes);
