@@ -286,3 +286,46 @@ impl Recorder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The journal of a large apply (thousands of before-images, megabytes) is read back
+    /// whole: `read` takes up to 256 MiB, not 1 MiB or 256 KiB.
+    #[test]
+    fn a_journal_of_a_few_mebibytes_is_read_back_whole() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let entry = |i: usize| {
+            let mut before = Map::new();
+            before.insert("name".into(), Value::String(format!("Site {i}")));
+            before.insert("description".into(), Value::String("d".repeat(240)));
+            Entry {
+                kind: "site".into(),
+                key: format!("Site {i}"),
+                action: Act::Delete,
+                status: Status::Done,
+                id: Some(format!("{i:036}")),
+                fields: Vec::new(),
+                before: Some(before),
+                after_version: None,
+                after_last_updated: None,
+            }
+        };
+        let journal = Journal {
+            format: FORMAT,
+            org: "org".into(),
+            tool: "wxcc".into(),
+            started: "2026-11-30T00:00:00Z".into(),
+            undoes: None,
+            changes: (0..8000).map(entry).collect(),
+        };
+        let text = serde_json::to_vec(&journal).expect("a journal serialises");
+        assert!(text.len() > 2 * 1024 * 1024, "{} bytes", text.len());
+        let path = dir.path().join("big.json");
+        std::fs::write(&path, &text).expect("write");
+        let read = Journal::read(&path).expect("read back");
+        assert_eq!(read.changes.len(), 8000);
+        assert_eq!(read.changes[7999].key, "Site 7999");
+    }
+}

@@ -450,9 +450,9 @@ mod tests {
         journal(j)
     }
 
-    fn live_site(version: i64) -> Live {
+    /// A tenant of one site, `body`.
+    fn live_with(body: Value) -> Live {
         let kind = Kind::named("site").expect("site");
-        let body = json!({"id": "s1", "name": "Austin", "version": version, "description": "two"});
         let mut live = Live::default();
         live.kinds.insert(
             kind.name,
@@ -462,6 +462,10 @@ mod tests {
             ],
         );
         live
+    }
+
+    fn live_site(version: i64) -> Live {
+        live_with(json!({"id": "s1", "name": "Austin", "version": version, "description": "two"}))
     }
 
     /// An object one apply created and then updated (a second-pass back-link) is one
@@ -521,5 +525,55 @@ mod tests {
             Some(&json!("one"))
         );
         assert_eq!(plan.changes[0].live_version, Some(1));
+    }
+
+    /// A journal last written while its apply ran (the apply was killed) says how many of
+    /// its changes undo leaves alone; a finished one says nothing of the kind.
+    #[test]
+    fn a_journal_of_a_stopped_apply_says_how_many_changes_it_leaves_alone() {
+        let pending =
+            json!({"kind": "site", "key": "Boston", "action": "create", "status": "pending"});
+        let stopped = of(vec![created("s1", 0), pending], None);
+        let (plan, refusals, notes) = inverse(&stopped, &[], &live_site(0));
+        assert!(refusals.is_empty(), "{refusals:?}");
+        assert_eq!(plan.changes.len(), 1, "{:?}", plan.changes);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("1 change(s) of that apply were not finished"),
+            "{notes:?}"
+        );
+        let finished = of(vec![created("s1", 0)], None);
+        let (_, _, notes) = inverse(&finished, &[], &live_site(0));
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    /// An object the journal knows only by its `lastUpdatedTime` (an answer without a
+    /// `version`) is refused once that time has moved, with both times, and undone while
+    /// it has not.
+    #[test]
+    fn an_object_known_by_its_update_time_alone_is_refused_once_it_moved() {
+        let mut entry = updated("s1", 0);
+        if let Some(e) = entry.as_object_mut() {
+            e.remove("afterVersion");
+        }
+        entry["afterLastUpdated"] = json!(100);
+        let j = of(vec![entry], None);
+        let live_at = |time: i64| {
+            live_with(
+                json!({"id": "s1", "name": "Austin", "lastUpdatedTime": time, "description": "two"}),
+            )
+        };
+        let (plan, refusals, _) = inverse(&j, &[], &live_at(200));
+        assert!(plan.is_empty(), "{:?}", plan.changes);
+        assert_eq!(refusals.len(), 1, "{refusals:?}");
+        assert!(
+            refusals[0]
+                .message
+                .contains("site `Austin` changed since that apply (last updated 100 → 200)"),
+            "{refusals:?}"
+        );
+        let (plan, refusals, _) = inverse(&j, &[], &live_at(100));
+        assert!(refusals.is_empty(), "{refusals:?}");
+        assert_eq!(plan.changes.len(), 1, "{:?}", plan.changes);
     }
 }

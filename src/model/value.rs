@@ -74,4 +74,16 @@ mod tests {
             &json!({"a": [1.0, "x"]})
         ));
     }
+
+    /// Lists are equal item for item and mappings field for field: one differing item or
+    /// field, or one more of them on either side, makes them differ.
+    #[test]
+    fn lists_and_mappings_are_equal_only_item_for_item() {
+        assert!(values_equal(&json!([1, "x"]), &json!([1.0, "x"])));
+        assert!(!values_equal(&json!([1, 2]), &json!([1, 3])));
+        assert!(!values_equal(&json!([1]), &json!([1, 2])));
+        assert!(!values_equal(&json!({"a": 1}), &json!({"a": 2})));
+        assert!(!values_equal(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
+        assert!(!values_equal(&json!({"a": 1}), &json!({"b": 1})));
+    }
 }

@@ -508,4 +508,33 @@ mod tests {
         );
         assert!(stale(&saved, &live).is_empty());
     }
+
+    /// An update without a live id passes only as the second pass of an object the same
+    /// plan creates; any other (a saved plan edited and sealed again by hand) is stale,
+    /// named, and nothing of the plan is sent.
+    #[test]
+    fn an_update_without_a_live_id_passes_only_for_an_object_the_plan_creates() {
+        let mut saved = saved();
+        let live = {
+            let mut live = Live::default();
+            live.kinds.insert(
+                "site",
+                vec![site("s1", "Chicago", 1), site("s2", "Dublin", 1)],
+            );
+            live
+        };
+        let back_link = Change {
+            action: Action::Update,
+            pass: Pass::BackLinks,
+            ..saved.plan.changes[1].clone()
+        };
+        saved.plan.changes.push(back_link);
+        assert!(stale(&saved, &live).is_empty());
+        saved.plan.changes[0].live_id = None;
+        let found = stale(&saved, &live);
+        assert_eq!(
+            found,
+            vec!["site `Dublin` has no live id in the saved plan".to_string()]
+        );
+    }
 }

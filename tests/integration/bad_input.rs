@@ -654,3 +654,70 @@ fn a_list_longer_than_the_schema_maximum_takes_at_most_its_limit() {
         ],
     );
 }
+
+/// A missing required whole-number field asks for a whole number (kills
+/// `config/validate.rs`: the `integer` arm of `describe_schema` deleted, which called it
+/// "a value").
+#[test]
+fn a_missing_whole_number_field_asks_for_a_whole_number() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        "skill:\n  - {name: Billing, skillType: PROFICIENCY, active: true}\n",
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× skill `Billing` is missing the required field `serviceLevelThreshold`",
+            "add `serviceLevelThreshold:` (a whole number); SkillDTO says it is required",
+        ],
+    );
+}
+
+/// A key of blank text is refused as a key, at its value, and nothing else is said of the
+/// object (kills `config/load.rs`: the guard `!s.trim().is_empty()` made true in
+/// `read_object`, which took `"   "` for a site's name).
+#[test]
+fn a_key_of_blank_text_is_refused_at_its_place() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - name: \"   \"\n    active: true\n    multimediaProfileId: Voice\n"
+        ),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× `name` of a site must be a non-empty string",
+            "[c.yaml:12:11]",
+            "`name` is the site's key; write it as text (quote numbers)",
+            "(1 error, 0 warnings)",
+        ],
+    );
+}
+
+/// An unknown field is told the fields its object takes, and those are the ones a config
+/// may write: not the fields the server sets (kills `config/validate.rs`: `||` made `&&`
+/// in `check_field`'s filter, which listed `id`, `version` and the other server-owned
+/// fields too).
+#[test]
+fn an_unknown_field_is_told_only_the_fields_a_config_may_write() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        &format!(
+            "{MMP}site:\n  - {{name: Chicago, active: true, multimediaProfileId: Voice, zzz: 1}}\n"
+        ),
+    );
+    let err = refused(&env, "c.yaml");
+    contains_all(
+        &err,
+        &[
+            "× unknown field `zzz` in a site",
+            "help: fields of SiteDTO: name, active, multimediaProfileId, description\n",
+        ],
+    );
+}

@@ -588,3 +588,36 @@ fn a_placeholder_spelled_with_an_escape_is_reported_at_its_own_value() {
         &["[cfg/a.yaml:2:", "[cfg/a.yaml:3:", "2 errors"],
     );
 }
+
+/// A live layout whose JSON text does not parse (written by another tool) is not what the
+/// config's file says: the plan updates it, the apply sends the file's text, and then
+/// nothing is left to change (kills `plan/diff.rs`: the text comparison of `json_text_eq`
+/// made `!=`, which took the broken text for the file's and planned no change).
+#[test]
+fn a_live_layout_whose_json_does_not_parse_is_replaced_by_the_file() {
+    let env = Env::new();
+    let pretty = serde_json::to_string_pretty(&layout_json("Globex Support")).expect("json");
+    env.write("cfg/layouts.yaml", LAYOUT)
+        .write("cfg/layouts/support.json", &pretty);
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    let mut live = env.live_named("desktop-layout", "Support Layout");
+    live["jsonFileContent"] = json!("{\"appTitle\": \"Globex Support\",");
+    let id = live["id"].as_str().expect("id").to_string();
+    let (status, body) = env.api(
+        "PUT",
+        &env.org_path(&format!("desktop-layout/{id}")),
+        Some(live),
+    );
+    assert_eq!(status, 200, "{body}");
+    let plan = env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(2);
+    contains_all(
+        &plan.stdout,
+        &[
+            "~ update desktop-layout \"Support Layout\"",
+            "    jsonFileContent:",
+        ],
+    );
+    env.wxcc(&["apply", "cfg", "--auto-approve"]).expect(0);
+    assert_eq!(stored_layout(&env), pretty);
+    env.wxcc(&["plan", "cfg", "--detailed-exitcode"]).expect(0);
+}

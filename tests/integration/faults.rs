@@ -945,3 +945,44 @@ fn a_fault_can_be_kept_to_the_tool_s_requests_by_tracking_id() {
         "wxcc's first read met the fault, and its retry did not: {statuses:?}"
     );
 }
+
+/// A create the API refuses with a 400 is not in doubt: it is sent once and reported as
+/// failed with the API's answer, and the rerun creates it (kills `apply/write.rs`: the
+/// `is_ambiguous` guard of `create` made true, which looks the object up and sends the
+/// create again).
+#[test]
+fn a_create_the_api_refuses_is_sent_once_and_reported() {
+    let env = Env::new();
+    env.write(
+        "cfg/c.yaml",
+        "site:\n  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile}\n",
+    );
+    env.admin(
+        "POST",
+        "/faults",
+        Some(json!({"method": "POST", "pathContains": "/site", "status": 400, "times": 1})),
+    );
+    let args = ["apply", "cfg", "--auto-approve", "--bulk-chunk", "0"];
+    let run = env.wxcc(&args).expect(1);
+    contains_all(
+        &run.stdout,
+        &[
+            "✗ failed to create site \"Austin\": POST /organization/",
+            "→ 400 Bad Request",
+            "Apply finished with failures: 0 done (0 created, 0 updated, 0 deleted), 1 failed, 0 skipped, 0 not attempted.",
+        ],
+    );
+    let posts = |env: &Env| {
+        env.client_requests()
+            .into_iter()
+            .filter(|r| {
+                r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.ends_with("/site"))
+            })
+            .count()
+    };
+    assert_eq!(posts(&env), 1, "a refused create is not sent again");
+    assert!(env.live("site").iter().all(|s| s["name"] != "Austin"));
+    env.wxcc(&args).expect(0);
+    assert_eq!(posts(&env), 2);
+    assert_eq!(env.live_named("site", "Austin")["active"], true);
+}

@@ -640,8 +640,8 @@ fn a_problem_as_long_as_the_quoted_window_is_shown_after_what_precedes_it() {
 }
 
 /// A whole number below int64 in an int64 field is refused with the range, as one above it
-/// is (kills `config/ranges.rs`: `i64::MIN - 1` made `+ 1` in `check`, which reads such a
-/// number as the smallest but one int64, in range).
+/// is (kills `config/ranges.rs`: `i64::MIN - 1` made `+ 1` or `/ 1` in `check`'s float
+/// case, which reads such a number as inside the range).
 #[test]
 fn a_number_below_int64_in_an_int64_field_is_refused_with_the_range() {
     let env = Env::new();
@@ -653,6 +653,7 @@ fn a_number_below_int64_in_an_int64_field_is_refused_with_the_range() {
     contains_all(
         &err,
         &[
+            "× `workingHoursCount` is set by the server and cannot be written",
             "× `workingHoursCount` is too small for the API",
             "[c.yaml:4:24]",
             "not between -9223372036854775808 and 9223372036854775807",
@@ -665,8 +666,8 @@ fn a_number_below_int64_in_an_int64_field_is_refused_with_the_range() {
 /// UTF-16 without a byte order mark is named as such even when the text starts with a
 /// character that is not ASCII (here a no-break space pasted from a web page), so that its
 /// first bad byte is that character's, not a NUL (kills `config/encoding.rs`:
-/// `nul_every_other_byte` → `false`, which calls the file legacy 8-bit text and suggests
-/// converting it from Windows-1252).
+/// `nul_every_other_byte` → `false`, or its sample's `len() >= 4` made `< 4`, which call
+/// the file legacy 8-bit text and suggest converting it from Windows-1252).
 #[test]
 fn utf16_without_a_byte_order_mark_is_named_when_its_first_character_is_not_ascii() {
     let env = Env::new();

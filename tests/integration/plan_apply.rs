@@ -598,3 +598,35 @@ fn a_delete_waits_for_the_updates_that_let_go_of_it() {
         "Voice Only is deleted"
     );
 }
+
+/// A one-line text of exactly 80 characters is shown inline, `before → after`; one of 81
+/// is shown as a line diff (kills `plan/render/text_diff.rs`: `> LONG_TEXT_CHARS` made
+/// `>=`, which showed an 80-character text as a diff).
+#[test]
+fn a_text_of_eighty_characters_is_shown_inline_and_a_longer_one_as_a_line_diff() {
+    let env = Env::new();
+    let site = |description: &str| {
+        format!(
+            "site:\n  - {{name: Austin, active: true, multimediaProfileId: Default Multimedia Profile, description: {description}}}\n"
+        )
+    };
+    let (a, b, c) = ("a".repeat(80), "b".repeat(80), "c".repeat(81));
+    env.write("one/c.yaml", &site(&a))
+        .write("two/c.yaml", &site(&b))
+        .write("three/c.yaml", &site(&c));
+    env.wxcc(&["apply", "one", "--auto-approve"]).expect(0);
+    let inline = env.wxcc(&["plan", "two"]).expect(0);
+    contains_all(
+        &inline.stdout,
+        &[&format!("    description:  \"{a}\" → \"{b}\"\n")],
+    );
+    assert!(!inline.stdout.contains("--- before"), "{}", inline.stdout);
+    let diff = env.wxcc(&["plan", "three"]).expect(0);
+    contains_all(
+        &diff.stdout,
+        &[
+            "    description:\n      --- before\n      +++ after\n",
+            &format!("      -{a}\n      +{c}\n"),
+        ],
+    );
+}

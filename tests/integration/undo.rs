@@ -856,3 +856,42 @@ fn undo_passes_over_an_apply_that_changed_nothing() {
             .any(|n| n == "Austin" || n == "Boston")
     );
 }
+
+/// A site the apply deleted that someone created again since (the same name, a new id) is
+/// not created a second time: the undo is refused naming it, and nothing is written (kills
+/// `apply/undo.rs`: `!=` made `==` in `undo_delete`, which never saw the new one and sent
+/// a second create).
+#[test]
+fn undo_of_a_delete_whose_name_came_back_is_refused_naming_it() {
+    let env = Env::new();
+    let austin = "  - {name: Austin, active: true, multimediaProfileId: Default Multimedia Profile, description: one}\n";
+    env.write("v1/c.yaml", V1)
+        .write("v2/c.yaml", &V1.replace(austin, ""));
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    let profile = env.live_named("site", "Austin")["multimediaProfileId"].clone();
+    let deleted = env
+        .wxcc(&["apply", "v2", "--delete", "site", "--auto-approve"])
+        .expect(0);
+    contains_all(&deleted.stdout, &["0 created, 0 updated, 1 deleted"]);
+    let (status, body) = env.api(
+        "POST",
+        &env.org_path("site"),
+        Some(json!({"name": "Austin", "active": true, "multimediaProfileId": profile})),
+    );
+    assert!((200..300).contains(&status), "{status} {body}");
+    let writes = env.writes();
+    let refused = env.wxcc(&["undo", "--auto-approve"]).expect(1);
+    contains_all(
+        &refused.stderr,
+        &[
+            "site `Austin` was created again since that apply deleted it; undo will not create a second one",
+        ],
+    );
+    assert_eq!(env.writes(), writes, "refused before any write");
+    let austins = env
+        .live("site")
+        .into_iter()
+        .filter(|s| s["name"] == "Austin")
+        .count();
+    assert_eq!(austins, 1);
+}
