@@ -49,4 +49,17 @@ mod tests {
         assert_eq!(did_you_mean("  ", zones), None);
         assert_eq!(did_you_mean("GBB", zones), Some("GB"));
     }
+
+    #[test]
+    fn a_long_word_is_allowed_an_edit_per_four_letters_and_one_more() {
+        // Eight letters: three edits, though the similarity (0.85) is under the bar.
+        assert_eq!(did_you_mean("abcdefgh", ["abcdexyz"]), Some("abcdexyz"));
+        assert_eq!(did_you_mean("abcdefgh", ["abcdwxyz"]), None);
+    }
+
+    #[test]
+    fn of_equally_close_candidates_the_first_is_suggested() {
+        assert_eq!(did_you_mean("abc", ["abx", "aby"]), Some("abx"));
+        assert_eq!(did_you_mean("abc", ["aby", "abx"]), Some("aby"));
+    }
 }
