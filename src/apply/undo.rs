@@ -293,9 +293,17 @@ fn changed_since(kind: &Kind, key: &str, o: &LiveObject, left: Seen) -> Option<D
 }
 
 fn undo_delete(kind: &'static Kind, entry: &Entry, live: &Live, index: &KeyIndex) -> Undone {
-    let plain = kind
-        .split_scoped(&entry.key)
-        .map_or(entry.key.as_str(), |(_, k)| k);
+    // The name from the before-image: a name may hold a `/`, so the key (`Austin/Tier 1`
+    // when qualified) is split only for a journal without one.
+    let plain = entry
+        .before
+        .as_ref()
+        .and_then(|b| b.get(kind.key))
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| {
+            kind.split_scoped(&entry.key)
+                .map_or(entry.key.as_str(), |(_, k)| k)
+        });
     let back = live
         .by_key(kind.name, plain)
         .into_iter()

@@ -801,10 +801,7 @@ fn check_duplicate_keys(desired: &Desired, diags: &mut Vec<Diagnostic>) {
             .scope
             .and_then(|field| o.body.get(field))
             .and_then(Value::as_str);
-        let plain = o
-            .kind
-            .split_scoped(&o.key)
-            .map_or(o.key.as_str(), |(_, k)| k);
+        let plain = o.name();
         let slot = (o.kind.name, scope, plain.to_lowercase());
         let Some(first) = first_of.get(&slot) else {
             first_of.insert(slot, o);

@@ -91,17 +91,17 @@ pub(crate) fn ambiguous_references(object: &DesiredObject, desired: &Desired) ->
         };
         // Only a declared name can be ambiguous: a site-qualified key (`Austin/Tier 1`)
         // names no object by its name, and a team's name may itself hold a `/`.
-        if target.scope.is_none() || reference.within.is_some() {
+        let Some(scope) = target.scope else { continue };
+        if reference.within.is_some() {
             continue;
         }
+        // The site each is declared at, from its scope field: its key is no guide, as a
+        // name holding a `/` would read as qualified.
         let sites: Vec<String> = desired
             .named(target.name, key)
             .into_iter()
-            .filter_map(|o| {
-                target
-                    .split_scoped(&o.key)
-                    .map(|(s, _)| format!("`{s}/{key}`"))
-            })
+            .filter_map(|o| o.body.get(scope).and_then(Value::as_str))
+            .map(|s| format!("`{s}/{key}`"))
             .collect();
         if sites.len() > 1 {
             diags.push(

@@ -65,6 +65,16 @@ pub fn content_digest(bytes: &[u8]) -> String {
 }
 
 impl DesiredObject {
+    /// The object's name: its key field, which is its key until a scoped kind's key is
+    /// qualified (`Austin/Tier 1`). Read it here, not by splitting the key at a `/`: a name
+    /// may hold one (`Night/Weekend`).
+    pub fn name(&self) -> &str {
+        self.body
+            .get(self.kind.key)
+            .and_then(Value::as_str)
+            .unwrap_or(&self.key)
+    }
+
     /// The span of a field's key, or of the object's key when the field is not declared.
     pub fn field_span(&self, pointer: &str) -> Span {
         if pointer.is_empty() || pointer == "/" {
@@ -285,8 +295,7 @@ impl Desired {
                 || elsewhere.contains(&(o.kind.name, o.key.as_str()));
             // Keyed by its name until qualified: a `/` in the key is no sign of that, since
             // a team's name may hold one (`Night/Weekend`).
-            let unqualified = o.body.get(o.kind.key).and_then(Value::as_str) == Some(&o.key);
-            if shared && unqualified {
+            if shared && o.key == o.name() {
                 qualified.push((i, Kind::scoped_key(scope_key, &o.key)));
             }
         }

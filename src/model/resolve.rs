@@ -92,7 +92,13 @@ impl KeyIndex {
         if let Some(id) = body.get("id").and_then(Value::as_str) {
             self.set(kind.name, key, id);
         }
-        if kind.split_scoped(key).is_none()
+        // Keyed by its name (not yet `Site/Name`)? The name tells, as a name may itself
+        // hold a `/`; only a body without it leaves the key to tell.
+        let unqualified = match body.get(kind.key).and_then(Value::as_str) {
+            Some(name) => name == key,
+            None => kind.split_scoped(key).is_none(),
+        };
+        if unqualified
             && let Some(id) = self.id_of(kind.name, key).map(str::to_string)
             && let Some(qualified) = self.qualified_key(kind, key, body)
         {

@@ -109,7 +109,7 @@ fn renamed_index<'a>(
         .objects
         .iter()
         .filter(|object| !object.settings.former_names.is_empty())
-        .filter(|object| live_candidates(object, &object.key, live, &index).is_empty())
+        .filter(|object| live_candidates(object, object.name(), live, &index).is_empty())
         .filter_map(|object| {
             object.settings.former_names.iter().find_map(|f| {
                 let found = live_candidates(object, f, live, &index);
@@ -178,17 +178,15 @@ fn shared_scoped_keys(
         .collect()
 }
 
-/// Live objects of the object's kind whose key is `key`; for a scoped kind (teams), the
-/// plain name at the object's declared scope (site) only.
+/// Live objects of the object's kind named `name` (its own or a former one); for a scoped
+/// kind (teams), at the object's declared scope (site) only.
 fn live_candidates<'a>(
     object: &DesiredObject,
-    key: &str,
+    name: &str,
     live: &'a Live,
     index: &KeyIndex,
 ) -> Vec<&'a LiveObject> {
-    let kind = object.kind;
-    let plain = kind.split_scoped(key).map_or(key, |(_, k)| k);
-    live.by_key(kind.name, plain)
+    live.by_key(object.kind.name, name)
         .into_iter()
         .filter(|o| in_declared_scope(object, o, index))
         .collect()
@@ -220,7 +218,7 @@ fn match_live<'a>(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Option<&'a LiveObject>, Option<String>)> {
     let kind = object.kind;
-    let found = live_candidates(object, &object.key, live, index);
+    let found = live_candidates(object, object.name(), live, index);
     if found.len() > 1 {
         diags.push(
             Diagnostic::error(
@@ -255,9 +253,7 @@ fn match_live<'a>(
             return Some((Some(matches[0]), Some(former.clone())));
         }
     }
-    let plain = kind
-        .split_scoped(&object.key)
-        .map_or(object.key.as_str(), |(_, k)| k);
+    let plain = object.name();
     let differs_in_case: Vec<&LiveObject> = live
         .by_key_ignoring_case(kind.name, plain)
         .into_iter()
@@ -704,11 +700,7 @@ pub(super) fn declared_for<'a>(
     let key = o.key.as_deref()?;
     let qualified = index.qualified_key(kind, key, &o.body);
     let by_scope = qualified.and_then(|q| desired.find(kind.name, &q));
-    by_scope.or_else(|| {
-        desired
-            .find(kind.name, key)
-            .filter(|d| kind.split_scoped(&d.key).is_none())
-    })
+    by_scope.or_else(|| desired.find(kind.name, key).filter(|d| d.key == d.name()))
 }
 
 fn plan_deletes(

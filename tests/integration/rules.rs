@@ -603,6 +603,37 @@ fn a_shared_team_name_with_a_slash_is_ambiguous_in_validate_too() {
         .expect(0);
 }
 
+/// A team name holding a `/` declared at one site only is no site-qualified key: the plain
+/// name is not ambiguous, the name qualified by its site finds it too (in the same run as
+/// its create), and it applies and converges.
+#[test]
+fn a_team_name_with_a_slash_at_one_site_is_a_plain_name() {
+    let env = Env::new();
+    env.write(
+        "c.yaml",
+        &format!("{MMP}site:\n  - {{name: Austin, active: true, multimediaProfileId: Voice}}\nteam:\n  - {{name: Night/Weekend, siteId: Austin, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\nuser:\n  - {{email: ana.lopez@example.com, siteId: Austin, teamIds: [Night/Weekend]}}\n  - {{email: ben.okafor@example.com, siteId: Austin, teamIds: [Austin/Night/Weekend]}}\n"),
+    );
+    let run = env.wxcc(&["validate", "c.yaml"]).expect(0);
+    contains_all(&run.stdout, &["is valid: 5 objects in 1 file"]);
+    assert_eq!(run.stderr, "", "neither error nor warning");
+    env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(0);
+    let team = env.live_named("team", "Night/Weekend");
+    let ana = env
+        .live("user")
+        .into_iter()
+        .find(|u| u["email"] == "ana.lopez@example.com")
+        .expect("ana");
+    assert_eq!(ana["teamIds"], serde_json::json!([team["id"]]));
+    let ben = env
+        .live("user")
+        .into_iter()
+        .find(|u| u["email"] == "ben.okafor@example.com")
+        .expect("ben");
+    assert_eq!(ben["teamIds"], serde_json::json!([team["id"]]));
+    env.wxcc(&["plan", "c.yaml", "--detailed-exitcode"])
+        .expect(0);
+}
+
 #[test]
 fn a_null_inside_a_mapping_or_a_list_is_refused_at_its_place() {
     let env = Env::new();

@@ -895,3 +895,42 @@ fn undo_of_a_delete_whose_name_came_back_is_refused_naming_it() {
         .count();
     assert_eq!(austins, 1);
 }
+
+/// The same for a team whose name holds a `/`: undo finds the one created since by the
+/// deleted team's name, not by the part after the `/` (which its key would give).
+#[test]
+fn undo_of_a_deleted_team_whose_slashed_name_came_back_is_refused_naming_it() {
+    let env = Env::new();
+    let v1 = V1.replace("name: Tier 1", "name: Night/Weekend");
+    let team = "  - {name: Night/Weekend, siteId: Boston, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n";
+    env.write("v1/c.yaml", &v1)
+        .write("v2/c.yaml", &v1.replace(team, ""));
+    env.wxcc(&["apply", "v1", "--auto-approve"]).expect(0);
+    let boston = env.live_named("site", "Boston")["id"].clone();
+    let deleted = env
+        .wxcc(&["apply", "v2", "--delete", "team", "--auto-approve"])
+        .expect(0);
+    contains_all(&deleted.stdout, &["0 created, 0 updated, 1 deleted"]);
+    let (status, body) = env.api(
+        "POST",
+        &env.org_path("team"),
+        Some(json!({"name": "Night/Weekend", "siteId": boston, "teamType": "AGENT", "teamStatus": "IN_SERVICE", "active": true})),
+    );
+    assert!((200..300).contains(&status), "{status} {body}");
+    let writes = env.writes();
+    let refused = env.wxcc(&["undo", "--auto-approve"]).expect(1);
+    contains_all(
+        &refused.stderr,
+        &[
+            "team `Night/Weekend` was created again since that apply deleted it; undo will not create a second one",
+        ],
+    );
+    assert_eq!(env.writes(), writes, "refused before any write");
+    assert_eq!(
+        env.live("team")
+            .iter()
+            .filter(|t| t["name"] == "Night/Weekend")
+            .count(),
+        1
+    );
+}
