@@ -772,11 +772,7 @@ fn references_are_checked_on_write_and_guarded_on_delete() {
         json!({"name": "Night Shift", "siteId": site["id"], "teamType": "AGENT",
                "teamStatus": "IN_SERVICE", "active": true}),
     );
-    let ana = env
-        .live("user")
-        .into_iter()
-        .find(|u| u["email"] == "ana.lopez@example.com")
-        .expect("ana");
+    let ana = env.live_user("ana.lopez@example.com");
     let user_path = env.org_path(&format!("user/{}", id(&ana)));
     let (status, body) = env.api(
         "PATCH",
@@ -1030,11 +1026,7 @@ fn users_are_replaced_or_patched_never_created() {
     let env = Env::new();
     let site = env.live_named("site", "Site-1");
     let team1 = env.live_named("team", "Team-1");
-    let ana = env
-        .live("user")
-        .into_iter()
-        .find(|u| u["email"] == "ana.lopez@example.com")
-        .expect("ana");
+    let ana = env.live_user("ana.lopez@example.com");
     let path = env.org_path(&format!("user/{}", id(&ana)));
     let night = create(
         &env,

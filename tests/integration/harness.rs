@@ -355,6 +355,14 @@ impl Env {
             .unwrap_or_else(|| panic!("no live {kind} named {name}"))
     }
 
+    /// The live user with this email.
+    pub fn live_user(&self, email: &str) -> Value {
+        self.live("user")
+            .into_iter()
+            .find(|u| u["email"] == email)
+            .unwrap_or_else(|| panic!("no live user {email}"))
+    }
+
     /// Requests the binary sent (tracking ids starting `wxcc_`).
     pub fn client_requests(&self) -> Vec<Value> {
         let all = self.admin("GET", "/requests", None);

@@ -565,11 +565,7 @@ fn the_contact_center_example_applies_and_converges() {
     );
     let ranked = by_name(&teams, "Tech Support Tier 1");
     assert_eq!(ranked["queueRankings"].as_array().map(Vec::len), Some(2));
-    let chen = env
-        .live("user")
-        .into_iter()
-        .find(|u| u["email"] == "chen.wei@example.com")
-        .expect("chen");
+    let chen = env.live_user("chen.wei@example.com");
     assert_eq!(chen["teamIds"].as_array().map(Vec::len), Some(2));
 
     // And come back as names: moving a queue to another team shows team names.

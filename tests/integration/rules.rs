@@ -297,11 +297,7 @@ fn moving_a_user_checks_the_live_teams_the_config_leaves_out() {
             "declare `teamIds` with teams of site `Boston`",
         ],
     );
-    let ana = env
-        .live("user")
-        .into_iter()
-        .find(|u| u["email"] == "ana.lopez@example.com")
-        .expect("ana is seeded");
+    let ana = env.live_user("ana.lopez@example.com");
     assert_eq!(ana["siteId"], env.live_named("site", "Austin")["id"]);
 }
 
@@ -518,11 +514,7 @@ fn teams_of_the_same_name_at_two_sites_are_keyed_by_site() {
         .iter()
         .find(|t| t["name"] == "Tier 1" && t["siteId"] == boston["id"])
         .expect("Boston's Tier 1");
-    let ana = env
-        .live("user")
-        .into_iter()
-        .find(|u| u["email"] == "ana.lopez@example.com")
-        .expect("ana");
+    let ana = env.live_user("ana.lopez@example.com");
     assert_eq!(ana["teamIds"], serde_json::json!([tier1_boston["id"]]));
     // Read back, the tenant matches: each team by its site, the user's team by its key.
     let again = env.wxcc(&["plan", "c.yaml"]).expect(0);
@@ -593,11 +585,7 @@ fn a_shared_team_name_with_a_slash_is_ambiguous_in_validate_too() {
         .into_iter()
         .find(|t| t["name"] == "Night/Weekend" && t["siteId"] == boston["id"])
         .expect("Boston's Night/Weekend");
-    let ana = env
-        .live("user")
-        .into_iter()
-        .find(|u| u["email"] == "ana.lopez@example.com")
-        .expect("ana");
+    let ana = env.live_user("ana.lopez@example.com");
     assert_eq!(ana["teamIds"], serde_json::json!([team["id"]]));
     env.wxcc(&["plan", "c.yaml", "--detailed-exitcode"])
         .expect(0);
@@ -618,17 +606,9 @@ fn a_team_name_with_a_slash_at_one_site_is_a_plain_name() {
     assert_eq!(run.stderr, "", "neither error nor warning");
     env.wxcc(&["apply", "c.yaml", "--auto-approve"]).expect(0);
     let team = env.live_named("team", "Night/Weekend");
-    let ana = env
-        .live("user")
-        .into_iter()
-        .find(|u| u["email"] == "ana.lopez@example.com")
-        .expect("ana");
+    let ana = env.live_user("ana.lopez@example.com");
     assert_eq!(ana["teamIds"], serde_json::json!([team["id"]]));
-    let ben = env
-        .live("user")
-        .into_iter()
-        .find(|u| u["email"] == "ben.okafor@example.com")
-        .expect("ben");
+    let ben = env.live_user("ben.okafor@example.com");
     assert_eq!(ben["teamIds"], serde_json::json!([team["id"]]));
     env.wxcc(&["plan", "c.yaml", "--detailed-exitcode"])
         .expect(0);
