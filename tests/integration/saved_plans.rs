@@ -195,7 +195,10 @@ fn a_saved_plan_is_refused_before_any_write_when_live_changed_naming_each_object
 
 #[test]
 fn a_saved_plan_whose_referenced_object_was_replaced_is_refused() {
-    a_plan_creating_a_team_at_remote_is_refused_once_remote_is_replaced("Night Shift");
+    refused_once_remote_is_replaced(
+        "team:\n  - {name: Night Shift, siteId: Remote, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n",
+        "",
+    );
 }
 
 /// The same when the team the plan creates shares the site's name: the site is still
@@ -204,19 +207,44 @@ fn a_saved_plan_whose_referenced_object_was_replaced_is_refused() {
 /// unpinned).
 #[test]
 fn a_saved_plan_pins_a_referenced_object_whose_name_it_creates_as_another_kind() {
-    a_plan_creating_a_team_at_remote_is_refused_once_remote_is_replaced("Remote");
+    refused_once_remote_is_replaced(
+        "team:\n  - {name: Remote, siteId: Remote, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n",
+        "",
+    );
 }
 
-/// Saves a plan creating team `team` at site Remote, replaces Remote (deleted, then made
-/// again under the same name) and checks the saved plan is refused.
-fn a_plan_creating_a_team_at_remote_is_refused_once_remote_is_replaced(team: &str) {
+/// Two changes pointing at two sites: each site is pinned, not only the first the plan
+/// names.
+#[test]
+fn a_saved_plan_pins_every_object_of_a_kind_it_points_at() {
+    refused_once_remote_is_replaced(
+        "team:\n  - {name: Alpha, siteId: Chicago, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n  - {name: Zulu, siteId: Remote, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n",
+        "",
+    );
+}
+
+/// Changes pointing at a multimedia profile and at a site of the same name: both are
+/// pinned, each under its own kind (the new site's profile is pinned first).
+#[test]
+fn a_saved_plan_pins_objects_of_two_kinds_sharing_a_name() {
+    refused_once_remote_is_replaced(
+        "site:\n  - {name: Annex, active: true, multimediaProfileId: Remote}\nteam:\n  - {name: Field, siteId: Remote, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}\n",
+        "multimedia-profile:\n  - {name: Remote, active: true, blendingModeEnabled: false, blendingMode: EXCLUSIVE, telephony: 1, chat: 0, email: 0, social: 0, manuallyAssignable: {telephony: 1, chat: 0, email: 0, social: 0}}\n",
+    );
+}
+
+/// Applies acme (and `extra`, another file of it), saves a plan creating `teams` at
+/// acme's sites, replaces site Remote (deleted, then made again under the same name) and
+/// checks the saved plan is refused.
+fn refused_once_remote_is_replaced(teams: &str, extra: &str) {
     let env = Env::new();
     let acme = env.copy_example("acme");
+    if !extra.is_empty() {
+        env.write("acme/extra.yaml", extra)
+            .write("more/extra.yaml", extra);
+    }
     env.wxcc(&["apply", "acme", "--auto-approve"]).expect(0);
-    env.write(
-        "more/team.yaml",
-        &format!("team:\n  - {{name: {team}, siteId: Remote, teamType: AGENT, teamStatus: IN_SERVICE, active: true, rankQueuesForTeam: false}}\n"),
-    );
+    env.write("more/team.yaml", teams);
     std::fs::copy(acme.join("sites.yaml"), env.path().join("more/sites.yaml")).expect("copy");
     std::fs::copy(
         acme.join("profiles.yaml"),
