@@ -188,6 +188,22 @@ mod tests {
         v.as_object().cloned().unwrap_or_default()
     }
 
+    #[test]
+    fn the_live_entries_of_a_list_of_mappings_are_shown_in_the_declared_shape() {
+        let live =
+            json!([{"name": "Weekdays", "id": "e1", "days": ["MON"]}, {"name": "Sat", "id": "e2"}]);
+        let declared = json!([{"name": "Weekdays", "days": ["MON", "TUE"]}]);
+        assert_eq!(
+            project(&live, &declared),
+            json!([{"name": "Weekdays", "days": ["MON"]}, {"name": "Sat"}])
+        );
+        // A list of scalars is shown as it is live.
+        assert_eq!(
+            project(&json!(["a", "b"]), &json!(["c"])),
+            json!(["a", "b"])
+        );
+    }
+
     // Kinds built here, so that editing a real catalogue row cannot change what these test.
     static SETS: Kind = Kind {
         name: "sets-test",
