@@ -92,13 +92,9 @@ impl KeyIndex {
         if let Some(id) = body.get("id").and_then(Value::as_str) {
             self.set(kind.name, key, id);
         }
-        // Keyed by its name (not yet `Site/Name`)? The name tells, as a name may itself
-        // hold a `/`; only a body without it leaves the key to tell.
-        let unqualified = match body.get(kind.key).and_then(Value::as_str) {
-            Some(name) => name == key,
-            None => kind.split_scoped(key).is_none(),
-        };
-        if unqualified
+        // Keyed by its name, not yet `Site/Name` (a name may itself hold a `/`). A body
+        // without its name has no scope field either, so no qualified key to add.
+        if body.get(kind.key).and_then(Value::as_str) == Some(key)
             && let Some(id) = self.id_of(kind.name, key).map(str::to_string)
             && let Some(qualified) = self.qualified_key(kind, key, body)
         {
